@@ -1,0 +1,70 @@
+// swift-tools-version:6.0
+// rdpdoctor: explains Remote Desktop connection failures and replays the
+// connection layer by layer. ARCHITECTURE.md describes the module tiers.
+import PackageDescription
+
+let nio: [Target.Dependency] = [
+    .product(name: "NIOCore", package: "swift-nio"),
+    .product(name: "NIOPosix", package: "swift-nio"),
+    .product(name: "NIOSSL", package: "swift-nio-ssl"),
+    .product(name: "NIOTLS", package: "swift-nio"),
+    .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+]
+let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto")
+let asn1: Target.Dependency = .product(name: "SwiftASN1", package: "swift-asn1")
+let x509: Target.Dependency = .product(name: "X509", package: "swift-certificates")
+
+let package = Package(
+    name: "rdpdoctor",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "rdpdoctor", targets: ["rdpdoctor"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.30.0"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.3.0"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.10.0"),
+    ],
+    targets: [
+        // Core tier: no I/O.
+        .target(name: "RDPWire"),
+        .target(name: "RDPProtocol", dependencies: ["RDPWire"]),
+        .target(name: "LegacyCrypto"),
+        .target(name: "NTLM", dependencies: ["LegacyCrypto", crypto]),
+        .target(name: "CredSSP", dependencies: ["NTLM", asn1, crypto]),
+        .target(name: "CertificateAudit", dependencies: [x509, asn1, crypto]),
+        .target(name: "ProbeCore", dependencies: ["RDPWire", "RDPProtocol", "NTLM", "CredSSP"]),
+        .target(
+            name: "Catalogue",
+            resources: [.copy("Resources/catalogue")]
+        ),
+        .target(name: "Explain", dependencies: ["Catalogue"]),
+        .target(name: "Diagnosis", dependencies: ["ProbeCore", "CertificateAudit", "Catalogue"]),
+        .target(name: "Reporting", dependencies: ["Catalogue", "Explain", "Diagnosis"]),
+        // I/O tier: the only module that touches sockets.
+        .target(name: "Transport", dependencies: ["ProbeCore", "RDPWire"] + nio),
+        // The command line, thin.
+        .executableTarget(
+            name: "rdpdoctor",
+            dependencies: [
+                "Catalogue", "Explain", "Reporting", "Diagnosis", "Transport", "ProbeCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "RDPWireTests", dependencies: ["RDPWire"]),
+        .testTarget(name: "RDPProtocolTests", dependencies: ["RDPProtocol", "RDPWire"]),
+        .testTarget(name: "LegacyCryptoTests", dependencies: ["LegacyCrypto"]),
+        .testTarget(name: "NTLMTests", dependencies: ["NTLM", "LegacyCrypto"]),
+        .testTarget(name: "CredSSPTests", dependencies: ["CredSSP", "NTLM", asn1]),
+        .testTarget(name: "CertificateAuditTests", dependencies: ["CertificateAudit", x509, asn1, crypto]),
+        .testTarget(name: "ProbeCoreTests", dependencies: ["ProbeCore", "RDPProtocol", "RDPWire"]),
+        .testTarget(name: "CatalogueTests", dependencies: ["Catalogue"]),
+        .testTarget(name: "ExplainTests", dependencies: ["Explain", "Catalogue", "Reporting"]),
+        .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "ProbeCore", "CertificateAudit", "Catalogue"]),
+        .testTarget(name: "CLITests", dependencies: ["rdpdoctor"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Transport", "ProbeCore", "Diagnosis"] + nio),
+    ]
+)

@@ -1,0 +1,94 @@
+/// The loaded catalogue with its look-up indexes. Immutable once built.
+public struct Catalogue: Sendable {
+    /// Families in the order readings of an ambiguous number are listed:
+    /// what a client dialog shows first, then the server and protocol codes.
+    public static let readingOrder: [FamilyID] = [
+        .disconnect, .newclient, .extended, .errinfo, .negfailure, .license,
+        .licensestate, .ntstatus, .sspi, .gateway, .freerdp,
+    ]
+
+    public let families: [Family]
+    public let pairStories: [PairStory]
+    private let byFamily: [FamilyID: Int]
+    private let byValue: [UInt64: [Located]]
+    private let byName: [String: [Located]]
+
+    /// Where an entry sits: family index and entry index.
+    struct Located: Hashable, Sendable {
+        let family: Int
+        let entry: Int
+    }
+
+    public init(families unordered: [Family], pairStories: [PairStory] = []) {
+        let rank = Dictionary(uniqueKeysWithValues: Self.readingOrder.enumerated().map { ($1, $0) })
+        families = unordered.sorted {
+            (rank[$0.family] ?? Int.max, $0.family) < (rank[$1.family] ?? Int.max, $1.family)
+        }
+        self.pairStories = pairStories
+        var byFamily: [FamilyID: Int] = [:]
+        var byValue: [UInt64: [Located]] = [:]
+        var byName: [String: [Located]] = [:]
+        for (f, family) in families.enumerated() {
+            byFamily[family.family] = f
+            for (e, entry) in family.entries.enumerated() {
+                let here = Located(family: f, entry: e)
+                for value in Set([entry.code.value] + entry.altCodes.map(\.value)) {
+                    byValue[value, default: []].append(here)
+                }
+                for name in Set(([entry.name] + entry.aliases).map(Self.nameKey)) {
+                    byName[name, default: []].append(here)
+                }
+            }
+        }
+        self.byFamily = byFamily
+        self.byValue = byValue
+        self.byName = byName
+    }
+
+    public func family(_ id: FamilyID) -> Family? {
+        byFamily[id].map { families[$0] }
+    }
+
+    /// Every entry, in any family, whose number (or alternative spelling) is `value`.
+    public func entries(value: UInt64) -> [(family: Family, entry: CatalogueEntry)] {
+        (byValue[value] ?? []).map(resolve)
+    }
+
+    /// The entry for `value` in one family.
+    public func entry(_ family: FamilyID, _ value: UInt64) -> CatalogueEntry? {
+        entries(value: value).first { $0.family.family == family }?.entry
+    }
+
+    /// The entry a key such as `errinfo:0x7` names.
+    public func entry(key: String) -> (family: Family, entry: CatalogueEntry)? {
+        guard let colon = key.firstIndex(of: ":"),
+              let number = CodeNumber.parse(key[key.index(after: colon)...])
+        else { return nil }
+        let id = FamilyID(String(key[..<colon]))
+        return entries(value: number.value).first { $0.family.family == id }
+    }
+
+    /// Entries whose symbolic name or alias is `name` (case-insensitive).
+    public func entries(named name: String) -> [(family: Family, entry: CatalogueEntry)] {
+        (byName[Self.nameKey(name)] ?? []).map(resolve)
+    }
+
+    /// True when some entry has this name: the text scanner uses it to tell
+    /// names from ordinary words.
+    public func isName(_ word: Substring) -> Bool {
+        byName[Self.nameKey(String(word))] != nil
+    }
+
+    public func pairStory(error: UInt64, extended: UInt64) -> PairStory? {
+        pairStories.first { $0.error.value == error && $0.extended.value == extended }
+    }
+
+    public var entryCount: Int { families.reduce(0) { $0 + $1.entries.count } }
+
+    private func resolve(_ located: Located) -> (family: Family, entry: CatalogueEntry) {
+        let family = families[located.family]
+        return (family, family.entries[located.entry])
+    }
+
+    private static func nameKey(_ name: String) -> String { name.lowercased() }
+}

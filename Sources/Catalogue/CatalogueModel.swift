@@ -1,0 +1,195 @@
+/// The typed model of the catalogue's JSON files (docs/CATALOGUE-FORMAT.md).
+/// Everything here is plain data; meaning lives in the files, not in code.
+
+/// The step of the connection a code belongs to.
+public enum Layer: String, Codable, Sendable, CaseIterable {
+    case dns, tcp, negotiation, tls
+    case rdpSecurity = "rdp-security"
+    case credssp, authentication, licensing, mcs, session, policy, broker, gateway
+    case `protocol`, client
+    case transportUDP = "transport-udp"
+    case disconnect
+}
+
+/// How sure the catalogue is of an entry's meaning.
+public enum Certainty: String, Codable, Sendable, CaseIterable {
+    /// A Microsoft specification or reference page defines it.
+    case documented
+    /// It follows from a documented structure, or is derived.
+    case inferred
+    /// Only release notes or field reports mention it.
+    case reported
+}
+
+/// The rdpdoctor check step that can confirm an entry.
+public enum CheckStep: String, Codable, Sendable, CaseIterable {
+    case dns, tcp, negotiation, tls, certificate
+    case rdpSecurity = "rdp-security"
+    case credssp, logon, licensing, session, udp, path
+}
+
+/// A family's identifier and key prefix (`errinfo`, `disconnect`, ...).
+/// Open: a family the code does not know by name still loads.
+public struct FamilyID: RawRepresentable, Hashable, Sendable, Codable, Comparable, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(_ rawValue: String) { self.rawValue = rawValue }
+    public init(from decoder: any Decoder) throws {
+        rawValue = try decoder.singleValueContainer().decode(String.self)
+    }
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+    public var description: String { rawValue }
+    public static func < (lhs: FamilyID, rhs: FamilyID) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    public static let disconnect = FamilyID("disconnect")
+    public static let extended = FamilyID("extended")
+    public static let errinfo = FamilyID("errinfo")
+    public static let negfailure = FamilyID("negfailure")
+    public static let license = FamilyID("license")
+    public static let licensestate = FamilyID("licensestate")
+    public static let ntstatus = FamilyID("ntstatus")
+    public static let sspi = FamilyID("sspi")
+    public static let gateway = FamilyID("gateway")
+    public static let newclient = FamilyID("newclient")
+    public static let freerdp = FamilyID("freerdp")
+}
+
+/// A number as the catalogue files write it: `"0x904"` or `"5"`.
+public struct WrittenCode: Codable, Sendable, Hashable {
+    public let value: UInt64
+    public init(_ value: UInt64) { self.value = value }
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let parsed = CodeNumber.parse(text) else {
+            throw DecodingError.dataCorruptedError(
+                in: container, debugDescription: "\"\(text)\" is not a 0x-hex or decimal number")
+        }
+        value = parsed.value
+    }
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(CodeNumber.hex(value))
+    }
+}
+
+public struct Fixes: Codable, Sendable, Hashable {
+    public let client: [String]
+    public let server: [String]
+    public init(client: [String], server: [String]) {
+        self.client = client
+        self.server = server
+    }
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        client = try container.decodeIfPresent([String].self, forKey: .client) ?? []
+        server = try container.decodeIfPresent([String].self, forKey: .server) ?? []
+    }
+}
+
+/// One code of one family.
+public struct CatalogueEntry: Codable, Sendable, Hashable {
+    public let code: WrittenCode
+    public let altCodes: [WrittenCode]
+    public let name: String
+    public let aliases: [String]
+    public let layer: Layer
+    public let summary: String
+    public let meaning: String
+    public let causes: [String]
+    public let confirm: [String]
+    public let fixes: Fixes
+    public let check: CheckStep?
+    public let certainty: Certainty
+    public let source: String
+    public let related: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case code, altCodes, name, aliases, layer, summary, meaning, causes, confirm
+        case fixes, check, certainty, source, related
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        code = try c.decode(WrittenCode.self, forKey: .code)
+        altCodes = try c.decodeIfPresent([WrittenCode].self, forKey: .altCodes) ?? []
+        name = try c.decode(String.self, forKey: .name)
+        aliases = try c.decodeIfPresent([String].self, forKey: .aliases) ?? []
+        layer = try c.decode(Layer.self, forKey: .layer)
+        summary = try c.decode(String.self, forKey: .summary)
+        meaning = try c.decode(String.self, forKey: .meaning)
+        causes = try c.decode([String].self, forKey: .causes)
+        confirm = try c.decode([String].self, forKey: .confirm)
+        fixes = try c.decode(Fixes.self, forKey: .fixes)
+        check = try c.decodeIfPresent(CheckStep.self, forKey: .check)
+        certainty = try c.decode(Certainty.self, forKey: .certainty)
+        source = try c.decode(String.self, forKey: .source)
+        related = try c.decodeIfPresent([String].self, forKey: .related) ?? []
+    }
+}
+
+/// Meaning for numbers of a family that have no entry of their own.
+public struct RangeRule: Codable, Sendable, Hashable {
+    public let from: WrittenCode
+    public let to: WrittenCode
+    public let layer: Layer
+    public let meaning: String
+
+    public func contains(_ value: UInt64) -> Bool { (from.value...to.value).contains(value) }
+}
+
+/// The disconnect reasons' structure: the low byte names a class.
+public struct ClassRule: Codable, Sendable, Hashable {
+    public let lowByte: WrittenCode
+    public let layer: Layer
+    public let meaning: String
+}
+
+public struct Family: Codable, Sendable {
+    public let family: FamilyID
+    public let title: String
+    public let description: String
+    public let source: String
+    public let numberFormat: CodeNumber.Notation
+    public let ranges: [RangeRule]
+    public let classes: [ClassRule]
+    public let entries: [CatalogueEntry]
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        family = try c.decode(FamilyID.self, forKey: .family)
+        title = try c.decode(String.self, forKey: .title)
+        description = try c.decode(String.self, forKey: .description)
+        source = try c.decode(String.self, forKey: .source)
+        numberFormat = try c.decode(CodeNumber.Notation.self, forKey: .numberFormat)
+        ranges = try c.decodeIfPresent([RangeRule].self, forKey: .ranges) ?? []
+        classes = try c.decodeIfPresent([ClassRule].self, forKey: .classes) ?? []
+        entries = try c.decode([CatalogueEntry].self, forKey: .entries)
+    }
+
+    /// The key of a number in this family: `errinfo:0x7`, `negfailure:5`.
+    public func key(for value: UInt64) -> String {
+        "\(family.rawValue):\(CodeNumber.format(value, numberFormat))"
+    }
+}
+
+/// A story told for a pair of codes shown together (error code + extended code).
+public struct PairStory: Codable, Sendable {
+    public struct Step: Codable, Sendable, Hashable {
+        public let step: String
+        public let culprits: [String]
+    }
+    public let error: WrittenCode
+    public let extended: WrittenCode
+    public let title: String
+    public let story: [String]
+    public let steps: [Step]
+    public let next: String
+}
+
+struct PairStoryFile: Codable, Sendable {
+    let pairs: [PairStory]
+}

@@ -1,0 +1,94 @@
+import SwiftASN1
+
+/// A reason a field could not be read; becomes a `CertificateProblem`.
+struct FieldError: Error {
+    var kind: CertificateProblem.Kind
+    var field: String?
+    var detail: String
+
+    static func malformed(_ field: String, _ detail: String) -> FieldError {
+        FieldError(kind: .malformedField, field: field, detail: detail)
+    }
+}
+
+/// Finds the extent of the outermost DER element before handing it to
+/// swift-asn1, so truncation and trailing bytes get their own problem kinds
+/// (DER.parse reports both as generic errors).
+enum DERFraming {
+    struct Frame {
+        var element: ArraySlice<UInt8>
+        var trailingByteCount: Int
+    }
+
+    static func outerSequence(_ bytes: [UInt8]) -> Result<Frame, FieldError> {
+        guard let tag = bytes.first else {
+            return .failure(FieldError(kind: .truncated, detail: "no bytes"))
+        }
+        guard tag == 0x30 else {
+            return .failure(FieldError(kind: .notDER, detail: "starts with byte \(hex(tag)), not a DER SEQUENCE (0x30)"))
+        }
+        guard bytes.count >= 2 else {
+            return .failure(FieldError(kind: .truncated, detail: "ends inside the DER header"))
+        }
+        let first = bytes[1]
+        var headerLength = 2
+        var contentLength = Int(first)
+        if first & 0x80 != 0 {
+            let lengthBytes = Int(first & 0x7F)
+            // 0x80 is BER's indefinite form; more than 4 length bytes is no certificate.
+            guard (1...4).contains(lengthBytes) else {
+                return .failure(FieldError(kind: .notDER, detail: "unsupported length encoding \(hex(first))"))
+            }
+            guard bytes.count >= 2 + lengthBytes else {
+                return .failure(FieldError(kind: .truncated, detail: "ends inside the DER length"))
+            }
+            contentLength = 0
+            for byte in bytes[2..<(2 + lengthBytes)] {
+                contentLength = contentLength << 8 | Int(byte)
+            }
+            headerLength = 2 + lengthBytes
+        }
+        let total = headerLength + contentLength
+        guard total <= bytes.count else {
+            return .failure(FieldError(
+                kind: .truncated,
+                detail: "DER header announces \(total) bytes but only \(bytes.count) were given"))
+        }
+        return .success(Frame(element: bytes[0..<total], trailingByteCount: bytes.count - total))
+    }
+
+    static func hex(_ byte: UInt8) -> String {
+        "0x" + Hex.byte(byte)
+    }
+}
+
+/// Small helpers for walking swift-asn1 nodes by hand, so that one odd field
+/// does not stop the others being read.
+extension ASN1Node {
+    var children: ASN1NodeCollection? {
+        if case .constructed(let nodes) = content { return nodes }
+        return nil
+    }
+
+    var primitiveBytes: ArraySlice<UInt8>? {
+        if case .primitive(let bytes) = content { return bytes }
+        return nil
+    }
+
+    func isContextTag(_ number: UInt) -> Bool {
+        identifier.tagClass == .contextSpecific && identifier.tagNumber == number
+    }
+}
+
+enum Hex {
+    private static let digits = Array("0123456789ABCDEF".utf8)
+
+    static func byte(_ byte: UInt8) -> String {
+        String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]], as: UTF8.self)
+    }
+
+    static func string<Bytes: Sequence>(_ bytes: Bytes, separator: String = "") -> String
+    where Bytes.Element == UInt8 {
+        bytes.map(byte).joined(separator: separator)
+    }
+}

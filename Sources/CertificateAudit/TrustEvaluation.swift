@@ -1,0 +1,106 @@
+import Foundation
+import SwiftASN1
+// The SPI is swift-certificates' supported way to judge expiry at a given
+// instant; its public alternatives are deprecated or read the clock.
+@_spi(FixedExpiryValidationTime) import X509
+
+/// Decides whether the presented chain leads to one of the caller's anchors.
+/// Host names are not checked here (NameMatching judges them), so the policy
+/// is RFC 5280 path validation alone.
+enum TrustEvaluation {
+    static func assess(chain: [InspectedCertificate], anchors: [[UInt8]], now: Int64) async -> TrustAssessment {
+        var roots: [Certificate] = []
+        for der in anchors {
+            if let root = try? Certificate(derEncoded: der) { roots.append(root) }
+        }
+        let unusable = anchors.count - roots.count
+        func untrusted(_ reason: String) -> TrustAssessment {
+            TrustAssessment(status: .untrusted, reason: reason, validatedChain: [], anchorCount: anchors.count,
+                            unusableAnchorCount: unusable)
+        }
+        func pinnedTrust(_ leaf: InspectedCertificate, _ why: String) -> TrustAssessment {
+            TrustAssessment(status: .trusted, reason: "the certificate itself is one of the trust anchors; " + why,
+                            validatedChain: [leaf.summary.details?.subject ?? leaf.summary.sha256Fingerprint],
+                            anchorCount: anchors.count, unusableAnchorCount: unusable)
+        }
+
+        guard let leaf = chain.first else { return untrusted("no certificate was presented") }
+        // An anchor byte-identical to the leaf is a pin: Windows trusts a
+        // self-signed RDP certificate placed in its root store even though it
+        // is no CA, and so do we, provided it is within its validity period.
+        let pinned = anchors.contains(leaf.der)
+        let pinUsable = pinned && leaf.summary.details?.validity.state == .valid
+
+        guard let leafCertificate = leaf.x509 else {
+            if pinUsable { return pinnedTrust(leaf, "its signature could not be checked (key or algorithm unsupported)") }
+            if pinned { return untrusted("the certificate is one of the trust anchors but is not within its validity period") }
+            return untrusted("the leaf certificate cannot be verified: swift-certificates cannot load it")
+        }
+
+        let date = Date(timeIntervalSince1970: TimeInterval(now))
+        var verifier = Verifier(rootCertificates: CertificateStore(roots)) {
+            RFC5280Policy(fixedExpiryValidationTime: date)
+        }
+        let intermediates = CertificateStore(chain.dropFirst().compactMap(\.x509))
+        switch await verifier.validate(leaf: leafCertificate, intermediates: intermediates) {
+        case .validCertificate(let validated):
+            return TrustAssessment(status: .trusted, reason: nil, validatedChain: validated.map { render($0.subject) },
+                                   anchorCount: anchors.count, unusableAnchorCount: unusable)
+        case .couldNotValidate(let failures):
+            let reason = explain(failures: failures, leaf: leaf, leafCertificate: leafCertificate,
+                                 presented: chain.compactMap(\.x509), roots: roots)
+            if pinUsable { return pinnedTrust(leaf, "path validation alone would reject it: " + reason) }
+            return untrusted(reason)
+        }
+    }
+
+    /// The verifier's own policy texts when a chain to an anchor was found;
+    /// otherwise what stopped the chain from being built.
+    private static func explain(
+        failures: [CertificateValidationResult.PolicyFailure], leaf: InspectedCertificate,
+        leafCertificate: Certificate, presented: [Certificate], roots: [Certificate]
+    ) -> String {
+        if !failures.isEmpty {
+            var reasons: [String] = []
+            for failure in failures {
+                // Policy texts embed whole certificate dumps; name them by subject instead.
+                var text = failure.policyFailureReason.description
+                for certificate in failure.chain {
+                    text = text.replacing(String(describing: certificate), with: "\"\(render(certificate.subject))\"")
+                }
+                if !reasons.contains(text) { reasons.append(text) }
+            }
+            return "a chain to a trust anchor was found but rejected: " + reasons.joined(separator: "; ")
+        }
+        let handled = RFC5280Policy().verifyingCriticalExtensions
+        let unhandled = leafCertificate.extensions.filter { $0.critical && !handled.contains($0.oid) }
+        if !unhandled.isEmpty {
+            return "the leaf has critical extensions the verifier cannot enforce: "
+                + unhandled.map { $0.oid.description }.joined(separator: ", ")
+        }
+        if leaf.summary.selfSigned {
+            return "self-signed certificate is not among the trust anchors"
+        }
+        // Follow issuer names through the presented certificates to the last link.
+        var tip = leafCertificate
+        var used: Set<Int> = [0]
+        while let next = presented.indices.first(where: { !used.contains($0) && presented[$0].subject == tip.issuer }) {
+            used.insert(next)
+            tip = presented[next]
+        }
+        if roots.contains(where: { $0.subject == tip.issuer }) {
+            return "a trust anchor named \"\(render(tip.issuer))\" exists but did not validate \"\(render(tip.subject))\" (signature mismatch or unusable anchor)"
+        }
+        return "issuer \"\(render(tip.issuer))\" of \"\(render(tip.subject))\" is neither presented nor among the trust anchors"
+    }
+
+    /// Same rendering as the report's subject and issuer fields.
+    static func render(_ name: DistinguishedName) -> String {
+        var serializer = DER.Serializer()
+        guard (try? serializer.serialize(name)) != nil,
+              let node = try? DER.parse(serializer.serializedBytes),
+              let rendered = try? DistinguishedNames.render(node)
+        else { return String(describing: name) }
+        return rendered.rfc4514
+    }
+}

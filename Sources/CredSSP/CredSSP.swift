@@ -1,0 +1,1 @@
+// CredSSP: see ARCHITECTURE.md.

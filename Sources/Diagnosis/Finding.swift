@@ -1,0 +1,99 @@
+import ProbeCore
+
+/// One judgement about the target, made by a diagnosis rule from observations.
+public struct Finding: Codable, Sendable, Equatable {
+    public enum Level: String, Codable, Sendable, Comparable, CaseIterable {
+        case good, info, warn, fail
+
+        public static func < (lhs: Level, rhs: Level) -> Bool {
+            allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+        }
+    }
+
+    /// A stable identifier (`tls.version.tls10-accepted`), for scripts and tests.
+    public let id: String
+    public let level: Level
+    /// The report section it belongs to.
+    public let section: Section
+    public let title: String
+    /// The evidence, in a sentence or two.
+    public let detail: String
+    /// Concrete actions; empty when nothing needs doing.
+    public let fixes: [String]
+    /// Catalogue keys that explain the codes involved (`disconnect:0x904`).
+    public let codes: [String]
+
+    public init(id: String, level: Level, section: Section, title: String, detail: String,
+                fixes: [String] = [], codes: [String] = []) {
+        self.id = id
+        self.level = level
+        self.section = section
+        self.title = title
+        self.detail = detail
+        self.fixes = fixes
+        self.codes = codes
+    }
+}
+
+/// Report sections, one per layer, in the order of the connection.
+public enum Section: String, Codable, Sendable, CaseIterable {
+    case name = "Name resolution"
+    case tcp = "TCP"
+    case negotiation = "Security negotiation (X.224)"
+    case tls = "TLS"
+    case certificate = "Certificate"
+    case rdpSecurity = "Standard RDP security"
+    case credssp = "CredSSP / NLA"
+    case session = "Session setup"
+    case timing = "Timing"
+}
+
+/// Where a default Microsoft client would stop on this host.
+public struct Verdict: Codable, Sendable, Equatable {
+    public enum Outcome: String, Codable, Sendable {
+        /// The logon screen (Demand Active) would be shown.
+        case reachesLogon = "reaches-logon"
+        /// NLA: the client would ask for credentials; they decide the rest.
+        case reachesCredentials = "reaches-credential-prompt"
+        /// The connection would fail at `step`.
+        case fails
+        /// The probes could not tell (for example, the overall deadline ran out).
+        case undetermined
+    }
+
+    public let outcome: Outcome
+    public let step: Step?
+    /// One line for a person.
+    public let summary: String
+    /// The code pair a Microsoft client would most likely show, as catalogue keys.
+    public let errorCode: String?
+    public let extendedCode: String?
+
+    public init(outcome: Outcome, step: Step?, summary: String, errorCode: String? = nil, extendedCode: String? = nil) {
+        self.outcome = outcome
+        self.step = step
+        self.summary = summary
+        self.errorCode = errorCode
+        self.extendedCode = extendedCode
+    }
+}
+
+/// The result of a check: the verdict and every finding, from one set of observations.
+public struct CheckReport: Codable, Sendable {
+    public let verdict: Verdict
+    public let findings: [Finding]
+    public let observations: CheckObservations
+
+    public init(verdict: Verdict, findings: [Finding], observations: CheckObservations) {
+        self.verdict = verdict
+        self.findings = findings
+        self.observations = observations
+    }
+
+    /// The exit status the CLI returns (README documents it).
+    public var exitStatus: Int32 {
+        if verdict.outcome == .fails || findings.contains(where: { $0.level == .fail }) { return 2 }
+        if verdict.outcome == .undetermined || findings.contains(where: { $0.level == .warn }) { return 1 }
+        return 0
+    }
+}

@@ -1,0 +1,62 @@
+/// Everything one `rdpdoctor check` observed: the input to the diagnosis rules.
+public struct CheckObservations: Codable, Sendable {
+    public let target: Target
+    /// Wall-clock time the check started (Unix seconds), to judge the server's clock.
+    public var startedAtUnix: Double
+    public var timeoutMs: Double
+    public var resolution: ResolutionObservation?
+    /// One entry per resolved address: could a TCP connection be opened?
+    public var reachability: [ReachabilityObservation] = []
+    public var probes: [ProbeRecord] = []
+    public var totalMs: Double = 0
+    /// Settings read from an .rdp file, when the target came from one.
+    public var rdpFile: RDPFile?
+
+    public init(target: Target, startedAtUnix: Double, timeoutMs: Double) {
+        self.target = target
+        self.startedAtUnix = startedAtUnix
+        self.timeoutMs = timeoutMs
+    }
+
+    /// The probe that walked the connection as a default client would.
+    public var defaultClient: ProbeRecord? { probes.first { $0.purpose == .defaultClient } }
+
+    public func negotiation(requested: UInt32) -> ProbeRecord? {
+        probes.first { $0.purpose == .negotiation(requested) }
+    }
+
+    public func tlsProbe(_ version: TLSProtocolVersion) -> ProbeRecord? {
+        probes.first { $0.purpose == .tlsVersion(version) }
+    }
+}
+
+public struct ResolutionObservation: Codable, Sendable {
+    public var addresses: [String]
+    public var usedAddress: String?
+    public var durationMs: Double
+    public var error: String?
+    /// True when the host was an IP literal and nothing was looked up.
+    public var literal: Bool
+
+    public init(addresses: [String], usedAddress: String?, durationMs: Double, error: String?, literal: Bool) {
+        self.addresses = addresses
+        self.usedAddress = usedAddress
+        self.durationMs = durationMs
+        self.error = error
+        self.literal = literal
+    }
+}
+
+public struct ReachabilityObservation: Codable, Sendable {
+    public var address: String
+    public var connectMs: Double?
+    public var failure: ConnectFailure?
+
+    public init(address: String, connectMs: Double?, failure: ConnectFailure?) {
+        self.address = address
+        self.connectMs = connectMs
+        self.failure = failure
+    }
+}
+
+

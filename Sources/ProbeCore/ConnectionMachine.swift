@@ -1,0 +1,75 @@
+/// The contract between a sans-IO probe and the transport that drives it:
+/// the transport turns socket happenings into events, feeds them in with the
+/// time they happened, and carries out the actions that come back.
+public protocol ConnectionMachine: Sendable {
+    /// Handles one event; `now` is a monotonic clock reading in nanoseconds.
+    mutating func handle(_ event: ConnectionEvent, now: UInt64) -> [ConnectionAction]
+    /// True once the machine wants nothing more; the transport then closes.
+    var isFinished: Bool { get }
+}
+
+public enum ConnectionEvent: Sendable, Equatable {
+    /// The transport is about to open the TCP connection.
+    case connecting
+    /// The TCP connection is up.
+    case connected
+    /// The TCP connection attempt failed.
+    case connectFailed(ConnectFailure)
+    /// Bytes arrived (plaintext before TLS, decrypted after).
+    case received([UInt8])
+    case tlsEstablished(TLSSessionInfo)
+    case tlsFailed(String)
+    case peerClosed(CloseKind)
+    /// The deadline the machine last asked for has passed.
+    case deadline
+}
+
+public enum ConnectFailure: Sendable, Equatable, Codable {
+    case refused
+    case timedOut
+    case unreachable(String)
+}
+
+public enum ConnectionAction: Sendable, Equatable {
+    case send([UInt8])
+    /// Start TLS on this connection, now: the X.224 exchange is over.
+    case startTLS(TLSParameters)
+    /// Deliver `.deadline` at this monotonic time (replaces any earlier one).
+    case setDeadline(UInt64)
+    case close
+}
+
+public enum TLSProtocolVersion: String, Codable, Sendable, CaseIterable, Comparable {
+    case tls10 = "TLS 1.0"
+    case tls11 = "TLS 1.1"
+    case tls12 = "TLS 1.2"
+    case tls13 = "TLS 1.3"
+
+    public static func < (lhs: Self, rhs: Self) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}
+
+public struct TLSParameters: Sendable, Equatable {
+    public var minimum: TLSProtocolVersion
+    public var maximum: TLSProtocolVersion
+    /// SNI; nil for an IP literal (an IP cannot be sent as SNI).
+    public var serverName: String?
+
+    public init(minimum: TLSProtocolVersion = .tls10, maximum: TLSProtocolVersion = .tls13, serverName: String?) {
+        self.minimum = minimum
+        self.maximum = maximum
+        self.serverName = serverName
+    }
+}
+
+public struct TLSSessionInfo: Sendable, Equatable, Codable {
+    public let version: TLSProtocolVersion?
+    /// The chain the server presented, leaf first, DER.
+    public let peerChain: [[UInt8]]
+
+    public init(version: TLSProtocolVersion?, peerChain: [[UInt8]]) {
+        self.version = version
+        self.peerChain = peerChain
+    }
+}

@@ -1,0 +1,126 @@
+/// Everything one probe connection observed.
+public struct ProbeRecord: Codable, Sendable {
+    public let purpose: ProbePurpose
+    public let requestedProtocols: UInt32
+    public var address: String?
+    public var timings: [StepTiming] = []
+    public var negotiation: NegotiationObservation?
+    /// Set when the port answered with something that is not RDP.
+    public var foreignService: ForeignService?
+    /// The first bytes the peer sent, when they did not decode (hex, at most 32 bytes).
+    public var unexpectedBytes: String?
+    public var tls: TLSSessionInfo?
+    /// Plaintext bytes that followed the X.224 confirm when TLS was due.
+    public var plaintextAfterConfirm: Int?
+    public var serverData: ServerDataObservation?
+    public var credssp: CredSSPObservation?
+    public var session: SessionObservation?
+    public var end: ConnectionEnd = .timedOut(step: .tcp, waitingFor: "the probe to start")
+    public var totalMs: Double = 0
+
+    public init(purpose: ProbePurpose, requestedProtocols: UInt32) {
+        self.purpose = purpose
+        self.requestedProtocols = requestedProtocols
+    }
+
+    /// The duration of `step`, when it completed.
+    public func duration(of step: Step) -> Double? {
+        timings.last { $0.step == step }?.durationMs
+    }
+}
+
+/// Why a probe connection was made.
+public enum ProbePurpose: Codable, Sendable, Hashable {
+    /// Walks the connection as a default Microsoft client would: the verdict's source.
+    case defaultClient
+    /// Asks for exactly these security protocols, to learn what the server accepts.
+    case negotiation(UInt32)
+    /// Offers exactly one TLS version.
+    case tlsVersion(TLSProtocolVersion)
+}
+
+/// The server's answer to the X.224 Connection Request.
+public enum NegotiationObservation: Codable, Sendable, Equatable {
+    /// RDP_NEG_RSP: the protocol the server chose, and its flags.
+    case selected(protocol: UInt32, flags: UInt8)
+    /// RDP_NEG_FAILURE with its failureCode.
+    case failure(code: UInt32)
+    /// A confirm without negotiation data: an old server, standard RDP security.
+    case noNegotiationData
+
+    public var selectedProtocol: UInt32? {
+        switch self {
+        case .selected(let value, _): value
+        case .noNegotiationData: 0
+        case .failure: nil
+        }
+    }
+}
+
+/// The server's GCC blocks from the MCS Connect Response.
+public struct ServerDataObservation: Codable, Sendable, Equatable {
+    public var rdpVersion: UInt32?
+    public var clientRequestedProtocols: UInt32?
+    public var earlyCapabilityFlags: UInt32?
+    public var encryptionMethod: UInt32?
+    public var encryptionLevel: UInt32?
+    public var serverRandomLength: Int?
+    public var certificate: ServerCertificateObservation?
+    public var ioChannel: UInt16?
+    public var channelIDs: [UInt16] = []
+    public var messageChannel: UInt16?
+    public var multitransportFlags: UInt32?
+    public var mcsResult: UInt32?
+
+    public init() {}
+}
+
+public enum ServerCertificateObservation: Codable, Sendable, Equatable {
+    /// The proprietary certificate of standard RDP security: an RSA key.
+    case proprietary(keyBits: Int)
+    /// An X.509 chain (DER, leaf last as the server sends it).
+    case x509(chain: [[UInt8]])
+}
+
+/// What the NTLM challenge and the CredSSP exchange revealed without credentials.
+public struct CredSSPObservation: Codable, Sendable, Equatable {
+    public var serverVersion: Int?
+    public var netbiosComputer: String?
+    public var netbiosDomain: String?
+    public var dnsComputer: String?
+    public var dnsDomain: String?
+    public var dnsTree: String?
+    /// The server's Windows version from the NTLM VERSION field ("10.0.17763").
+    public var osVersion: String?
+    /// The server's clock (Unix seconds) from MsvAvTimestamp.
+    public var serverTimeUnix: Double?
+    /// When the challenge arrived, in ms from the start of the connection.
+    public var challengeAtMs: Double?
+    /// An NTSTATUS the server put in TSRequest.errorCode.
+    public var errorCode: UInt32?
+
+    public init() {}
+}
+
+/// How far a connection without credentials got past MCS.
+public struct SessionObservation: Codable, Sendable, Equatable {
+    public var userChannel: UInt16?
+    public var joinedChannels: [UInt16] = []
+    public var licensing: LicensingObservation?
+    public var errorInfo: [UInt32] = []
+    public var redirected: Bool = false
+    public var demandActive: Bool = false
+    public var disconnectReason: UInt32?
+
+    public init() {}
+}
+
+public enum LicensingObservation: Codable, Sendable, Equatable {
+    /// STATUS_VALID_CLIENT with ST_NO_TRANSITION: nothing to license.
+    case validClient
+    /// The server asked for a license (a licensing server is configured).
+    case licenseRequest
+    /// A licensing error message other than valid-client.
+    case error(code: UInt32, stateTransition: UInt32)
+    case other(messageType: UInt8)
+}

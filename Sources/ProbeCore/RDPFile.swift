@@ -1,0 +1,81 @@
+/// The settings rdpdoctor reads from an `.rdp` file as mstsc writes it
+/// (UTF-16LE with a byte-order mark and CRLF; UTF-8 is accepted too).
+/// Lines are `name:type:value`; unknown settings are ignored.
+public struct RDPFile: Sendable, Equatable, Codable {
+    /// An .rdp file larger than this is not a connection file.
+    public static let maximumSize = 256 * 1024
+
+    public var fullAddress: String?
+    public var serverPort: UInt16?
+    public var gatewayHostname: String?
+    public var gatewayUsageMethod: Int?
+    /// 0: connect anyway, 1: do not connect, 2: warn, on a server authentication failure.
+    public var authenticationLevel: Int?
+    /// 0 turns CredSSP (NLA) off in the client.
+    public var enableCredSSPSupport: Int?
+    public var username: String?
+
+    public init() {}
+
+    /// The host and port the client would connect to (`server port` applies
+    /// only when `full address` carries no port of its own).
+    public func target() throws(TargetError) -> Target {
+        guard let address = fullAddress, !address.isEmpty else {
+            throw TargetError("the .rdp file has no `full address` setting")
+        }
+        let parsed = try Target.parse(address)
+        let hasOwnPort = address.hasPrefix("[") ? address.contains("]:") : address.filter({ $0 == ":" }).count == 1
+        if !hasOwnPort, let port = serverPort, port > 0 {
+            return Target(host: parsed.host, port: port, written: address)
+        }
+        return parsed
+    }
+
+    public static func parse(_ bytes: [UInt8]) throws(TargetError) -> RDPFile {
+        guard bytes.count <= maximumSize else { throw TargetError("the .rdp file is larger than \(maximumSize / 1024) KiB") }
+        let text = try decodeText(bytes)
+        var file = RDPFile()
+        for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }) {
+            let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+            guard parts.count == 3 else { continue }
+            let name = parts[0].lowercased().trimmingSpaces
+            let value = String(parts[2]).trimmingSpaces
+            switch (name, parts[1]) {
+            case ("full address", "s"): file.fullAddress = value
+            case ("server port", "i"): file.serverPort = UInt16(value)
+            case ("gatewayhostname", "s"): file.gatewayHostname = value.isEmpty ? nil : value
+            case ("gatewayusagemethod", "i"): file.gatewayUsageMethod = Int(value)
+            case ("authentication level", "i"): file.authenticationLevel = Int(value)
+            case ("enablecredsspsupport", "i"): file.enableCredSSPSupport = Int(value)
+            case ("username", "s"): file.username = value.isEmpty ? nil : value
+            default: continue
+            }
+        }
+        return file
+    }
+
+    static func decodeText(_ bytes: [UInt8]) throws(TargetError) -> String {
+        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
+            let little = bytes[0] == 0xFF
+            guard bytes.count % 2 == 0 else { throw TargetError("the .rdp file is truncated UTF-16") }
+            var units: [UInt16] = []
+            units.reserveCapacity(bytes.count / 2)
+            var i = 2
+            while i + 1 < bytes.count {
+                units.append(little ? UInt16(bytes[i]) | UInt16(bytes[i + 1]) << 8
+                                    : UInt16(bytes[i]) << 8 | UInt16(bytes[i + 1]))
+                i += 2
+            }
+            guard let text = String(validating: units, as: UTF16.self) else {
+                throw TargetError("the .rdp file is not valid UTF-16 text")
+            }
+            return text
+        }
+        var body = bytes[...]
+        if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
+        guard let text = String(validating: body, as: UTF8.self) else {
+            throw TargetError("the .rdp file is neither UTF-16 (with a byte-order mark) nor UTF-8 text")
+        }
+        return text
+    }
+}

@@ -1,0 +1,105 @@
+/// What the user asked rdpdoctor to check: a host and a port, as typed.
+public struct Target: Sendable, Hashable, Codable {
+    public static let defaultPort: UInt16 = 3389
+
+    /// A DNS name or an IP literal (IPv6 without brackets).
+    public let host: String
+    public let port: UInt16
+    /// How the user wrote it, for the report.
+    public let written: String
+
+    public init(host: String, port: UInt16 = Target.defaultPort, written: String? = nil) {
+        self.host = host
+        self.port = port
+        self.written = written ?? (host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)")
+    }
+
+    /// True when `host` is an IP literal rather than a name (no DNS needed, no SNI).
+    public var hostIsAddress: Bool { IPAddressText.isIPv4(host) || IPAddressText.isIPv6(host) }
+
+    /// Reads `HOST`, `HOST:PORT`, `[IPv6]`, `[IPv6]:PORT` and a bare IPv6 literal.
+    public static func parse(_ text: String) throws(TargetError) -> Target {
+        let trimmed = text.trimmingSpaces
+        guard !trimmed.isEmpty else { throw TargetError("no host given") }
+        guard trimmed.utf8.count <= 255 else { throw TargetError("the host name is longer than 255 characters") }
+        if trimmed.hasPrefix("[") {
+            guard let close = trimmed.firstIndex(of: "]") else { throw TargetError("\"\(text)\": missing ] after the IPv6 address") }
+            let host = String(trimmed[trimmed.index(after: trimmed.startIndex)..<close])
+            guard IPAddressText.isIPv6(host) else { throw TargetError("\"\(host)\" is not an IPv6 address") }
+            let rest = trimmed[trimmed.index(after: close)...]
+            if rest.isEmpty { return Target(host: host, written: trimmed) }
+            guard rest.hasPrefix(":") else { throw TargetError("\"\(text)\": expected :PORT after ]") }
+            return Target(host: host, port: try port(rest.dropFirst(), in: text), written: trimmed)
+        }
+        let colons = trimmed.filter { $0 == ":" }.count
+        if colons > 1 {
+            guard IPAddressText.isIPv6(trimmed) else { throw TargetError("\"\(text)\" is not a host, HOST:PORT or [IPv6]:PORT") }
+            return Target(host: trimmed, written: trimmed)
+        }
+        var host = Substring(trimmed)
+        var portNumber = defaultPort
+        if let colon = trimmed.firstIndex(of: ":") {
+            host = trimmed[..<colon]
+            portNumber = try port(trimmed[trimmed.index(after: colon)...], in: text)
+        }
+        guard isValidHostName(host) else { throw TargetError("\"\(host)\" is not a valid host name or address") }
+        return Target(host: String(host), port: portNumber, written: trimmed)
+    }
+
+    private static func port(_ text: Substring, in whole: String) throws(TargetError) -> UInt16 {
+        guard let value = UInt16(text), value > 0 else { throw TargetError("\"\(whole)\": the port must be a number from 1 to 65535") }
+        return value
+    }
+
+    /// Letters, digits, '-', '.', '_' (seen in lab names); no empty labels.
+    static func isValidHostName(_ host: Substring) -> Bool {
+        guard !host.isEmpty, host.count <= 253 else { return false }
+        let labels = host.split(separator: ".", omittingEmptySubsequences: false)
+        return labels.allSatisfy { label in
+            !label.isEmpty && label.count <= 63
+                && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+        } || (host.hasSuffix(".") && isValidHostName(host.dropLast()))
+    }
+}
+
+public struct TargetError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Text checks of IP literals, without any system call.
+public enum IPAddressText {
+    public static func isIPv4(_ text: String) -> Bool {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts.allSatisfy { part in
+            !part.isEmpty && part.count <= 3 && part.allSatisfy(\.isASCII) && UInt8(part) != nil
+        }
+    }
+
+    public static func isIPv6(_ text: String) -> Bool {
+        var address = Substring(text)
+        if let percent = address.firstIndex(of: "%") { address = address[..<percent] }  // zone id
+        guard address.contains(":"), address.count >= 2, address.count <= 45 else { return false }
+        let groups = address.split(separator: ":", omittingEmptySubsequences: false)
+        guard groups.count >= 3 || address == "::" else { return false }
+        var emptyRuns = 0
+        var sawIPv4Tail = false
+        for (i, group) in groups.enumerated() {
+            if group.isEmpty { emptyRuns += 1; continue }
+            if i == groups.count - 1, isIPv4(String(group)) { sawIPv4Tail = true; continue }
+            guard group.count <= 4, group.allSatisfy({ $0.isHexDigit }) else { return false }
+        }
+        let compressed = address.contains("::")
+        let maxGroups = sawIPv4Tail ? 7 : 8
+        return compressed ? groups.count <= maxGroups + 1 : (groups.count == maxGroups && emptyRuns == 0)
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var text = Substring(self)
+        while text.first?.isWhitespace == true { text = text.dropFirst() }
+        while text.last?.isWhitespace == true { text = text.dropLast() }
+        return String(text)
+    }
+}

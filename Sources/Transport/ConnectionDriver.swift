@@ -1,0 +1,201 @@
+import NIOCore
+import NIOPosix
+import NIOSSL
+import NIOTLS
+import ProbeCore
+
+/// Runs one sans-IO connection machine over a real TCP connection and
+/// returns the machine as it ended. The only place rdpdoctor opens sockets.
+public struct ConnectionDriver: Sendable {
+    let group: any EventLoopGroup
+
+    public init(group: any EventLoopGroup) {
+        self.group = group
+    }
+
+    /// Connects to `address`, drives `machine` until it finishes or the
+    /// connection ends, and never runs past `hardDeadline`.
+    public func run<Machine: ConnectionMachine>(
+        _ machine: Machine, to address: SocketAddress, connectTimeout: TimeAmount, hardDeadline: NIODeadline
+    ) async -> Machine {
+        let eventLoop = group.next()
+        let promise = eventLoop.makePromise(of: Machine.self)
+        let bootstrap = ClientBootstrap(group: eventLoop)
+            .connectTimeout(connectTimeout)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let handler = ProbeHandler(machine: machine, promise: promise, hardDeadline: hardDeadline)
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                }
+            }
+        let connected = bootstrap.connect(to: address)
+        connected.whenFailure { error in
+            var failed = machine
+            _ = failed.handle(.connectFailed(Self.connectFailure(error)), now: NIODeadline.now().uptimeNanoseconds)
+            promise.succeed(failed)
+        }
+        return (try? await promise.futureResult.get()) ?? machine
+    }
+
+    static func connectFailure(_ error: any Error) -> ConnectFailure {
+        if let channelError = error as? ChannelError, case .connectTimeout = channelError { return .timedOut }
+        if let io = error as? IOError {
+            if io.errnoCode == ECONNREFUSED { return .refused }
+            if io.errnoCode == ETIMEDOUT { return .timedOut }
+        }
+        if let connection = error as? NIOConnectionError {
+            if connection.connectionErrors.contains(where: { ($0.error as? IOError)?.errnoCode == ECONNREFUSED }) { return .refused }
+            return .unreachable(String(describing: connection.connectionErrors.first?.error ?? error))
+        }
+        return .unreachable(String(describing: error))
+    }
+}
+
+/// Feeds socket happenings into the machine and carries out its actions.
+/// Lives on one event loop; never shared across threads.
+final class ProbeHandler<Machine: ConnectionMachine>: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private var machine: Machine
+    private let promise: EventLoopPromise<Machine>
+    private let hardDeadline: NIODeadline
+    private var stepTimer: Scheduled<Void>?
+    private var hardTimer: Scheduled<Void>?
+    private var sawReset = false
+    private var closing = false
+    private let certificates = CertificateBox()
+
+    init(machine: Machine, promise: EventLoopPromise<Machine>, hardDeadline: NIODeadline) {
+        self.machine = machine
+        self.promise = promise
+        self.hardDeadline = hardDeadline
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        hardTimer = context.eventLoop.scheduleTask(deadline: hardDeadline) {
+            let (handler, context) = loopBound.value
+            handler.feed(.deadline, context: context)
+            handler.close(context: context)
+        }
+        feed(.connected, context: context)
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var buffer = unwrapInboundIn(data)
+        let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+        feed(.received(bytes), context: context)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let tls = event as? TLSUserEvent, case .handshakeCompleted = tls {
+            let handler = try? context.pipeline.syncOperations.handler(type: NIOSSLClientHandler.self)
+            let version = handler?.tlsVersion.flatMap(Self.version)
+            feed(.tlsEstablished(TLSSessionInfo(version: version, peerChain: certificates.chain)), context: context)
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let io = error as? IOError, io.errnoCode == ECONNRESET || io.errnoCode == EPIPE {
+            sawReset = true
+        } else if let ssl = error as? NIOSSLError {
+            // An unclean shutdown is the peer closing mid-TLS: the close event says which kind.
+            if case .uncleanShutdown = ssl { return }
+            feed(.tlsFailed(String(describing: ssl)), context: context)
+        } else if let ssl = error as? BoringSSLError {
+            feed(.tlsFailed(String(describing: ssl)), context: context)
+        }
+        close(context: context)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        stepTimer?.cancel()
+        hardTimer?.cancel()
+        if !machine.isFinished {
+            _ = machine.handle(.peerClosed(sawReset ? .reset : .fin), now: Self.now)
+        }
+        promise.succeed(machine)
+        context.fireChannelInactive()
+    }
+
+    private func feed(_ event: ConnectionEvent, context: ChannelHandlerContext) {
+        guard !machine.isFinished || event == .connected else { return }
+        let actions = machine.handle(event, now: Self.now)
+        for action in actions { perform(action, context: context) }
+        if machine.isFinished { close(context: context) }
+    }
+
+    private func perform(_ action: ConnectionAction, context: ChannelHandlerContext) {
+        switch action {
+        case .send(let bytes):
+            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)), promise: nil)
+        case .startTLS(let parameters):
+            do {
+                let tls = try makeTLSHandler(parameters)
+                try context.pipeline.syncOperations.addHandler(tls, position: .first)
+            } catch {
+                feed(.tlsFailed("could not set up TLS locally: \(error)"), context: context)
+            }
+        case .setDeadline(let when):
+            stepTimer?.cancel()
+            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            stepTimer = context.eventLoop.scheduleTask(deadline: NIODeadline.uptimeNanoseconds(when)) {
+                let (handler, context) = loopBound.value
+                handler.feed(.deadline, context: context)
+            }
+        case .close:
+            close(context: context)
+        }
+    }
+
+    private func close(context: ChannelHandlerContext) {
+        guard !closing else { return }
+        closing = true
+        context.close(promise: nil)
+    }
+
+    /// Accepts every certificate and keeps the chain: the probe must see any
+    /// certificate; its problems become findings later.
+    private func makeTLSHandler(_ parameters: TLSParameters) throws -> NIOSSLClientHandler {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.minimumTLSVersion = Self.nioVersion(parameters.minimum)
+        configuration.maximumTLSVersion = Self.nioVersion(parameters.maximum)
+        configuration.certificateVerification = .noHostnameVerification
+        let context = try NIOSSLContext(configuration: configuration)
+        let box = certificates
+        return try NIOSSLClientHandler(context: context, serverHostname: parameters.serverName) { chain, result in
+            box.chain = chain.compactMap { try? $0.toDERBytes() }
+            result.succeed(.certificateVerified)
+        }
+    }
+
+    static var now: UInt64 { NIODeadline.now().uptimeNanoseconds }
+
+    static func nioVersion(_ version: TLSProtocolVersion) -> TLSVersion {
+        switch version {
+        case .tls10: .tlsv1
+        case .tls11: .tlsv11
+        case .tls12: .tlsv12
+        case .tls13: .tlsv13
+        }
+    }
+
+    static func version(_ version: TLSVersion) -> TLSProtocolVersion? {
+        switch version {
+        case .tlsv1: .tls10
+        case .tlsv11: .tls11
+        case .tlsv12: .tls12
+        case .tlsv13: .tls13
+        default: nil
+        }
+    }
+}
+
+/// The chain seen by the verification callback; touched only on the channel's event loop.
+final class CertificateBox: @unchecked Sendable {
+    var chain: [[UInt8]] = []
+}
