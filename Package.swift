@@ -42,15 +42,15 @@ let package = Package(
             resources: [.copy("Resources/catalogue")]
         ),
         .target(name: "Explain", dependencies: ["Catalogue"]),
-        .target(name: "Diagnosis", dependencies: ["ProbeCore", "CertificateAudit", "Catalogue"]),
-        .target(name: "Reporting", dependencies: ["Catalogue", "Explain", "Diagnosis"]),
+        .target(name: "Diagnosis", dependencies: ["ProbeCore", "RDPProtocol", "CertificateAudit", "Catalogue"]),
+        .target(name: "Reporting", dependencies: ["Catalogue", "Explain", "Diagnosis", "ProbeCore", "CertificateAudit"]),
         // I/O tier: the only module that touches sockets.
         .target(name: "Transport", dependencies: ["ProbeCore", "RDPWire"] + nio),
         // The command line, thin.
         .executableTarget(
             name: "rdpdoctor",
             dependencies: [
-                "Catalogue", "Explain", "Reporting", "Diagnosis", "Transport", "ProbeCore",
+                "Catalogue", "Explain", "Reporting", "Diagnosis", "Transport", "ProbeCore", "CertificateAudit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -67,7 +67,7 @@ enum SignatureAlgorithms {
         let sha1 = hashNames["1.3.14.3.2.26"]!
         guard let fields = parameters?.children,
               let tagged = fields.first(where: { $0.isContextTag(0) }),
-              let inner = tagged.children?.first(where: { _ in true }),
+              let inner = tagged.firstChild,
               let hash = try? AlgorithmIdentifierNode(inner)
         else { return sha1 }
         return hashNames[hash.oid.description] ?? Known(name: hash.oid.description, weak: false)
@@ -112,7 +112,7 @@ enum PublicKeys {
             return (PublicKeySummary(algorithm: .ed448, algorithmOID: oid, bits: 448, curve: nil), nil)
         case "1.2.840.10040.4.1":
             // Dss-Parms ::= SEQUENCE { p, q, g }: the size is p's.
-            let p = algorithm.parameters?.children?.first(where: { _ in true })?.primitiveBytes
+            let p = algorithm.parameters?.firstChild?.primitiveBytes
             return (PublicKeySummary(algorithm: .dsa, algorithmOID: oid, bits: p.map(bitLength), curve: nil), nil)
         default:
             return (PublicKeySummary(algorithm: .other, algorithmOID: oid, bits: nil, curve: nil), nil)

@@ -91,10 +91,10 @@ struct ExtensionFields {
             case 6:
                 otherNames.append("URI:" + (bytes.flatMap(ASN1Text.utf8) ?? "?"))
             case 4:
-                let rendered = name.children?.first(where: { _ in true }).flatMap { try? DistinguishedNames.render($0) }
+                let rendered = name.firstChild.flatMap { try? DistinguishedNames.render($0) }
                 otherNames.append("DirName:" + (rendered?.rfc4514 ?? "?"))
             case 0:
-                let typeID = name.children?.first(where: { _ in true }).flatMap { try? ASN1ObjectIdentifier(derEncoded: $0) }
+                let typeID = name.firstChild.flatMap { try? ASN1ObjectIdentifier(derEncoded: $0) }
                 otherNames.append("othername:" + (typeID?.description ?? "?"))
             default:
                 otherNames.append("[\(name.identifier.tagNumber)]")
@@ -142,11 +142,11 @@ struct ExtensionFields {
     /// `BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER OPTIONAL }`.
     private mutating func readBasicConstraints(_ value: ArraySlice<UInt8>) throws(FieldError) {
         let root = try Self.parseValue(value, "basicConstraints")
-        guard root.identifier == .sequence, let fields = root.children else {
+        guard root.identifier == .sequence, root.children != nil else {
             throw FieldError(kind: .malformedExtension, detail: "basicConstraints is not a SEQUENCE")
         }
         isCA = false
-        if let first = fields.first(where: { _ in true }), first.identifier == .boolean {
+        if let first = root.firstChild, first.identifier == .boolean {
             guard let flag = try? Bool(derEncoded: first) else {
                 throw FieldError(kind: .malformedExtension, detail: "basicConstraints cA is not a BOOLEAN")
             }

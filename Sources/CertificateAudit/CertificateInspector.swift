@@ -23,28 +23,26 @@ enum CertificateInspector {
             problems.append(CertificateProblem(kind: error.kind, certificateIndex: index, field: error.field, detail: error.detail))
         }
 
+        // Fingerprints cover the certificate itself, as openssl computes them;
+        // for bytes that frame no certificate, they cover what was given.
+        let frame = DERFraming.outerSequence(bytes)
+        let element = (try? frame.get())?.element ?? bytes[...]
         var summary = CertificateSummary(
             index: index, byteCount: bytes.count,
-            sha1Fingerprint: Hex.string(Insecure.SHA1.hash(data: bytes), separator: ":"),
-            sha256Fingerprint: Hex.string(SHA256.hash(data: bytes), separator: ":"),
+            sha1Fingerprint: Hex.string(Insecure.SHA1.hash(data: element), separator: ":"),
+            sha256Fingerprint: Hex.string(SHA256.hash(data: element), separator: ":"),
             details: nil, selfSigned: false, selfSignature: .notSelfIssued)
-        var inspected = InspectedCertificate(summary: summary, problems: [], der: bytes, x509: nil, extensions: nil)
+        var inspected = InspectedCertificate(summary: summary, problems: [], der: Array(element), x509: nil, extensions: nil)
 
-        let element: ArraySlice<UInt8>
-        switch DERFraming.outerSequence(bytes) {
+        switch frame {
         case .failure(let error):
             note(error)
             inspected.problems = problems
             return inspected
-        case .success(let frame):
-            element = frame.element
-            if frame.trailingByteCount > 0 {
-                note(FieldError(kind: .trailingData, detail: "\(frame.trailingByteCount) bytes after the certificate were ignored"))
-                // Fingerprints are over the certificate itself, as openssl computes them.
-                inspected.der = Array(element)
-                summary.sha1Fingerprint = Hex.string(Insecure.SHA1.hash(data: element), separator: ":")
-                summary.sha256Fingerprint = Hex.string(SHA256.hash(data: element), separator: ":")
-            }
+        case .success(let frame) where frame.trailingByteCount > 0:
+            note(FieldError(kind: .trailingData, detail: "\(frame.trailingByteCount) bytes after the certificate were ignored"))
+        case .success:
+            break
         }
 
         do throws(FieldError) {

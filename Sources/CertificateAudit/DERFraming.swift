@@ -70,6 +70,11 @@ extension ASN1Node {
         return nil
     }
 
+    /// The first child of a constructed node (explicit tags wrap exactly one).
+    var firstChild: ASN1Node? {
+        children.flatMap { nodes in nodes.first(where: { _ in true }) }
+    }
+
     var primitiveBytes: ArraySlice<UInt8>? {
         if case .primitive(let bytes) = content { return bytes }
         return nil

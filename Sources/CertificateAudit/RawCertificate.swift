@@ -52,7 +52,7 @@ struct RawCertificate {
         // version [0] EXPLICIT INTEGER DEFAULT v1
         version = 1
         if let node = next, node.isContextTag(0) {
-            guard let inner = node.children?.first(where: { _ in true }),
+            guard let inner = node.firstChild,
                   let value = try? Int(derEncoded: inner), (0...2).contains(value)
             else { throw FieldError.malformed("version", "unreadable or out of range") }
             version = value + 1
@@ -75,8 +75,7 @@ struct RawCertificate {
         extensions = []
         while let node = fields.next() {
             if node.isContextTag(1) || node.isContextTag(2) { continue }
-            guard node.isContextTag(3), let wrapped = node.children,
-                  let list = wrapped.first(where: { _ in true }), list.identifier == .sequence,
+            guard node.isContextTag(3), let list = node.firstChild, list.identifier == .sequence,
                   let items = list.children
             else { throw FieldError.malformed("extensions", "unexpected element after subjectPublicKeyInfo") }
             extensions = Array(items)

@@ -1,3 +1,4 @@
+import CertificateAudit
 import ProbeCore
 
 /// One judgement about the target, made by a diagnosis rule from observations.
@@ -83,11 +84,14 @@ public struct CheckReport: Codable, Sendable {
     public let verdict: Verdict
     public let findings: [Finding]
     public let observations: CheckObservations
+    /// The audit of the TLS certificate, when one was seen.
+    public let certificate: CertificateReport?
 
-    public init(verdict: Verdict, findings: [Finding], observations: CheckObservations) {
+    public init(verdict: Verdict, findings: [Finding], observations: CheckObservations, certificate: CertificateReport?) {
         self.verdict = verdict
         self.findings = findings
         self.observations = observations
+        self.certificate = certificate
     }
 
     /// The exit status the CLI returns (README documents it).

@@ -66,10 +66,11 @@ public struct TLSParameters: Sendable, Equatable {
 public struct TLSSessionInfo: Sendable, Equatable, Codable {
     public let version: TLSProtocolVersion?
     /// The chain the server presented, leaf first, DER.
-    public let peerChain: [[UInt8]]
+    public var peerChain: [[UInt8]] { chain.map(\.bytes) }
+    let chain: [HexBytes]
 
     public init(version: TLSProtocolVersion?, peerChain: [[UInt8]]) {
         self.version = version
-        self.peerChain = peerChain
+        self.chain = peerChain.map(HexBytes.init)
     }
 }

@@ -47,12 +47,14 @@ public enum NegotiationObservation: Codable, Sendable, Equatable {
     case failure(code: UInt32)
     /// A confirm without negotiation data: an old server, standard RDP security.
     case noNegotiationData
+    /// No confirm: the server hung up with an MCS Disconnect Provider Ultimatum.
+    case disconnected(reason: UInt8)
 
     public var selectedProtocol: UInt32? {
         switch self {
         case .selected(let value, _): value
         case .noNegotiationData: 0
-        case .failure: nil
+        case .failure, .disconnected: nil
         }
     }
 }
@@ -79,7 +81,7 @@ public enum ServerCertificateObservation: Codable, Sendable, Equatable {
     /// The proprietary certificate of standard RDP security: an RSA key.
     case proprietary(keyBits: Int)
     /// An X.509 chain (DER, leaf last as the server sends it).
-    case x509(chain: [[UInt8]])
+    case x509(chain: [HexBytes])
 }
 
 /// What the NTLM challenge and the CredSSP exchange revealed without credentials.
@@ -107,6 +109,8 @@ public struct SessionObservation: Codable, Sendable, Equatable {
     public var userChannel: UInt16?
     public var joinedChannels: [UInt16] = []
     public var licensing: LicensingObservation?
+    /// The server issued a (temporary) license after the exchange.
+    public var licenseIssued: Bool = false
     public var errorInfo: [UInt32] = []
     public var redirected: Bool = false
     public var demandActive: Bool = false

@@ -26,7 +26,7 @@ public struct RDPProbeMachine: ConnectionMachine {
         case finished
     }
 
-    public private(set) var record: ProbeRecord
+    public internal(set) var record: ProbeRecord
     let requested: SecurityProtocols
     let goal: Goal
     let tlsParameters: TLSParameters
@@ -147,6 +147,13 @@ public struct RDPProbeMachine: ConnectionMachine {
         do {
             confirm = try X224ConnectionConfirm.decode(frame[...])
         } catch {
+            // Some servers (xrdp) refuse a request by hanging up at the MCS level
+            // instead of answering with a negotiation failure.
+            if case let .disconnectProviderUltimatum(reason)? = try? MCSDomainPDU.decode(frame: frame[...]) {
+                endStep(now: now)
+                record.negotiation = .disconnected(reason: reason.rawValue)
+                return finish(.completed, now: now)
+            }
             record.unexpectedBytes = hex(Array(frame.prefix(32)))
             return finish(.protocolError(step: .x224, message: error.description), now: now)
         }

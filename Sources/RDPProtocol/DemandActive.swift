@@ -40,6 +40,11 @@ public struct CapabilitySet: Equatable, Sendable {
     public var type: CapabilitySetType
     /// The set without its 4-byte type/length header.
     public var body: [UInt8]
+
+    public init(type: CapabilitySetType, body: [UInt8]) {
+        self.type = type
+        self.body = body
+    }
 }
 
 /// Server Demand Active PDU (2.2.1.13.1) after its share control header.

@@ -67,6 +67,14 @@ public struct LicenseErrorMessage: Equatable, Sendable {
     public var blobType: UInt16
     public var blob: [UInt8]
 
+    public init(errorCode: LicenseErrorCode, stateTransition: LicenseStateTransition,
+                blobType: UInt16 = 0x0004, blob: [UInt8] = []) {
+        self.errorCode = errorCode
+        self.stateTransition = stateTransition
+        self.blobType = blobType
+        self.blob = blob
+    }
+
     /// STATUS_VALID_CLIENT with ST_NO_TRANSITION: licensing is done and the
     /// server goes on to the capability exchange.
     public var isValidClient: Bool {

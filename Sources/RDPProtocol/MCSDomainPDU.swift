@@ -95,6 +95,12 @@ public struct MCSSendData: Equatable, Sendable {
     public var initiator: UInt16
     public var channelID: UInt16
     public var userData: ArraySlice<UInt8>
+
+    public init(initiator: UInt16, channelID: UInt16, userData: ArraySlice<UInt8>) {
+        self.initiator = initiator
+        self.channelID = channelID
+        self.userData = userData
+    }
 }
 
 /// A decoded MCS domain PDU from the server.

@@ -18,6 +18,13 @@ public struct ServerCoreData: Equatable, Sendable {
     public var clientRequestedProtocols: SecurityProtocols?
     public var earlyCapabilityFlags: ServerEarlyCapabilityFlags?
 
+    public init(version: RDPVersion, clientRequestedProtocols: SecurityProtocols? = nil,
+                earlyCapabilityFlags: ServerEarlyCapabilityFlags? = nil) {
+        self.version = version
+        self.clientRequestedProtocols = clientRequestedProtocols
+        self.earlyCapabilityFlags = earlyCapabilityFlags
+    }
+
     static func decode(_ reader: inout ByteReader) throws(WireError) -> ServerCoreData {
         let version = RDPVersion(rawValue: try reader.u32LE("version"))
         var core = ServerCoreData(version: version)
@@ -39,6 +46,14 @@ public struct ServerSecurityData: Equatable, Sendable {
     public var encryptionLevel: EncryptionLevel
     public var serverRandom: [UInt8]
     public var certificate: ServerCertificate?
+
+    public init(encryptionMethod: EncryptionMethods, encryptionLevel: EncryptionLevel,
+                serverRandom: [UInt8] = [], certificate: ServerCertificate? = nil) {
+        self.encryptionMethod = encryptionMethod
+        self.encryptionLevel = encryptionLevel
+        self.serverRandom = serverRandom
+        self.certificate = certificate
+    }
 
     static func decode(_ reader: inout ByteReader) throws(WireError) -> ServerSecurityData {
         var data = ServerSecurityData(
@@ -64,6 +79,11 @@ public struct ServerSecurityData: Equatable, Sendable {
 public struct ServerNetworkData: Equatable, Sendable {
     public var ioChannelID: UInt16
     public var channelIDs: [UInt16]
+
+    public init(ioChannelID: UInt16, channelIDs: [UInt16]) {
+        self.ioChannelID = ioChannelID
+        self.channelIDs = channelIDs
+    }
 
     static func decode(_ reader: inout ByteReader) throws(WireError) -> ServerNetworkData {
         let io = try reader.u16LE("MCSChannelId")
@@ -104,6 +124,8 @@ public struct ServerConnectData: Equatable, Sendable {
     }
 
     public var blocks: [Block]
+
+    public init(blocks: [Block]) { self.blocks = blocks }
 
     public var core: ServerCoreData? {
         blocks.lazy.compactMap { if case let .core(v) = $0 { v } else { nil } }.first

@@ -5,12 +5,32 @@ import Foundation
 #endif
 import Catalogue
 import Explain
+import Diagnosis
+import ProbeCore
+import CertificateAudit
 
 /// The versioned JSON documents rdpdoctor prints (docs/explain-json.md).
 public enum JSONDocuments {
     public static let explainSchema = "rdpdoctor.explain/1"
     public static let listSchema = "rdpdoctor.list/1"
     public static let errorSchema = "rdpdoctor.error/1"
+    public static let checkSchema = "rdpdoctor.check/1"
+
+    struct CheckDocument: Encodable {
+        let schema = JSONDocuments.checkSchema
+        let target: String
+        let exitStatus: Int32
+        let verdict: Verdict
+        let findings: [Finding]
+        let certificate: CertificateReport?
+        let observations: CheckObservations
+    }
+
+    public static func check(_ report: CheckReport) -> String {
+        encode(CheckDocument(target: report.observations.target.written, exitStatus: report.exitStatus,
+                             verdict: report.verdict, findings: report.findings,
+                             certificate: report.certificate, observations: report.observations))
+    }
 
     struct ExplainDocument: Encodable {
         let schema = JSONDocuments.explainSchema

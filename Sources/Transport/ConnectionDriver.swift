@@ -18,19 +18,37 @@ public struct ConnectionDriver: Sendable {
     public func run<Machine: ConnectionMachine>(
         _ machine: Machine, to address: SocketAddress, connectTimeout: TimeAmount, hardDeadline: NIODeadline
     ) async -> Machine {
+        await run(machine, to: address, connectTimeout: connectTimeout, hardDeadline: hardDeadline, gate: nil)
+    }
+
+    func run<Machine: ConnectionMachine>(
+        _ machine: Machine, to address: SocketAddress, connectTimeout: TimeAmount, hardDeadline: NIODeadline,
+        gate: ConnectGate?
+    ) async -> Machine {
+        await gate?.acquire()
+        var machine = machine
+        _ = machine.handle(.connecting, now: NIODeadline.now().uptimeNanoseconds)
+        let left = hardDeadline - NIODeadline.now()
+        guard left > .zero else {
+            // The check's time is up before this probe could start.
+            gate?.releaseSoon()
+            _ = machine.handle(.deadline, now: NIODeadline.now().uptimeNanoseconds)
+            return machine
+        }
         let eventLoop = group.next()
         let promise = eventLoop.makePromise(of: Machine.self)
         let bootstrap = ClientBootstrap(group: eventLoop)
-            .connectTimeout(connectTimeout)
+            .connectTimeout(min(connectTimeout, left))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let handler = ProbeHandler(machine: machine, promise: promise, hardDeadline: hardDeadline)
+                    let handler = ProbeHandler(machine: machine, promise: promise, hardDeadline: hardDeadline, gate: gate)
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }
             }
         let connected = bootstrap.connect(to: address)
-        connected.whenFailure { error in
+        connected.whenFailure { [machine] error in
+            gate?.releaseSoon()
             var failed = machine
             _ = failed.handle(.connectFailed(Self.connectFailure(error)), now: NIODeadline.now().uptimeNanoseconds)
             promise.succeed(failed)
@@ -66,11 +84,20 @@ final class ProbeHandler<Machine: ConnectionMachine>: ChannelInboundHandler, Rem
     private var sawReset = false
     private var closing = false
     private let certificates = CertificateBox()
+    /// Held from connect until the server answers or the connection ends.
+    private var gate: ConnectGate?
 
-    init(machine: Machine, promise: EventLoopPromise<Machine>, hardDeadline: NIODeadline) {
+    init(machine: Machine, promise: EventLoopPromise<Machine>, hardDeadline: NIODeadline, gate: ConnectGate?) {
         self.machine = machine
         self.promise = promise
         self.hardDeadline = hardDeadline
+        self.gate = gate
+    }
+
+    /// The server has picked the connection up (or it is over): let the next one in.
+    private func releaseGate() {
+        gate?.releaseSoon()
+        gate = nil
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -85,6 +112,7 @@ final class ProbeHandler<Machine: ConnectionMachine>: ChannelInboundHandler, Rem
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        releaseGate()
         var buffer = unwrapInboundIn(data)
         let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
         feed(.received(bytes), context: context)
@@ -105,14 +133,15 @@ final class ProbeHandler<Machine: ConnectionMachine>: ChannelInboundHandler, Rem
         } else if let ssl = error as? NIOSSLError {
             // An unclean shutdown is the peer closing mid-TLS: the close event says which kind.
             if case .uncleanShutdown = ssl { return }
-            feed(.tlsFailed(String(describing: ssl)), context: context)
+            feed(.tlsFailed(TLSErrorText.describe(ssl)), context: context)
         } else if let ssl = error as? BoringSSLError {
-            feed(.tlsFailed(String(describing: ssl)), context: context)
+            feed(.tlsFailed(TLSErrorText.describe(ssl)), context: context)
         }
         close(context: context)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        releaseGate()
         stepTimer?.cancel()
         hardTimer?.cancel()
         if !machine.isFinished {

@@ -20,22 +20,27 @@ struct Reported: Error {
 struct RDPDoctor: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rdpdoctor",
-        abstract: "Explain Remote Desktop (RDP) connection failures.",
+        abstract: "Explain Remote Desktop (RDP) connection failures, and find the step that breaks.",
         discussion: """
-        Exit codes: 0 answered; 1 nothing matched; 3 could not run (bad arguments or input).
+        Exit codes: 0 answered / connectable and clean; 1 nothing matched / warnings;
+        2 the connection would fail; 3 could not run (bad arguments or input).
         """,
         version: "0.1.0",
-        subcommands: [Explain.self]
+        subcommands: [Explain.self, Check.self]
     )
 }
 
 @main
 enum Main {
-    static func main() {
+    static func main() async {
         Output.ignoreBrokenPipes()
         do {
             var command = try RDPDoctor.parseAsRoot()
-            try command.run()
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
         } catch let reported as Reported {
             exit(reported.status)
         } catch {

@@ -1,1 +1,0 @@
-// CredSSP: see ARCHITECTURE.md.

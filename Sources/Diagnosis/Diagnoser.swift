@@ -1,0 +1,47 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import CertificateAudit
+import ProbeCore
+
+/// Turns a check's observations into the verdict and findings. The only
+/// place findings are made.
+public enum Diagnoser {
+    public struct Context: Sendable {
+        /// Trusted roots, DER (the system store and any --ca file).
+        public var trustAnchors: [[UInt8]]
+        /// When to judge certificate validity (Unix seconds).
+        public var nowUnix: Int64
+
+        public init(trustAnchors: [[UInt8]], nowUnix: Int64) {
+            self.trustAnchors = trustAnchors
+            self.nowUnix = nowUnix
+        }
+    }
+
+    public static func diagnose(_ observations: CheckObservations, context: Context) async -> CheckReport {
+        var findings = NetworkRules.findings(observations)
+        findings += NegotiationRules.findings(observations)
+        findings += TLSRules.findings(observations)
+        var certificate: CertificateReport?
+        if let chain = observations.probes.lazy.compactMap({ $0.tls?.peerChain }).first(where: { !$0.isEmpty }) {
+            let report = await CertificateAuditor.audit(
+                chain: chain, expectedName: observations.target.host,
+                nowSecondsSinceEpoch: context.nowUnix, trustAnchors: context.trustAnchors)
+            certificate = report
+            findings += CertificateRules.findings(report, target: observations.target)
+        }
+        findings += RDPSecurityRules.findings(observations)
+        findings += CredSSPRules.findings(observations)
+        findings += SessionRules.findings(observations)
+        findings += TimingRules.findings(observations)
+        let order = Dictionary(uniqueKeysWithValues: Section.allCases.enumerated().map { ($1, $0) })
+        let sorted = findings.enumerated().sorted {
+            (order[$0.element.section]!, $0.offset) < (order[$1.element.section]!, $1.offset)
+        }.map(\.element)
+        return CheckReport(verdict: VerdictRule.verdict(observations), findings: sorted,
+                           observations: observations, certificate: certificate)
+    }
+}

@@ -1,0 +1,106 @@
+import ProbeCore
+import RDPProtocol
+
+/// Words for wire values, shared by the rules.
+enum Names {
+    static func securityProtocol(_ value: UInt32) -> String {
+        switch value {
+        case 0: "standard RDP security"
+        case SecurityProtocols.ssl.rawValue: "TLS"
+        case SecurityProtocols.hybrid.rawValue: "CredSSP (NLA)"
+        case SecurityProtocols.rdstls.rawValue: "RDSTLS"
+        case SecurityProtocols.hybridEx.rawValue: "CredSSP with early user authorization (HYBRID_EX)"
+        case SecurityProtocols.rdsaad.rawValue: "RDSAAD (Entra ID authentication)"
+        default: "protocol 0x" + String(value, radix: 16)
+        }
+    }
+
+    /// "TLS | CredSSP (NLA)" for a requested set.
+    static func requested(_ value: UInt32) -> String {
+        if value == 0 { return securityProtocol(0) }
+        let bits: [UInt32] = [0x1, 0x2, 0x4, 0x8, 0x10]
+        return bits.filter { value & $0 != 0 }.map(securityProtocol).joined(separator: " | ")
+    }
+
+    static func negotiationFlags(_ flags: UInt8) -> [String] {
+        let known: [(UInt8, String)] = [
+            (0x01, "extended client data supported"), (0x02, "graphics pipeline (GFX) supported"),
+            (0x08, "restricted admin mode supported"), (0x10, "redirected authentication (Remote Credential Guard) supported"),
+        ]
+        return known.filter { flags & $0.0 != 0 }.map(\.1)
+    }
+
+    static func encryptionMethod(_ value: UInt32) -> String {
+        switch value {
+        case 0: "none"
+        case 0x1: "40-bit RC4"
+        case 0x2: "128-bit RC4"
+        case 0x8: "56-bit RC4"
+        case 0x10: "FIPS (3DES)"
+        default: "method 0x" + String(value, radix: 16)
+        }
+    }
+
+    static func encryptionLevel(_ value: UInt32) -> String {
+        switch value {
+        case 0: "none"
+        case 1: "low (client to server only)"
+        case 2: "client compatible"
+        case 3: "high"
+        case 4: "FIPS"
+        default: "level \(value)"
+        }
+    }
+
+    /// The RDP version in the server core data, with the Windows releases that send it.
+    static func rdpVersion(_ value: UInt32) -> String {
+        let table: [UInt32: String] = [
+            0x0008_0001: "RDP 4.0 (Windows NT 4.0 Terminal Server)",
+            0x0008_0004: "RDP 5.0 to 8.1 (Windows 2000 to Windows 8.1 / Server 2012 R2, or a non-Microsoft server)",
+            0x0008_0005: "RDP 10.0 (Windows 10 1507)", 0x0008_0006: "RDP 10.1 (Windows 10 1607 / Server 2016)",
+            0x0008_0007: "RDP 10.2 (Windows 10 1703)", 0x0008_0008: "RDP 10.3 (Windows 10 1709)",
+            0x0008_0009: "RDP 10.4 (Windows 10 1803)", 0x0008_000A: "RDP 10.5 (Windows 10 1809 / Server 2019)",
+            0x0008_000B: "RDP 10.6 (Windows 10 1903)", 0x0008_000C: "RDP 10.7 (Windows 10 2004 and later)",
+            0x0008_000D: "RDP 10.8", 0x0008_000E: "RDP 10.9", 0x0008_000F: "RDP 10.10",
+            0x0008_0010: "RDP 10.11", 0x0008_0011: "RDP 10.12 (Windows 11 / Server 2022 and later)",
+        ]
+        return table[value] ?? "version 0x" + String(value, radix: 16)
+    }
+
+    static func step(_ step: Step) -> String {
+        switch step {
+        case .dns: "name resolution"
+        case .tcp: "the TCP connection"
+        case .x224: "the X.224 security negotiation"
+        case .tls: "the TLS handshake"
+        case .credssp: "CredSSP (NLA)"
+        case .mcs: "MCS connection setup"
+        case .security: "the RDP security exchange"
+        case .licensing: "licensing"
+        case .capabilities: "capability exchange"
+        }
+    }
+
+    static func end(_ end: ConnectionEnd) -> String {
+        switch end {
+        case .completed: "completed"
+        case .refused: "the connection was refused (TCP reset)"
+        case .unreachable(let reason): "the host could not be reached (\(reason))"
+        case let .peerClosed(kind, step, waiting):
+            "the server \(kind == .reset ? "reset" : "closed") the connection during \(Self.step(step)) while rdpdoctor waited for \(waiting)"
+        case let .timedOut(step, waiting): "nothing arrived during \(Self.step(step)): rdpdoctor waited for \(waiting)"
+        case let .protocolError(step, message): "during \(Self.step(step)): \(message)"
+        case .tlsFailed(let reason): "the TLS handshake failed: \(reason)"
+        case .localError(let reason): "rdpdoctor failed locally: \(reason)"
+        }
+    }
+
+    static func ms(_ value: Double) -> String {
+        value < 10 ? String(format1(value)) + " ms" : "\(Int(value.rounded())) ms"
+    }
+
+    private static func format1(_ value: Double) -> String {
+        let tenths = Int((value * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10)"
+    }
+}

@@ -1,0 +1,50 @@
+import ProbeCore
+import RDPProtocol
+
+/// What the negotiation probes say the server accepts, derived once from the
+/// observations and shared by the rules.
+struct NegotiationFacts {
+    /// Protocol (by requested value) → what the server answered.
+    let answers: [UInt32: NegotiationObservation]
+    let defaultSelected: UInt32?
+
+    init(_ observations: CheckObservations) {
+        var answers: [UInt32: NegotiationObservation] = [:]
+        for probe in observations.probes {
+            if case .negotiation(let requested) = probe.purpose, let answer = probe.negotiation {
+                answers[requested] = answer
+            }
+        }
+        self.answers = answers
+        defaultSelected = observations.defaultClient?.negotiation?.selectedProtocol
+    }
+
+    /// The protocol a negotiation probe is about: HYBRID_EX is asked for
+    /// together with HYBRID, as the specification requires.
+    static func target(of requested: SecurityProtocols) -> SecurityProtocols {
+        requested.contains(.hybridEx) ? .hybridEx : requested
+    }
+
+    /// True when asking for `requested` made the server select `selected`.
+    func accepts(_ requested: SecurityProtocols, selecting selected: SecurityProtocols) -> Bool {
+        answers[requested.rawValue]?.selectedProtocol == selected.rawValue
+    }
+
+    var acceptsStandardSecurity: Bool { accepts(.rdp, selecting: .rdp) }
+    var acceptsTLS: Bool { accepts(.ssl, selecting: .ssl) }
+    var acceptsCredSSP: Bool { accepts(.hybrid, selecting: .hybrid) || acceptsHybridEx }
+    var acceptsHybridEx: Bool { accepts([.hybrid, .hybridEx], selecting: .hybridEx) }
+    var acceptsRDSTLS: Bool { accepts(.rdstls, selecting: .rdstls) }
+    var acceptsRDSAAD: Bool { accepts(.rdsaad, selecting: .rdsaad) }
+
+    /// Any negotiation probe got an answer at all.
+    var anyAnswer: Bool { !answers.isEmpty || defaultSelected != nil }
+
+    /// NLA is required: CredSSP is selected and both weaker protocols are refused.
+    var nlaRequired: Bool { acceptsCredSSP && !acceptsTLS && !acceptsStandardSecurity }
+
+    func failureCode(for requested: SecurityProtocols) -> UInt32? {
+        if case .failure(let code) = answers[requested.rawValue] { return code }
+        return nil
+    }
+}

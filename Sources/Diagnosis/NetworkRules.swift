@@ -1,0 +1,75 @@
+import ProbeCore
+
+/// Name resolution, TCP reachability, and a port that is not RDP.
+enum NetworkRules {
+    static func findings(_ o: CheckObservations) -> [Finding] {
+        var findings: [Finding] = []
+        if let resolution = o.resolution {
+            if let error = resolution.error {
+                findings.append(Finding(
+                    id: "dns.failed", level: .fail, section: .name, title: "The name does not resolve",
+                    detail: error,
+                    fixes: ["Check the spelling and the DNS suffix (a short name needs the right search domain).",
+                            "On a VPN, make sure its DNS servers are in use: `resolvectl status` (Linux), `scutil --dns` (macOS), `nslookup HOST` (Windows).",
+                            "Connect by IP address to rule DNS out."],
+                    codes: ["disconnect:0x104", "disconnect:0x208"]))
+            } else if !resolution.literal {
+                let list = resolution.addresses.joined(separator: ", ")
+                findings.append(Finding(
+                    id: "dns.resolved", level: .good, section: .name,
+                    title: "\(o.target.host) resolves to \(resolution.addresses.count) address\(resolution.addresses.count == 1 ? "" : "es")",
+                    detail: "\(list) in \(Names.ms(resolution.durationMs)); used \(resolution.usedAddress ?? "none")."))
+            }
+        }
+        let reachable = o.reachability.filter { $0.failure == nil }
+        for reach in o.reachability {
+            switch reach.failure {
+            case nil:
+                findings.append(Finding(
+                    id: "tcp.connected", level: .good, section: .tcp, title: "TCP port \(o.target.port) is open on \(reach.address)",
+                    detail: "Connected in \(Names.ms(reach.connectMs ?? 0))."))
+            case .refused:
+                findings.append(Finding(
+                    id: "tcp.refused", level: reachable.isEmpty ? .fail : .warn, section: .tcp,
+                    title: "\(reach.address) refuses connections on port \(o.target.port)",
+                    detail: "The connection attempt was answered with a reset: nothing listens on the port, or a firewall rejects it.",
+                    fixes: ["On the server: make sure remote connections are allowed (`Set-ItemProperty 'HKLM:\\System\\CurrentControlSet\\Control\\Terminal Server' -Name fDenyTSConnections -Value 0`) and the Remote Desktop Services service runs (`Restart-Service TermService -Force`).",
+                            "Check the listening port: `Get-ItemProperty 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\WinStations\\RDP-Tcp' -Name PortNumber`.",
+                            "Allow it through the firewall: `Enable-NetFirewallRule -DisplayGroup 'Remote Desktop'`."],
+                    codes: ["disconnect:0x204"]))
+            case .timedOut:
+                findings.append(Finding(
+                    id: "tcp.timeout", level: reachable.isEmpty ? .fail : .warn, section: .tcp,
+                    title: "\(reach.address) does not answer on port \(o.target.port)",
+                    detail: "The connection attempt was never answered: a firewall silently drops it, the host is off, or the route (VPN) does not reach it.",
+                    fixes: ["Check the path: is the VPN up, and does it route this address?",
+                            "On the server and any firewall in between, allow TCP \(o.target.port) from this client."],
+                    codes: ["disconnect:0x204", "disconnect:0x704"]))
+            case .unreachable(let reason):
+                findings.append(Finding(
+                    id: "tcp.unreachable", level: reachable.isEmpty ? .fail : .warn, section: .tcp,
+                    title: "\(reach.address) cannot be reached", detail: reason,
+                    fixes: ["Check the route to the host (`ip route get ADDRESS`, VPN state)."],
+                    codes: ["disconnect:0x204"]))
+            }
+        }
+        if let probe = o.defaultClient, let service = probe.foreignService {
+            findings.append(Finding(
+                id: "x224.not-rdp", level: .fail, section: .negotiation,
+                title: "The port speaks \(service.rawValue.uppercased()), not RDP",
+                detail: "It answered the X.224 Connection Request with \(probe.unexpectedBytes.map { "bytes \($0)" } ?? "something else") instead of a Connection Confirm. A port forward, NAT rule or load balancer most likely points at the wrong service.",
+                fixes: ["Check the port forward / load balancer: it must reach the RDP host's port 3389.",
+                        "If this is an RD Gateway (HTTPS), connect through it as a gateway instead of directly."],
+                codes: ["disconnect:0x904", "extended:0x7"]))
+        } else if let probe = o.defaultClient, case .timedOut(.x224, _) = probe.end {
+            findings.append(Finding(
+                id: "x224.silent", level: .fail, section: .negotiation,
+                title: "The port accepts connections but never answers",
+                detail: "The TCP connection opened, but no X.224 Connection Confirm came back within the step's deadline. Something that is not an RDP listener holds the port (a stalled service, a proxy waiting for something else), or the listener is hung.",
+                fixes: ["Check what listens on the port on the server: `Get-NetTCPConnection -LocalPort 3389 -State Listen | Select OwningProcess` then `Get-Process -Id PID`.",
+                        "Restart the Remote Desktop Services service: `Restart-Service TermService -Force`."],
+                codes: ["disconnect:0x108"]))
+        }
+        return findings
+    }
+}

@@ -1,0 +1,46 @@
+import ProbeCore
+
+/// The MCS Connect Response's server data: version, encryption, key, channels.
+enum RDPSecurityRules {
+    static func findings(_ o: CheckObservations) -> [Finding] {
+        var findings: [Finding] = []
+        let sources = [o.defaultClient, o.negotiation(requested: 0)].compactMap { $0 }
+        guard let data = sources.compactMap(\.serverData).first else { return findings }
+        if let version = data.rdpVersion {
+            findings.append(Finding(id: "mcs.version", level: .info, section: .rdpSecurity,
+                                    title: "Server speaks \(Names.rdpVersion(version))",
+                                    detail: "From the server core data of the MCS Connect Response (0x\(String(version, radix: 16)))."))
+        }
+        if let method = data.encryptionMethod, let level = data.encryptionLevel {
+            let weak = method == 0x1 || method == 0x8
+            let none = method == 0 && level == 0
+            // Over TLS the RDP encryption fields are zero by design; judge them only without TLS.
+            let overTLS = sources.first { $0.serverData != nil }?.tls != nil
+            if !overTLS {
+                let level: Finding.Level = none || weak ? .warn : .info
+                findings.append(Finding(
+                    id: none ? "rdpsec.no-encryption" : weak ? "rdpsec.weak-encryption" : "rdpsec.encryption",
+                    level: level, section: .rdpSecurity,
+                    title: none ? "Standard RDP security without any encryption" : "Standard RDP security: \(Names.encryptionMethod(method)), level \(Names.encryptionLevel(data.encryptionLevel ?? 0))",
+                    detail: none ? "The session, including the password typed at the logon screen, crosses the network in clear text."
+                                 : weak ? "40- and 56-bit RC4 keys can be broken; anyone on the path can read the session."
+                                        : "RC4 with an unauthenticated server key: confidential against passive listeners only.",
+                    fixes: level == .info ? [] : ["Windows: Group Policy … > Remote Desktop Session Host > Security > \"Set client connection encryption level\" = High, and require the SSL security layer.",
+                                                  "xrdp: security_layer=tls and crypt_level=high in /etc/xrdp/xrdp.ini."]))
+            }
+        }
+        if case .proprietary(let bits)? = data.certificate, bits > 0 {
+            findings.append(Finding(
+                id: "rdpsec.proprietary-key", level: bits < 2048 ? .warn : .info, section: .rdpSecurity,
+                title: "Proprietary server certificate with a \(bits)-bit RSA key",
+                detail: bits < 2048 ? "A key this short can be factored; standard RDP security's key exchange is only as strong as this key." : "Used only by standard RDP security.",
+                fixes: bits < 2048 ? ["Prefer TLS (SecurityLayer = 2), which uses the TLS certificate instead."] : []))
+        }
+        if !data.channelIDs.isEmpty || data.ioChannel != nil {
+            findings.append(Finding(id: "mcs.channels", level: .info, section: .rdpSecurity,
+                                    title: "MCS channels",
+                                    detail: "I/O channel \(data.ioChannel.map(String.init) ?? "?"), \(data.channelIDs.count) static channel\(data.channelIDs.count == 1 ? "" : "s")\(data.messageChannel.map { ", message channel \($0)" } ?? "")\(data.multitransportFlags.map { $0 != 0 ? ", UDP multitransport offered (flags 0x\(String($0, radix: 16)))" : "" } ?? "")."))
+        }
+        return findings
+    }
+}

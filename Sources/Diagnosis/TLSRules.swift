@@ -1,0 +1,53 @@
+import ProbeCore
+
+/// TLS versions accepted, and what the default client negotiated.
+enum TLSRules {
+    static func findings(_ o: CheckObservations) -> [Finding] {
+        var findings: [Finding] = []
+        var accepted: [TLSProtocolVersion] = []
+        var refused: [(TLSProtocolVersion, String)] = []
+        for version in TLSProtocolVersion.allCases {
+            guard let probe = o.tlsProbe(version) else { continue }
+            if probe.tls != nil {
+                accepted.append(version)
+            } else if case .selected(let selected, _) = probe.negotiation, selected != 0 {
+                refused.append((version, Names.end(probe.end)))
+            }
+        }
+        if let probe = o.defaultClient, let tls = probe.tls {
+            findings.append(Finding(
+                id: "tls.negotiated", level: .info, section: .tls,
+                title: "A default handshake negotiates \(tls.version?.rawValue ?? "an unknown TLS version")",
+                detail: "TLS took \(probe.duration(of: .tls).map(Names.ms) ?? "?") and the server presented \(tls.peerChain.count) certificate\(tls.peerChain.count == 1 ? "" : "s")."))
+        }
+        guard !accepted.isEmpty || !refused.isEmpty else { return findings }
+        let refusedText = refused.map { "\($0.0.rawValue) (\($0.1))" }.joined(separator: "; ")
+        findings.append(Finding(
+            id: "tls.versions", level: .info, section: .tls,
+            title: "TLS versions accepted: \(accepted.isEmpty ? "none" : accepted.map(\.rawValue).joined(separator: ", "))",
+            detail: refused.isEmpty ? "Every version rdpdoctor offered was accepted." : "Refused: \(refusedText)."))
+
+        let old = accepted.filter { $0 < .tls12 }
+        if !old.isEmpty {
+            findings.append(Finding(
+                id: "tls.old-versions", level: .warn, section: .tls,
+                title: "\(old.map(\.rawValue).joined(separator: " and ")) accepted",
+                detail: "These versions are deprecated (RFC 8996) and fail compliance scans; clients that turned them off still connect with TLS 1.2 if the server offers it.",
+                fixes: ["Windows (after checking that every client supports TLS 1.2): set HKLM\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols\\TLS 1.0\\Server Enabled = 0 (and the same for TLS 1.1), then restart.",
+                        "xrdp: ssl_protocols=TLSv1.2, TLSv1.3 in /etc/xrdp/xrdp.ini."]))
+        }
+        if !accepted.isEmpty, !accepted.contains(.tls12) {
+            let onlyNew = accepted.allSatisfy { $0 == .tls13 }
+            findings.append(Finding(
+                id: onlyNew ? "tls.only-tls13" : "tls.no-tls12", level: .warn, section: .tls,
+                title: onlyNew ? "Only TLS 1.3 is accepted" : "TLS 1.2 is not accepted",
+                detail: onlyNew
+                    ? "Clients whose TLS stack has no TLS 1.3 for RDP (mstsc before Windows 11 / Server 2022, older FreeRDP builds) fail the handshake, and Microsoft's clients then show 0x904 / 0x7."
+                    : "Current clients that refuse TLS 1.0 and 1.1 (the Windows App, up-to-date FreeRDP) cannot connect; they show 0x904 / 0x7 or a security error.",
+                fixes: onlyNew ? ["xrdp: ssl_protocols=TLSv1.2, TLSv1.3; Windows: keep TLS 1.2 enabled under SCHANNEL\\Protocols."]
+                               : ["Enable TLS 1.2 on the server (Windows: SCHANNEL\\Protocols\\TLS 1.2\\Server Enabled = 1; xrdp: ssl_protocols=TLSv1.2, TLSv1.3)."],
+                codes: ["disconnect:0x904", "extended:0x7"]))
+        }
+        return findings
+    }
+}

@@ -1,0 +1,118 @@
+import ProbeCore
+import RDPProtocol
+
+/// Where a default Microsoft client would stop on this host, judged from the
+/// default-client probe (which walks the connection as mstsc does).
+enum VerdictRule {
+    static func verdict(_ observations: CheckObservations) -> Verdict {
+        if let resolution = observations.resolution, let error = resolution.error {
+            return Verdict(outcome: .fails, step: .dns,
+                           summary: "The client would stop at name resolution: \(error).",
+                           errorCode: "disconnect:0x104")
+        }
+        guard let probe = observations.defaultClient else {
+            if observations.reachability.contains(where: { $0.failure == .refused }) {
+                return Verdict(outcome: .fails, step: .tcp,
+                               summary: "The client would fail to connect: the port refuses TCP connections (nothing listens, or a firewall rejects).",
+                               errorCode: "disconnect:0x204")
+            }
+            if !observations.reachability.isEmpty, observations.reachability.allSatisfy({ $0.failure != nil }) {
+                return Verdict(outcome: .fails, step: .tcp,
+                               summary: "The client would fail to connect: no address of the host answers on this port.",
+                               errorCode: "disconnect:0x204")
+            }
+            return Verdict(outcome: .undetermined, step: nil, summary: "The check ran out of time before the connection could be replayed.")
+        }
+        if probe.foreignService != nil || probe.unexpectedBytes != nil, case .protocolError = probe.end {
+            let what = probe.foreignService.map { ($0 == .http ? "an " : "a ") + "\($0.rawValue.uppercased()) service" } ?? "something that is not RDP"
+            return Verdict(outcome: .fails, step: .x224,
+                           summary: "The client would fail: the port answers like \(what), not an RDP listener; a port forward or load balancer likely points at the wrong service.",
+                           errorCode: "disconnect:0x904", extendedCode: "extended:0x7")
+        }
+        switch probe.end {
+        case .refused, .unreachable:
+            return Verdict(outcome: .fails, step: .tcp,
+                           summary: "The client would fail to open the TCP connection (\(Names.end(probe.end))).",
+                           errorCode: "disconnect:0x204")
+        case .timedOut(let step, _) where step == .tcp:
+            return Verdict(outcome: .fails, step: .tcp,
+                           summary: "The client would fail to connect: the TCP connection attempt is never answered (a firewall dropping it, or the host is down).",
+                           errorCode: "disconnect:0x204")
+        case let .timedOut(step, waiting):
+            return Verdict(outcome: .fails, step: step,
+                           summary: "The client would wait and give up during \(Names.step(step)): \(waiting) never arrived. Microsoft clients most likely show 0x108 (timed out) or, if the server closes first, 0x904 / 0x7.",
+                           errorCode: "disconnect:0x108")
+        case let .peerClosed(kind, step, _):
+            return Verdict(outcome: .fails, step: step,
+                           summary: "The client would stop during \(Names.step(step)): the server \(kind == .reset ? "resets" : "closes") the connection there. A Microsoft client shows 0x904 with extended 0x7.",
+                           errorCode: "disconnect:0x904", extendedCode: "extended:0x7")
+        case let .protocolError(step, message):
+            return Verdict(outcome: .fails, step: step,
+                           summary: "The client would fail during \(Names.step(step)): the server sent bytes that do not decode (\(message)).",
+                           errorCode: "disconnect:0x904", extendedCode: "extended:0x7")
+        case .tlsFailed(let reason):
+            return Verdict(outcome: .fails, step: .tls,
+                           summary: "The client would fail the TLS handshake (\(reason)); the server then closes, and a Microsoft client shows 0x904 / 0x7.",
+                           errorCode: "disconnect:0x904", extendedCode: "extended:0x7")
+        case .localError(let reason):
+            return Verdict(outcome: .undetermined, step: nil, summary: "rdpdoctor could not finish the replay: \(reason).")
+        case .completed:
+            return completed(probe)
+        }
+    }
+
+    private static func completed(_ probe: ProbeRecord) -> Verdict {
+        if case .disconnected = probe.negotiation {
+            return Verdict(outcome: .fails, step: .x224,
+                           summary: "The server hangs up on what a default client asks for (an MCS Disconnect Provider Ultimatum instead of a negotiation answer); a Microsoft client shows 0x904 / 0x7.",
+                           errorCode: "disconnect:0x904", extendedCode: "extended:0x7")
+        }
+        if case .failure(let code) = probe.negotiation {
+            // The default client offers TLS and CredSSP; a server that wants standard
+            // RDP security refuses and mstsc retries with it.
+            if code == NegotiationFailureCode.sslNotAllowedByServer.rawValue {
+                return Verdict(outcome: .reachesLogon, step: .x224,
+                               summary: "The server refuses TLS and CredSSP (failure code 2); a Microsoft client retries with standard RDP security, which works but is weak (see findings).")
+            }
+            return Verdict(outcome: .fails, step: .x224,
+                           summary: "The server refuses what a default client asks for (negotiation failure \(code)).",
+                           errorCode: "negfailure:\(code)")
+        }
+        if let session = probe.session {
+            if let info = session.errorInfo.first(where: { $0 != 0 }) {
+                return Verdict(outcome: .fails, step: .licensing,
+                               summary: "The server ends the connection with error info 0x\(String(info, radix: 16, uppercase: true)); the client shows it as the extended code.",
+                               extendedCode: "errinfo:0x\(String(info, radix: 16, uppercase: true))")
+            }
+            if case let .error(code, _) = session.licensing {
+                return Verdict(outcome: .fails, step: .licensing,
+                               summary: "Licensing fails (error 0x\(String(code, radix: 16, uppercase: true))).",
+                               errorCode: "disconnect:0x808", extendedCode: "license:0x\(String(code, radix: 16, uppercase: true))")
+            }
+            if session.redirected {
+                return Verdict(outcome: .reachesLogon, step: .licensing,
+                               summary: "The server redirects the client to another host (a connection broker); check that host too.")
+            }
+            if session.demandActive {
+                return Verdict(outcome: .reachesLogon, step: .capabilities,
+                               summary: "A default Microsoft client would reach the logon screen.")
+            }
+        }
+        if let selected = probe.negotiation?.selectedProtocol,
+           selected & (SecurityProtocols.hybrid.rawValue | SecurityProtocols.hybridEx.rawValue) != 0 {
+            if let error = probe.credssp?.errorCode {
+                return Verdict(outcome: .fails, step: .credssp,
+                               summary: "CredSSP fails before any credential is checked (NTSTATUS 0x\(String(error, radix: 16, uppercase: true))).",
+                               extendedCode: "ntstatus:0x\(String(error, radix: 16, uppercase: true))")
+            }
+            return Verdict(outcome: .reachesCredentials, step: .credssp,
+                           summary: "A default Microsoft client would reach the NLA credential prompt: the connection works up to authentication; the account decides the rest (add --user to test it).")
+        }
+        if probe.negotiation?.selectedProtocol == 0 {
+            return Verdict(outcome: .reachesLogon, step: .mcs,
+                           summary: "A default Microsoft client would connect with standard RDP security (no TLS): it works, but the server's identity is not verified.")
+        }
+        return Verdict(outcome: .reachesLogon, step: probe.timings.last?.step,
+                       summary: "A default Microsoft client would get through \(probe.timings.last.map { Names.step($0.step) } ?? "the handshake").")
+    }
+}

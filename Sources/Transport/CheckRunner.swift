@@ -1,0 +1,126 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import NIOCore
+import NIOPosix
+import ProbeCore
+
+/// Runs a whole check: resolves the name, finds an address that answers,
+/// then runs every probe of the plan at once, all within one deadline.
+public struct CheckRunner: Sendable {
+    public struct Options: Sendable {
+        public var timeoutMs: Double
+        public var tlsVersions: [TLSProtocolVersion]
+        /// TCP handshakes in flight at once (see ConnectGate).
+        public var connectSlots: Int
+
+        public init(timeoutMs: Double = 5000, tlsVersions: [TLSProtocolVersion] = TLSProtocolVersion.allCases,
+                    connectSlots: Int = 2) {
+            self.timeoutMs = timeoutMs
+            self.tlsVersions = tlsVersions
+            self.connectSlots = connectSlots
+        }
+    }
+
+    let group: any EventLoopGroup
+
+    public init(group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+        self.group = group
+    }
+
+    public func run(_ target: Target, options: Options) async -> CheckObservations {
+        let start = NIODeadline.now()
+        let deadline = start + .nanoseconds(Int64(options.timeoutMs * 1_000_000))
+        var observations = CheckObservations(
+            target: target, startedAtUnix: Date().timeIntervalSince1970, timeoutMs: options.timeoutMs)
+
+        // 1. Name resolution (skipped for an IP literal).
+        let addresses: [SocketAddress]
+        if target.hostIsAddress, let literal = try? SocketAddress(ipAddress: target.host, port: Int(target.port)) {
+            addresses = [literal]
+            observations.resolution = ResolutionObservation(
+                addresses: [target.host], usedAddress: nil, durationMs: 0, error: nil, literal: true)
+        } else {
+            do {
+                let resolved = try await NameResolver.resolve(host: target.host, port: target.port,
+                                                              timeoutMs: min(3000, remainingMs(deadline)))
+                addresses = resolved.addresses
+                observations.resolution = ResolutionObservation(
+                    addresses: addresses.map(Self.text), usedAddress: nil, durationMs: resolved.durationMs,
+                    error: nil, literal: false)
+            } catch {
+                observations.resolution = ResolutionObservation(
+                    addresses: [], usedAddress: nil, durationMs: Self.elapsedMs(since: start),
+                    error: error.description, literal: false)
+                observations.totalMs = Self.elapsedMs(since: start)
+                return observations
+            }
+        }
+
+        // 2. Which addresses accept TCP; the first that does carries the probes.
+        let timeouts = StepTimeouts(connectMs: min(3000, remainingMs(deadline)), stepMs: min(3000, remainingMs(deadline)))
+        observations.reachability = await reachability(addresses, timeouts: timeouts, deadline: deadline)
+        guard let usedIndex = observations.reachability.firstIndex(where: { $0.failure == nil }) else {
+            observations.totalMs = Self.elapsedMs(since: start)
+            return observations
+        }
+        let address = addresses[usedIndex]
+        observations.resolution?.usedAddress = Self.text(address)
+
+        // 3. Every probe at once.
+        let plan = CheckPlan(target: target, tlsVersions: options.tlsVersions)
+        let stepTimeouts = StepTimeouts(connectMs: min(3000, remainingMs(deadline)), stepMs: min(3000, remainingMs(deadline)))
+        let driver = ConnectionDriver(group: group)
+        let gate = ConnectGate(slots: options.connectSlots)
+        observations.probes = await withTaskGroup(of: (Int, ProbeRecord).self) { tasks in
+            for (index, machine) in plan.machines(timeouts: stepTimeouts).enumerated() {
+                var machine = machine
+                machine.setAddress(Self.text(address))
+                tasks.addTask {
+                    let ended = await driver.run(machine, to: address,
+                                                 connectTimeout: .milliseconds(Int64(stepTimeouts.connectMs)),
+                                                 hardDeadline: deadline, gate: gate)
+                    return (index, ended.record)
+                }
+            }
+            var records: [(Int, ProbeRecord)] = []
+            for await record in tasks { records.append(record) }
+            return records.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+        observations.totalMs = Self.elapsedMs(since: start)
+        return observations
+    }
+
+    private func reachability(_ addresses: [SocketAddress], timeouts: StepTimeouts,
+                              deadline: NIODeadline) async -> [ReachabilityObservation] {
+        let driver = ConnectionDriver(group: group)
+        return await withTaskGroup(of: (Int, ReachabilityObservation).self) { tasks in
+            for (index, address) in addresses.enumerated() {
+                tasks.addTask {
+                    let ended = await driver.run(ConnectOnlyMachine(), to: address,
+                                                 connectTimeout: .milliseconds(Int64(timeouts.connectMs)),
+                                                 hardDeadline: deadline)
+                    return (index, ReachabilityObservation(address: Self.text(address), connectMs: ended.connectMs,
+                                                           failure: ended.failure))
+                }
+            }
+            var results: [(Int, ReachabilityObservation)] = []
+            for await result in tasks { results.append(result) }
+            return results.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+    }
+
+    func remainingMs(_ deadline: NIODeadline) -> Double {
+        max(1, Double((deadline - NIODeadline.now()).nanoseconds) / 1_000_000)
+    }
+
+    static func elapsedMs(since start: NIODeadline) -> Double {
+        Double((NIODeadline.now() - start).nanoseconds) / 1_000_000
+    }
+
+    static func text(_ address: SocketAddress) -> String {
+        address.ipAddress ?? "\(address)"
+    }
+}

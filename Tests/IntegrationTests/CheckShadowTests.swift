@@ -1,0 +1,40 @@
+import Testing
+import Diagnosis
+import ProbeCore
+
+/// `check` against FreeRDP's shadow server variants of the testbed.
+@Suite("check against the FreeRDP shadow server", .serialized)
+struct CheckShadowTests {
+    @Test("NLA required: CredSSP selected, the rest refused with HYBRID_REQUIRED_BY_SERVER")
+    func nlaRequired() async throws {
+        let report = try await Testbed.check("SHADOW_NLA")
+        let o = report.observations
+        #expect(o.negotiation(requested: 1)?.negotiation == .failure(code: 5))
+        #expect(o.negotiation(requested: 0)?.negotiation == .failure(code: 5))
+        #expect(o.negotiation(requested: 2)?.negotiation?.selectedProtocol == 2)
+        #expect(report.has("x224.nla-required"))
+        #expect(report.verdict.outcome == .reachesCredentials)
+        let credssp = try #require(o.defaultClient?.credssp)
+        #expect(credssp.serverVersion != nil)
+        #expect(credssp.netbiosComputer != nil || credssp.dnsComputer != nil)
+    }
+
+    @Test("TLS without NLA")
+    func tlsWithoutNLA() async throws {
+        let report = try await Testbed.check("SHADOW_TLS")
+        #expect(report.observations.negotiation(requested: 1)?.negotiation?.selectedProtocol == 1)
+        #expect(report.observations.negotiation(requested: 2)?.negotiation == .failure(code: 2))
+        #expect(report.has("x224.no-nla"))
+        #expect(report.verdict.outcome == .reachesLogon)
+        #expect(report.observations.defaultClient?.session?.licensing == .validClient)
+        #expect(report.has("session.logon-screen"))
+    }
+
+    @Test("standard RDP security only: TLS refused with SSL_NOT_ALLOWED_BY_SERVER")
+    func rdpOnly() async throws {
+        let report = try await Testbed.check("SHADOW_RDP")
+        #expect(report.observations.negotiation(requested: 1)?.negotiation == .failure(code: 2))
+        #expect(report.has("x224.rdp-security-only"))
+        #expect(report.verdict.outcome == .reachesLogon)
+    }
+}

@@ -1,0 +1,92 @@
+import Testing
+import Diagnosis
+import ProbeCore
+
+/// `check` against the real xrdp variants of the testbed.
+@Suite("check against xrdp", .serialized)
+struct CheckXrdpTests {
+    @Test("negotiate: TLS or standard security, no NLA, self-signed certificate, logon screen")
+    func negotiate() async throws {
+        let report = try await Testbed.check("XRDP_NEGOTIATE")
+        let o = report.observations
+        #expect(o.negotiation(requested: 0)?.negotiation == .selected(protocol: 0, flags: 1))
+        #expect(o.negotiation(requested: 1)?.negotiation?.selectedProtocol == 1)
+        #expect(o.negotiation(requested: 2)?.negotiation?.selectedProtocol == 0, "xrdp has no NLA")
+        #expect(o.defaultClient?.negotiation?.selectedProtocol == 1)
+        #expect(report.has("x224.no-nla"))
+        #expect(!report.has("x224.nla-required") && !report.has("x224.nla-optional"))
+        #expect(report.has("x224.rdp-security-accepted"))
+        #expect(report.has("cert.self-signed"))
+        #expect(report.verdict.outcome == .reachesLogon, "\(report.verdict.summary)")
+        #expect(o.defaultClient?.session?.demandActive == true)
+        #expect(o.defaultClient?.session?.licensing == .licenseRequest, "xrdp runs the license exchange")
+        #expect(report.exitStatus == 1, "warnings, connectable")
+    }
+
+    @Test("TLS required: standard security refused with SSL_REQUIRED_BY_SERVER")
+    func tlsRequired() async throws {
+        let report = try await Testbed.check("XRDP_TLS")
+        #expect(report.observations.negotiation(requested: 0)?.negotiation == .failure(code: 1))
+        #expect(report.observations.negotiation(requested: 1)?.negotiation?.selectedProtocol == 1)
+        #expect(!report.has("x224.rdp-security-accepted"))
+        #expect(report.verdict.outcome == .reachesLogon)
+    }
+
+    @Test("expired certificate")
+    func expired() async throws {
+        let report = try await Testbed.check("XRDP_EXPIRED", anchors: try Testbed.testCA())
+        #expect(report.has("cert.expired"))
+        #expect(report.certificate?.leaf?.details?.validity.state == .expired)
+    }
+
+    @Test("certificate for another name")
+    func wrongName() async throws {
+        let report = try await Testbed.check("XRDP_WRONGNAME", host: "localhost", anchors: try Testbed.testCA())
+        #expect(report.has("cert.name-mismatch"))
+        #expect(!report.has("cert.expired"))
+    }
+
+    @Test("certificate from a test CA: trusted only with --ca")
+    func testCA() async throws {
+        let trusted = try await Testbed.check("XRDP_TESTCA", host: "localhost", anchors: try Testbed.testCA())
+        #expect(trusted.has("cert.trusted"), "\(trusted.ids)")
+        #expect(!trusted.has("cert.name-mismatch"))
+        let untrusted = try await Testbed.check("XRDP_TESTCA", host: "localhost")
+        #expect(untrusted.has("cert.untrusted"))
+        #expect(!untrusted.has("cert.self-signed"), "CA-signed, not self-signed")
+    }
+
+    @Test("TLS 1.0 only")
+    func tls10Only() async throws {
+        let report = try await Testbed.check("XRDP_TLS10")
+        #expect(report.observations.tlsProbe(.tls10)?.tls != nil)
+        #expect(report.observations.tlsProbe(.tls12)?.tls == nil)
+        #expect(report.observations.tlsProbe(.tls13)?.tls == nil)
+        #expect(report.has("tls.old-versions"))
+        #expect(report.has("tls.no-tls12"))
+    }
+
+    @Test("TLS 1.3 only")
+    func tls13Only() async throws {
+        let report = try await Testbed.check("XRDP_TLS13")
+        #expect(report.observations.tlsProbe(.tls13)?.tls != nil)
+        #expect(report.observations.tlsProbe(.tls12)?.tls == nil)
+        #expect(report.has("tls.only-tls13"))
+        #expect(!report.has("tls.old-versions"))
+    }
+
+    @Test("standard RDP security only, by encryption level", arguments: [
+        ("XRDP_RDP_LOW", UInt32(0x1), "rdpsec.weak-encryption"),
+        ("XRDP_RDP_HIGH", UInt32(0x2), "rdpsec.encryption"),
+        ("XRDP_RDP_FIPS", UInt32(0x10), "rdpsec.encryption"),
+        ("XRDP_RDP_NONE", UInt32(0x0), "rdpsec.no-encryption"),
+    ])
+    func standardSecurity(variant: String, method: UInt32, finding: String) async throws {
+        let report = try await Testbed.check(variant)
+        #expect(report.has("x224.rdp-security-only"))
+        let data = report.observations.probes.compactMap(\.serverData).first
+        #expect(data?.encryptionMethod == method)
+        #expect(report.has(finding), "\(report.ids)")
+        #expect(data?.rdpVersion != nil)
+    }
+}
