@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "NTLM", dependencies: ["LegacyCrypto", crypto]),
         .target(name: "CredSSP", dependencies: ["NTLM", asn1, crypto]),
         .target(name: "CertificateAudit", dependencies: [x509, asn1, crypto]),
-        .target(name: "ProbeCore", dependencies: ["RDPWire", "RDPProtocol", "NTLM", "CredSSP"]),
+        .target(name: "ProbeCore", dependencies: ["RDPWire", "RDPProtocol", "NTLM", "CredSSP", "CertificateAudit"]),
         .target(
             name: "Catalogue",
             resources: [.copy("Resources/catalogue")]

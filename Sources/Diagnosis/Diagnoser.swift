@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import CertificateAudit
+import Catalogue
 import ProbeCore
 
 /// Turns a check's observations into the verdict and findings. The only
@@ -14,10 +15,13 @@ public enum Diagnoser {
         public var trustAnchors: [[UInt8]]
         /// When to judge certificate validity (Unix seconds).
         public var nowUnix: Int64
+        /// The code catalogue, to name the codes an outcome produces.
+        public var catalogue: Catalogue?
 
-        public init(trustAnchors: [[UInt8]], nowUnix: Int64) {
+        public init(trustAnchors: [[UInt8]], nowUnix: Int64, catalogue: Catalogue? = nil) {
             self.trustAnchors = trustAnchors
             self.nowUnix = nowUnix
+            self.catalogue = catalogue
         }
     }
 
@@ -35,13 +39,14 @@ public enum Diagnoser {
         }
         findings += RDPSecurityRules.findings(observations)
         findings += CredSSPRules.findings(observations)
+        findings += CredentialRules.findings(observations, catalogue: context.catalogue)
         findings += SessionRules.findings(observations)
         findings += TimingRules.findings(observations)
         let order = Dictionary(uniqueKeysWithValues: Section.allCases.enumerated().map { ($1, $0) })
         let sorted = findings.enumerated().sorted {
             (order[$0.element.section]!, $0.offset) < (order[$1.element.section]!, $1.offset)
         }.map(\.element)
-        return CheckReport(verdict: VerdictRule.verdict(observations), findings: sorted,
+        return CheckReport(verdict: VerdictRule.verdict(observations, catalogue: context.catalogue), findings: sorted,
                            observations: observations, certificate: certificate)
     }
 }

@@ -1,10 +1,62 @@
+import Catalogue
 import ProbeCore
 import RDPProtocol
 
 /// Where a default Microsoft client would stop on this host, judged from the
 /// default-client probe (which walks the connection as mstsc does).
 enum VerdictRule {
-    static func verdict(_ observations: CheckObservations) -> Verdict {
+    static func verdict(_ observations: CheckObservations, catalogue: Catalogue? = nil) -> Verdict {
+        let base = connectionVerdict(observations)
+        guard let credential = observations.defaultClient?.credential else { return base }
+        // A refused account explains a close during CredSSP better than the close itself.
+        if base.outcome == .fails, credential.outcome == .accepted || credential.outcome == .notSent { return base }
+        return credentialVerdict(credential, logon: observations.logon, base: base, catalogue: catalogue)
+    }
+
+    /// With --user, the account's fate decides how far the client gets.
+    static func credentialVerdict(_ credential: CredentialObservation, logon: LogonAttempt?, base: Verdict,
+                                  catalogue: Catalogue?) -> Verdict {
+        switch credential.outcome {
+        case .accepted:
+            if case .attempted(let probe)? = logon, let session = probe.session {
+                if let info = session.errorInfo.first(where: { $0 != 0 }) {
+                    let key = "errinfo:0x" + String(info, radix: 16, uppercase: true)
+                    return Verdict(outcome: .fails, step: .licensing,
+                                   summary: "\(credential.account) authenticates, but the server then ends the session (\(catalogue?.entry(key: key)?.entry.summary ?? key)).",
+                                   extendedCode: key)
+                }
+                if session.demandActive {
+                    return Verdict(outcome: .reachesLogon, step: .capabilities,
+                                   summary: "A default Microsoft client would log on as \(credential.account): the credentials are accepted and the session starts.")
+                }
+            }
+            return Verdict(outcome: .reachesLogon, step: .credssp,
+                           summary: "A default Microsoft client would get past NLA as \(credential.account): the server accepts the account and proves its identity.")
+        case .rejected:
+            let key = "ntstatus:0x" + String(credential.ntstatus ?? 0, radix: 16, uppercase: true)
+            let entry = catalogue?.entry(key: key)?.entry
+            return Verdict(outcome: .fails, step: .credssp,
+                           summary: "The client would stop at NLA: \(credential.account) is refused (\(entry?.summary ?? key)).",
+                           errorCode: CredentialRules.clientCodes(entry).first, extendedCode: key)
+        case .closedAfterAuthenticate:
+            return Verdict(outcome: .fails, step: .credssp,
+                           summary: "The client would stop at NLA: the server refuses \(credential.account) (it closes the connection without a reason; most often a wrong password or unknown account).",
+                           errorCode: "disconnect:0x807")
+        case .serverKeyMismatch, .serverProofInvalid:
+            return Verdict(outcome: .fails, step: .credssp,
+                           summary: "The client would stop at NLA: the server cannot prove it holds its TLS key (possible man in the middle).")
+        case .ntlmUnavailable:
+            return Verdict(outcome: .fails, step: .credssp,
+                           summary: "NTLM authentication fails here; a client would need Kerberos.")
+        case .earlyAuthorizationDenied:
+            return Verdict(outcome: .fails, step: .credssp,
+                           summary: "\(credential.account) authenticates but may not log on over Remote Desktop (early user authorization denied).")
+        case .notSent:
+            return base
+        }
+    }
+
+    static func connectionVerdict(_ observations: CheckObservations) -> Verdict {
         if let resolution = observations.resolution, let error = resolution.error {
             return Verdict(outcome: .fails, step: .dns,
                            summary: "The client would stop at name resolution: \(error).",

@@ -6,20 +6,26 @@ public struct FileTime: RawRepresentable, Sendable, Hashable, Comparable, Custom
     public var rawValue: UInt64
     public init(rawValue: UInt64) { self.rawValue = rawValue }
 
-    /// FILETIME of 1970-01-01T00:00:00Z.
-    static let unixEpoch: UInt64 = 116_444_736_000_000_000
+    /// Seconds from 1601-01-01 to 1970-01-01.
+    static let unixEpochSeconds: Int64 = 11_644_473_600
+    static let ticksPerSecond: UInt64 = 10_000_000
 
-    /// From seconds (and nanoseconds) since 1970; earlier than 1601 clamps to 0.
+    /// From seconds (and nanoseconds, 0 to 999 999 999) since 1970. Times
+    /// before 1601 clamp to 0, times past the FILETIME range to its maximum.
     public init(unixSeconds: Int64, nanoseconds: Int64 = 0) {
-        let ticks = Int128(unixSeconds) * 10_000_000 + Int128(nanoseconds / 100) + Int128(Self.unixEpoch)
-        rawValue = UInt64(clamping: ticks)
+        let (seconds, overflow) = unixSeconds.addingReportingOverflow(Self.unixEpochSeconds)
+        guard !overflow, seconds >= 0 else {
+            rawValue = overflow ? .max : 0
+            return
+        }
+        let (ticks, tooLarge) = UInt64(seconds).multipliedReportingOverflow(by: Self.ticksPerSecond)
+        let (total, tooLargeToo) = ticks.addingReportingOverflow(UInt64(max(0, nanoseconds)) / 100)
+        rawValue = tooLarge || tooLargeToo ? .max : total
     }
 
     /// Whole seconds since 1970 (negative before it), rounded down.
     public var unixSeconds: Int64 {
-        let ticks = Int128(rawValue) - Int128(Self.unixEpoch)
-        let seconds = ticks >= 0 ? ticks / 10_000_000 : (ticks - 9_999_999) / 10_000_000
-        return Int64(seconds)
+        Int64(rawValue / Self.ticksPerSecond) - Self.unixEpochSeconds
     }
 
     public static func < (lhs: FileTime, rhs: FileTime) -> Bool { lhs.rawValue < rhs.rawValue }

@@ -76,7 +76,7 @@ public struct NTLMSessionSecurity: Sendable {
     ) -> [UInt8] {
         var sequenceBytes: [UInt8] = []
         sequenceBytes.appendLE(sequence)
-        var checksum = Array(Digest.hmacMD5(key: signingKey, sequenceBytes, message).prefix(8))
+        var checksum = Array(NTLMHash.hmacMD5(key: signingKey, sequenceBytes, message).prefix(8))
         if flags.contains(.negotiateKeyExchange) {
             checksum = handle.process(checksum)
         }

@@ -124,7 +124,7 @@ extension NTLMv2 {
         var encoded = message.encoded()
         if withMIC {
             // MIC = HMAC_MD5(ExportedSessionKey, NEGOTIATE + CHALLENGE + AUTHENTICATE with a zero MIC).
-            let mic = Digest.hmacMD5(key: exportedKey, p.negotiateMessage, p.challengeMessage, encoded)
+            let mic = NTLMHash.hmacMD5(key: exportedKey, p.negotiateMessage, p.challengeMessage, encoded)
             message.mic = mic
             encoded.replaceSubrange(AuthenticateMessage.micOffset..<AuthenticateMessage.micOffset + 16, with: mic)
         }
@@ -142,6 +142,6 @@ extension NTLMv2 {
         if zeroed.count >= range.upperBound {
             zeroed.replaceSubrange(range, with: [UInt8](repeating: 0, count: 16))
         }
-        return Digest.hmacMD5(key: exportedSessionKey, negotiate, challenge, zeroed)
+        return NTLMHash.hmacMD5(key: exportedSessionKey, negotiate, challenge, zeroed)
     }
 }

@@ -9,7 +9,7 @@ public enum NTLMv2 {
     /// time, as Windows does, not with full Unicode case mapping.
     public static func ntowfv2(_ credentials: NTLMCredentials) -> [UInt8] {
         let ntHash = MD4.hash(UTF16LE.encode(credentials.password))
-        return Digest.hmacMD5(key: ntHash, UTF16LE.encode(simpleUppercase(credentials.user) + credentials.domain))
+        return NTLMHash.hmacMD5(key: ntHash, UTF16LE.encode(simpleUppercase(credentials.user) + credentials.domain))
     }
 
     /// The NTLMv2_CLIENT_CHALLENGE ("temp"): RespType 1, HiRespType 1, Z(6),
@@ -26,18 +26,18 @@ public enum NTLMv2 {
 
     /// NTProofStr = HMAC_MD5(ResponseKeyNT, ServerChallenge + temp).
     public static func ntProofString(responseKey: [UInt8], serverChallenge: [UInt8], blob: [UInt8]) -> [UInt8] {
-        Digest.hmacMD5(key: responseKey, serverChallenge, blob)
+        NTLMHash.hmacMD5(key: responseKey, serverChallenge, blob)
     }
 
     /// LMv2 = HMAC_MD5(ResponseKeyLM, ServerChallenge + ClientChallenge) + ClientChallenge.
     public static func lmv2Response(responseKey: [UInt8], serverChallenge: [UInt8], clientChallenge: [UInt8]) -> [UInt8] {
-        Digest.hmacMD5(key: responseKey, serverChallenge, clientChallenge) + clientChallenge
+        NTLMHash.hmacMD5(key: responseKey, serverChallenge, clientChallenge) + clientChallenge
     }
 
     /// SessionBaseKey = HMAC_MD5(ResponseKeyNT, NTProofStr); for NTLMv2 it is
     /// also the KeyExchangeKey.
     public static func sessionBaseKey(responseKey: [UInt8], ntProofString: [UInt8]) -> [UInt8] {
-        Digest.hmacMD5(key: responseKey, ntProofString)
+        NTLMHash.hmacMD5(key: responseKey, ntProofString)
     }
 
     /// RC4K(KeyExchangeKey, ExportedSessionKey): how the random session key travels.

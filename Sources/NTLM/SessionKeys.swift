@@ -26,7 +26,7 @@ public struct NTLMSessionKeys: Sendable, Hashable {
 
     /// SIGNKEY = MD5(key + "session key to <direction> signing key magic constant\0").
     public static func signingKey(_ exportedSessionKey: [UInt8], _ direction: NTLMDirection) -> [UInt8] {
-        Digest.md5(exportedSessionKey, magic("session key to \(direction.name) signing key magic constant"))
+        NTLMHash.md5(exportedSessionKey, magic("session key to \(direction.name) signing key magic constant"))
     }
 
     /// SEALKEY = MD5(key' + "session key to <direction> sealing key magic constant\0"),
@@ -35,7 +35,7 @@ public struct NTLMSessionKeys: Sendable, Hashable {
     public static func sealingKey(_ exportedSessionKey: [UInt8], flags: NegotiateFlags, _ direction: NTLMDirection) -> [UInt8] {
         let length = flags.contains(.negotiate128) ? exportedSessionKey.count : flags.contains(.negotiate56) ? 7 : 5
         let key = Array(exportedSessionKey.prefix(length))
-        return Digest.md5(key, magic("session key to \(direction.name) sealing key magic constant"))
+        return NTLMHash.md5(key, magic("session key to \(direction.name) sealing key magic constant"))
     }
 
     private static func magic(_ text: String) -> [UInt8] { Array(text.utf8) + [0] }

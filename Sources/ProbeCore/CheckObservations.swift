@@ -11,6 +11,8 @@ public struct CheckObservations: Codable, Sendable {
     public var totalMs: Double = 0
     /// Settings read from an .rdp file, when the target came from one.
     public var rdpFile: RDPFile?
+    /// With --logon: the second connection that sent the credentials.
+    public var logon: LogonAttempt?
 
     public init(target: Target, startedAtUnix: Double, timeoutMs: Double) {
         self.target = target
@@ -60,3 +62,9 @@ public struct ReachabilityObservation: Codable, Sendable {
 }
 
 
+
+/// The --logon pass: refused before connecting (and why), or what it saw.
+public enum LogonAttempt: Codable, Sendable {
+    case refused(String)
+    case attempted(ProbeRecord)
+}

@@ -15,10 +15,16 @@ public struct CheckPlan: Sendable {
 
     public let target: Target
     public let tlsVersions: [TLSProtocolVersion]
+    public let credentials: CredentialSettings?
+    /// Only the default client's walk (a second, logon pass needs nothing else).
+    public let defaultClientOnly: Bool
 
-    public init(target: Target, tlsVersions: [TLSProtocolVersion] = TLSProtocolVersion.allCases) {
+    public init(target: Target, tlsVersions: [TLSProtocolVersion] = TLSProtocolVersion.allCases,
+                credentials: CredentialSettings? = nil, defaultClientOnly: Bool = false) {
         self.target = target
         self.tlsVersions = tlsVersions
+        self.credentials = credentials
+        self.defaultClientOnly = defaultClientOnly
     }
 
     /// The machines to run, the default client's first.
@@ -26,7 +32,9 @@ public struct CheckPlan: Sendable {
         let sni = target.hostIsAddress ? nil : target.host
         var machines = [RDPProbeMachine(
             purpose: .defaultClient, requested: Self.defaultClientProtocols,
-            goal: .asFarAsPossible, tls: TLSParameters(serverName: sni), timeouts: timeouts)]
+            goal: .asFarAsPossible, tls: TLSParameters(serverName: sni), timeouts: timeouts,
+            credentials: credentials)]
+        if defaultClientOnly { return machines }
         for requested in Self.negotiationRequests {
             // Standard RDP security continues to MCS to read the server's security data.
             let goal: RDPProbeMachine.Goal = requested == .rdp ? .serverData : .negotiation

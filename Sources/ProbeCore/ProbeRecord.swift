@@ -14,6 +14,8 @@ public struct ProbeRecord: Codable, Sendable {
     public var plaintextAfterConfirm: Int?
     public var serverData: ServerDataObservation?
     public var credssp: CredSSPObservation?
+    /// With --user: how the server answered the account.
+    public var credential: CredentialObservation?
     public var session: SessionObservation?
     public var end: ConnectionEnd = .timedOut(step: .tcp, waitingFor: "the probe to start")
     public var totalMs: Double = 0

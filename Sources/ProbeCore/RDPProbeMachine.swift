@@ -31,6 +31,8 @@ public struct RDPProbeMachine: ConnectionMachine {
     let goal: Goal
     let tlsParameters: TLSParameters
     let timeouts: StepTimeouts
+    /// Only the default-client probe carries credentials, and only with --user.
+    let credentials: CredentialSettings?
     var state: State = .idle
     var framer = TPKTFramer()
     /// Bytes that arrived before anything could be made of them (to name a non-RDP peer).
@@ -40,7 +42,8 @@ public struct RDPProbeMachine: ConnectionMachine {
     var waitingFor = "the TCP connection"
 
     public init(purpose: ProbePurpose, requested: SecurityProtocols, goal: Goal,
-                tls: TLSParameters, timeouts: StepTimeouts) {
+                tls: TLSParameters, timeouts: StepTimeouts, credentials: CredentialSettings? = nil) {
+        self.credentials = credentials
         self.record = ProbeRecord(purpose: purpose, requestedProtocols: requested.rawValue)
         self.requested = requested
         self.goal = goal
@@ -81,6 +84,7 @@ public struct RDPProbeMachine: ConnectionMachine {
         case .tlsFailed(let reason):
             return finish(.tlsFailed(reason), now: now)
         case .peerClosed(let kind):
+            if case let .credssp(stage) = state { stage.closed(machine: &self) }
             if case .awaitingConfirm = state, let peer = PeerProtocol.bestGuess(firstBytes[...]), peer != .rdp {
                 record.foreignService = ForeignService(peer)
             }

@@ -55,6 +55,9 @@ public struct DemandActivePDU: Equatable, Sendable {
     public var capabilitySets: [CapabilitySet]
     /// Absent from some old servers.
     public var sessionID: UInt32?
+    /// pduSource of the share control header: the server channel id that a
+    /// Confirm Active must name as its originator.
+    public var source: UInt16?
 
     static func decode(from reader: inout ByteReader) throws(WireError) -> DemandActivePDU {
         let shareID = try reader.u32LE("shareID")
@@ -77,7 +80,8 @@ public struct DemandActivePDU: Equatable, Sendable {
             sets.append(CapabilitySet(type: type, body: Array(try capabilities.bytes(length - 4, "capabilityData"))))
         }
         let session: UInt32? = reader.remaining >= 4 ? try reader.u32LE("sessionId") : nil
-        return DemandActivePDU(shareID: shareID, sourceDescriptor: source, capabilitySets: sets, sessionID: session)
+        return DemandActivePDU(shareID: shareID, sourceDescriptor: source, capabilitySets: sets, sessionID: session,
+                               source: nil)
     }
 
     public func capability(_ type: CapabilitySetType) -> CapabilitySet? {

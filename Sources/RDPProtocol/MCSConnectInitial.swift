@@ -117,7 +117,11 @@ public struct MCSConnectInitial: Equatable, Sendable {
 
     /// The whole TPKT frame to send.
     public func encode() throws(WireError) -> [UInt8] {
-        let gcc = Self.conferenceCreateRequest(userData: try clientData.encodeBlocks())
+        let blocks = try clientData.encodeBlocks()
+        guard blocks.count <= perMaximumLength - 32 else {
+            throw WireError(.tooLarge(value: blocks.count, limit: perMaximumLength - 32), pdu: Self.pdu, field: "user data")
+        }
+        let gcc = Self.conferenceCreateRequest(userData: blocks)
 
         var body = ByteWriter(capacity: gcc.count + 100)
         body.berOctetString([0x01])                               // callingDomainSelector

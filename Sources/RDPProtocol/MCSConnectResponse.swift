@@ -56,7 +56,11 @@ public struct MCSConnectResponse: Equatable, Sendable {
                                field: "BER tag")
         }
         var body = try reader.subReader(length: try reader.berLength("Connect-Response length"), "Connect-Response length")
-        let result = MCSResult(rawValue: UInt8(truncatingIfNeeded: try body.berUnsigned(BERTag.enumerated, "result")))
+        let rawResult = try body.berUnsigned(BERTag.enumerated, "result")
+        guard rawResult <= 0xFF else {
+            throw body.error(.tooLarge(value: Int(rawResult), limit: 0xFF), field: "result")
+        }
+        let result = MCSResult(rawValue: UInt8(rawResult))
         var response = MCSConnectResponse(result: result)
         if body.isAtEnd { return response }
         response.calledConnectID = try body.berUnsigned(BERTag.integer, "calledConnectId")

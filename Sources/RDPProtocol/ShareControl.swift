@@ -13,13 +13,13 @@ public struct SharePDUType: RawRepresentable, Hashable, Sendable {
 }
 
 /// TS_SHARECONTROLHEADER (2.2.8.1.1.1.1).
-public struct ShareControlHeader: Equatable, Sendable {
-    public var totalLength: UInt16
-    public var type: SharePDUType
+struct ShareControlHeader: Equatable, Sendable {
+    var totalLength: UInt16
+    var type: SharePDUType
     /// TS_PROTOCOL_VERSION (1) in practice.
-    public var version: UInt16
+    var version: UInt16
     /// The sender's MCS channel id; absent in some Deactivate All PDUs.
-    public var source: UInt16?
+    var source: UInt16?
 }
 
 /// A slow-path server PDU that begins with a share control header, i.e. the
@@ -73,7 +73,9 @@ public enum ServerSharePDU: Equatable, Sendable {
         switch header.type {
         case .demandActive:
             body.pdu = "Demand Active PDU"
-            return .demandActive(try DemandActivePDU.decode(from: &body))
+            var pdu = try DemandActivePDU.decode(from: &body)
+            pdu.source = header.source
+            return .demandActive(pdu)
         case .deactivateAll:
             body.pdu = "Deactivate All PDU"
             return .deactivateAll(shareID: body.remaining >= 4 ? try body.u32LE("shareID") : 0)

@@ -15,6 +15,10 @@ public struct CheckRunner: Sendable {
         public var tlsVersions: [TLSProtocolVersion]
         /// TCP handshakes in flight at once (see ConnectGate).
         public var connectSlots: Int
+        /// With --user: the account to authenticate (the default-client probe only).
+        public var credentials: CredentialSettings?
+        /// Run only the default client's walk.
+        public var defaultClientOnly = false
 
         public init(timeoutMs: Double = 5000, tlsVersions: [TLSProtocolVersion] = TLSProtocolVersion.allCases,
                     connectSlots: Int = 2) {
@@ -70,7 +74,8 @@ public struct CheckRunner: Sendable {
         observations.resolution?.usedAddress = Self.text(address)
 
         // 3. Every probe at once.
-        let plan = CheckPlan(target: target, tlsVersions: options.tlsVersions)
+        let plan = CheckPlan(target: target, tlsVersions: options.tlsVersions, credentials: options.credentials,
+                             defaultClientOnly: options.defaultClientOnly)
         let stepTimeouts = StepTimeouts(connectMs: min(3000, remainingMs(deadline)), stepMs: min(3000, remainingMs(deadline)))
         let driver = ConnectionDriver(group: group)
         let gate = ConnectGate(slots: options.connectSlots)

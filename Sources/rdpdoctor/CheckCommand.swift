@@ -1,4 +1,5 @@
 import ArgumentParser
+import Catalogue
 import CertificateAudit
 import Diagnosis
 import Foundation
@@ -29,6 +30,21 @@ struct Check: AsyncParsableCommand {
     @Flag(name: .long, help: "Print JSON (docs/check-json.md).")
     var json = false
 
+    @Option(name: .long, help: ArgumentHelp("Check this account over NLA: [DOMAIN\\]NAME or NAME@DOMAIN.", discussion: "The password is read from a no-echo prompt, --password-stdin, or RDPDOCTOR_PASSWORD."))
+    var user: String?
+
+    @Flag(name: .long, help: "Read the password from the first line of standard input.")
+    var passwordStdin = false
+
+    @Flag(name: .long, help: "After the server accepts the account, send the credentials and go on to the logon (only to a trusted or pinned server).")
+    var logon = false
+
+    @Flag(name: .long, help: "With --logon: send credentials even to a server whose certificate is not trusted.")
+    var insecure = false
+
+    @Option(name: .customLong("cert-sha256"), help: "With --logon: trust only a server whose certificate has this SHA-256 fingerprint (hex, colons allowed).")
+    var certSHA256: String?
+
     func run() async throws {
         guard timeout > 0, timeout <= 120 else { throw fail("--timeout must be between 0 and 120 seconds") }
         let (resolvedTarget, rdpFile) = try readTarget()
@@ -44,15 +60,84 @@ struct Check: AsyncParsableCommand {
                 throw fail("cannot read --ca \(ca): \(error.localizedDescription)")
             }
         }
-        var observations = await CheckRunner().run(resolvedTarget, options: .init(timeoutMs: timeout * 1000))
+        let credentials = try readCredentials()
+        var options = CheckRunner.Options(timeoutMs: timeout * 1000)
+        options.credentials = credentials.map {
+            CredentialSettings(user: $0.user, domain: $0.domain, password: $0.password, mode: .verifyOnly)
+        }
+        var observations = await CheckRunner().run(resolvedTarget, options: options)
         observations.rdpFile = rdpFile
-        let report = await Diagnoser.diagnose(
-            observations, context: .init(trustAnchors: anchors, nowUnix: Int64(Date().timeIntervalSince1970)))
+        let context = Diagnoser.Context(trustAnchors: anchors, nowUnix: Int64(Date().timeIntervalSince1970),
+                                        catalogue: try? Catalogue.shipped())
+        var report = await Diagnoser.diagnose(observations, context: context)
+        if logon, let credentials, report.observations.defaultClient?.credential?.outcome == .accepted {
+            observations.logon = await logonPass(resolvedTarget, report: report, credentials: credentials)
+            report = await Diagnoser.diagnose(observations, context: context)
+        }
         let style = TextStyle(colour: !json && Output.wantsColour())
         Output.standardOutput(json ? JSONDocuments.check(report) : CheckTextRenderer(style: style).render(report))
         if report.exitStatus != 0 {
             throw Reported(status: ExitStatus(rawValue: report.exitStatus) ?? .failure)
         }
+    }
+
+    /// The second pass of --logon: the credentials go only to the server whose
+    /// certificate was just audited and found trusted (or pinned, or --insecure).
+    private func logonPass(_ target: Target, report: CheckReport,
+                           credentials: (user: String, domain: String, password: String)) async -> LogonAttempt {
+        let leaf = report.observations.defaultClient?.tls?.peerChain.first
+        let leafHash = leaf.map(CertificateKey.sha256(ofDER:))
+        let pin: [UInt8]?
+        if insecure {
+            pin = nil
+        } else if let wanted = certSHA256.flatMap(Self.hexBytes) {
+            guard leafHash == wanted else {
+                return .refused("the server's certificate does not have the SHA-256 given with --cert-sha256; credentials were not sent")
+            }
+            pin = wanted
+        } else if report.certificate?.trust.isTrusted == true, report.certificate?.nameMatches == true, let leafHash {
+            pin = leafHash
+        } else {
+            return .refused("the server's certificate is not trusted for \(target.host); credentials were not sent (use --ca FILE, --cert-sha256 HASH, or --insecure)")
+        }
+        var options = CheckRunner.Options(timeoutMs: timeout * 1000)
+        options.defaultClientOnly = true
+        options.credentials = CredentialSettings(user: credentials.user, domain: credentials.domain,
+                                                 password: credentials.password, mode: .logon(pinnedLeafSHA256: pin))
+        let observed = await CheckRunner().run(target, options: options)
+        guard let probe = observed.defaultClient else { return .refused("the logon connection could not be made") }
+        return .attempted(probe)
+    }
+
+    private func readCredentials() throws -> (user: String, domain: String, password: String)? {
+        guard let user else {
+            if logon || passwordStdin { throw fail("--logon and --password-stdin need --user") }
+            return nil
+        }
+        let (name, domain) = CredentialSettings.splitAccount(user)
+        guard !name.isEmpty else { throw fail("--user needs an account name") }
+        if let certSHA256, Self.hexBytes(certSHA256)?.count != 32 {
+            throw fail("--cert-sha256 must be 64 hex digits (colons allowed)")
+        }
+        do {
+            let password = try PasswordSource.read(fromStandardInput: passwordStdin, account: user)
+            return (name, domain, password)
+        } catch {
+            throw fail(error.description)
+        }
+    }
+
+    static func hexBytes(_ text: String) -> [UInt8]? {
+        let digits = text.filter { $0 != ":" && $0 != " " }
+        guard digits.count % 2 == 0, digits.allSatisfy(\.isHexDigit) else { return nil }
+        var bytes: [UInt8] = []
+        var index = digits.startIndex
+        while index < digits.endIndex {
+            let next = digits.index(index, offsetBy: 2)
+            bytes.append(UInt8(digits[index..<next], radix: 16)!)
+            index = next
+        }
+        return bytes
     }
 
     private func readTarget() throws -> (Target, RDPFile?) {

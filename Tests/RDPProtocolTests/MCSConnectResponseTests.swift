@@ -209,6 +209,9 @@ struct MCSConnectResponseTests {
         #expect(response.result == .unspecifiedFailure)
         #expect(response.serverData == nil)
         #expect(MCSResult(rawValue: 99).name == nil)
+        // A result too wide for the enumeration is not mistaken for success.
+        let wide = X224Data.frame([0x7F, 0x66, 0x04, 0x0A, 0x02, 0x01, 0x00])
+        #expect(throws: WireError.self) { _ = try MCSConnectResponse.decode(wide[...]) }
     }
 
     @Test("every truncation is refused")

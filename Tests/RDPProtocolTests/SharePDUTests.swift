@@ -34,6 +34,7 @@ struct SharePDUTests {
         #expect(pdu.sourceDescriptor == "RDP")
         #expect(pdu.capabilitySets.map(\.type) == [.general, .bitmap])
         #expect(pdu.sessionID == 5)
+        #expect(pdu.source == 1002)
         #expect(pdu.serverOS?.major == 1 && pdu.serverOS?.minor == 3)
         #expect(pdu.desktop?.width == 1024 && pdu.desktop?.height == 768 && pdu.desktop?.bitsPerPixel == 32)
     }

@@ -1,7 +1,7 @@
 // The two swift-crypto primitives NTLM uses, wrapped to work on byte arrays.
 import Crypto
 
-enum Digest {
+enum NTLMHash {
     static func hmacMD5(key: [UInt8], _ parts: [UInt8]...) -> [UInt8] {
         var hmac = HMAC<Insecure.MD5>(key: SymmetricKey(data: key))
         for part in parts { hmac.update(data: part) }

@@ -1,0 +1,93 @@
+import Testing
+import Foundation
+
+/// `rdpdoctor check --user` against the shadow server with NLA (testbed
+/// SHADOW_NLA: user `tester` / `Correct-Horse-9`, and `TESTDOM\alice`).
+@Suite("rdpdoctor check --user (binary, real NLA server)", .serialized)
+struct CredentialCheckTests {
+    static let password = "Correct-Horse-9"
+
+    var target: String {
+        get throws {
+            let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("scripts/testbed/ports.env")
+            let text = try String(contentsOf: url, encoding: .utf8)
+            let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("SHADOW_NLA=") })
+            return "127.0.0.1:" + line.dropFirst("SHADOW_NLA=".count)
+        }
+    }
+
+    func check(_ arguments: [String], password: String?, stdin: String? = nil) throws -> ProgramRun {
+        var environment: [String: String] = [:]
+        if let password { environment["RDPDOCTOR_PASSWORD"] = password }
+        return try ProgramRun.run(["check", try target] + arguments, stdin: stdin.map { Data($0.utf8) },
+                                  environment: environment)
+    }
+
+    func json(_ run: ProgramRun) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+    }
+
+    func findingIDs(_ document: [String: Any]) -> [String] {
+        ((document["findings"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
+    }
+
+    @Test("the right password is accepted and the password is never sent or shown")
+    func goodPassword() throws {
+        let run = try check(["--user", "tester", "--json"], password: Self.password)
+        let document = try json(run)
+        #expect(findingIDs(document).contains("credssp.accepted"))
+        let verdict = try #require(document["verdict"] as? [String: Any])
+        #expect(verdict["outcome"] as? String == "reaches-logon")
+        #expect(!run.stdout.contains(Self.password) && !run.stderr.contains(Self.password))
+        let text = try check(["--user", "tester"], password: Self.password)
+        #expect(text.stdout.contains("tester is accepted"))
+        #expect(!text.stdout.contains(Self.password) && !text.stderr.contains(Self.password))
+    }
+
+    @Test("a wrong password is refused, not reported as success")
+    func wrongPassword() throws {
+        let secret = "Wrong-Password-77"
+        let run = try check(["--user", "tester", "--json"], password: secret)
+        let document = try json(run)
+        #expect(findingIDs(document).contains("credssp.closed-after-authenticate"))
+        #expect((document["verdict"] as? [String: Any])?["outcome"] as? String == "fails")
+        #expect(run.status == 2)
+        #expect(!run.stdout.contains(secret) && !run.stderr.contains(secret))
+    }
+
+    @Test("an unknown user is refused")
+    func unknownUser() throws {
+        let run = try check(["--user", "nobody-here", "--json"], password: Self.password)
+        #expect(findingIDs(try json(run)).contains("credssp.closed-after-authenticate"))
+        #expect(run.status == 2)
+    }
+
+    @Test("a domain-qualified name, both spellings, password from standard input")
+    func domainQualified() throws {
+        for account in ["TESTDOM\\alice", "alice@TESTDOM"] {
+            let run = try check(["--user", account, "--password-stdin", "--json"], password: nil, stdin: "Alice-Pass-1\n")
+            #expect(findingIDs(try json(run)).contains("credssp.accepted"), "\(account)")
+            #expect(!run.stdout.contains("Alice-Pass-1"))
+        }
+    }
+
+    @Test("--logon sends nothing to an untrusted server; with --insecure it logs on")
+    func logon() throws {
+        let refused = try check(["--user", "tester", "--logon", "--json"], password: Self.password)
+        #expect(findingIDs(try json(refused)).contains("logon.not-sent"))
+        let insecure = try check(["--user", "tester", "--logon", "--insecure", "--json"], password: Self.password)
+        let document = try json(insecure)
+        #expect(findingIDs(document).contains("logon.session"), "\(findingIDs(document))")
+        #expect(!insecure.stdout.contains(Self.password))
+    }
+
+    @Test("no password source without a terminal is a clear error, and a password is never a flag")
+    func noPassword() throws {
+        let run = try ProgramRun.run(["check", try target, "--user", "tester"], stdin: Data())
+        #expect(run.status == 3)
+        #expect(run.stderr.contains("no password"))
+        let flag = try ProgramRun.run(["check", try target, "--user", "tester", "--password", "x"])
+        #expect(flag.status == 3, "there is no --password option")
+    }
+}
