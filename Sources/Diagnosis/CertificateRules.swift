@@ -46,7 +46,7 @@ enum CertificateRules {
             case .valid where validity.daysLeft < expiryWarningDays:
                 findings.append(Finding(
                     id: "cert.expires-soon", level: .warn, section: .certificate,
-                    title: "The certificate expires in \(validity.daysLeft) day\(validity.daysLeft == 1 ? "" : "s")",
+                    title: validity.daysLeft == 0 ? "The certificate expires today" : "The certificate expires in \(validity.daysLeft) day\(validity.daysLeft == 1 ? "" : "s")",
                     detail: "Renew it before clients start warning.", fixes: [installProper]))
             case .valid:
                 findings.append(Finding(id: "cert.valid", level: .good, section: .certificate,

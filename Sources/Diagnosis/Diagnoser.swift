@@ -11,17 +11,22 @@ import ProbeCore
 /// place findings are made.
 public enum Diagnoser {
     public struct Context: Sendable {
-        /// Trusted roots, DER (the system store and any --ca file).
-        public var trustAnchors: [[UInt8]]
+        /// Trusted roots, DER (the system store and any --ca file); read only
+        /// when a certificate is there to judge.
+        public var trustAnchors: @Sendable () -> [[UInt8]]
         /// When to judge certificate validity (Unix seconds).
         public var nowUnix: Int64
         /// The code catalogue, to name the codes an outcome produces.
         public var catalogue: Catalogue?
 
-        public init(trustAnchors: [[UInt8]], nowUnix: Int64, catalogue: Catalogue? = nil) {
+        public init(trustAnchors: @escaping @Sendable () -> [[UInt8]], nowUnix: Int64, catalogue: Catalogue? = nil) {
             self.trustAnchors = trustAnchors
             self.nowUnix = nowUnix
             self.catalogue = catalogue
+        }
+
+        public init(trustAnchors: [[UInt8]], nowUnix: Int64, catalogue: Catalogue? = nil) {
+            self.init(trustAnchors: { trustAnchors }, nowUnix: nowUnix, catalogue: catalogue)
         }
     }
 
@@ -33,7 +38,7 @@ public enum Diagnoser {
         if let chain = observations.probes.lazy.compactMap({ $0.tls?.peerChain }).first(where: { !$0.isEmpty }) {
             let report = await CertificateAuditor.audit(
                 chain: chain, expectedName: observations.target.host,
-                nowSecondsSinceEpoch: context.nowUnix, trustAnchors: context.trustAnchors)
+                nowSecondsSinceEpoch: context.nowUnix, trustAnchors: context.trustAnchors())
             certificate = report
             findings += CertificateRules.findings(report, target: observations.target)
         }
@@ -41,6 +46,7 @@ public enum Diagnoser {
         findings += CredSSPRules.findings(observations)
         findings += CredentialRules.findings(observations, catalogue: context.catalogue)
         findings += SessionRules.findings(observations)
+        findings += PathRules.findings(observations)
         findings += TimingRules.findings(observations)
         let order = Dictionary(uniqueKeysWithValues: Section.allCases.enumerated().map { ($1, $0) })
         let sorted = findings.enumerated().sorted {

@@ -32,7 +32,17 @@ struct NegotiationFacts {
 
     var acceptsStandardSecurity: Bool { accepts(.rdp, selecting: .rdp) }
     var acceptsTLS: Bool { accepts(.ssl, selecting: .ssl) }
-    var acceptsCredSSP: Bool { accepts(.hybrid, selecting: .hybrid) || acceptsHybridEx }
+    var acceptsCredSSP: Bool {
+        accepts(.hybrid, selecting: .hybrid) || acceptsHybridEx
+            || (defaultSelected ?? 0) & (SecurityProtocols.hybrid.rawValue | SecurityProtocols.hybridEx.rawValue) != 0
+    }
+
+    /// True only when the probe for `requested` was answered, and not with it:
+    /// a probe that got no answer refuses nothing.
+    func refuses(_ requested: SecurityProtocols) -> Bool {
+        guard let answer = answers[requested.rawValue] else { return false }
+        return answer.selectedProtocol != Self.target(of: requested).rawValue
+    }
     var acceptsHybridEx: Bool { accepts([.hybrid, .hybridEx], selecting: .hybridEx) }
     var acceptsRDSTLS: Bool { accepts(.rdstls, selecting: .rdstls) }
     var acceptsRDSAAD: Bool { accepts(.rdsaad, selecting: .rdsaad) }
@@ -41,7 +51,9 @@ struct NegotiationFacts {
     var anyAnswer: Bool { !answers.isEmpty || defaultSelected != nil }
 
     /// NLA is required: CredSSP is selected and both weaker protocols are refused.
-    var nlaRequired: Bool { acceptsCredSSP && !acceptsTLS && !acceptsStandardSecurity }
+    var nlaRequired: Bool { acceptsCredSSP && refuses(.ssl) && refuses(.rdp) }
+    /// CredSSP is accepted, but a weaker protocol's probe got no answer.
+    var nlaRequirementUnknown: Bool { acceptsCredSSP && !nlaRequired && !acceptsTLS && !acceptsStandardSecurity }
 
     func failureCode(for requested: SecurityProtocols) -> UInt32? {
         if case .failure(let code) = answers[requested.rawValue] { return code }

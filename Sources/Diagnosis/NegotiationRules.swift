@@ -29,6 +29,10 @@ enum NegotiationRules {
                 id: "x224.nla-required", level: .good, section: .negotiation, title: "NLA is required",
                 detail: "The server selects CredSSP and refuses TLS alone and standard RDP security\(code.map { " (failure code \($0))" } ?? ""): nobody reaches a logon screen without authenticating first.",
                 codes: code.map { ["negfailure:\($0)"] } ?? []))
+        } else if facts.nlaRequirementUnknown {
+            findings.append(Finding(
+                id: "x224.nla-undetermined", level: .info, section: .negotiation, title: "NLA is offered; whether it is required is unknown",
+                detail: "The server selects CredSSP, but the probes asking for TLS alone or standard RDP security got no answer, so rdpdoctor cannot tell whether it refuses them."))
         } else if facts.acceptsCredSSP {
             findings.append(Finding(
                 id: "x224.nla-optional", level: .warn, section: .negotiation, title: "NLA is offered but not required",
@@ -49,7 +53,7 @@ enum NegotiationRules {
                 detail: "Standard RDP security encrypts with RC4 and cannot prove the server's identity, so a man in the middle can read the session, including the typed password.\(only ? " Clients that insist on TLS cannot connect at all." : "")",
                 fixes: ["Windows: Group Policy … > Remote Desktop Session Host > Security > \"Require use of specific security layer for remote (RDP) connections\" = SSL, or registry HKLM\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\WinStations\\RDP-Tcp SecurityLayer = 2.",
                         "xrdp: security_layer=tls (or negotiate) in /etc/xrdp/xrdp.ini."],
-                codes: ["negfailure:2"]))
+                codes: only ? ["negfailure:2"] : []))
         }
         if facts.acceptsRDSTLS {
             findings.append(Finding(id: "x224.rdstls", level: .info, section: .negotiation, title: "RDSTLS is accepted",

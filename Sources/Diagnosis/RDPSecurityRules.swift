@@ -11,25 +11,24 @@ enum RDPSecurityRules {
                                     title: "Server speaks \(Names.rdpVersion(version))",
                                     detail: "From the server core data of the MCS Connect Response (0x\(String(version, radix: 16)))."))
         }
-        if let method = data.encryptionMethod, let level = data.encryptionLevel {
+        // Over TLS the RDP encryption fields are zero by design: judge them from a
+        // connection that used standard RDP security.
+        let plain = sources.first { $0.serverData != nil && $0.tls == nil }?.serverData
+        if let method = plain?.encryptionMethod, let level = plain?.encryptionLevel {
             let weak = method == 0x1 || method == 0x8
             let none = method == 0 && level == 0
-            // Over TLS the RDP encryption fields are zero by design; judge them only without TLS.
-            let overTLS = sources.first { $0.serverData != nil }?.tls != nil
-            if !overTLS {
-                let level: Finding.Level = none || weak ? .warn : .info
-                findings.append(Finding(
+            let severity: Finding.Level = none || weak ? .warn : .info
+            findings.append(Finding(
                     id: none ? "rdpsec.no-encryption" : weak ? "rdpsec.weak-encryption" : "rdpsec.encryption",
-                    level: level, section: .rdpSecurity,
-                    title: none ? "Standard RDP security without any encryption" : "Standard RDP security: \(Names.encryptionMethod(method)), level \(Names.encryptionLevel(data.encryptionLevel ?? 0))",
+                    level: severity, section: .rdpSecurity,
+                    title: none ? "Standard RDP security without any encryption" : "Standard RDP security: \(Names.encryptionMethod(method)), level \(Names.encryptionLevel(level))",
                     detail: none ? "The session, including the password typed at the logon screen, crosses the network in clear text."
                                  : weak ? "40- and 56-bit RC4 keys can be broken; anyone on the path can read the session."
                                         : "RC4 with an unauthenticated server key: confidential against passive listeners only.",
-                    fixes: level == .info ? [] : ["Windows: Group Policy … > Remote Desktop Session Host > Security > \"Set client connection encryption level\" = High, and require the SSL security layer.",
-                                                  "xrdp: security_layer=tls and crypt_level=high in /etc/xrdp/xrdp.ini."]))
-            }
+                    fixes: severity == .info ? [] : ["Windows: Group Policy … > Remote Desktop Session Host > Security > \"Set client connection encryption level\" = High, and require the SSL security layer.",
+                                                     "xrdp: security_layer=tls and crypt_level=high in /etc/xrdp/xrdp.ini."]))
         }
-        if case .proprietary(let bits)? = data.certificate, bits > 0 {
+        if case .proprietary(let bits)? = plain?.certificate, bits > 0 {
             findings.append(Finding(
                 id: "rdpsec.proprietary-key", level: bits < 2048 ? .warn : .info, section: .rdpSecurity,
                 title: "Proprietary server certificate with a \(bits)-bit RSA key",

@@ -76,7 +76,7 @@ enum VerdictRule {
             return Verdict(outcome: .undetermined, step: nil, summary: "The check ran out of time before the connection could be replayed.")
         }
         if probe.foreignService != nil || probe.unexpectedBytes != nil, case .protocolError = probe.end {
-            let what = probe.foreignService.map { ($0 == .http ? "an " : "a ") + "\($0.rawValue.uppercased()) service" } ?? "something that is not RDP"
+            let what = probe.foreignService.map { $0 == .unknown ? "something that is not RDP" : ($0 == .http || $0 == .ssh ? "an " : "a ") + "\($0.rawValue.uppercased()) service" } ?? "something that is not RDP"
             return Verdict(outcome: .fails, step: .x224,
                            summary: "The client would fail: the port answers like \(what), not an RDP listener; a port forward or load balancer likely points at the wrong service.",
                            errorCode: "disconnect:0x904", extendedCode: "extended:0x7")

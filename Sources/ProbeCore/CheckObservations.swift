@@ -13,6 +13,8 @@ public struct CheckObservations: Codable, Sendable {
     public var rdpFile: RDPFile?
     /// With --logon: the second connection that sent the credentials.
     public var logon: LogonAttempt?
+    /// When the default client stalled: the path MTU black hole search.
+    public var mtuSearch: MTUSearchObservation?
 
     public init(target: Target, startedAtUnix: Double, timeoutMs: Double) {
         self.target = target

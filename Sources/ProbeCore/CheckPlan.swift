@@ -27,6 +27,15 @@ public struct CheckPlan: Sendable {
         self.defaultClientOnly = defaultClientOnly
     }
 
+    /// One MTU search try: the default client's walk with segments of `mss` bytes.
+    public func mtuTry(_ mss: Int, timeouts: StepTimeouts) -> RDPProbeMachine {
+        var machine = RDPProbeMachine(purpose: .mtuTry(mss), requested: Self.defaultClientProtocols,
+                                      goal: .asFarAsPossible, tls: TLSParameters(serverName: target.hostIsAddress ? nil : target.host),
+                                      timeouts: timeouts)
+        machine.forceMSS(mss)
+        return machine
+    }
+
     /// The machines to run, the default client's first.
     public func machines(timeouts: StepTimeouts) -> [RDPProbeMachine] {
         let sni = target.hostIsAddress ? nil : target.host
@@ -35,6 +44,10 @@ public struct CheckPlan: Sendable {
             goal: .asFarAsPossible, tls: TLSParameters(serverName: sni), timeouts: timeouts,
             credentials: credentials)]
         if defaultClientOnly { return machines }
+        var small = RDPProbeMachine(purpose: .smallSegments, requested: Self.defaultClientProtocols,
+                                    goal: .asFarAsPossible, tls: TLSParameters(serverName: sni), timeouts: timeouts)
+        small.forceMSS(MTUSearch.smallMSS)
+        machines.append(small)
         for requested in Self.negotiationRequests {
             // Standard RDP security continues to MCS to read the server's security data.
             let goal: RDPProbeMachine.Goal = requested == .rdp ? .serverData : .negotiation

@@ -25,7 +25,7 @@ public struct ConnectOnlyMachine: ConnectionMachine {
             if connectMs == nil { failure = .timedOut }
             isFinished = true
             return [.close]
-        case .received, .tlsEstablished, .tlsFailed, .peerClosed:
+        case .received, .tlsEstablished, .tlsFailed, .peerClosed, .rawBytesArrived, .tcpStatistics:
             return []
         }
     }

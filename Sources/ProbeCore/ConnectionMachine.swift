@@ -22,6 +22,36 @@ public enum ConnectionEvent: Sendable, Equatable {
     case peerClosed(CloseKind)
     /// The deadline the machine last asked for has passed.
     case deadline
+    /// Bytes arrived on the wire (counted before TLS decryption).
+    case rawBytesArrived(Int)
+    /// The kernel's view of the connection, read just before it closes.
+    case tcpStatistics(TCPStats)
+}
+
+/// TCP_INFO figures of one connection (Linux).
+public struct TCPStats: Sendable, Equatable, Codable {
+    public var rttMs: Double
+    public var rttVarianceMs: Double
+    public var minRTTMs: Double
+    public var totalRetransmits: Int
+    public var lost: Int
+    public var segmentsOut: Int
+    public var segmentsIn: Int
+    public var pathMTU: Int
+    public var sendMSS: Int
+
+    public init(rttMs: Double, rttVarianceMs: Double, minRTTMs: Double, totalRetransmits: Int, lost: Int,
+                segmentsOut: Int, segmentsIn: Int, pathMTU: Int, sendMSS: Int) {
+        self.rttMs = rttMs
+        self.rttVarianceMs = rttVarianceMs
+        self.minRTTMs = minRTTMs
+        self.totalRetransmits = totalRetransmits
+        self.lost = lost
+        self.segmentsOut = segmentsOut
+        self.segmentsIn = segmentsIn
+        self.pathMTU = pathMTU
+        self.sendMSS = sendMSS
+    }
 }
 
 public enum ConnectFailure: Sendable, Equatable, Codable {

@@ -55,6 +55,15 @@ public struct StepTiming: Codable, Sendable, Equatable {
     public let step: Step
     public let startMs: Double
     public var durationMs: Double?
+    /// Bytes that arrived on the wire during the step (before TLS decryption).
+    public var bytesReceived: Int = 0
+    /// Milliseconds from the step's start to the last byte that arrived in it.
+    public var lastByteMs: Double?
+
+    public init(step: Step, startMs: Double) {
+        self.step = step
+        self.startMs = startMs
+    }
 }
 
 /// What a non-RDP service on the port looks like from its first bytes.

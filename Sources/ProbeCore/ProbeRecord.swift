@@ -17,6 +17,10 @@ public struct ProbeRecord: Codable, Sendable {
     /// With --user: how the server answered the account.
     public var credential: CredentialObservation?
     public var session: SessionObservation?
+    /// TCP_INFO read just before the connection closed (Linux).
+    public var tcp: TCPStats?
+    /// The TCP maximum segment size this probe forced (MTU black hole search).
+    public var forcedMSS: Int?
     public var end: ConnectionEnd = .timedOut(step: .tcp, waitingFor: "the probe to start")
     public var totalMs: Double = 0
 
@@ -39,6 +43,10 @@ public enum ProbePurpose: Codable, Sendable, Hashable {
     case negotiation(UInt32)
     /// Offers exactly one TLS version.
     case tlsVersion(TLSProtocolVersion)
+    /// The default client's walk with small TCP segments (path MTU check).
+    case smallSegments
+    /// One size of the MTU black hole search.
+    case mtuTry(Int)
 }
 
 /// The server's answer to the X.224 Connection Request.

@@ -35,10 +35,11 @@ public struct RDPFile: Sendable, Equatable, Codable {
         guard bytes.count <= maximumSize else { throw TargetError("the .rdp file is larger than \(maximumSize / 1024) KiB") }
         let text = try decodeText(bytes)
         var file = RDPFile()
-        for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }) {
+        for line in text.split(whereSeparator: \.isNewline) {
             let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
             guard parts.count == 3 else { continue }
-            let name = parts[0].lowercased().trimmingSpaces
+            // The byte-order mark survives decoding as U+FEFF at the start of the first line.
+            let name = parts[0].lowercased().trimmingSpaces.filter { $0 != "\u{FEFF}" }
             let value = String(parts[2]).trimmingSpaces
             switch (name, parts[1]) {
             case ("full address", "s"): file.fullAddress = value

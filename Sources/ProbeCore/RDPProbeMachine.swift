@@ -51,6 +51,10 @@ public struct RDPProbeMachine: ConnectionMachine {
         self.timeouts = timeouts
     }
 
+    public mutating func forceMSS(_ mss: Int) {
+        record.forcedMSS = mss
+    }
+
     public var isFinished: Bool {
         if case .finished = state { return true }
         return false
@@ -61,6 +65,10 @@ public struct RDPProbeMachine: ConnectionMachine {
     }
 
     public mutating func handle(_ event: ConnectionEvent, now: UInt64) -> [ConnectionAction] {
+        if case .tcpStatistics(let stats) = event {
+            record.tcp = stats  // read just before the close, so also after the machine finished
+            return []
+        }
         guard !isFinished else { return [] }
         switch event {
         case .connecting:
@@ -89,6 +97,15 @@ public struct RDPProbeMachine: ConnectionMachine {
                 record.foreignService = ForeignService(peer)
             }
             return finish(.peerClosed(kind, step: currentStep, waitingFor: waitingFor), now: now)
+        case .rawBytesArrived(let count):
+            if let last = record.timings.indices.last, record.timings[last].durationMs == nil {
+                record.timings[last].bytesReceived += count
+                record.timings[last].lastByteMs = milliseconds(since: connectStartedAt, now: now) - record.timings[last].startMs
+            }
+            return []
+        case .tcpStatistics(let stats):
+            record.tcp = stats
+            return []
         case .deadline:
             if case .awaitingConfirm = state, let peer = PeerProtocol.bestGuess(firstBytes[...]), peer != .rdp {
                 record.foreignService = ForeignService(peer)

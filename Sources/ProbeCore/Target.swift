@@ -79,19 +79,24 @@ public enum IPAddressText {
     public static func isIPv6(_ text: String) -> Bool {
         var address = Substring(text)
         if let percent = address.firstIndex(of: "%") { address = address[..<percent] }  // zone id
-        guard address.contains(":"), address.count >= 2, address.count <= 45 else { return false }
-        let groups = address.split(separator: ":", omittingEmptySubsequences: false)
-        guard groups.count >= 3 || address == "::" else { return false }
-        var emptyRuns = 0
-        var sawIPv4Tail = false
-        for (i, group) in groups.enumerated() {
-            if group.isEmpty { emptyRuns += 1; continue }
-            if i == groups.count - 1, isIPv4(String(group)) { sawIPv4Tail = true; continue }
-            guard group.count <= 4, group.allSatisfy({ $0.isHexDigit }) else { return false }
+        guard address.contains(":"), address.count >= 2, address.count <= 45, !address.contains(":::") else { return false }
+        let halves = address.split(separator: "::", omittingEmptySubsequences: false)
+        guard halves.count <= 2 else { return false }  // "::" at most once
+        var groups = 0
+        for (index, half) in halves.enumerated() where !half.isEmpty {
+            let parts = half.split(separator: ":", omittingEmptySubsequences: false)
+            for (i, part) in parts.enumerated() {
+                let isLastOverall = index == halves.count - 1 && i == parts.count - 1
+                if isLastOverall, isIPv4(String(part)) {
+                    groups += 2
+                    continue
+                }
+                // An empty group here is a lone ':' at either end or a doubled one.
+                guard !part.isEmpty, part.count <= 4, part.allSatisfy(\.isHexDigit) else { return false }
+                groups += 1
+            }
         }
-        let compressed = address.contains("::")
-        let maxGroups = sawIPv4Tail ? 7 : 8
-        return compressed ? groups.count <= maxGroups + 1 : (groups.count == maxGroups && emptyRuns == 0)
+        return halves.count == 2 ? groups <= 7 : groups == 8
     }
 }
 

@@ -63,14 +63,21 @@ public struct CheckRunner: Sendable {
             }
         }
 
-        // 2. Which addresses accept TCP; the first that does carries the probes.
-        let timeouts = StepTimeouts(connectMs: min(3000, remainingMs(deadline)), stepMs: min(3000, remainingMs(deadline)))
-        observations.reachability = await reachability(addresses, timeouts: timeouts, deadline: deadline)
-        guard let usedIndex = observations.reachability.firstIndex(where: { $0.failure == nil }) else {
-            observations.totalMs = Self.elapsedMs(since: start)
-            return observations
+        // 2. With several addresses, which accept TCP; the first that does carries
+        //    the probes. A single address needs no extra connection: the probes'
+        //    own connects say whether it answers.
+        let address: SocketAddress
+        if addresses.count > 1 {
+            let timeouts = StepTimeouts(connectMs: min(3000, remainingMs(deadline)), stepMs: min(3000, remainingMs(deadline)))
+            observations.reachability = await reachability(addresses, timeouts: timeouts, deadline: deadline)
+            guard let usedIndex = observations.reachability.firstIndex(where: { $0.failure == nil }) else {
+                observations.totalMs = Self.elapsedMs(since: start)
+                return observations
+            }
+            address = addresses[usedIndex]
+        } else {
+            address = addresses[0]
         }
-        let address = addresses[usedIndex]
         observations.resolution?.usedAddress = Self.text(address)
 
         // 3. Every probe at once.
@@ -86,7 +93,8 @@ public struct CheckRunner: Sendable {
                 tasks.addTask {
                     let ended = await driver.run(machine, to: address,
                                                  connectTimeout: .milliseconds(Int64(stepTimeouts.connectMs)),
-                                                 hardDeadline: deadline, gate: gate)
+                                                 hardDeadline: deadline, gate: gate,
+                                                 maximumSegmentSize: machine.record.forcedMSS)
                     return (index, ended.record)
                 }
             }
@@ -94,8 +102,44 @@ public struct CheckRunner: Sendable {
             for await record in tasks { records.append(record) }
             return records.sorted { $0.0 < $1.0 }.map(\.1)
         }
+        // 4. A stall that small segments get past: find the largest size that works.
+        if let stalled = MTUSearch.stalledStep(observations) {
+            let small = observations.probes.first { $0.purpose == .smallSegments }
+            // A try that works takes about as long as the small-segment walk; one that
+            // stalls is cut off well before the check's deadline.
+            let budget = min(remainingMs(deadline), max(300, 3 * (small?.totalMs ?? 300)))
+            let tryTimeouts = StepTimeouts(connectMs: budget, stepMs: budget)
+            let tries = await withTaskGroup(of: MTUTry.self) { tasks in
+                for mss in MTUSearch.candidates {
+                    tasks.addTask {
+                        let machine = plan.mtuTry(mss, timeouts: tryTimeouts)
+                        let ended = await driver.run(machine, to: address, connectTimeout: .milliseconds(Int64(budget)),
+                                                     hardDeadline: deadline, gate: gate, maximumSegmentSize: mss)
+                        return MTUTry(mss: mss, worked: MTUSearch.got(ended.record, pastStep: stalled), ms: ended.record.totalMs)
+                    }
+                }
+                var tries: [MTUTry] = []
+                for await result in tasks { tries.append(result) }
+                return tries
+            }
+            let ipv6 = address.protocol == .inet6
+            observations.mtuSearch = MTUSearch.conclude(stalledAt: stalled, tries: tries, ipv6: ipv6)
+        }
+        if addresses.count == 1, let probe = observations.defaultClient {
+            observations.reachability = [Self.reachability(of: probe, address: Self.text(address))]
+        }
         observations.totalMs = Self.elapsedMs(since: start)
         return observations
+    }
+
+    /// What the default client's own connect says about the address.
+    static func reachability(of probe: ProbeRecord, address: String) -> ReachabilityObservation {
+        switch probe.end {
+        case .refused: ReachabilityObservation(address: address, connectMs: nil, failure: .refused)
+        case .unreachable(let reason): ReachabilityObservation(address: address, connectMs: nil, failure: .unreachable(reason))
+        case .timedOut(.tcp, _): ReachabilityObservation(address: address, connectMs: nil, failure: .timedOut)
+        default: ReachabilityObservation(address: address, connectMs: probe.duration(of: .tcp), failure: nil)
+        }
     }
 
     private func reachability(_ addresses: [SocketAddress], timeouts: StepTimeouts,

@@ -16,14 +16,16 @@ public struct ConnectionDriver: Sendable {
     /// Connects to `address`, drives `machine` until it finishes or the
     /// connection ends, and never runs past `hardDeadline`.
     public func run<Machine: ConnectionMachine>(
-        _ machine: Machine, to address: SocketAddress, connectTimeout: TimeAmount, hardDeadline: NIODeadline
+        _ machine: Machine, to address: SocketAddress, connectTimeout: TimeAmount, hardDeadline: NIODeadline,
+        maximumSegmentSize: Int? = nil
     ) async -> Machine {
-        await run(machine, to: address, connectTimeout: connectTimeout, hardDeadline: hardDeadline, gate: nil)
+        await run(machine, to: address, connectTimeout: connectTimeout, hardDeadline: hardDeadline, gate: nil,
+                  maximumSegmentSize: maximumSegmentSize)
     }
 
     func run<Machine: ConnectionMachine>(
         _ machine: Machine, to address: SocketAddress, connectTimeout: TimeAmount, hardDeadline: NIODeadline,
-        gate: ConnectGate?
+        gate: ConnectGate?, maximumSegmentSize: Int? = nil
     ) async -> Machine {
         await gate?.acquire()
         var machine = machine
@@ -37,15 +39,22 @@ public struct ConnectionDriver: Sendable {
         }
         let eventLoop = group.next()
         let promise = eventLoop.makePromise(of: Machine.self)
-        let bootstrap = ClientBootstrap(group: eventLoop)
+        var bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(min(connectTimeout, left))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let handler = ProbeHandler(machine: machine, promise: promise, hardDeadline: hardDeadline, gate: gate)
-                    try channel.pipeline.syncOperations.addHandler(handler)
-                }
+        if let mss = maximumSegmentSize {
+            // A small MSS keeps every segment under a broken path MTU (black hole search).
+            bootstrap = bootstrap.channelOption(
+                ChannelOptions.Types.SocketOption(level: .tcp, name: .init(rawValue: TCP_MAXSEG)), value: SocketOptionValue(mss))
+        }
+        bootstrap = bootstrap.channelInitializer { channel in
+            channel.eventLoop.makeCompletedFuture {
+                let counter = RawByteCounter()
+                let handler = ProbeHandler(machine: machine, promise: promise, hardDeadline: hardDeadline,
+                                           gate: gate, counter: counter)
+                try channel.pipeline.syncOperations.addHandlers([counter, handler])
             }
+        }
         let connected = bootstrap.connect(to: address)
         connected.whenFailure { [machine] error in
             gate?.releaseSoon()
@@ -86,12 +95,16 @@ final class ProbeHandler<Machine: ConnectionMachine>: ChannelInboundHandler, Rem
     private let certificates = CertificateBox()
     /// Held from connect until the server answers or the connection ends.
     private var gate: ConnectGate?
+    /// TLS goes after it, so it keeps counting wire bytes.
+    private let counter: RawByteCounter
 
-    init(machine: Machine, promise: EventLoopPromise<Machine>, hardDeadline: NIODeadline, gate: ConnectGate?) {
+    init(machine: Machine, promise: EventLoopPromise<Machine>, hardDeadline: NIODeadline, gate: ConnectGate?,
+         counter: RawByteCounter) {
         self.machine = machine
         self.promise = promise
         self.hardDeadline = hardDeadline
         self.gate = gate
+        self.counter = counter
     }
 
     /// The server has picked the connection up (or it is over): let the next one in.
@@ -119,6 +132,10 @@ final class ProbeHandler<Machine: ConnectionMachine>: ChannelInboundHandler, Rem
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let arrived = event as? RawByteCounter.Arrived {
+            feed(.rawBytesArrived(arrived.bytes), context: context)
+            return
+        }
         if let tls = event as? TLSUserEvent, case .handshakeCompleted = tls {
             let handler = try? context.pipeline.syncOperations.handler(type: NIOSSLClientHandler.self)
             let version = handler?.tlsVersion.flatMap(Self.version)
@@ -165,7 +182,7 @@ final class ProbeHandler<Machine: ConnectionMachine>: ChannelInboundHandler, Rem
         case .startTLS(let parameters):
             do {
                 let tls = try makeTLSHandler(parameters)
-                try context.pipeline.syncOperations.addHandler(tls, position: .first)
+                try context.pipeline.syncOperations.addHandler(tls, position: .after(counter))
             } catch {
                 feed(.tlsFailed("could not set up TLS locally: \(error)"), context: context)
             }
@@ -184,7 +201,14 @@ final class ProbeHandler<Machine: ConnectionMachine>: ChannelInboundHandler, Rem
     private func close(context: ChannelHandlerContext) {
         guard !closing else { return }
         closing = true
-        context.close(promise: nil)
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        TCPStatistics.read(context.channel).whenComplete { result in
+            let (handler, context) = loopBound.value
+            if case .success(let stats?) = result {
+                _ = handler.machine.handle(.tcpStatistics(stats), now: Self.now)
+            }
+            context.close(promise: nil)
+        }
     }
 
     /// Accepts every certificate and keeps the chain: the probe must see any

@@ -30,6 +30,9 @@ struct Check: AsyncParsableCommand {
     @Flag(name: .long, help: "Print JSON (docs/check-json.md).")
     var json = false
 
+    @Flag(name: .long, help: "Only walk the connection as a default client would (no per-protocol and per-TLS-version probes): the fastest answer.")
+    var quick = false
+
     @Option(name: .long, help: ArgumentHelp("Check this account over NLA: [DOMAIN\\]NAME or NAME@DOMAIN.", discussion: "The password is read from a no-echo prompt, --password-stdin, or RDPDOCTOR_PASSWORD."))
     var user: String?
 
@@ -48,27 +51,27 @@ struct Check: AsyncParsableCommand {
     func run() async throws {
         guard timeout > 0, timeout <= 120 else { throw fail("--timeout must be between 0 and 120 seconds") }
         let (resolvedTarget, rdpFile) = try readTarget()
-        var anchors = TrustStore.systemAnchors()
+        var extraAnchors: [[UInt8]] = []
         if let ca {
             do {
-                let extra = try TrustStore.anchors(fromFile: ca)
-                guard !extra.isEmpty else { throw fail("\(ca) holds no PEM certificate") }
-                anchors += extra
-            } catch let reported as Reported {
-                throw reported
+                extraAnchors = try TrustStore.anchors(fromFile: ca)
             } catch {
                 throw fail("cannot read --ca \(ca): \(error.localizedDescription)")
             }
+            guard !extraAnchors.isEmpty else { throw fail("\(ca) holds no PEM certificate") }
         }
         let credentials = try readCredentials()
         var options = CheckRunner.Options(timeoutMs: timeout * 1000)
+        options.defaultClientOnly = quick
         options.credentials = credentials.map {
             CredentialSettings(user: $0.user, domain: $0.domain, password: $0.password, mode: .verifyOnly)
         }
         var observations = await CheckRunner().run(resolvedTarget, options: options)
         observations.rdpFile = rdpFile
-        let context = Diagnoser.Context(trustAnchors: anchors, nowUnix: Int64(Date().timeIntervalSince1970),
-                                        catalogue: try? Catalogue.shipped())
+        // The catalogue names the codes of credential outcomes; without --user it is not needed.
+        let context = Diagnoser.Context(trustAnchors: { [extraAnchors] in TrustStore.systemAnchors() + extraAnchors },
+                                        nowUnix: Int64(Date().timeIntervalSince1970),
+                                        catalogue: user == nil ? nil : try? Catalogue.shipped())
         var report = await Diagnoser.diagnose(observations, context: context)
         if logon, let credentials, report.observations.defaultClient?.credential?.outcome == .accepted {
             observations.logon = await logonPass(resolvedTarget, report: report, credentials: credentials)

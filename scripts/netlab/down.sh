@@ -123,6 +123,16 @@ for _ in $(seq 50); do
 done
 [ -n "${z:-}" ] && say "note: not yet reaped by init (zombies):$z"
 
+# the hosts file up.sh wrote for the client namespace (only if it is ours)
+for ns in "${NAMESPACES[@]}"; do
+    f=/etc/netns/$ns/hosts
+    if [ -f "$f" ] && grep -q '^# written by rdpdoctor scripts/netlab/up.sh' "$f"; then
+        rm -f "$f"
+        rmdir "/etc/netns/$ns" 2>/dev/null || true
+    fi
+done
+rmdir /etc/netns 2>/dev/null || true   # only if empty
+
 rm -f "$PIDS"/*.pid "$NETLAB_DIR/relay.ready" "$NETLAB_DIR/state.env" 2>/dev/null
 say "down"
 exit 0

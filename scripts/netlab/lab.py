@@ -320,10 +320,17 @@ def cmd_tls(args):
     ctx.verify_mode = ssl.CERT_NONE
     if args.max_tls:
         ctx.maximum_version = getattr(ssl.TLSVersion, args.max_tls.replace(".", "_"))
+    received = []
+    if hasattr(ctx, "_msg_callback"):   # CPython's debugging hook: handshake messages seen
+        def on_msg(_conn, direction, _version, content_type, msg_type, _data):
+            if direction == "read" and content_type == ssl._TLSContentType.HANDSHAKE:
+                received.append(getattr(msg_type, "name", str(msg_type)))
+        ctx._msg_callback = on_msg
     try:
         tls = ctx.wrap_socket(sock)
     except (OSError, EOFError, ValueError) as exc:
-        print("tls: %s after %s" % (describe_error(exc), ms(time.monotonic() - t2)))
+        print("tls: %s after %s (server messages received: %s)"
+              % (describe_error(exc), ms(time.monotonic() - t2), ", ".join(received) or "none"))
         sock.close()
         return 1
     t3 = time.monotonic()

@@ -16,12 +16,19 @@ queued ahead of it in the same direction); --reorder lets jitter reorder.
 The kernel queue is bounded (--queue-maxlen; when full the kernel drops the
 new packet, like a tail-drop queue) and so is the relay's own heap.
 
-Queue 1, the reset queue (--reset-queue): iptables sends the server's first
-TLS record (the packet that starts its TLS handshake flight) here. The relay
-truncates it to the first TLS record (the ServerHello), lets that through and
-then injects, from the router, a TCP RST to the client (with the next sequence
-number, so the client accepts it) and a RST to the server. The client thus
-sees the TLS handshake start and then a reset in the middle of it.
+Queue 1, the TLS reset queue (--tls-reset-queue): iptables sends the server's
+first TLS record (the packet that starts its TLS handshake flight) here. The
+relay cuts that segment after its first TLS record (the ServerHello), lets
+that through and then injects, from the router, a TCP RST to the client (with
+the next sequence number, so the client accepts it) and a RST to the server.
+The client sees the TLS handshake start and then a reset in the middle of it.
+
+Queue 2, the drop-and-reset queue (--drop-reset-queue): iptables sends a
+segment here (the client's first data after the X.224 Connection Confirm).
+The relay drops it and resets both ends: a RST to the sender as if from the
+receiver, and a RST to the receiver as if from the sender (both in sequence),
+like a firewall that kills the connection. Resetting the server too matters:
+otherwise each xrdp child would wait for that segment for ever.
 
 The relay exits on SIGTERM/SIGINT, when its max lifetime (--max-seconds) has
 passed, or when the netlink socket fails. On exit it releases (accepts) every
@@ -246,7 +253,10 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--delay-queue", type=int, help="NFQUEUE number for delay")
-    ap.add_argument("--reset-queue", type=int, help="NFQUEUE number for the TLS reset")
+    ap.add_argument("--tls-reset-queue", type=int,
+                    help="NFQUEUE number: cut after the first TLS record, reset both ends")
+    ap.add_argument("--drop-reset-queue", type=int,
+                    help="NFQUEUE number: drop the segment, reset both ends")
     ap.add_argument("--delay-ms", type=float, default=0.0,
                     help="one-way delay per direction (ms)")
     ap.add_argument("--jitter-ms", type=float, default=0.0,
@@ -261,8 +271,9 @@ def main():
     ap.add_argument("--ready-file", help="created once the queues are bound")
     ap.add_argument("--stats-file", help="written on exit (and on SIGUSR1)")
     args = ap.parse_args()
-    if args.delay_queue is None and args.reset_queue is None:
-        ap.error("nothing to do: give --delay-queue and/or --reset-queue")
+    if args.delay_queue is None and args.tls_reset_queue is None \
+            and args.drop_reset_queue is None:
+        ap.error("nothing to do: give --delay-queue and/or a reset queue")
 
     rng = random.Random(args.seed)
     delay = args.delay_ms / 1000.0
@@ -279,8 +290,9 @@ def main():
     nfq = NfQueue(8 * 1024 * 1024)
     if args.delay_queue is not None:
         nfq.bind(args.delay_queue, NFQNL_COPY_META, 0, args.queue_maxlen)
-    if args.reset_queue is not None:
-        nfq.bind(args.reset_queue, NFQNL_COPY_PACKET, 0xFFFF, 256)
+    for q in (args.tls_reset_queue, args.drop_reset_queue):
+        if q is not None:
+            nfq.bind(q, NFQNL_COPY_PACKET, 0xFFFF, 256)
     raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
 
     stats = {"queued": 0, "released": 0, "overflow_dropped": 0, "max_held": 0,
@@ -304,9 +316,10 @@ def main():
     if args.ready_file:
         with open(args.ready_file, "w") as fh:
             fh.write("%d\n" % os.getpid())
-    log("bound: delay_queue=%s reset_queue=%s delay=%.1fms jitter=%.1fms reorder=%s max=%ss"
-        % (args.delay_queue, args.reset_queue, args.delay_ms, args.jitter_ms, args.reorder,
-           args.max_seconds))
+    log("bound: delay_queue=%s tls_reset_queue=%s drop_reset_queue=%s delay=%.1fms "
+        "jitter=%.1fms reorder=%s max=%ss"
+        % (args.delay_queue, args.tls_reset_queue, args.drop_reset_queue, args.delay_ms,
+           args.jitter_ms, args.reorder, args.max_seconds))
 
     start = time.monotonic()
     deadline = start + args.max_seconds
@@ -331,48 +344,77 @@ def main():
 
     reset_done = {}      # (src, sport, dst, dport) -> time of the reset
 
-    def handle_reset(packet_id, pkt):
-        info = parse_tcp(pkt)
-        if info is None:
-            nfq.verdict(args.reset_queue, packet_id, NF_ACCEPT)
-            return
+    def send_resets(packets):
+        for pkt, dst in packets:
+            raw.sendto(pkt, (dst, 0))
+        if args.reorder and jitter > 0:
+            # with reordering jitter a RST may overtake the data sent before it;
+            # a second copy sent later lands in sequence (a reset socket ignores it)
+            for pkt, dst in packets:
+                later.append((time.monotonic() + min(0.5, 2 * jitter + 0.005), pkt, dst))
+        stats["resets"] += 1
+
+    def first_time(queue, packet_id, info):
+        """False (and the packet dropped) if this connection was reset already."""
         key = (info["src"], info["sport"], info["dst"], info["dport"])
         if key in reset_done:
-            # a later segment of the same flight (a GSO packet is queued as
+            # a later segment of the same burst (a GSO packet is queued as
             # several segments) or a retransmission: the connection is gone
-            nfq.verdict(args.reset_queue, packet_id, NF_DROP)
-            return
-        payload = info["payload"]
-        if len(payload) < 5 or payload[0] != 0x16:
-            nfq.verdict(args.reset_queue, packet_id, NF_ACCEPT)
-            return
+            nfq.verdict(queue, packet_id, NF_DROP)
+            return False
         if len(reset_done) > 10000:
             reset_done.clear()
         reset_done[key] = time.monotonic()
-        rec_len = struct.unpack("!H", payload[3:5])[0]
-        keep = 5 + rec_len
+        return True
+
+    def handle_tls_reset(queue, packet_id, pkt):
+        info = parse_tcp(pkt)
+        if info is None:
+            nfq.verdict(queue, packet_id, NF_ACCEPT)
+            return
+        payload = info["payload"]
+        if len(payload) < 5 or payload[0] != 0x16:
+            nfq.verdict(queue, packet_id, NF_ACCEPT)
+            return
+        if not first_time(queue, packet_id, info):
+            return
+        keep = 5 + struct.unpack("!H", payload[3:5])[0]
         if keep >= len(payload):
             # The first record fills the segment: let it through whole.
             keep = len(payload)
-            nfq.verdict(args.reset_queue, packet_id, NF_ACCEPT)
+            nfq.verdict(queue, packet_id, NF_ACCEPT)
         else:
-            nfq.verdict(args.reset_queue, packet_id, NF_ACCEPT, truncate_tcp(pkt, info, keep))
-        # RST to the client, in sequence right after the data it was given.
-        to_client = build_ipv4_tcp(info["src"], info["dst"], info["sport"], info["dport"],
-                                   info["seq"] + keep, info["ack"], 0x14)
-        # RST to the server, as if from the client, at the server's rcv_nxt.
-        to_server = build_ipv4_tcp(info["dst"], info["src"], info["dport"], info["sport"],
-                                   info["ack"], info["seq"] + keep, 0x14)
-        raw.sendto(to_client, (info["dst"], 0))
-        raw.sendto(to_server, (info["src"], 0))
-        if args.reorder and jitter > 0:
-            # with reordering jitter the RST may overtake the data; a second one
-            # sent later lands in sequence (a reset socket ignores it)
-            later.append((time.monotonic() + min(0.5, 2 * jitter + 0.005), to_client,
-                          info["dst"]))
-        stats["resets"] += 1
-        log("reset %s:%d -> %s:%d after %d of %d bytes of the server's first TLS segment"
+            nfq.verdict(queue, packet_id, NF_ACCEPT, truncate_tcp(pkt, info, keep))
+        send_resets([
+            # to the receiver (client), right after the data it was given
+            (build_ipv4_tcp(info["src"], info["dst"], info["sport"], info["dport"],
+                            info["seq"] + keep, info["ack"], 0x14), info["dst"]),
+            # to the sender (server), as if from the client, at the server's rcv_nxt
+            (build_ipv4_tcp(info["dst"], info["src"], info["dport"], info["sport"],
+                            info["ack"], info["seq"] + keep, 0x14), info["src"]),
+        ])
+        log("tls reset %s:%d -> %s:%d: passed %d of the %d bytes of the first TLS segment"
             % (info["src"], info["sport"], info["dst"], info["dport"], keep, len(payload)))
+
+    def handle_drop_reset(queue, packet_id, pkt):
+        info = parse_tcp(pkt)
+        if info is None or info["flags"] & 0x04:
+            nfq.verdict(queue, packet_id, NF_ACCEPT if info is None else NF_DROP)
+            return
+        if not first_time(queue, packet_id, info):
+            return
+        nfq.verdict(queue, packet_id, NF_DROP)
+        n = len(info["payload"]) + (1 if info["flags"] & 0x03 else 0)   # SYN/FIN count as 1
+        send_resets([
+            # to the sender, as if from the receiver
+            (build_ipv4_tcp(info["dst"], info["src"], info["dport"], info["sport"],
+                            info["ack"], info["seq"] + n, 0x14), info["src"]),
+            # to the receiver, as if from the sender (the dropped segment's sequence)
+            (build_ipv4_tcp(info["src"], info["dst"], info["sport"], info["dport"],
+                            info["seq"], info["ack"], 0x14), info["dst"]),
+        ])
+        log("drop+reset %s:%d -> %s:%d: dropped a %d-byte segment, reset both ends"
+            % (info["src"], info["sport"], info["dst"], info["dport"], len(info["payload"])))
 
     try:
         while RUNNING:
@@ -399,8 +441,11 @@ def main():
                 continue
             for queue, packet_id, hook, payload in nfq.packets():
                 now = time.monotonic()
-                if queue == args.reset_queue:
-                    handle_reset(packet_id, payload)
+                if queue == args.tls_reset_queue:
+                    handle_tls_reset(queue, packet_id, payload)
+                    continue
+                if queue == args.drop_reset_queue:
+                    handle_drop_reset(queue, packet_id, payload)
                     continue
                 if queue != args.delay_queue:
                     nfq.verdict(queue, packet_id, NF_ACCEPT)
@@ -432,7 +477,7 @@ def main():
                 release(heapq.heappop(heap), now)
             except OSError:
                 break
-        for q in (args.delay_queue, args.reset_queue):
+        for q in (args.delay_queue, args.tls_reset_queue, args.drop_reset_queue):
             if q is not None:
                 nfq.unbind(q)
         write_stats()

@@ -17,8 +17,8 @@
 #   --loss-dir D          both (default) | to-client | to-server
 #   --mtu-blackhole MTU   the router's link toward the client gets MTU (e.g. 1280) and the
 #                         router drops its ICMP fragmentation-needed: a PMTU black hole
-#   --reset-after-x224    TCP reset (to the client) when the client sends its first data
-#                         after the server's X.224 Connection Confirm (e.g. a TLS ClientHello)
+#   --reset-after-x224    the client's first data after the server's X.224 Connection Confirm
+#                         (its TLS ClientHello) is dropped and both ends get a TCP reset
 #   --reset-during-tls    the server's first TLS segment is cut after its first record
 #                         (ServerHello), then both ends get a TCP reset
 #   --drop-port P         silently drop SYNs to port P (repeatable)
@@ -145,6 +145,13 @@ ip -n "$S" route add 10.231.0.0/16 via "$NETLAB_ROUTER_SERVER_IP"
 ip -n "$R" route add blackhole "${NETLAB_SILENT_HOST%.*}.0/24"
 ip -n "$R" route add unreachable "${NETLAB_UNREACHABLE_HOST%.*}.0/24"
 nsx "$R" sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward' || fail "enabling ip_forward in $R"
+# Names for commands run through `ip netns exec rdpd-client` (exec.sh): ip-netns
+# bind-mounts /etc/netns/NS/hosts over /etc/hosts for them. DNS itself fails at
+# once in the lab (no route to any name server).
+mkdir -p "/etc/netns/$C"
+printf '%s\n' "# written by rdpdoctor scripts/netlab/up.sh; removed by down.sh" \
+    "127.0.0.1 localhost" "$NETLAB_CLIENT_IP rdpd-client" "$NETLAB_SERVER_IP rdpd-server" \
+    > "/etc/netns/$C/hosts"
 
 # ------------------------------------------------------------------- faults
 IPT="ip netns exec $R iptables -w"
@@ -167,12 +174,13 @@ if [ "$RESET_X224" = 1 ] || [ "$RESET_TLS" = 1 ]; then
         -m u32 --u32 "$U32_TPKT" -j CONNMARK --set-xmark 0x1/0x3
 fi
 if [ "$RESET_X224" = 1 ]; then
-    # The client's next data segment (ClientHello / MCS Connect Initial) is answered
-    # with a RST from the router; the segment never reaches the server.
+    # The client's next data segment (TLS ClientHello, or MCS Connect Initial) goes
+    # to the relay (queue 2), which drops it and sends a RST to both ends.
+    $IPT -N RDPD_X224RST
+    $IPT -A RDPD_X224RST -j CONNMARK --set-xmark 0x2/0x3
+    $IPT -A RDPD_X224RST -j NFQUEUE --queue-num 2
     $IPT -A RDPD_FWD "${TO_SERVER[@]}" -p tcp -m connmark --mark 0x1/0x3 \
-        -m u32 --u32 "$U32_DATA" -j CONNMARK --set-xmark 0x2/0x3
-    $IPT -A RDPD_FWD "${TO_SERVER[@]}" -p tcp -m connmark --mark 0x2/0x3 \
-        -m u32 --u32 "$U32_DATA" -j REJECT --reject-with tcp-reset
+        -m u32 --u32 "$U32_DATA" -j RDPD_X224RST
 fi
 if [ "$RESET_TLS" = 1 ]; then
     # The server's first TLS record goes to the relay (queue 1), which cuts the
@@ -211,11 +219,12 @@ tail_log() { for f in "$LOGS/$1.out" "$LOGS/$1.log"; do
     [ -s "$f" ] && { echo "    tail of $f:" >&2; tail -n 15 "$f" | sed 's/^/    /' >&2; }; done; return 0; }
 
 # ------------------------------------------------------------ delay relay
-if [ "$USE_DELAY" = 1 ] || [ "$RESET_TLS" = 1 ]; then
+if [ "$USE_DELAY" = 1 ] || [ "$RESET_TLS" = 1 ] || [ "$RESET_X224" = 1 ]; then
     relay_args=(--max-seconds "$MAX_SECONDS" --ready-file "$NETLAB_DIR/relay.ready"
                 --stats-file "$NETLAB_DIR/relay.stats")
     [ "$USE_DELAY" = 1 ] && relay_args+=(--delay-queue 0 --delay-ms "$DELAY_MS" --jitter-ms "$JITTER_MS")
-    [ "$RESET_TLS" = 1 ] && relay_args+=(--reset-queue 1)
+    [ "$RESET_TLS" = 1 ] && relay_args+=(--tls-reset-queue 1)
+    [ "$RESET_X224" = 1 ] && relay_args+=(--drop-reset-queue 2)
     [ "$REORDER" = 1 ] && relay_args+=(--reorder)
     [ -n "$SEED" ] && relay_args+=(--seed "$SEED")
     rm -f "$NETLAB_DIR/relay.ready" "$NETLAB_DIR/relay.stats"
@@ -347,7 +356,8 @@ faults=()
 [ "$RESET_TLS" = 1 ] && faults+=("reset during TLS")
 for p in "${DROP_PORTS[@]}"; do faults+=("SYNs to port $p dropped"); done
 say "up in $((ms / 1000)).$(printf '%03d' $((ms % 1000)))s; state in $NETLAB_DIR"
-say "faults: ${faults[*]:-none}"
+faults_text=$(IFS=";"; echo "${faults[*]:-none}" | sed "s/;/; /g")
+say "faults: $faults_text"
 say "client $NETLAB_CLIENT_IP (ns $C)  ->  router ($R)  ->  server $NETLAB_SERVER_IP (ns $S)"
 if [ "$NO_RDP" = 0 ]; then
     say "  xrdp negotiate, self-signed  $NETLAB_SERVER_IP:$NETLAB_XRDP_PORT"

@@ -1,0 +1,108 @@
+import ProbeCore
+
+/// The network between client and host: who closed and when, MTU black
+/// holes, latency, jitter and loss.
+enum PathRules {
+    /// Round trips above this make an RDP session feel sluggish.
+    static let slowRTTMs = 150.0
+    /// Retransmitted segments above this share point at loss on the path.
+    static let lossWarning = 0.02
+
+    static let mtuFixes = [
+        "Lower the MTU of the VPN or tunnel interface on the client, e.g. Windows: `netsh interface ipv4 set subinterface \"VPN\" mtu=1300 store=persistent`; Linux: `ip link set dev tun0 mtu 1300`; macOS: `sudo ifconfig utun3 mtu 1300`.",
+        "On the router or VPN concentrator, clamp the TCP MSS: `iptables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu`.",
+        "Let ICMP \"fragmentation needed\" (type 3 code 4) through every firewall on the path, so path MTU discovery can work.",
+    ]
+
+    static func findings(_ o: CheckObservations) -> [Finding] {
+        var findings: [Finding] = []
+        if let search = o.mtuSearch {
+            let tried = search.tries.map { "\($0.mss): \($0.worked ? "ok" : "stalls")" }.joined(separator: ", ")
+            findings.append(Finding(
+                id: "path.mtu-black-hole", level: .fail, section: .path,
+                title: "Path MTU black hole: packets over about \(search.estimatedPathMTU) bytes are silently dropped",
+                detail: "The default client stalled during \(Names.step(search.stalledStep)) once the server started a large flight; the same walk with small TCP segments completed. Largest segment that worked: \(search.largestWorkingMSS) bytes\(search.smallestFailingMSS.map { ", smallest that stalled: \($0)" } ?? "") (tries: \(tried)). A VPN or tunnel with a smaller MTU that drops the ICMP messages path MTU discovery needs is the usual cause.",
+                fixes: mtuFixes, codes: ["disconnect:0x904", "extended:0x7", "disconnect:0x108"]))
+        } else if let probe = o.defaultClient, case let .timedOut(step, waiting) = probe.end, step >= .tls {
+            let bytes = probe.timings.last { $0.step == step }?.bytesReceived ?? 0
+            let small = o.probes.first { $0.purpose == .smallSegments }
+            let smallAlsoStalled = small.map { !MTUSearch.got($0, pastStep: step) } ?? false
+            findings.append(Finding(
+                id: "path.stall", level: .fail, section: .path,
+                title: "The connection stalls during \(Names.step(step))",
+                detail: "\(bytes > 0 ? "The server began to answer (\(bytes) bytes arrived), then" : "After the earlier steps,") nothing more came while rdpdoctor waited for \(waiting).\(smallAlsoStalled ? " Small TCP segments stall the same way, so packet size (MTU) is not the cause: suspect a slow or hung server, or a device on the path that holds the traffic." : "")",
+                fixes: smallAlsoStalled ? ["Check the server's load and event logs; restart the Remote Desktop Services service (`Restart-Service TermService -Force`).", "Try from another network to rule out the path."] : mtuFixes,
+                codes: ["disconnect:0x108", "disconnect:0x904", "extended:0x7"]))
+        }
+        if let finding = closeFinding(o) { findings.append(finding) }
+        findings += latency(o)
+        return findings
+    }
+
+    /// Who closed the default client's connection, when, and what was outstanding.
+    static func closeFinding(_ o: CheckObservations) -> Finding? {
+        guard let probe = o.defaultClient, case let .peerClosed(kind, step, waiting) = probe.end else { return nil }
+        let timing = probe.timings.last { $0.step == step }
+        let after = timing.map { probe.totalMs - $0.startMs } ?? probe.totalMs
+        let how = kind == .reset ? "reset (RST)" : "closed (FIN)"
+        let story: (id: String, why: String, fixes: [String])
+        switch step {
+        case .x224 where after < 50 && (timing?.bytesReceived ?? 0) == 0:
+            story = ("path.reset-after-connect",
+                     "Right after connecting, before any answer: a firewall, IPS or VPN gateway ending the connection, or a listener that refuses every connection.",
+                     ["Check firewalls and IPS rules between client and server for RDP (TCP \(o.target.port)).",
+                      "On the server: `Get-WinEvent -LogName Microsoft-Windows-TerminalServices-RemoteConnectionManager/Operational -MaxEvents 20`."])
+        case .x224:
+            story = ("path.closed-during-x224", "During the security negotiation: the listener refuses the request.",
+                     ["Check the server's security layer and NLA settings against what the client offers."])
+        case .tls where (timing?.bytesReceived ?? 0) == 0:
+            story = ("path.closed-after-x224",
+                     "Right after the X.224 exchange, before any TLS answer: the listener refuses the session (connections disabled, connection limit reached) or cannot use its certificate or private key.",
+                     ["On the server, the System log's Schannel events (36870: the private key cannot be used) and RemoteConnectionManager events tell which.",
+                      "Remove the Remote Desktop certificate so it is regenerated, then `Restart-Service TermService -Force`."])
+        case .tls:
+            story = ("path.closed-during-tls", "During the TLS handshake, after the server had begun it: a TLS version or cipher mismatch, or a middlebox inspecting TLS.",
+                     ["Compare the TLS versions and ciphers both sides allow (see the TLS section)."])
+        case .credssp:
+            story = ("path.closed-during-credssp", "During CredSSP (NLA): the server refused the authentication exchange or its policy forbids this client.",
+                     ["Check the account and NLA policy; rdpdoctor check HOST --user NAME tells which."])
+        default:
+            story = ("path.closed-later", "After the security layers, during \(Names.step(step)).", [])
+        }
+        return Finding(id: story.id, level: .fail, section: .path,
+                       title: "The server \(how) the connection during \(Names.step(step)), \(Names.ms(after)) into the step",
+                       detail: "\(story.why) rdpdoctor was waiting for \(waiting).", fixes: story.fixes,
+                       codes: ["disconnect:0x904", "extended:0x7"])
+    }
+
+    /// Round trip, jitter and retransmissions from every probe's TCP_INFO and connect time.
+    static func latency(_ o: CheckObservations) -> [Finding] {
+        let stats = o.probes.compactMap(\.tcp)
+        let connects = o.probes.compactMap { $0.duration(of: .tcp) }.filter { $0 > 0 }.sorted()
+        guard !stats.isEmpty || !connects.isEmpty else { return [] }
+        let rtts = stats.map(\.minRTTMs).filter { $0 > 0 }.sorted()
+        let rtt = rtts.isEmpty ? (connects.isEmpty ? 0 : connects[connects.count / 2]) : rtts[rtts.count / 2]
+        let jitter = stats.isEmpty ? 0 : stats.map(\.rttVarianceMs).reduce(0, +) / Double(stats.count)
+        let segments = stats.map(\.segmentsOut).reduce(0, +)
+        let retransmits = stats.map(\.totalRetransmits).reduce(0, +)
+        let loss = segments > 0 ? Double(retransmits) / Double(segments) : 0
+        var findings = [Finding(
+            id: "path.latency", level: .info, section: .path,
+            title: "Round trip \(Names.ms(rtt)), jitter \(Names.ms(jitter)), \(retransmits) of \(segments) segments retransmitted",
+            detail: "Median of the kernel's minimum RTT over \(stats.count) connections (connect times: \(connects.first.map(Names.ms) ?? "?") to \(connects.last.map(Names.ms) ?? "?")); jitter is the mean RTT variance; retransmissions are the loss estimate.")]
+        if rtt > slowRTTMs {
+            findings.append(Finding(id: "path.high-latency", level: .warn, section: .path,
+                                    title: "High latency: \(Names.ms(rtt)) round trip",
+                                    detail: "RDP stays usable but feels sluggish above about 150 ms; each connection setup step costs at least one round trip.",
+                                    fixes: ["Use a closer gateway or VPN endpoint; keep UDP transport enabled (it copes better with latency)."]))
+        }
+        if segments >= 20, loss > lossWarning {
+            findings.append(Finding(id: "path.loss", level: .warn, section: .path,
+                                    title: "Packet loss: about \(Int((loss * 100).rounded())) % of segments were retransmitted",
+                                    detail: "Loss slows TCP sharply and can make the handshake time out over a VPN.",
+                                    fixes: ["Check the Wi-Fi or VPN link; if the session is unstable, try turning UDP off on the client (it can misbehave on lossy VPNs): HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows NT\\Terminal Services\\Client\\fClientDisableUDP = 1."],
+                                    codes: ["disconnect:0x904", "extended:0x7"]))
+        }
+        return findings
+    }
+}

@@ -1,0 +1,54 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import NIOCore
+import ProbeCore
+
+/// Reads the kernel's TCP_INFO for a connection (Linux). The layout is the
+/// kernel's `struct tcp_info` (linux/tcp.h); glibc's copy stops before the
+/// segment counters, so the bytes are read by offset.
+enum TCPStatistics {
+    /// 160 bytes: through tcpi_data_segs_out.
+    typealias Raw = (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+                     UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
+
+    static func read(_ channel: any Channel) -> EventLoopFuture<TCPStats?> {
+        #if os(Linux)
+        guard let provider = channel as? any SocketOptionProvider else {
+            return channel.eventLoop.makeSucceededFuture(nil)
+        }
+        let zero: Raw = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        _ = zero
+        return provider.unsafeGetSocketOption(level: .tcp, name: .init(rawValue: TCP_INFO)).map { (raw: Raw) -> TCPStats? in
+            withUnsafeBytes(of: raw) { bytes in
+                func u32(_ offset: Int) -> UInt32 { bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self) }
+                return TCPStats(
+                    rttMs: Double(u32(68)) / 1000, rttVarianceMs: Double(u32(72)) / 1000,
+                    minRTTMs: Double(u32(148)) / 1000, totalRetransmits: Int(u32(100)), lost: Int(u32(32)),
+                    segmentsOut: Int(u32(136)), segmentsIn: Int(u32(140)), pathMTU: Int(u32(60)),
+                    sendMSS: Int(u32(16)))
+            }
+        }.recover { _ in nil }
+        #else
+        return channel.eventLoop.makeSucceededFuture(nil)
+        #endif
+    }
+}
+
+/// Counts the bytes that arrive on the wire (before TLS), so a stall can be
+/// told apart from silence: "the server began its certificate flight, then
+/// nothing more arrived" is an MTU black hole's signature.
+final class RawByteCounter: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+
+    struct Arrived: Sendable {
+        let bytes: Int
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let count = unwrapInboundIn(data).readableBytes
+        context.fireUserInboundEventTriggered(Arrived(bytes: count))
+        context.fireChannelRead(data)
+    }
+}

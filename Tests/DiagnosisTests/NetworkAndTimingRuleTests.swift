@@ -1,0 +1,106 @@
+import Diagnosis
+import ProbeCore
+import Testing
+
+@Suite struct NetworkRuleTests {
+    @Test func dnsFailure() async {
+        let report = await Scenarios.dnsFailure.diagnose()
+        let finding = report.finding("dns.failed")
+        #expect(finding?.level == .fail)
+        #expect(finding?.section == .name)
+        #expect(finding?.codes == ["disconnect:0x104", "disconnect:0x208"])
+    }
+
+    @Test func resolvedNameIsGoodAndLiteralIsSilent() async {
+        let resolved = await Scenario().resolved(["192.0.2.10", "2001:db8::10"]).diagnose()
+        #expect(resolved.finding("dns.resolved")?.level == .good)
+        #expect(resolved.finding("dns.resolved")?.title == "rdp.example.test resolves to 2 addresses")
+
+        let literal = await Scenario(host: "192.0.2.10").literalAddress("192.0.2.10").diagnose()
+        #expect(!literal.findings.contains { $0.section == .name })
+    }
+
+    @Test func refusedEverywhereIsAFail() async {
+        let report = await Scenarios.allRefused.diagnose()
+        let refused = report.findings("tcp.refused")
+        #expect(refused.count == 2)
+        #expect(refused.allSatisfy { $0.level == .fail && $0.codes == ["disconnect:0x204"] })
+    }
+
+    @Test func failuresBesideAReachableAddressAreWarnings() async {
+        let report = await Scenarios.tcpTimeoutAndUnreachable.diagnose()
+        #expect(report.finding("tcp.timeout")?.level == .warn)
+        #expect(report.finding("tcp.timeout")?.codes == ["disconnect:0x204", "disconnect:0x704"])
+        #expect(report.finding("tcp.unreachable")?.level == .warn)
+        #expect(report.finding("tcp.unreachable")?.detail == "no route to host")
+        #expect(report.finding("tcp.connected")?.level == .good)
+        #expect(report.finding("tcp.connected")?.detail == "Connected in 2.0 ms.")
+    }
+
+    @Test func silentListener() async {
+        let report = await Scenarios.tcpTimeoutAndUnreachable.diagnose()
+        let finding = report.finding("x224.silent")
+        #expect(finding?.level == .fail)
+        #expect(finding?.codes == ["disconnect:0x108"])
+        #expect(report.verdict.outcome == .fails && report.verdict.step == .x224)
+    }
+
+    @Test func foreignServiceIsNotRDP() async {
+        let report = await Scenarios.foreignHTTP.diagnose()
+        let finding = report.finding("x224.not-rdp")
+        #expect(finding?.level == .fail)
+        #expect(finding?.title == "The port speaks HTTP, not RDP")
+        #expect(finding?.detail.contains("485454502f") == true)
+        #expect(finding?.codes == ["disconnect:0x904", "extended:0x7"])
+        #expect(!report.has("x224.silent"))
+    }
+}
+
+@Suite struct TimingRuleTests {
+    @Test func stepsAreListed() async {
+        let report = await Scenarios.healthyNLA.diagnose()
+        let finding = report.finding("timing.steps")
+        #expect(finding?.level == .info)
+        #expect(finding?.title == "Default client replay took 45 ms")
+        #expect(finding?.detail == "the TCP connection 2.0 ms, the X.224 security negotiation 3.0 ms, the TLS handshake 15 ms, CredSSP (NLA) 20 ms.")
+        #expect(!report.has("timing.slow-step"))
+    }
+
+    @Test func aSlowStepIsAWarning() async {
+        let report = await Scenarios.slowTLS.diagnose()
+        let finding = report.finding("timing.slow-step")
+        #expect(finding?.level == .warn)
+        #expect(finding?.title == "The TLS handshake is slow (1500 ms)")
+    }
+
+    @Test func noTimingsNoTimingFindings() async {
+        let report = await Scenario().defaultClient(.selected(protocol: Proto.hybrid, flags: 0)).diagnose()
+        #expect(!report.findings.contains { $0.section == .timing })
+    }
+}
+
+@Suite struct ReportShapeTests {
+    @Test func findingsAreInSectionOrder() async {
+        for (name, scenario) in Scenarios.all {
+            let report = await scenario.diagnose()
+            let positions = report.findings.map { Section.allCases.firstIndex(of: $0.section)! }
+            #expect(positions == positions.sorted(), "\(name): \(report.ids)")
+        }
+    }
+
+    @Test func idsAreUniquePerReportExceptRepeatedObservations() async {
+        // Per-address and per-error-info findings may repeat; nothing else should.
+        let repeatable: Set<String> = ["tcp.connected", "tcp.refused", "tcp.timeout", "tcp.unreachable", "session.error-info"]
+        for (name, scenario) in Scenarios.all {
+            let ids = await scenario.diagnose().ids.filter { !repeatable.contains($0) }
+            #expect(ids.count == Set(ids).count, "\(name): \(ids)")
+        }
+    }
+
+    @Test func reportKeepsTheObservations() async {
+        let scenario = Scenarios.healthyNLA
+        let report = await scenario.diagnose()
+        #expect(report.observations.probes.count == scenario.observations.probes.count)
+        #expect(report.observations.target == scenario.observations.target)
+    }
+}

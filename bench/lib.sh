@@ -1,0 +1,31 @@
+# Shared by the bench scripts: the release binary and a running testbed.
+set -euo pipefail
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$REPO"
+# shellcheck source=../scripts/testbed/ports.env
+. scripts/testbed/ports.env
+
+release_binary() {
+  swift build -c release --product rdpdoctor >/dev/null
+  echo "$(swift build -c release --show-bin-path)/rdpdoctor"
+}
+
+# Starts the testbed unless its servers already answer; stops it on exit if it started it.
+ensure_testbed() {
+  scripts/testbed/install.sh --peers >/dev/null
+  if ! (exec 3<>/dev/tcp/127.0.0.1/"$XRDP_NEGOTIATE") 2>/dev/null; then
+    scripts/testbed/start.sh >/dev/null
+    trap 'scripts/testbed/stop.sh >/dev/null 2>&1 || true' EXIT
+  fi
+}
+
+# Peak resident memory (KiB) over N runs of a command.
+peak_rss() {
+  local runs=$1; shift
+  local peak=0 kb
+  for _ in $(seq "$runs"); do
+    kb=$( { /usr/bin/time -f '%M' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1 )
+    [ "$kb" -gt "$peak" ] && peak=$kb
+  done
+  echo "$peak"
+}
