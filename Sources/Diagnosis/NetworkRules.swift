@@ -45,6 +45,8 @@ enum NetworkRules {
                     fixes: ["Check the path: is the VPN up, and does it route this address?",
                             "On the server and any firewall in between, allow TCP \(o.target.port) from this client."],
                     codes: ["disconnect:0x204", "disconnect:0x704"]))
+            case .resetAfterAccept:
+                continue  // reachable: the close is judged with the probes
             case .unreachable(let reason):
                 findings.append(Finding(
                     id: "tcp.unreachable", level: reachable.isEmpty ? .fail : .warn, section: .tcp,
@@ -56,11 +58,19 @@ enum NetworkRules {
         if let probe = o.defaultClient, let service = probe.foreignService {
             findings.append(Finding(
                 id: "x224.not-rdp", level: .fail, section: .negotiation,
-                title: "The port speaks \(service.rawValue.uppercased()), not RDP",
+                title: service == .unknown ? "The port speaks something that is not RDP" : "The port speaks \(service.rawValue.uppercased()), not RDP",
                 detail: "It answered the X.224 Connection Request with \(probe.unexpectedBytes.map { "bytes \($0)" } ?? "something else") instead of a Connection Confirm. A port forward, NAT rule or load balancer most likely points at the wrong service.",
                 fixes: ["Check the port forward / load balancer: it must reach the RDP host's port 3389.",
                         "If this is an RD Gateway (HTTPS), connect through it as a gateway instead of directly."],
                 codes: ["disconnect:0x904", "extended:0x7"]))
+        } else if let probe = o.defaultClient, case .timedOut(.x224, _) = probe.end,
+                  let received = probe.timings.last(where: { $0.step == .x224 })?.bytesReceived, received > 0 {
+            findings.append(Finding(
+                id: "x224.incomplete", level: .fail, section: .negotiation,
+                title: "The server began an answer but never finished it",
+                detail: "\(received) bytes of the X.224 Connection Confirm arrived, then nothing more before the deadline: a hung listener, a device on the path holding the rest, or a service that is not RDP.",
+                fixes: ["Restart the Remote Desktop Services service: `Restart-Service TermService -Force`.", "Compare from another network to rule the path out."],
+                codes: ["disconnect:0x108"]))
         } else if let probe = o.defaultClient, case .timedOut(.x224, _) = probe.end {
             findings.append(Finding(
                 id: "x224.silent", level: .fail, section: .negotiation,

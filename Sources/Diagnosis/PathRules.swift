@@ -36,6 +36,7 @@ enum PathRules {
         }
         if let finding = closeFinding(o) { findings.append(finding) }
         findings += latency(o)
+        if let sample = o.pathSample { findings += pathSample(sample) }
         return findings
     }
 
@@ -55,6 +56,11 @@ enum PathRules {
         case .x224:
             story = ("path.closed-during-x224", "During the security negotiation: the listener refuses the request.",
                      ["Check the server's security layer and NLA settings against what the client offers."])
+        case .tls where (timing?.bytesReceived ?? 0) == 0 && kind == .reset:
+            story = ("path.reset-after-x224",
+                     "A reset right after the X.224 exchange, before any TLS answer: most often a firewall or IPS that inspects the first TLS bytes and blocks them; a listener that cannot use its certificate closes instead.",
+                     ["Check firewalls, IPS and TLS-inspecting proxies between client and server (their logs show the reset).",
+                      "On the server, the System log's Schannel events tell whether the server itself gave up."])
         case .tls where (timing?.bytesReceived ?? 0) == 0:
             story = ("path.closed-after-x224",
                      "Right after the X.224 exchange, before any TLS answer: the listener refuses the session (connections disabled, connection limit reached) or cannot use its certificate or private key.",
@@ -75,9 +81,34 @@ enum PathRules {
                        codes: ["disconnect:0x904", "extended:0x7"])
     }
 
+    /// The --samples measurement: a steady stream of small segments.
+    static func pathSample(_ sample: PathSampleObservation) -> [Finding] {
+        guard let tcp = sample.tcp, let loss = sample.lossRatio else {
+            return [Finding(id: "path.sample-failed", level: .info, section: .path, title: "The loss sample could not be taken",
+                            detail: sample.closedByPeer ? "The server closed the sample connection early." : "No TCP statistics were available.")]
+        }
+        let percent = (loss * 1000).rounded() / 10
+        var findings = [Finding(
+            id: "path.sample", level: .info, section: .path,
+            title: "Sample of \(sample.sent) segments: \(percent) % retransmitted, round trip \(Names.ms(tcp.minRTTMs)) (smoothed \(Names.ms(tcp.rttMs)), variation \(Names.ms(tcp.rttVarianceMs)))",
+            detail: "\(tcp.totalRetransmits) of \(tcp.segmentsOut) segments were sent again: each one was lost on the way to the server or its acknowledgement was lost on the way back.\(sample.closedByPeer ? " The server closed the connection before the sample ended." : "")")]
+        if loss > lossWarning, tcp.totalRetransmits >= 3 {
+            findings.append(Finding(id: "path.sample-loss", level: .warn, section: .path,
+                                    title: "Packet loss of about \(percent) % on the path",
+                                    detail: "Above 1-2 % loss, RDP over TCP stutters and connection setup can time out.",
+                                    fixes: ["Find the lossy link (Wi-Fi, mobile, VPN); compare from a wired network."],
+                                    codes: ["disconnect:0x904", "extended:0x7"]))
+        }
+        return findings
+    }
+
     /// Round trip, jitter and retransmissions from every probe's TCP_INFO and connect time.
     static func latency(_ o: CheckObservations) -> [Finding] {
-        let stats = o.probes.compactMap(\.tcp)
+        // Stalled connections retransmit because of the stall, not of loss: leave them out.
+        let stats = o.probes.filter { probe in
+            if case .timedOut = probe.end { return false }
+            return true
+        }.compactMap(\.tcp)
         let connects = o.probes.compactMap { $0.duration(of: .tcp) }.filter { $0 > 0 }.sorted()
         guard !stats.isEmpty || !connects.isEmpty else { return [] }
         let rtts = stats.map(\.minRTTMs).filter { $0 > 0 }.sorted()
@@ -96,7 +127,7 @@ enum PathRules {
                                     detail: "RDP stays usable but feels sluggish above about 150 ms; each connection setup step costs at least one round trip.",
                                     fixes: ["Use a closer gateway or VPN endpoint; keep UDP transport enabled (it copes better with latency)."]))
         }
-        if segments >= 20, loss > lossWarning {
+        if segments >= 20, retransmits >= 3, loss > lossWarning {
             findings.append(Finding(id: "path.loss", level: .warn, section: .path,
                                     title: "Packet loss: about \(Int((loss * 100).rounded())) % of segments were retransmitted",
                                     detail: "Loss slows TCP sharply and can make the handshake time out over a VPN.",

@@ -75,7 +75,7 @@ enum VerdictRule {
             }
             return Verdict(outcome: .undetermined, step: nil, summary: "The check ran out of time before the connection could be replayed.")
         }
-        if probe.foreignService != nil || probe.unexpectedBytes != nil, case .protocolError = probe.end {
+        if probe.foreignService != nil, case .protocolError = probe.end {
             let what = probe.foreignService.map { $0 == .unknown ? "something that is not RDP" : ($0 == .http || $0 == .ssh ? "an " : "a ") + "\($0.rawValue.uppercased()) service" } ?? "something that is not RDP"
             return Verdict(outcome: .fails, step: .x224,
                            summary: "The client would fail: the port answers like \(what), not an RDP listener; a port forward or load balancer likely points at the wrong service.",
@@ -90,9 +90,14 @@ enum VerdictRule {
             return Verdict(outcome: .fails, step: .tcp,
                            summary: "The client would fail to connect: the TCP connection attempt is never answered (a firewall dropping it, or the host is down).",
                            errorCode: "disconnect:0x204")
+        case let .timedOut(step, _) where observations.mtuSearch != nil:
+            let mtu = observations.mtuSearch?.estimatedPathMTU ?? 0
+            return Verdict(outcome: .fails, step: step,
+                           summary: "The client would stall during \(Names.step(step)): a path MTU black hole drops packets over about \(mtu) bytes (usually a VPN or tunnel). Microsoft clients show 0x904 / 0x7 or time out with 0x108.",
+                           errorCode: "disconnect:0x904", extendedCode: "extended:0x7")
         case let .timedOut(step, waiting):
             return Verdict(outcome: .fails, step: step,
-                           summary: "The client would wait and give up during \(Names.step(step)): \(waiting) never arrived. Microsoft clients most likely show 0x108 (timed out) or, if the server closes first, 0x904 / 0x7.",
+                           summary: "The client would wait and give up during \(Names.step(step)) (rdpdoctor waited for \(waiting) in vain). Microsoft clients most likely show 0x108 (timed out) or, if the server closes first, 0x904 / 0x7.",
                            errorCode: "disconnect:0x108")
         case let .peerClosed(kind, step, _):
             return Verdict(outcome: .fails, step: step,

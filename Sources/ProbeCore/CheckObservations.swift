@@ -15,6 +15,8 @@ public struct CheckObservations: Codable, Sendable {
     public var logon: LogonAttempt?
     /// When the default client stalled: the path MTU black hole search.
     public var mtuSearch: MTUSearchObservation?
+    /// With --samples: the loss and round-trip sample.
+    public var pathSample: PathSampleObservation?
 
     public init(target: Target, startedAtUnix: Double, timeoutMs: Double) {
         self.target = target

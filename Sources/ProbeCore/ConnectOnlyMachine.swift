@@ -17,6 +17,11 @@ public struct ConnectOnlyMachine: ConnectionMachine {
             connectMs = Double(now - min(now, startedAt)) / 1_000_000
             isFinished = true
             return [.close]
+        case .connectFailed(.resetAfterAccept):
+            // Something accepted the connection: the address is reachable.
+            connectMs = Double(now - min(now, startedAt)) / 1_000_000
+            isFinished = true
+            return []
         case .connectFailed(let reason):
             failure = reason
             isFinished = true

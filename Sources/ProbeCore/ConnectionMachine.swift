@@ -56,6 +56,8 @@ public struct TCPStats: Sendable, Equatable, Codable {
 
 public enum ConnectFailure: Sendable, Equatable, Codable {
     case refused
+    /// The listener accepted, then reset at once (a firewall or a refusing listener).
+    case resetAfterAccept
     case timedOut
     case unreachable(String)
 }

@@ -79,6 +79,10 @@ public struct RDPProbeMachine: ConnectionMachine {
         case .connectFailed(let failure):
             switch failure {
             case .refused: return finish(.refused, now: now)
+            case .resetAfterAccept:
+                endStep(now: now)
+                begin(.x224, waiting: "the X.224 Connection Confirm", now: now)
+                return finish(.peerClosed(.reset, step: .x224, waitingFor: waitingFor), now: now)
             case .timedOut: return finish(.timedOut(step: .tcp, waitingFor: waitingFor), now: now)
             case .unreachable(let reason): return finish(.unreachable(reason), now: now)
             }

@@ -47,7 +47,7 @@ public struct Target: Sendable, Hashable, Codable {
     }
 
     private static func port(_ text: Substring, in whole: String) throws(TargetError) -> UInt16 {
-        guard let value = UInt16(text), value > 0 else { throw TargetError("\"\(whole)\": the port must be a number from 1 to 65535") }
+        guard text.allSatisfy(\.isASCII), text.allSatisfy(\.isNumber), let value = UInt16(text), value > 0 else { throw TargetError("\"\(whole)\": the port must be a number from 1 to 65535") }
         return value
     }
 

@@ -19,6 +19,8 @@ public struct CheckRunner: Sendable {
         public var credentials: CredentialSettings?
         /// Run only the default client's walk.
         public var defaultClientOnly = false
+        /// Segments of the loss and round-trip sample (0: no sample).
+        public var pathSamples = 0
 
         public init(timeoutMs: Double = 5000, tlsVersions: [TLSProtocolVersion] = TLSProtocolVersion.allCases,
                     connectSlots: Int = 2) {
@@ -80,7 +82,13 @@ public struct CheckRunner: Sendable {
         }
         observations.resolution?.usedAddress = Self.text(address)
 
-        // 3. Every probe at once.
+        // 3. Every probe at once (and the path sample beside them).
+        let sampleTask: Task<PathSampleObservation?, Never>? = options.pathSamples > 0 ? Task { [group] in
+            let driver = ConnectionDriver(group: group)
+            let ended = await driver.run(PathSampleMachine(segments: options.pathSamples), to: address,
+                                         connectTimeout: .milliseconds(3000), hardDeadline: deadline)
+            return ended.observation
+        } : nil
         let plan = CheckPlan(target: target, tlsVersions: options.tlsVersions, credentials: options.credentials,
                              defaultClientOnly: options.defaultClientOnly)
         let stepTimeouts = StepTimeouts(connectMs: min(3000, remainingMs(deadline)), stepMs: min(3000, remainingMs(deadline)))
@@ -102,6 +110,8 @@ public struct CheckRunner: Sendable {
             for await record in tasks { records.append(record) }
             return records.sorted { $0.0 < $1.0 }.map(\.1)
         }
+        observations.pathSample = await sampleTask?.value
+
         // 4. A stall that small segments get past: find the largest size that works.
         if let stalled = MTUSearch.stalledStep(observations) {
             let small = observations.probes.first { $0.purpose == .smallSegments }

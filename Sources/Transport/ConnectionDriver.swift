@@ -69,6 +69,8 @@ public struct ConnectionDriver: Sendable {
         if let channelError = error as? ChannelError, case .connectTimeout = channelError { return .timedOut }
         if let io = error as? IOError {
             if io.errnoCode == ECONNREFUSED { return .refused }
+            // Accepted, then reset before NIO saw the connection complete.
+            if io.errnoCode == ECONNRESET { return .resetAfterAccept }
             if io.errnoCode == ETIMEDOUT { return .timedOut }
         }
         if let connection = error as? NIOConnectionError {
@@ -90,7 +92,7 @@ final class ProbeHandler<Machine: ConnectionMachine>: ChannelInboundHandler, Rem
     private let hardDeadline: NIODeadline
     private var stepTimer: Scheduled<Void>?
     private var hardTimer: Scheduled<Void>?
-    private var sawReset = false
+    var sawReset = false
     private var closing = false
     private let certificates = CertificateBox()
     /// Held from connect until the server answers or the connection ends.
@@ -178,7 +180,15 @@ final class ProbeHandler<Machine: ConnectionMachine>: ChannelInboundHandler, Rem
     private func perform(_ action: ConnectionAction, context: ChannelHandlerContext) {
         switch action {
         case .send(let bytes):
-            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)), promise: nil)
+            // A write can be the first to see a reset; NIO then closes without errorCaught.
+            let promise = context.eventLoop.makePromise(of: Void.self)
+            let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            promise.futureResult.whenFailure { error in
+                if let io = error as? IOError, io.errnoCode == ECONNRESET || io.errnoCode == EPIPE {
+                    loopBound.value.sawReset = true
+                }
+            }
+            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)), promise: promise)
         case .startTLS(let parameters):
             do {
                 let tls = try makeTLSHandler(parameters)

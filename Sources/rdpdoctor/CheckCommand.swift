@@ -30,6 +30,9 @@ struct Check: AsyncParsableCommand {
     @Flag(name: .long, help: "Print JSON (docs/check-json.md).")
     var json = false
 
+    @Option(name: .long, help: "Also measure loss and round trip with this many small TCP segments to the RDP port (up to 3000; about 1 ms each).")
+    var samples: Int = 0
+
     @Flag(name: .long, help: "Only walk the connection as a default client would (no per-protocol and per-TLS-version probes): the fastest answer.")
     var quick = false
 
@@ -63,6 +66,10 @@ struct Check: AsyncParsableCommand {
         let credentials = try readCredentials()
         var options = CheckRunner.Options(timeoutMs: timeout * 1000)
         options.defaultClientOnly = quick
+        guard (0...PathSampleMachine.maximumSegments).contains(samples) else {
+            throw fail("--samples must be between 0 and \(PathSampleMachine.maximumSegments)")
+        }
+        options.pathSamples = samples
         options.credentials = credentials.map {
             CredentialSettings(user: $0.user, domain: $0.domain, password: $0.password, mode: .verifyOnly)
         }
