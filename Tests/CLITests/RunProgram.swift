@@ -23,10 +23,10 @@ struct ProgramRun {
     static let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
 
     static func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:],
-                    timeout: TimeInterval = 20) throws -> ProgramRun {
+                    timeout: TimeInterval = 20, executable: String = binary) throws -> ProgramRun {
         _ = ignoreBrokenPipes
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "NO_COLOR")

@@ -10,7 +10,7 @@
 # listens on 0.0.0.0:3389; start.sh runs its own loopback-only instances.
 set -euo pipefail
 
-PACKAGES=(xrdp freerdp2-shadow-x11 xvfb winpr-utils openssl python3 procps util-linux)
+PACKAGES=(xrdp freerdp2-shadow-x11 xvfb winpr-utils openssl python3 procps util-linux iproute2 iptables)
 PEERS=(nmap freerdp2-x11)
 
 for arg in "$@"; do
