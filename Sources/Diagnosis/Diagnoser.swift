@@ -46,6 +46,7 @@ public enum Diagnoser {
         findings += CredSSPRules.findings(observations)
         findings += CredentialRules.findings(observations, catalogue: context.catalogue)
         findings += SessionRules.findings(observations)
+        findings += UDPRules.findings(observations)
         findings += PathRules.findings(observations)
         findings += TimingRules.findings(observations)
         let order = Dictionary(uniqueKeysWithValues: Section.allCases.enumerated().map { ($1, $0) })

@@ -46,6 +46,7 @@ public enum Section: String, Codable, Sendable, CaseIterable {
     case rdpSecurity = "Standard RDP security"
     case credssp = "CredSSP / NLA"
     case session = "Session setup"
+    case udp = "UDP transport"
     case path = "Network path"
     case timing = "Timing"
 }

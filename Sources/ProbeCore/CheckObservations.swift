@@ -17,6 +17,8 @@ public struct CheckObservations: Codable, Sendable {
     public var mtuSearch: MTUSearchObservation?
     /// With --samples: the loss and round-trip sample.
     public var pathSample: PathSampleObservation?
+    /// The UDP transport (MS-RDPEUDP SYN to the same port number).
+    public var udp: UDPObservation?
 
     public init(target: Target, startedAtUnix: Double, timeoutMs: Double) {
         self.target = target

@@ -82,7 +82,10 @@ public struct CheckRunner: Sendable {
         }
         observations.resolution?.usedAddress = Self.text(address)
 
-        // 3. Every probe at once (and the path sample beside them).
+        // 3. Every probe at once (and the UDP probe and path sample beside them).
+        let udpTask: Task<UDPObservation?, Never>? = options.defaultClientOnly ? nil : Task { [group] in
+            await UDPProbeDriver(group: group).probe(address, port: target.port, hardDeadline: deadline)
+        }
         let sampleTask: Task<PathSampleObservation?, Never>? = options.pathSamples > 0 ? Task { [group] in
             let driver = ConnectionDriver(group: group)
             let ended = await driver.run(PathSampleMachine(segments: options.pathSamples), to: address,
@@ -111,6 +114,7 @@ public struct CheckRunner: Sendable {
             return records.sorted { $0.0 < $1.0 }.map(\.1)
         }
         observations.pathSample = await sampleTask?.value
+        observations.udp = await udpTask?.value
 
         // 4. A stall that small segments get past: find the largest size that works.
         if let stalled = MTUSearch.stalledStep(observations) {

@@ -117,6 +117,12 @@ final class ProbeHandler<Machine: ConnectionMachine>: ChannelInboundHandler, Rem
 
     func channelActive(context: ChannelHandlerContext) {
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        // By now the server's kernel has queued the connection; its accept loop takes
+        // a few milliseconds more. Waiting for the first byte instead would cost a
+        // whole round trip per connection on slow paths.
+        context.eventLoop.scheduleTask(in: Self.acceptGrace) {
+            loopBound.value.0.releaseGate()
+        }
         hardTimer = context.eventLoop.scheduleTask(deadline: hardDeadline) {
             let (handler, context) = loopBound.value
             handler.feed(.deadline, context: context)
@@ -237,6 +243,7 @@ final class ProbeHandler<Machine: ConnectionMachine>: ChannelInboundHandler, Rem
     }
 
     static var now: UInt64 { NIODeadline.now().uptimeNanoseconds }
+    static var acceptGrace: TimeAmount { .milliseconds(10) }
 
     static func nioVersion(_ version: TLSProtocolVersion) -> TLSVersion {
         switch version {
