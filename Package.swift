@@ -31,7 +31,7 @@ let package = Package(
     targets: [
         // Core tier: no I/O.
         .target(name: "RDPWire"),
-        .target(name: "RDPProtocol", dependencies: ["RDPWire"]),
+        .target(name: "RDPProtocol", dependencies: ["RDPWire"], exclude: ["README.md"]),
         .target(name: "LegacyCrypto"),
         .target(name: "NTLM", dependencies: ["LegacyCrypto", crypto]),
         .target(name: "CredSSP", dependencies: ["NTLM", asn1, crypto]),
@@ -65,6 +65,6 @@ let package = Package(
         .testTarget(name: "ExplainTests", dependencies: ["Explain", "Catalogue", "Reporting"]),
         .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "ProbeCore", "CertificateAudit", "Catalogue"]),
         .testTarget(name: "CLITests", dependencies: ["rdpdoctor"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Transport", "ProbeCore", "Diagnosis"] + nio),
+        .testTarget(name: "IntegrationTests", dependencies: ["Transport", "ProbeCore", "Diagnosis", "RDPProtocol", "CertificateAudit"] + nio),
     ]
 )

@@ -24,7 +24,8 @@ peak_rss() {
   local runs=$1; shift
   local peak=0 kb
   for _ in $(seq "$runs"); do
-    kb=$( { /usr/bin/time -f '%M' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1 )
+    /usr/bin/time -f '%M' -o /tmp/rdpdoctor-rss "$@" >/dev/null 2>&1 || true
+    kb=$(tail -1 /tmp/rdpdoctor-rss)
     [ "$kb" -gt "$peak" ] && peak=$kb
   done
   echo "$peak"

@@ -262,7 +262,8 @@ public struct TrustAssessment: Sendable, Codable, Equatable {
     public var validatedChain: [String]
     /// How many trust anchors were given.
     public var anchorCount: Int
-    /// How many of those could not be loaded and were ignored.
+    /// How many of the anchors that name an issuer of the chain could not be
+    /// loaded (anchors that cannot have issued it are not read at all).
     public var unusableAnchorCount: Int
 
     public init(status: Status, reason: String?, validatedChain: [String], anchorCount: Int, unusableAnchorCount: Int) {

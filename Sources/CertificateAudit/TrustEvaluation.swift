@@ -9,11 +9,20 @@ import SwiftASN1
 /// is RFC 5280 path validation alone.
 enum TrustEvaluation {
     static func assess(chain: [InspectedCertificate], anchors: [[UInt8]], now: Int64) async -> TrustAssessment {
+        // Only anchors that carry an issuer name of the chain can matter; a system
+        // store has ~140, and parsing them all costs more than the whole probe.
+        let issuers = chain.compactMap(\.x509).compactMap { certificate -> [UInt8]? in
+            var serializer = DER.Serializer()
+            return (try? serializer.serialize(certificate.issuer)).map { serializer.serializedBytes }
+        }
+        let candidates = anchors.filter { der in
+            der == chain.first?.der || issuers.contains { !$0.isEmpty && der.containsSequence($0) }
+        }
         var roots: [Certificate] = []
-        for der in anchors {
+        for der in candidates {
             if let root = try? Certificate(derEncoded: der) { roots.append(root) }
         }
-        let unusable = anchors.count - roots.count
+        let unusable = candidates.count - roots.count
         func untrusted(_ reason: String) -> TrustAssessment {
             TrustAssessment(status: .untrusted, reason: reason, validatedChain: [], anchorCount: anchors.count,
                             unusableAnchorCount: unusable)
@@ -102,5 +111,18 @@ enum TrustEvaluation {
               let rendered = try? DistinguishedNames.render(node)
         else { return String(describing: name) }
         return rendered.rfc4514
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// True when `needle` occurs in the bytes (a plain scan: anchors are small).
+    func containsSequence(_ needle: [UInt8]) -> Bool {
+        guard needle.count <= count, let first = needle.first else { return needle.isEmpty }
+        var start = startIndex
+        while let index = self[start...].firstIndex(of: first), index + needle.count <= endIndex {
+            if self[index..<(index + needle.count)].elementsEqual(needle) { return true }
+            start = index + 1
+        }
+        return false
     }
 }

@@ -98,9 +98,13 @@ import CertificateAudit
     @Test func unusableAnchorsAreCounted() async throws {
         let ca = try TestPKI.issue(subject: TestPKI.name("Test Root CA"), extensions: TestPKI.caExtensions())
         let leaf = try TestPKI.issue(subject: TestPKI.name("rdp.example.test"), issuer: ca)
-        let report = await Self.audit([leaf.der], anchors: [[0x30, 0x00], ca.der, TestPKI.base64(OpenSSLFixtures.RSA1024SHA1.base64)])
+        // An anchor that carries the issuer's name but cannot be loaded is counted;
+        // anchors that cannot have issued the chain are not read at all.
+        var broken = ca.der
+        broken.removeLast(8)
+        let report = await Self.audit([leaf.der], anchors: [[0x30, 0x00], ca.der, broken, TestPKI.base64(OpenSSLFixtures.RSA1024SHA1.base64)])
         #expect(report.trust.status == .trusted)
-        #expect(report.trust.anchorCount == 3)
-        #expect(report.trust.unusableAnchorCount == 2)
+        #expect(report.trust.anchorCount == 4)
+        #expect(report.trust.unusableAnchorCount == 1)
     }
 }
