@@ -7,8 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-30}"
 
-swift build -c release --product rdpdoctor >/dev/null
-bin="$(swift build -c release --show-bin-path)/rdpdoctor"
+. "$(dirname "$0")/lib.sh"
+bin=$(release_binary)
 
 echo "## fresh process each run (no warm-up inside rdpdoctor; the OS page cache is warm)"
 hyperfine -N --runs "$runs" --warmup 3 \

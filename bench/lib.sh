@@ -5,9 +5,11 @@ cd "$REPO"
 # shellcheck source=../scripts/testbed/ports.env
 . scripts/testbed/ports.env
 
+# The release build as it would ship: the Swift runtime linked in statically
+# (smaller resident set and faster start than loading it as shared libraries).
 release_binary() {
-  swift build -c release --product rdpdoctor >/dev/null
-  echo "$(swift build -c release --show-bin-path)/rdpdoctor"
+  swift build -c release --product rdpdoctor --static-swift-stdlib >/dev/null
+  echo "$(swift build -c release --static-swift-stdlib --show-bin-path)/rdpdoctor"
 }
 
 # Starts the testbed unless its servers already answer; stops it on exit if it started it.

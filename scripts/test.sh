@@ -11,4 +11,6 @@ trap 'scripts/testbed/stop.sh >/dev/null 2>&1 || true' EXIT
 scripts/testbed/start.sh
 
 swift build --build-tests
-swift test --skip-build "$@"
+# Serially: several suites time real connections against one-second deadlines,
+# and the 2-core machines must not starve them with fuzzing running beside them.
+swift test --skip-build --no-parallel "$@"

@@ -1,35 +1,47 @@
+import NIOConcurrencyHelpers
+
 /// Bounds how many TCP handshakes to one host are in flight at once. Probes
 /// still overlap, but a server with a tiny listen backlog (xrdp listens with
 /// a backlog of 2) does not see a burst of SYNs it would drop, which costs a
-/// one-second SYN retransmission each.
-actor ConnectGate {
-    private var available: Int
-    private var waiting: [CheckedContinuation<Void, Never>] = []
+/// one-second SYN retransmission each. Release is synchronous, so an event
+/// loop callback frees a slot at once, whatever the task pool is doing.
+final class ConnectGate: Sendable {
+    private struct State {
+        var available: Int
+        var waiting: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let state: NIOLockedValueBox<State>
 
     init(slots: Int) {
-        available = max(1, slots)
+        state = NIOLockedValueBox(State(available: max(1, slots)))
     }
 
     func acquire() async {
-        if available > 0 {
-            available -= 1
-            return
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let granted = state.withLockedValue { state -> Bool in
+                if state.available > 0 {
+                    state.available -= 1
+                    return true
+                }
+                state.waiting.append(continuation)
+                return false
+            }
+            if granted { continuation.resume() }
         }
-        await withCheckedContinuation { waiting.append($0) }
     }
 
     func release() {
-        if waiting.isEmpty {
-            available += 1
-        } else {
-            waiting.removeFirst().resume()
+        let next = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
+            if state.waiting.isEmpty {
+                state.available += 1
+                return nil
+            }
+            return state.waiting.removeFirst()
         }
+        next?.resume()
     }
-}
 
-extension ConnectGate {
-    /// Releases from synchronous code (an event loop callback).
-    nonisolated func releaseSoon() {
-        Task { await self.release() }
-    }
+    /// The same as `release`, named for call sites on an event loop.
+    func releaseSoon() { release() }
 }
