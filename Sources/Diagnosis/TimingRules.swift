@@ -8,6 +8,8 @@ enum TimingRules {
     static func findings(_ o: CheckObservations) -> [Finding] {
         guard let probe = o.defaultClient, !probe.timings.isEmpty else { return [] }
         let done = probe.timings.compactMap { timing in timing.durationMs.map { (timing.step, $0) } }
+        // A connection that never got going has no timing worth a line.
+        guard done.contains(where: { $0.0 != .tcp }) || probe.end == .completed else { return [] }
         let text = done.map { "\(Names.step($0.0)) \(Names.ms($0.1))" }.joined(separator: ", ")
         var findings = [Finding(id: "timing.steps", level: .info, section: .timing,
                                 title: "Default client replay took \(Names.ms(probe.totalMs))",

@@ -3,7 +3,10 @@
 
 /// The steps of an RDP connection, in the order a client walks them.
 public enum Step: String, Codable, Sendable, CaseIterable, Comparable {
-    case dns, tcp, x224, tls, credssp, mcs, security, licensing, capabilities
+    case dns, tcp, x224, tls, credssp, mcs
+    /// MCS erect domain, attach user and channel joins.
+    case channels
+    case security, licensing, capabilities
 
     public static func < (lhs: Step, rhs: Step) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!

@@ -83,10 +83,11 @@ public struct PathSampleObservation: Codable, Sendable, Equatable {
         self.planned = planned
     }
 
-    /// Retransmissions per original segment: the loss estimate (segmentsOut
-    /// counts the retransmissions too).
+    /// The share of transmitted segments that had to be sent again: the loss
+    /// estimate. (The kernel merges small lost segments when it retransmits,
+    /// so this reads a little low on heavy loss.)
     public var lossRatio: Double? {
-        guard let tcp, tcp.segmentsOut > tcp.totalRetransmits else { return nil }
-        return Double(tcp.totalRetransmits) / Double(tcp.segmentsOut - tcp.totalRetransmits)
+        guard let tcp, tcp.segmentsOut > 0 else { return nil }
+        return Double(tcp.totalRetransmits) / Double(tcp.segmentsOut)
     }
 }

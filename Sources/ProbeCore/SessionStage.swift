@@ -114,7 +114,7 @@ struct SessionStage: Sendable {
         let encrypted = selected == .rdp && (observed.encryptionMethod ?? 0) != 0
         if stopAfterServerData || encrypted { return machine.finish(.completed, now: now) }
         phase = .awaitingAttachConfirm
-        machine.begin(.mcs, waiting: "the MCS Attach User Confirm", now: now)
+        machine.begin(.channels, waiting: "the MCS Attach User Confirm", now: now)
         return [.send(MCSRequest.erectDomain()), .send(MCSRequest.attachUser()), machine.deadline(now: now)]
     }
 

@@ -105,14 +105,20 @@ struct NetworkLabTests {
     @Test("injected loss is measured within 20 % by --samples")
     func loss() throws {
         try withLab(["--loss", "0.1", "--loss-dir", "to-server"]) {
-            let (_, report) = try check([Self.server, "--samples", "3000", "--timeout", "10"])
-            let sample = try #require(observations(report)["pathSample"] as? [String: Any])
-            let tcp = try #require(sample["tcp"] as? [String: Any])
-            let retransmits = try #require(tcp["totalRetransmits"] as? Int)
-            let segments = try #require(tcp["segmentsOut"] as? Int)
-            let loss = Double(retransmits) / Double(segments - retransmits)
-            #expect((0.08...0.12).contains(loss), "measured loss \(loss) for 10 % injected (\(retransmits)/\(segments))")
-            #expect(ids(report).contains("path.sample-loss"))
+            // Random loss on ~1500 segments varies by a percent point or so from run to
+            // run: the median of three samples is what is held to 20 %.
+            var losses: [Double] = []
+            for _ in 0..<3 {
+                let (_, report) = try check([Self.server, "--quick", "--samples", "3000", "--timeout", "10"])
+                let sample = try #require(observations(report)["pathSample"] as? [String: Any])
+                let tcp = try #require(sample["tcp"] as? [String: Any])
+                let retransmits = try #require(tcp["totalRetransmits"] as? Int)
+                let segments = try #require(tcp["segmentsOut"] as? Int)
+                losses.append(Double(retransmits) / Double(segments))
+                #expect(ids(report).contains("path.sample-loss"))
+            }
+            let median = losses.sorted()[1]
+            #expect((0.08...0.12).contains(median), "median measured loss \(median) for 10 % injected (\(losses))")
         }
     }
 
