@@ -15,10 +15,9 @@ public struct CheckTextRenderer: Sendable {
         let target = report.observations.target
         out.append(style.bold("rdpdoctor check \(target.written)"))
         out.append(verdictLine(report.verdict))
-        if let error = report.verdict.errorCode ?? report.verdict.extendedCode {
-            let pair = [report.verdict.errorCode, report.verdict.extendedCode].compactMap { $0 }
+        let pair = [report.verdict.errorCode, report.verdict.extendedCode].compactMap { $0 }
+        if !pair.isEmpty {
             out.append(style.dim("  Likely client code: \(pair.joined(separator: " + ")); details: rdpdoctor explain \(pair.map(Self.number).joined(separator: " "))"))
-            _ = error
         }
         for section in Section.allCases {
             let findings = report.findings.filter { $0.section == section }

@@ -41,7 +41,4 @@ final class ConnectGate: Sendable {
         }
         next?.resume()
     }
-
-    /// The same as `release`, named for call sites on an event loop.
-    func releaseSoon() { release() }
 }

@@ -33,7 +33,7 @@ public struct ConnectionDriver: Sendable {
         let left = hardDeadline - NIODeadline.now()
         guard left > .zero else {
             // The check's time is up before this probe could start.
-            gate?.releaseSoon()
+            gate?.release()
             _ = machine.handle(.deadline, now: NIODeadline.now().uptimeNanoseconds)
             return machine
         }
@@ -57,7 +57,7 @@ public struct ConnectionDriver: Sendable {
         }
         let connected = bootstrap.connect(to: address)
         connected.whenFailure { [machine] error in
-            gate?.releaseSoon()
+            gate?.release()
             var failed = machine
             _ = failed.handle(.connectFailed(Self.connectFailure(error)), now: NIODeadline.now().uptimeNanoseconds)
             promise.succeed(failed)
@@ -111,7 +111,7 @@ final class ProbeHandler<Machine: ConnectionMachine>: ChannelInboundHandler, Rem
 
     /// The server has picked the connection up (or it is over): let the next one in.
     private func releaseGate() {
-        gate?.releaseSoon()
+        gate?.release()
         gate = nil
     }
 

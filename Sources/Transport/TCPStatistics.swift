@@ -17,8 +17,6 @@ enum TCPStatistics {
         guard let provider = channel as? any SocketOptionProvider else {
             return channel.eventLoop.makeSucceededFuture(nil)
         }
-        let zero: Raw = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        _ = zero
         return provider.unsafeGetSocketOption(level: .tcp, name: .init(rawValue: TCP_INFO)).map { (raw: Raw) -> TCPStats? in
             withUnsafeBytes(of: raw) { bytes in
                 func u32(_ offset: Int) -> UInt32 { bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self) }
