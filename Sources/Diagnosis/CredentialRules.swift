@@ -1,59 +1,89 @@
+import CertificateAudit
 import Catalogue
 import ProbeCore
 
 /// How the server answered the account given with --user, and the --logon pass.
 enum CredentialRules {
     static func findings(_ o: CheckObservations, catalogue: Catalogue?) -> [Finding] {
-        var findings: [Finding] = []
-        if let credential = o.defaultClient?.credential {
-            findings.append(finding(credential, catalogue: catalogue))
+        guard let check = o.credentialCheck else { return [] }
+        guard case .sent(let basis) = check.decision else { return [withheld(check, o: o)] }
+        guard let probe = check.probe else { return [] }
+        guard let credential = check.credential else {
+            return [Finding(id: "credssp.not-reached", level: .warn, section: .credssp,
+                            title: "\(check.account) was not tried: the account's connection ended before NLA",
+                            detail: "\(Names.end(of: probe).prefix(1).uppercased() + Names.end(of: probe).dropFirst()). Nothing derived from the password was sent.")]
         }
-        switch o.logon {
-        case .refused(let reason)?:
-            findings.append(Finding(id: "logon.not-sent", level: .warn, section: .credssp,
-                                    title: "--logon: the credentials were not sent", detail: reason,
-                                    fixes: ["Trust the server first: pass its CA with --ca FILE or its fingerprint with --cert-sha256."]))
-        case .attempted(let probe)?:
-            if let credential = probe.credential, credential.outcome != .accepted {
-                findings.append(finding(credential, catalogue: catalogue))
+        var findings = [finding(credential, catalogue: catalogue, basis: basis)]
+        guard check.logonRequested, credential.credentialsSent else { return findings }
+        if let session = probe.session {
+            for info in session.errorInfo where info != 0 {
+                let key = "errinfo:0x" + String(info, radix: 16, uppercase: true)
+                let entry = catalogue?.entry(key: key)?.entry
+                findings.append(Finding(
+                    id: "logon.error-info", level: .fail, section: .session,
+                    title: "After the logon the server ends the session: \(entry?.summary ?? key)",
+                    detail: entry?.meaning ?? "The server sent error info \(key) after the credentials.",
+                    fixes: Array(((entry?.fixes.server ?? []) + (entry?.fixes.client ?? [])).prefix(3)),
+                    codes: [key] + (entry?.related.filter { $0.hasPrefix("extended:") } ?? [])))
             }
-            if let session = probe.session {
-                for info in session.errorInfo where info != 0 {
-                    let key = "errinfo:0x" + String(info, radix: 16, uppercase: true)
-                    let entry = catalogue?.entry(key: key)?.entry
-                    findings.append(Finding(
-                        id: "logon.error-info", level: .fail, section: .session,
-                        title: "After the logon the server ends the session: \(entry?.summary ?? key)",
-                        detail: entry?.meaning ?? "The server sent error info \(key) after the credentials.",
-                        fixes: Array(((entry?.fixes.server ?? []) + (entry?.fixes.client ?? [])).prefix(3)),
-                        codes: [key] + (entry?.related.filter { $0.hasPrefix("extended:") } ?? [])))
-                }
-                if session.demandActive, session.errorInfo.allSatisfy({ $0 == 0 }) {
-                    findings.append(Finding(id: "logon.session", level: .good, section: .session,
-                                            title: "The logon goes through to the session",
-                                            detail: "With the credentials sent, the server went on to licensing and its Demand Active PDU."))
-                }
-            } else if probe.credential?.outcome == .accepted, case .completed = probe.end {
-            } else if probe.credential?.credentialsSent == true {
-                findings.append(Finding(id: "logon.ended", level: .fail, section: .session,
-                                        title: "The logon connection ended after the credentials were sent",
-                                        detail: Names.end(probe.end)))
+            if session.demandActive, session.errorInfo.allSatisfy({ $0 == 0 }) {
+                findings.append(Finding(id: "logon.session", level: .good, section: .session,
+                                        title: "The logon goes through to the session",
+                                        detail: "With the credentials sent, the server went on to licensing and its Demand Active PDU."))
             }
-        case nil:
-            break
+        } else if probe.end != .completed {
+            findings.append(Finding(id: "logon.ended", level: .fail, section: .session,
+                                    title: "The logon connection ended after the credentials were sent",
+                                    detail: Names.end(of: probe)))
         }
         return findings
     }
 
-    static func finding(_ credential: CredentialObservation, catalogue: Catalogue?) -> Finding {
+    /// The gate kept the account back: say exactly what was and was not sent, and how to allow it.
+    static func withheld(_ check: CredentialCheckObservation, o: CheckObservations) -> Finding {
+        guard case .withheld(let reason) = check.decision else { preconditionFailure("only for withheld decisions") }
+        let stopped = "rdpdoctor stopped after the server's NTLM CHALLENGE (which tells NLA, the server's names and its clock) and sent nothing derived from the password."
+        let seen = o.defaultClient?.tls?.peerChain.first.map { PinRules.fingerprint(CertificateKey.sha256(ofDER: $0)) }
+        switch reason {
+        case .untrusted:
+            return Finding(
+                id: "credssp.account-not-tried", level: .warn, section: .credssp,
+                title: "\(check.account) was not tried: the server's certificate is not trusted for \(o.target.host)",
+                detail: "The NTLM AUTHENTICATE message carries an NTLMv2 response that anyone terminating TLS could crack offline, so rdpdoctor sends it only to a server it can trust. " + stopped,
+                fixes: ["If you have confirmed the certificate on the server itself\(seen.map { " (SHA-256 \($0))" } ?? ""), pass --cert-sha256 with that fingerprint, or trust its CA with --ca FILE.",
+                        "Or say --insecure to try the account anyway: the NTLMv2 response then goes to whoever holds this certificate."])
+        case let .pinMismatch(expected, seen):
+            return Finding(
+                id: "credssp.account-not-tried", level: .warn, section: .credssp,
+                title: "\(check.account) was not tried: the certificate is not the pinned one",
+                detail: "Expected SHA-256 \(PinRules.fingerprint(PinRules.bytes(hex: expected))), seen \(PinRules.fingerprint(PinRules.bytes(hex: seen))). " + stopped)
+        case .noCertificate:
+            return Finding(id: "credssp.account-not-tried", level: .info, section: .credssp,
+                           title: "\(check.account) was not tried: the connection never reached TLS",
+                           detail: "Without a certificate there is nothing to trust; nothing derived from the password was sent.")
+        case .serverWithoutNLA:
+            return Finding(id: "credssp.account-not-tried", level: .info, section: .credssp,
+                           title: "\(check.account) was not tried: the server does not use NLA",
+                           detail: "Without NLA the account is only checked at the logon screen, after the session starts; rdpdoctor does not type passwords into logon screens. Nothing derived from the password was sent.")
+        case .noTime:
+            return Finding(id: "credssp.account-not-tried", level: .warn, section: .credssp,
+                           title: "\(check.account) was not tried: the deadline came first",
+                           detail: "Nothing derived from the password was sent.", fixes: ["Run again with a longer --timeout."])
+        }
+    }
+
+    static func finding(_ credential: CredentialObservation, catalogue: Catalogue?,
+                        basis: CredentialDecision.Basis) -> Finding {
         let account = credential.account
         switch credential.outcome {
         case .accepted:
             return Finding(
                 id: "credssp.accepted", level: .good, section: .credssp,
                 title: "\(account) is accepted",
-                detail: "The server accepted the NTLMv2 authentication and proved it holds the TLS certificate's key (pubKeyAuth)."
-                    + (credential.credentialsSent ? " The credentials were then sent (--logon)." : " The password itself was not sent."))
+                detail: "The server accepted the NTLMv2 authentication and proved it holds the TLS certificate's key (pubKeyAuth). rdpdoctor sent the NTLM AUTHENTICATE message, an NTLMv2 response computed from the password (not the password), because \(why(basis))."
+                    + (credential.credentialsSent
+                        ? " With --logon it then sent the credentials themselves (TSCredentials, encrypted for the server)."
+                        : " The credentials themselves (TSCredentials) were not sent."))
         case .rejected:
             let hex = "0x" + String(credential.ntstatus ?? 0, radix: 16, uppercase: true)
             let key = "ntstatus:\(hex)"
@@ -97,6 +127,14 @@ enum CredentialRules {
         case .notSent:
             return Finding(id: "credssp.not-sent", level: .warn, section: .credssp,
                            title: "Credentials were not sent", detail: credential.detail ?? "")
+        }
+    }
+
+    static func why(_ basis: CredentialDecision.Basis) -> String {
+        switch basis {
+        case .pinned: "the certificate is the one pinned with --cert-sha256"
+        case .trusted: "the certificate is trusted for the host name"
+        case .insecure: "--insecure allowed it for a certificate that is not trusted"
         }
     }
 

@@ -49,11 +49,15 @@ public enum Diagnoser {
         findings += UDPRules.findings(observations)
         findings += PathRules.findings(observations)
         findings += TimingRules.findings(observations)
+        findings += ServiceRules.findings(observations)
+        findings += ProbingRules.findings(observations)
+        findings += PinRules.findings(observations)
+        let (verdict, consistent) = VerdictRule.reconciled(
+            VerdictRule.verdict(observations, catalogue: context.catalogue), findings: findings)
         let order = Dictionary(uniqueKeysWithValues: Section.allCases.enumerated().map { ($1, $0) })
-        let sorted = findings.enumerated().sorted {
+        let sorted = consistent.enumerated().sorted {
             (order[$0.element.section]!, $0.offset) < (order[$1.element.section]!, $1.offset)
         }.map(\.element)
-        return CheckReport(verdict: VerdictRule.verdict(observations, catalogue: context.catalogue), findings: sorted,
-                           observations: observations, certificate: certificate)
+        return CheckReport(verdict: verdict, findings: sorted, observations: observations, certificate: certificate)
     }
 }

@@ -99,7 +99,8 @@ public struct CheckReport: Codable, Sendable {
     /// The exit status the CLI returns (README documents it).
     public var exitStatus: Int32 {
         if verdict.outcome == .fails || findings.contains(where: { $0.level == .fail }) { return 2 }
-        if verdict.outcome == .undetermined || findings.contains(where: { $0.level == .warn }) { return 1 }
+        if verdict.outcome == .undetermined { return 4 }
+        if findings.contains(where: { $0.level == .warn }) { return 1 }
         return 0
     }
 }

@@ -93,6 +93,35 @@ enum Names {
         case let .protocolError(step, message): "during \(Self.step(step)): \(message)"
         case .tlsFailed(let reason): "the TLS handshake failed: \(reason)"
         case .localError(let reason): "rdpdoctor failed locally: \(reason)"
+        case .notStarted: "not started: the check's deadline came first"
+        }
+    }
+
+    /// How a probe ended, with how long it waited when nothing came.
+    static func end(of probe: ProbeRecord) -> String {
+        if case let .timedOut(step, _) = probe.end, let waited = waited(probe) {
+            return "not determined: no answer during \(Self.step(step)) within \(ms(waited))"
+        }
+        if case .notStarted = probe.end { return "not determined: the check's deadline came before it could start" }
+        return end(probe.end)
+    }
+
+    /// How long a probe that timed out waited in its last step.
+    static func waited(_ probe: ProbeRecord) -> Double? {
+        guard case .timedOut = probe.end else { return nil }
+        let start = probe.timings.last?.startMs ?? 0
+        return max(0, probe.totalMs - start)
+    }
+
+    /// Which probe connection, in words.
+    static func purpose(_ purpose: ProbePurpose) -> String {
+        switch purpose {
+        case .defaultClient: "the default client's walk"
+        case .credentials: "the account's connection"
+        case .smallSegments: "the walk with small TCP segments"
+        case .negotiation(let raw): "the request for \(requested(raw))"
+        case .tlsVersion(let version): "the \(version.rawValue) handshake"
+        case .mtuTry(let mss): "the \(mss)-byte segment try"
         }
     }
 

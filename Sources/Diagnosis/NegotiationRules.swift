@@ -46,11 +46,13 @@ enum NegotiationRules {
         }
 
         if facts.acceptsStandardSecurity {
-            let only = !facts.acceptsTLS && !facts.acceptsCredSSP
+            // "Only" needs the TLS and CredSSP requests answered with a refusal; silence refuses nothing.
+            let only = facts.refuses(.ssl) && facts.refuses(.hybrid) && !facts.acceptsCredSSP
+            let unknown = !only && !facts.acceptsTLS && !facts.acceptsCredSSP
             findings.append(Finding(
                 id: only ? "x224.rdp-security-only" : "x224.rdp-security-accepted", level: .warn, section: .negotiation,
                 title: only ? "Only standard RDP security: no TLS at all" : "Standard RDP security is accepted",
-                detail: "Standard RDP security encrypts with RC4 and cannot prove the server's identity, so a man in the middle can read the session, including the typed password.\(only ? " Clients that insist on TLS cannot connect at all." : "")",
+                detail: "Standard RDP security encrypts with RC4 and cannot prove the server's identity, so a man in the middle can read the session, including the typed password.\(only ? " Clients that insist on TLS cannot connect at all." : "")\(unknown ? " Whether TLS is accepted too could not be determined (its requests got no answer in time)." : "")",
                 fixes: ["Windows: Group Policy … > Remote Desktop Session Host > Security > \"Require use of specific security layer for remote (RDP) connections\" = SSL, or registry HKLM\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\WinStations\\RDP-Tcp SecurityLayer = 2.",
                         "xrdp: security_layer=tls (or negotiate) in /etc/xrdp/xrdp.ini."],
                 codes: only ? ["negfailure:2"] : []))
@@ -99,8 +101,10 @@ enum NegotiationRules {
                 lines.append("\(asked): refused by hanging up (MCS Disconnect Provider Ultimatum instead of a confirm)")
             case .noNegotiationData?:
                 lines.append("\(asked): answered without negotiation data (standard RDP security)")
+            case nil where probe.end.isNoAnswer:
+                lines.append("\(asked): \(Names.end(of: probe))")
             case nil:
-                lines.append("\(asked): no answer (\(Names.end(probe.end)))")
+                lines.append("\(asked): no negotiation answer (\(Names.end(of: probe)))")
             }
         }
         return Finding(id: "x224.protocols", level: .info, section: .negotiation,

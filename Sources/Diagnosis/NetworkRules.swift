@@ -55,27 +55,28 @@ enum NetworkRules {
                     codes: ["disconnect:0x204"]))
             }
         }
-        if let probe = o.defaultClient, let service = probe.foreignService {
+        if let probe = o.defaultClient, let service = probe.foreignService,
+           service != .tls || o.service.flatMap(ServiceRules.identity) == nil {
             findings.append(Finding(
                 id: "x224.not-rdp", level: .fail, section: .negotiation,
                 title: service == .unknown ? "The port speaks something that is not RDP" : "The port speaks \(service.rawValue.uppercased()), not RDP",
-                detail: "It answered the X.224 Connection Request with \(probe.unexpectedBytes.map { "bytes \($0)" } ?? "something else") instead of a Connection Confirm. A port forward, NAT rule or load balancer most likely points at the wrong service.",
+                detail: "It answered the X.224 Connection Request with \(probe.banner.map { "\"\($0)\"" } ?? probe.unexpectedBytes.map { "bytes \($0)" } ?? "something else") instead of a Connection Confirm. A port forward, NAT rule or load balancer most likely points at the wrong service.",
                 fixes: ["Check the port forward / load balancer: it must reach the RDP host's port 3389.",
                         "If this is an RD Gateway (HTTPS), connect through it as a gateway instead of directly."],
                 codes: ["disconnect:0x904", "extended:0x7"]))
         } else if let probe = o.defaultClient, case .timedOut(.x224, _) = probe.end,
                   let received = probe.timings.last(where: { $0.step == .x224 })?.bytesReceived, received > 0 {
             findings.append(Finding(
-                id: "x224.incomplete", level: .fail, section: .negotiation,
+                id: "x224.incomplete", level: .warn, section: .negotiation,
                 title: "The server began an answer but never finished it",
-                detail: "\(received) bytes of the X.224 Connection Confirm arrived, then nothing more before the deadline: a hung listener, a device on the path holding the rest, or a service that is not RDP.",
+                detail: "\(received) bytes of the X.224 Connection Confirm arrived, then nothing more within \(Names.waited(probe).map(Names.ms) ?? "the deadline"): a hung listener, a device on the path holding the rest, or a service that is not RDP.",
                 fixes: ["Restart the Remote Desktop Services service: `Restart-Service TermService -Force`.", "Compare from another network to rule the path out."],
                 codes: ["disconnect:0x108"]))
         } else if let probe = o.defaultClient, case .timedOut(.x224, _) = probe.end {
             findings.append(Finding(
-                id: "x224.silent", level: .fail, section: .negotiation,
-                title: "The port accepts connections but never answers",
-                detail: "The TCP connection opened, but no X.224 Connection Confirm came back within the step's deadline. Something that is not an RDP listener holds the port (a stalled service, a proxy waiting for something else), or the listener is hung.",
+                id: "x224.silent", level: .warn, section: .negotiation,
+                title: "No answer to the X.224 request within \(Names.waited(probe).map(Names.ms) ?? "the deadline")",
+                detail: "The TCP connection opened, but no X.224 Connection Confirm came back in that time. Whether it would come later is not determined: a listener that is hung or overloaded, a proxy queueing connections, or something that is not an RDP listener and waits for the client to speak first (the TLS probe's result is shown when it ran).",
                 fixes: ["Check what listens on the port on the server: `Get-NetTCPConnection -LocalPort 3389 -State Listen | Select OwningProcess` then `Get-Process -Id PID`.",
                         "Restart the Remote Desktop Services service: `Restart-Service TermService -Force`."],
                 codes: ["disconnect:0x108"]))

@@ -28,8 +28,8 @@ enum PathRules {
             let small = o.probes.first { $0.purpose == .smallSegments }
             let smallAlsoStalled = small.map { !MTUSearch.got($0, pastStep: step) } ?? false
             findings.append(Finding(
-                id: "path.stall", level: .fail, section: .path,
-                title: "The connection stalls during \(Names.step(step))",
+                id: "path.stall", level: .warn, section: .path,
+                title: "No answer during \(Names.step(step)) within \(Names.waited(probe).map(Names.ms) ?? "the deadline")",
                 detail: "\(bytes > 0 ? "The server began to answer (\(bytes) bytes arrived), then" : "After the earlier steps,") nothing more came while rdpdoctor waited for \(waiting).\(smallAlsoStalled ? " Small TCP segments stall the same way, so packet size (MTU) is not the cause: suspect a slow or hung server, or a device on the path that holds the traffic." : "")",
                 fixes: smallAlsoStalled ? ["Check the server's load and event logs; restart the Remote Desktop Services service (`Restart-Service TermService -Force`).", "Try from another network to rule out the path."] : mtuFixes,
                 codes: ["disconnect:0x108", "disconnect:0x904", "extended:0x7"]))
@@ -43,6 +43,8 @@ enum PathRules {
     /// Who closed the default client's connection, when, and what was outstanding.
     static func closeFinding(_ o: CheckObservations) -> Finding? {
         guard let probe = o.defaultClient, case let .peerClosed(kind, step, waiting) = probe.end else { return nil }
+        // A TLS service closing on a plaintext request is not a refusing RDP listener.
+        if o.service.flatMap(ServiceRules.identity) != nil { return nil }
         let timing = probe.timings.last { $0.step == step }
         let after = timing.map { probe.totalMs - $0.startMs } ?? probe.totalMs
         let how = kind == .reset ? "reset (RST)" : "closed (FIN)"

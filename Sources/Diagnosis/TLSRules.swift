@@ -6,10 +6,14 @@ enum TLSRules {
         var findings: [Finding] = []
         var accepted: [TLSProtocolVersion] = []
         var refused: [(TLSProtocolVersion, String)] = []
+        // Versions whose handshake got no answer in time: neither accepted nor refused.
+        var unknown: [(TLSProtocolVersion, String)] = []
         for version in TLSProtocolVersion.allCases {
             guard let probe = o.tlsProbe(version) else { continue }
             if probe.tls != nil {
                 accepted.append(version)
+            } else if probe.end.isNoAnswer {
+                unknown.append((version, Names.end(of: probe)))
             } else if case .selected(let selected, _) = probe.negotiation, selected != 0 {
                 refused.append((version, Names.end(probe.end)))
             }
@@ -20,12 +24,16 @@ enum TLSRules {
                 title: "A default handshake negotiates \(tls.version?.rawValue ?? "an unknown TLS version")",
                 detail: "TLS took \(probe.duration(of: .tls).map(Names.ms) ?? "?") and the server presented \(tls.peerChain.count) certificate\(tls.peerChain.count == 1 ? "" : "s")."))
         }
-        guard !accepted.isEmpty || !refused.isEmpty else { return findings }
+        guard !accepted.isEmpty || !refused.isEmpty || !unknown.isEmpty else { return findings }
         let refusedText = refused.map { "\($0.0.rawValue) (\($0.1))" }.joined(separator: "; ")
+        let unknownText = unknown.map { "\($0.0.rawValue) (\($0.1))" }.joined(separator: "; ")
+        var detail: [String] = []
+        if !refused.isEmpty { detail.append("Refused: \(refusedText).") }
+        if !unknown.isEmpty { detail.append("Not determined: \(unknownText).") }
         findings.append(Finding(
             id: "tls.versions", level: .info, section: .tls,
-            title: "TLS versions accepted: \(accepted.isEmpty ? "none" : accepted.map(\.rawValue).joined(separator: ", "))",
-            detail: refused.isEmpty ? "Every version rdpdoctor offered was accepted." : "Refused: \(refusedText)."))
+            title: "TLS versions accepted: \(accepted.isEmpty ? (unknown.isEmpty ? "none" : "none seen") : accepted.map(\.rawValue).joined(separator: ", "))",
+            detail: detail.isEmpty ? "Every version rdpdoctor offered was accepted." : detail.joined(separator: " ")))
 
         let old = accepted.filter { $0 < .tls12 }
         if !old.isEmpty {
@@ -36,8 +44,10 @@ enum TLSRules {
                 fixes: ["Windows (after checking that every client supports TLS 1.2): set HKLM\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols\\TLS 1.0\\Server Enabled = 0 (and the same for TLS 1.1), then restart.",
                         "xrdp: ssl_protocols=TLSv1.2, TLSv1.3 in /etc/xrdp/xrdp.ini."]))
         }
-        if !accepted.isEmpty, !accepted.contains(.tls12) {
-            let onlyNew = accepted.allSatisfy { $0 == .tls13 }
+        let refusedVersions = refused.map(\.0)
+        // Claims about what is missing need a refusal, not silence.
+        if !accepted.isEmpty, refusedVersions.contains(.tls12) {
+            let onlyNew = accepted.allSatisfy { $0 == .tls13 } && unknown.isEmpty
             findings.append(Finding(
                 id: onlyNew ? "tls.only-tls13" : "tls.no-tls12", level: .warn, section: .tls,
                 title: onlyNew ? "Only TLS 1.3 is accepted" : "TLS 1.2 is not accepted",

@@ -5,20 +5,24 @@ import RDPProtocol
 /// Where a default Microsoft client would stop on this host, judged from the
 /// default-client probe (which walks the connection as mstsc does).
 enum VerdictRule {
+    /// A TCP connection attempt unanswered for this long is taken as dropped:
+    /// clients give up on it after a few seconds too.
+    static let clientConnectPatienceMs = 2000.0
+
     static func verdict(_ observations: CheckObservations, catalogue: Catalogue? = nil) -> Verdict {
         let base = connectionVerdict(observations)
-        guard let credential = observations.defaultClient?.credential else { return base }
+        guard let check = observations.credentialCheck, let credential = check.credential else { return base }
         // A refused account explains a close during CredSSP better than the close itself.
         if base.outcome == .fails, credential.outcome == .accepted || credential.outcome == .notSent { return base }
-        return credentialVerdict(credential, logon: observations.logon, base: base, catalogue: catalogue)
+        return credentialVerdict(credential, check: check, base: base, catalogue: catalogue)
     }
 
     /// With --user, the account's fate decides how far the client gets.
-    static func credentialVerdict(_ credential: CredentialObservation, logon: LogonAttempt?, base: Verdict,
+    static func credentialVerdict(_ credential: CredentialObservation, check: CredentialCheckObservation, base: Verdict,
                                   catalogue: Catalogue?) -> Verdict {
         switch credential.outcome {
         case .accepted:
-            if case .attempted(let probe)? = logon, let session = probe.session {
+            if check.logonRequested, credential.credentialsSent, let session = check.probe?.session {
                 if let info = session.errorInfo.first(where: { $0 != 0 }) {
                     let key = "errinfo:0x" + String(info, radix: 16, uppercase: true)
                     return Verdict(outcome: .fails, step: .licensing,
@@ -75,8 +79,15 @@ enum VerdictRule {
             }
             return Verdict(outcome: .undetermined, step: nil, summary: "The check ran out of time before the connection could be replayed.")
         }
+        if probe.negotiation == nil, let service = observations.service, let what = ServiceRules.identity(service) {
+            return Verdict(outcome: .fails, step: .x224,
+                           summary: "The client would fail: the port speaks TLS from the first byte (\(what)), not RDP; it cannot answer the X.224 request a Remote Desktop client sends first.",
+                           errorCode: "disconnect:0x904", extendedCode: "extended:0x7")
+        }
         if probe.foreignService != nil, case .protocolError = probe.end {
-            let what = probe.foreignService.map { $0 == .unknown ? "something that is not RDP" : ($0 == .http || $0 == .ssh ? "an " : "a ") + "\($0.rawValue.uppercased()) service" } ?? "something that is not RDP"
+            let what = probe.banner.map { "a service that greets with \"\($0)\"" }
+                ?? probe.foreignService.map { $0 == .unknown ? "something that is not RDP" : ($0 == .http || $0 == .ssh ? "an " : "a ") + "\($0.rawValue.uppercased()) service" }
+                ?? "something that is not RDP"
             return Verdict(outcome: .fails, step: .x224,
                            summary: "The client would fail: the port answers like \(what), not an RDP listener; a port forward or load balancer likely points at the wrong service.",
                            errorCode: "disconnect:0x904", extendedCode: "extended:0x7")
@@ -87,18 +98,25 @@ enum VerdictRule {
                            summary: "The client would fail to open the TCP connection (\(Names.end(probe.end))).",
                            errorCode: "disconnect:0x204")
         case .timedOut(let step, _) where step == .tcp:
+            let waited = Names.waited(probe)
+            // Clients give up on an unanswered SYN after a few seconds too; a shorter
+            // wait than that is no evidence.
+            guard (waited ?? 0) >= clientConnectPatienceMs else {
+                return Verdict(outcome: .undetermined, step: .tcp,
+                               summary: "Could not tell: the TCP connection attempt got no answer within \(waited.map(Names.ms) ?? "the deadline"); run again with a longer --timeout.")
+            }
             return Verdict(outcome: .fails, step: .tcp,
-                           summary: "The client would fail to connect: the TCP connection attempt is never answered (a firewall dropping it, or the host is down).",
+                           summary: "The client would fail to connect: the TCP connection attempt got no answer within \(waited.map(Names.ms) ?? "the deadline") (a firewall dropping it, or the host is down).",
                            errorCode: "disconnect:0x204")
         case let .timedOut(step, _) where observations.mtuSearch != nil:
             let mtu = observations.mtuSearch?.estimatedPathMTU ?? 0
             return Verdict(outcome: .fails, step: step,
-                           summary: "The client would stall during \(Names.step(step)): a path MTU black hole drops packets over about \(mtu) bytes (usually a VPN or tunnel). Microsoft clients show 0x904 / 0x7 or time out with 0x108.",
+                           summary: "The client would stall during \(Names.step(step)): a path MTU black hole drops packets over about \(mtu) bytes (usually a VPN or tunnel). Microsoft clients give up with a timeout (0x108) or show 0x904 / 0x7.",
                            errorCode: "disconnect:0x904", extendedCode: "extended:0x7")
         case let .timedOut(step, waiting):
-            return Verdict(outcome: .fails, step: step,
-                           summary: "The client would wait and give up during \(Names.step(step)) (rdpdoctor waited for \(waiting) in vain). Microsoft clients most likely show 0x108 (timed out) or, if the server closes first, 0x904 / 0x7.",
-                           errorCode: "disconnect:0x108")
+            // Silence is not a refusal: the server may answer later than rdpdoctor waited.
+            return Verdict(outcome: .undetermined, step: step,
+                           summary: "Could not tell: no answer during \(Names.step(step)) within \(Names.waited(probe).map(Names.ms) ?? "the deadline") (rdpdoctor waited for \(waiting)). A client that waits longer may get through; if it never comes, Microsoft clients show 0x108 (timed out). Run again with a longer --timeout.")
         case let .peerClosed(kind, step, _):
             return Verdict(outcome: .fails, step: step,
                            summary: "The client would stop during \(Names.step(step)): the server \(kind == .reset ? "resets" : "closes") the connection there. A Microsoft client shows 0x904 with extended 0x7.",
@@ -113,6 +131,8 @@ enum VerdictRule {
                            errorCode: "disconnect:0x904", extendedCode: "extended:0x7")
         case .localError(let reason):
             return Verdict(outcome: .undetermined, step: nil, summary: "rdpdoctor could not finish the replay: \(reason).")
+        case .notStarted:
+            return Verdict(outcome: .undetermined, step: nil, summary: "Could not tell: the check's deadline came before the connection could be replayed.")
         case .completed:
             return completed(probe)
         }
@@ -171,5 +191,50 @@ enum VerdictRule {
         }
         return Verdict(outcome: .reachesLogon, step: probe.timings.last?.step,
                        summary: "A default Microsoft client would get through \(probe.timings.last.map { Names.step($0.step) } ?? "the handshake").")
+    }
+
+    /// One consistent report: a failing verdict has a failure among the
+    /// findings, and a failure among the findings makes the verdict fail.
+    static func reconciled(_ verdict: Verdict, findings: [Finding]) -> (Verdict, [Finding]) {
+        let failures = findings.filter { $0.level == .fail }
+        if verdict.outcome == .fails, failures.isEmpty {
+            let step = verdict.step ?? .tcp
+            return (verdict, findings + [Finding(
+                id: "verdict.fails", level: .fail, section: section(of: step),
+                title: "The connection fails during \(Names.step(step))", detail: verdict.summary,
+                codes: [verdict.errorCode, verdict.extendedCode].compactMap { $0 })])
+        }
+        guard verdict.outcome == .reachesLogon || verdict.outcome == .reachesCredentials,
+              let first = failures.first else { return (verdict, findings) }
+        let title = first.title.prefix(1).lowercased() + first.title.dropFirst()
+        return (Verdict(outcome: .fails, step: step(of: first.section) ?? verdict.step,
+                        summary: "A default Microsoft client would get as far as \(verdict.step.map(Names.step) ?? "the handshake"), but fail: \(title).",
+                        errorCode: first.codes.first { $0.hasPrefix("disconnect:") },
+                        extendedCode: first.codes.first { !$0.hasPrefix("disconnect:") }), findings)
+    }
+
+    static func section(of step: Step) -> Section {
+        switch step {
+        case .dns: .name
+        case .tcp: .tcp
+        case .x224: .negotiation
+        case .tls: .tls
+        case .credssp: .credssp
+        case .mcs, .security: .rdpSecurity
+        case .channels, .licensing, .capabilities: .session
+        }
+    }
+
+    static func step(of section: Section) -> Step? {
+        switch section {
+        case .name: .dns
+        case .tcp: .tcp
+        case .negotiation: .x224
+        case .tls, .certificate: .tls
+        case .rdpSecurity: .security
+        case .credssp: .credssp
+        case .session: .licensing
+        case .udp, .path, .timing: nil
+        }
     }
 }

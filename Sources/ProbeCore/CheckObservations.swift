@@ -11,8 +11,14 @@ public struct CheckObservations: Codable, Sendable {
     public var totalMs: Double = 0
     /// Settings read from an .rdp file, when the target came from one.
     public var rdpFile: RDPFile?
-    /// With --logon: the second connection that sent the credentials.
-    public var logon: LogonAttempt?
+    /// With --user: whether the account could be tried, and how the server answered it.
+    public var credentialCheck: CredentialCheckObservation?
+    /// The SHA-256 of the leaf certificate the user expects (--cert-sha256), hex.
+    public var expectedLeafSHA256: String?
+    /// When the port did not answer like RDP: what it says when spoken to with TLS.
+    public var service: ServiceObservation?
+    /// How the probes were spread over time, and how the server coped.
+    public var probing: ProbingObservation?
     /// When the default client stalled: the path MTU black hole search.
     public var mtuSearch: MTUSearchObservation?
     /// With --samples: the loss and round-trip sample.
@@ -65,12 +71,4 @@ public struct ReachabilityObservation: Codable, Sendable {
         self.connectMs = connectMs
         self.failure = failure
     }
-}
-
-
-
-/// The --logon pass: refused before connecting (and why), or what it saw.
-public enum LogonAttempt: Codable, Sendable {
-    case refused(String)
-    case attempted(ProbeRecord)
 }

@@ -1,7 +1,7 @@
 import RDPProtocol
 
-/// Which probe connections a check makes. They are independent, so the
-/// transport runs them all at once; each is one `RDPProbeMachine`.
+/// Which probe connections a check makes and how each is built. The check
+/// coordinator decides when each one runs.
 public struct CheckPlan: Sendable {
     /// What mstsc asks for by default: TLS, CredSSP and CredSSP with early
     /// user authorization.
@@ -15,63 +15,93 @@ public struct CheckPlan: Sendable {
 
     public let target: Target
     public let tlsVersions: [TLSProtocolVersion]
-    public let credentials: CredentialSettings?
-    /// Only the default client's walk (a second, logon pass needs nothing else).
-    public let defaultClientOnly: Bool
 
-    public init(target: Target, tlsVersions: [TLSProtocolVersion] = TLSProtocolVersion.allCases,
-                credentials: CredentialSettings? = nil, defaultClientOnly: Bool = false) {
+    public init(target: Target, tlsVersions: [TLSProtocolVersion] = TLSProtocolVersion.allCases) {
         self.target = target
         self.tlsVersions = tlsVersions
-        self.credentials = credentials
-        self.defaultClientOnly = defaultClientOnly
     }
 
-    /// One MTU search try: the default client's walk with segments of `mss` bytes.
-    public func mtuTry(_ mss: Int, timeouts: StepTimeouts) -> RDPProbeMachine {
-        var machine = RDPProbeMachine(purpose: .mtuTry(mss), requested: Self.defaultClientProtocols,
-                                      goal: .asFarAsPossible, tls: TLSParameters(serverName: target.hostIsAddress ? nil : target.host),
-                                      timeouts: timeouts)
-        machine.forceMSS(mss)
-        return machine
+    /// SNI; nil for an IP literal (an IP cannot be sent as SNI).
+    var serverName: String? { target.hostIsAddress ? nil : target.host }
+
+    /// The probes that learn what the server accepts, one connection each.
+    public var surveyPurposes: [ProbePurpose] {
+        Self.negotiationRequests.map { .negotiation($0.rawValue) } + tlsVersions.map { .tlsVersion($0) }
     }
 
-    /// The machines to run, the default client's first.
-    public func machines(timeouts: StepTimeouts) -> [RDPProbeMachine] {
-        let sni = target.hostIsAddress ? nil : target.host
-        var machines = [RDPProbeMachine(
-            purpose: .defaultClient, requested: Self.defaultClientProtocols,
-            goal: .asFarAsPossible, tls: TLSParameters(serverName: sni), timeouts: timeouts,
-            credentials: credentials)]
-        if defaultClientOnly { return machines }
-        var small = RDPProbeMachine(purpose: .smallSegments, requested: Self.defaultClientProtocols,
-                                    goal: .asFarAsPossible, tls: TLSParameters(serverName: sni), timeouts: timeouts)
-        small.forceMSS(MTUSearch.smallMSS)
-        machines.append(small)
-        for requested in Self.negotiationRequests {
+    /// The machine for one purpose, with the step deadlines it may use.
+    /// `credentials` is only used by the credential probe.
+    public func machine(_ purpose: ProbePurpose, timeouts: StepTimeouts,
+                        credentials: CredentialSettings? = nil) -> RDPProbeMachine {
+        let tls = TLSParameters(serverName: serverName)
+        switch purpose {
+        case .defaultClient:
+            return RDPProbeMachine(purpose: purpose, requested: Self.defaultClientProtocols, goal: .asFarAsPossible,
+                                   tls: tls, timeouts: timeouts)
+        case .credentials:
+            return RDPProbeMachine(purpose: purpose, requested: Self.defaultClientProtocols, goal: .asFarAsPossible,
+                                   tls: tls, timeouts: timeouts, credentials: credentials)
+        case .smallSegments:
+            var machine = RDPProbeMachine(purpose: purpose, requested: Self.defaultClientProtocols,
+                                          goal: .asFarAsPossible, tls: tls, timeouts: timeouts)
+            machine.forceMSS(MTUSearch.smallMSS)
+            return machine
+        case .mtuTry(let mss):
+            var machine = RDPProbeMachine(purpose: purpose, requested: Self.defaultClientProtocols,
+                                          goal: .asFarAsPossible, tls: tls, timeouts: timeouts)
+            machine.forceMSS(mss)
+            return machine
+        case .negotiation(let raw):
+            let requested = SecurityProtocols(rawValue: raw)
             // Standard RDP security continues to MCS to read the server's security data.
             let goal: RDPProbeMachine.Goal = requested == .rdp ? .serverData : .negotiation
-            machines.append(RDPProbeMachine(
-                purpose: .negotiation(requested.rawValue), requested: requested, goal: goal,
-                tls: TLSParameters(serverName: sni), timeouts: timeouts))
+            return RDPProbeMachine(purpose: purpose, requested: requested, goal: goal, tls: tls, timeouts: timeouts)
+        case .tlsVersion(let version):
+            return RDPProbeMachine(purpose: purpose, requested: [.ssl, .hybrid], goal: .tlsHandshake,
+                                   tls: TLSParameters(minimum: version, maximum: version, serverName: serverName),
+                                   timeouts: timeouts)
         }
-        for version in tlsVersions {
-            machines.append(RDPProbeMachine(
-                purpose: .tlsVersion(version), requested: [.ssl, .hybrid],
-                goal: .tlsHandshake, tls: TLSParameters(minimum: version, maximum: version, serverName: sni),
-                timeouts: timeouts))
-        }
-        return machines
     }
 }
 
-/// How long each step may take; the check's overall deadline caps them all.
+/// How long each step of one connection may take; the check's overall
+/// deadline caps them all.
 public struct StepTimeouts: Sendable, Equatable {
     public var connectMs: Double
     public var stepMs: Double
 
-    public init(connectMs: Double = 3000, stepMs: Double = 3000) {
+    public init(connectMs: Double, stepMs: Double) {
         self.connectMs = connectMs
         self.stepMs = stepMs
+    }
+}
+
+/// Step deadlines derived from the check's budget and what the path showed,
+/// never from a fixed constant: a slow path or a slow server gets the time
+/// the user's --timeout allows, a fast one does not keep a stalled probe
+/// waiting for long.
+public enum DeadlinePolicy {
+    /// The share of the budget the first connections (nothing measured yet)
+    /// may spend on one step; the rest stays for the probes that follow a stall.
+    public static let firstShare = 0.6
+    /// Later probes may wait this many times the default walk's slowest step…
+    static let slowestStepFactor = 4.0
+    /// …and at least this many round trips…
+    static let roundTrips = 8.0
+    /// …and at least this share of the budget.
+    static let budgetShare = 0.2
+
+    /// The first wave: nothing is known about the path yet.
+    public static func firstWave(remainingMs: Double) -> StepTimeouts {
+        let ms = max(1, remainingMs * firstShare)
+        return StepTimeouts(connectMs: ms, stepMs: ms)
+    }
+
+    /// Later probes: from the round trip and the default walk's slowest step.
+    public static func following(budgetMs: Double, remainingMs: Double, roundTripMs: Double,
+                                 slowestStepMs: Double) -> StepTimeouts {
+        let wanted = max(slowestStepMs * slowestStepFactor, roundTripMs * roundTrips, budgetMs * budgetShare)
+        let ms = max(1, min(remainingMs, wanted))
+        return StepTimeouts(connectMs: ms, stepMs: ms)
     }
 }

@@ -132,15 +132,15 @@ extension RDPProbeMachine {
         var configuration = CredSSPClient.Configuration()
         var credentials: NTLMCredentials?
         if let settings = self.credentials {
-            if case let .logon(pin) = settings.mode {
-                guard let leaf, pin == nil || CertificateKey.sha256(ofDER: leaf) == pin else {
-                    record.credential = CredentialObservation(
-                        account: settings.account, outcome: .notSent,
-                        detail: "the server's certificate is not the one that was audited; credentials were not sent")
-                    return finish(.completed, now: now)
-                }
-                configuration.sendCredentials = true
+            // Whatever else, nothing derived from the password goes to a server
+            // whose certificate is not the one the gate judged.
+            if let pin = settings.pinnedLeafSHA256, leaf.map(CertificateKey.sha256(ofDER:)) != pin {
+                record.credential = CredentialObservation(
+                    account: settings.account, outcome: .notSent,
+                    detail: "the server presented another certificate than the one that was judged; nothing derived from the password was sent")
+                return finish(.completed, now: now)
             }
+            configuration.sendCredentials = settings.sendCredentials
             credentials = settings.credentials
             if let host = tlsParameters.serverName { configuration.servicePrincipalName = "TERMSRV/\(host)" }
         }

@@ -3,22 +3,17 @@ import NTLM
 /// What the user asked rdpdoctor to do with an account. Holds the password:
 /// it never prints it, and no observation record ever holds it.
 public struct CredentialSettings: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
-    public enum Mode: Sendable, Equatable {
-        /// Stop once the server has accepted the NTLM authentication and proved
-        /// its key: the password itself is never sent.
-        case verifyOnly
-        /// Also send the credentials (TSCredentials) and go on to the logon,
-        /// but only to the server whose leaf certificate has this SHA-256
-        /// (nil: to any server, because the user said --insecure).
-        case logon(pinnedLeafSHA256: [UInt8]?)
-    }
-
     public let credentials: NTLMCredentials
-    public let mode: Mode
+    /// Also send the credentials (TSCredentials) and go on to the logon (--logon).
+    public let sendCredentials: Bool
+    /// Talk only to the server whose leaf certificate has this SHA-256 (the
+    /// one that was judged); nil only with --insecure.
+    public let pinnedLeafSHA256: [UInt8]?
 
-    public init(user: String, domain: String, password: String, mode: Mode) {
+    public init(user: String, domain: String, password: String, sendCredentials: Bool, pinnedLeafSHA256: [UInt8]?) {
         credentials = NTLMCredentials(user: user, domain: domain, password: password)
-        self.mode = mode
+        self.sendCredentials = sendCredentials
+        self.pinnedLeafSHA256 = pinnedLeafSHA256
     }
 
     /// `DOMAIN\user`, `user@domain` or `user`.

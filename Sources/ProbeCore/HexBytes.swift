@@ -5,6 +5,9 @@ public struct HexBytes: Codable, Sendable, Equatable, Hashable {
 
     public init(_ bytes: [UInt8]) { self.bytes = bytes }
 
+    /// Lower-case hex digits, two per byte.
+    public var hex: String { ProbeCore.hex(bytes) }
+
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         let text = try container.decode(String.self)
@@ -25,6 +28,6 @@ public struct HexBytes: Codable, Sendable, Equatable, Hashable {
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
-        try container.encode(hex(bytes))
+        try container.encode(hex)
     }
 }

@@ -58,3 +58,11 @@ public struct MTUSearchObservation: Codable, Sendable, Equatable {
     /// Largest working segment plus IP and TCP headers.
     public let estimatedPathMTU: Int
 }
+
+extension MTUSearch {
+    /// The same judgement from the two walks alone.
+    static func stalledStep(defaultClient probe: ProbeRecord, small: ProbeRecord) -> Step? {
+        guard case let .timedOut(step, _) = probe.end, step >= .tls else { return nil }
+        return got(small, pastStep: step) ? step : nil
+    }
+}

@@ -39,6 +39,8 @@ public enum ConnectionEnd: Codable, Sendable, Equatable {
     case tlsFailed(String)
     /// Something on our side failed (socket options, TLS context).
     case localError(String)
+    /// The check's deadline came before this probe could start.
+    case notStarted
 
     /// The step during which the connection ended, if it ended early.
     public var step: Step? {
@@ -47,7 +49,7 @@ public enum ConnectionEnd: Codable, Sendable, Equatable {
         case .refused, .unreachable: .tcp
         case .peerClosed(_, let step, _), .timedOut(let step, _), .protocolError(let step, _): step
         case .tlsFailed: .tls
-        case .localError: nil
+        case .localError, .notStarted: nil
         }
     }
 }
@@ -74,4 +76,15 @@ public enum ForeignService: String, Codable, Sendable {
     case http, ssh, vnc, unknown
     /// A service that expects TLS first (an HTTPS server, an RD Gateway).
     case tls
+}
+
+extension ConnectionEnd {
+    /// True when the connection ended because nothing (more) came in time:
+    /// the server's answer is unknown, not negative.
+    public var isNoAnswer: Bool {
+        switch self {
+        case .timedOut, .notStarted: true
+        default: false
+        }
+    }
 }

@@ -2,6 +2,8 @@
 public struct ProbeRecord: Codable, Sendable {
     public let purpose: ProbePurpose
     public let requestedProtocols: UInt32
+    /// The deadline each step of this connection had, in milliseconds.
+    public var stepDeadlineMs: Double?
     public var address: String?
     public var timings: [StepTiming] = []
     public var negotiation: NegotiationObservation?
@@ -9,6 +11,8 @@ public struct ProbeRecord: Codable, Sendable {
     public var foreignService: ForeignService?
     /// The first bytes the peer sent, when they did not decode (hex, at most 32 bytes).
     public var unexpectedBytes: String?
+    /// The same bytes as text, when they are a printable banner (an SSH greeting).
+    public var banner: String?
     public var tls: TLSSessionInfo?
     /// Plaintext bytes that followed the X.224 confirm when TLS was due.
     public var plaintextAfterConfirm: Int?
@@ -45,6 +49,9 @@ public enum ProbePurpose: Codable, Sendable, Hashable {
     case tlsVersion(TLSProtocolVersion)
     /// The default client's walk with small TCP segments (path MTU check).
     case smallSegments
+    /// The default client's walk with the account given with --user, made
+    /// only after the certificate was judged (see CredentialGate).
+    case credentials
     /// One size of the MTU black hole search.
     case mtuTry(Int)
 }

@@ -45,6 +45,7 @@ public struct RDPProbeMachine: ConnectionMachine {
                 tls: TLSParameters, timeouts: StepTimeouts, credentials: CredentialSettings? = nil) {
         self.credentials = credentials
         self.record = ProbeRecord(purpose: purpose, requestedProtocols: requested.rawValue)
+        self.record.stepDeadlineMs = timeouts.stepMs
         self.requested = requested
         self.goal = goal
         self.tlsParameters = tls
@@ -157,6 +158,7 @@ public struct RDPProbeMachine: ConnectionMachine {
         if let peer = PeerProtocol.identify(firstBytes[...]), peer != .rdp {
             record.foreignService = ForeignService(peer)
             record.unexpectedBytes = hex(firstBytes)
+            record.banner = printableBanner(firstBytes)
             return finish(.protocolError(step: .x224, message: "the port answered with \(peer.name), not an X.224 Connection Confirm"), now: now)
         }
         framer.append(bytes)
@@ -257,6 +259,14 @@ public struct RDPProbeMachine: ConnectionMachine {
     }
 
     func nanoseconds(_ ms: Double) -> UInt64 { UInt64(max(0, ms) * 1_000_000) }
+}
+
+/// The bytes as text when they are a printable line (an SSH or SMTP
+/// greeting), so a report can quote them instead of showing hex.
+func printableBanner(_ bytes: [UInt8]) -> String? {
+    let line = bytes.prefix { $0 != 0x0D && $0 != 0x0A }
+    guard line.count >= 3, line.allSatisfy({ (0x20...0x7E).contains($0) }) else { return nil }
+    return String(decoding: line, as: UTF8.self)
 }
 
 func hex(_ bytes: [UInt8]) -> String {

@@ -8,15 +8,23 @@ import NIOPosix
 import ProbeCore
 
 /// Runs a whole check: resolves the name, finds an address that answers,
-/// then runs every probe of the plan at once, all within one deadline.
+/// then carries out what the sans-IO `CheckCoordinator` decides, all within
+/// one deadline.
 public struct CheckRunner: Sendable {
     public struct Options: Sendable {
         public var timeoutMs: Double
         public var tlsVersions: [TLSProtocolVersion]
         /// TCP handshakes in flight at once (see ConnectGate).
         public var connectSlots: Int
-        /// With --user: the account to authenticate (the default-client probe only).
-        public var credentials: CredentialSettings?
+        /// Connections open at once (see CheckCoordinator.maximumSimultaneousConnections).
+        public var maximumSimultaneous = CheckCoordinator.maximumSimultaneousConnections
+        /// With --user: the account, and how far it may go.
+        public var credentials: CredentialRequest?
+        /// --cert-sha256.
+        public var pinnedLeafSHA256: [UInt8]?
+        /// Judges a chain for the credential gate (trust anchors and host name);
+        /// without it, no certificate counts as trusted.
+        public var judgeCertificate: (@Sendable ([[UInt8]]) async -> CertificateJudgement)?
         /// Run only the default client's walk.
         public var defaultClientOnly = false
         /// Segments of the loss and round-trip sample (0: no sample).
@@ -41,6 +49,7 @@ public struct CheckRunner: Sendable {
         let deadline = start + .nanoseconds(Int64(options.timeoutMs * 1_000_000))
         var observations = CheckObservations(
             target: target, startedAtUnix: Date().timeIntervalSince1970, timeoutMs: options.timeoutMs)
+        observations.expectedLeafSHA256 = options.pinnedLeafSHA256.map { HexBytes($0).hex }
 
         // 1. Name resolution (skipped for an IP literal).
         let addresses: [SocketAddress]
@@ -51,7 +60,7 @@ public struct CheckRunner: Sendable {
         } else {
             do {
                 let resolved = try await NameResolver.resolve(host: target.host, port: target.port,
-                                                              timeoutMs: min(3000, remainingMs(deadline)))
+                                                              timeoutMs: remainingMs(deadline) * DeadlinePolicy.firstShare)
                 addresses = resolved.addresses
                 observations.resolution = ResolutionObservation(
                     addresses: addresses.map(Self.text), usedAddress: nil, durationMs: resolved.durationMs,
@@ -70,8 +79,8 @@ public struct CheckRunner: Sendable {
         //    own connects say whether it answers.
         let address: SocketAddress
         if addresses.count > 1 {
-            let timeouts = StepTimeouts(connectMs: min(3000, remainingMs(deadline)), stepMs: min(3000, remainingMs(deadline)))
-            observations.reachability = await reachability(addresses, timeouts: timeouts, deadline: deadline)
+            observations.reachability = await reachability(
+                addresses, timeouts: DeadlinePolicy.firstWave(remainingMs: remainingMs(deadline)), deadline: deadline)
             guard let usedIndex = observations.reachability.firstIndex(where: { $0.failure == nil }) else {
                 observations.totalMs = Self.elapsedMs(since: start)
                 return observations
@@ -82,69 +91,95 @@ public struct CheckRunner: Sendable {
         }
         observations.resolution?.usedAddress = Self.text(address)
 
-        // 3. Every probe at once (and the UDP probe and path sample beside them).
+        // 3. The UDP probe beside the TCP probes, which the coordinator schedules.
         let udpTask: Task<UDPObservation?, Never>? = options.defaultClientOnly ? nil : Task { [group] in
             await UDPProbeDriver(group: group).probe(address, port: target.port, hardDeadline: deadline)
         }
-        let sampleTask: Task<PathSampleObservation?, Never>? = options.pathSamples > 0 ? Task { [group] in
-            let driver = ConnectionDriver(group: group)
-            let ended = await driver.run(PathSampleMachine(segments: options.pathSamples), to: address,
-                                         connectTimeout: .milliseconds(3000), hardDeadline: deadline)
-            return ended.observation
-        } : nil
-        let plan = CheckPlan(target: target, tlsVersions: options.tlsVersions, credentials: options.credentials,
-                             defaultClientOnly: options.defaultClientOnly)
-        let stepTimeouts = StepTimeouts(connectMs: min(3000, remainingMs(deadline)), stepMs: min(3000, remainingMs(deadline)))
-        let driver = ConnectionDriver(group: group)
-        let gate = ConnectGate(slots: options.connectSlots)
-        observations.probes = await withTaskGroup(of: (Int, ProbeRecord).self) { tasks in
-            for (index, machine) in plan.machines(timeouts: stepTimeouts).enumerated() {
-                var machine = machine
-                machine.setAddress(Self.text(address))
-                tasks.addTask {
-                    let ended = await driver.run(machine, to: address,
-                                                 connectTimeout: .milliseconds(Int64(stepTimeouts.connectMs)),
-                                                 hardDeadline: deadline, gate: gate,
-                                                 maximumSegmentSize: machine.record.forcedMSS)
-                    return (index, ended.record)
-                }
-            }
-            var records: [(Int, ProbeRecord)] = []
-            for await record in tasks { records.append(record) }
-            return records.sorted { $0.0 < $1.0 }.map(\.1)
-        }
-        observations.pathSample = await sampleTask?.value
+        let settings = CheckCoordinator.Settings(
+            plan: CheckPlan(target: target, tlsVersions: options.tlsVersions), budgetMs: remainingMs(deadline),
+            quick: options.defaultClientOnly, credentials: options.credentials,
+            pinnedLeafSHA256: options.pinnedLeafSHA256, pathSamples: options.pathSamples,
+            maximumSimultaneous: options.maximumSimultaneous, connectionID: "{\(UUID().uuidString)}",
+            ipv6: address.protocol == .inet6)
+        let coordinator = await drive(CheckCoordinator(settings, now: Self.now), to: address, deadline: deadline,
+                                      connectSlots: options.connectSlots, judge: options.judgeCertificate)
+        observations.probes = coordinator.probes
+        observations.mtuSearch = coordinator.mtuSearch
+        observations.pathSample = coordinator.pathSample
+        observations.service = coordinator.service
+        observations.credentialCheck = coordinator.credentialCheck
+        observations.probing = coordinator.probing
         observations.udp = await udpTask?.value
-
-        // 4. A stall that small segments get past: find the largest size that works.
-        if let stalled = MTUSearch.stalledStep(observations) {
-            let small = observations.probes.first { $0.purpose == .smallSegments }
-            // A try that works takes about as long as the small-segment walk; one that
-            // stalls is cut off well before the check's deadline.
-            let budget = min(remainingMs(deadline), max(300, 3 * (small?.totalMs ?? 300)))
-            let tryTimeouts = StepTimeouts(connectMs: budget, stepMs: budget)
-            let tries = await withTaskGroup(of: MTUTry.self) { tasks in
-                for mss in MTUSearch.candidates {
-                    tasks.addTask {
-                        let machine = plan.mtuTry(mss, timeouts: tryTimeouts)
-                        let ended = await driver.run(machine, to: address, connectTimeout: .milliseconds(Int64(budget)),
-                                                     hardDeadline: deadline, gate: gate, maximumSegmentSize: mss)
-                        return MTUTry(mss: mss, worked: MTUSearch.got(ended.record, pastStep: stalled), ms: ended.record.totalMs)
-                    }
-                }
-                var tries: [MTUTry] = []
-                for await result in tasks { tries.append(result) }
-                return tries
-            }
-            let ipv6 = address.protocol == .inet6
-            observations.mtuSearch = MTUSearch.conclude(stalledAt: stalled, tries: tries, ipv6: ipv6)
-        }
         if addresses.count == 1, let probe = observations.defaultClient {
             observations.reachability = [Self.reachability(of: probe, address: Self.text(address))]
         }
         observations.totalMs = Self.elapsedMs(since: start)
         return observations
     }
+
+    private enum Happening: Sendable {
+        case ended(Int, CheckCoordinator.Outcome)
+        case judged(CertificateJudgement)
+    }
+
+    /// Carries out the coordinator's actions until it has nothing more to run.
+    private func drive(_ coordinator: CheckCoordinator, to address: SocketAddress, deadline: NIODeadline,
+                       connectSlots: Int,
+                       judge: (@Sendable ([[UInt8]]) async -> CertificateJudgement)?) async -> CheckCoordinator {
+        var coordinator = coordinator
+        let driver = ConnectionDriver(group: group)
+        let gate = ConnectGate(slots: connectSlots)
+        let addressText = Self.text(address)
+        await withTaskGroup(of: Happening.self) { tasks in
+            var actions = coordinator.start(now: Self.now)
+            while !coordinator.isFinished {
+                for action in actions {
+                    switch action {
+                    case .launch(let launch):
+                        tasks.addTask {
+                            let outcome = await Self.run(launch, driver: driver, to: address, addressText: addressText,
+                                                         deadline: deadline, gate: gate)
+                            return .ended(launch.id, outcome)
+                        }
+                    case .judgeCertificate(let chain):
+                        tasks.addTask {
+                            .judged(await judge?(chain) ?? CertificateJudgement(trusted: false, nameMatches: false))
+                        }
+                    case .finished:
+                        break
+                    }
+                }
+                guard !coordinator.isFinished, let happening = await tasks.next() else { break }
+                switch happening {
+                case let .ended(id, outcome): actions = coordinator.ended(id, outcome, now: Self.now)
+                case .judged(let judgement): actions = coordinator.certificateJudged(judgement, now: Self.now)
+                }
+            }
+        }
+        return coordinator
+    }
+
+    private static func run(_ launch: CheckCoordinator.Launch, driver: ConnectionDriver, to address: SocketAddress,
+                            addressText: String, deadline: NIODeadline, gate: ConnectGate) async -> CheckCoordinator.Outcome {
+        let connectTimeout = TimeAmount.nanoseconds(Int64(max(1, launch.connectTimeoutMs) * 1_000_000))
+        switch launch.job {
+        case .rdp(var machine):
+            machine.setAddress(addressText)
+            let ended = await driver.run(machine, to: address, connectTimeout: connectTimeout, hardDeadline: deadline,
+                                         gate: gate, maximumSegmentSize: launch.maximumSegmentSize)
+            return .rdp(ended.record)
+        case .service(let machine):
+            let ended = await driver.run(machine, to: address, connectTimeout: connectTimeout, hardDeadline: deadline,
+                                         gate: gate)
+            return .service(ended.observation)
+        case .pathSample(let machine):
+            let ended = await driver.run(machine, to: address, connectTimeout: connectTimeout, hardDeadline: deadline,
+                                         gate: gate)
+            return .pathSample(ended.observation)
+        }
+    }
+
+    static var now: UInt64 { NIODeadline.now().uptimeNanoseconds }
 
     /// What the default client's own connect says about the address.
     static func reachability(of probe: ProbeRecord, address: String) -> ReachabilityObservation {

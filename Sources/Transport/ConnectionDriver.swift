@@ -28,14 +28,18 @@ public struct ConnectionDriver: Sendable {
         gate: ConnectGate?, maximumSegmentSize: Int? = nil
     ) async -> Machine {
         await gate?.acquire()
-        var machine = machine
-        _ = machine.handle(.connecting, now: NIODeadline.now().uptimeNanoseconds)
+        var starting = machine
+        _ = starting.handle(.connecting, now: NIODeadline.now().uptimeNanoseconds)
+        // From here on the machine belongs to the channel's handler; this copy
+        // only answers when the connection never comes up.
+        let machine = starting
         let left = hardDeadline - NIODeadline.now()
         guard left > .zero else {
             // The check's time is up before this probe could start.
             gate?.release()
-            _ = machine.handle(.deadline, now: NIODeadline.now().uptimeNanoseconds)
-            return machine
+            var late = machine
+            _ = late.handle(.deadline, now: NIODeadline.now().uptimeNanoseconds)
+            return late
         }
         let eventLoop = group.next()
         let promise = eventLoop.makePromise(of: Machine.self)
@@ -263,7 +267,6 @@ final class ProbeHandler<Machine: ConnectionMachine>: ChannelInboundHandler, Rem
         case .tlsv11: .tls11
         case .tlsv12: .tls12
         case .tlsv13: .tls13
-        default: nil
         }
     }
 }

@@ -45,10 +45,10 @@ struct Check: AsyncParsableCommand {
     @Flag(name: .long, help: "After the server accepts the account, send the credentials and go on to the logon (only to a trusted or pinned server).")
     var logon = false
 
-    @Flag(name: .long, help: "With --logon: send credentials even to a server whose certificate is not trusted.")
+    @Flag(name: .long, help: "With --user: try the account even on a server whose certificate is not trusted (its NTLMv2 response can then be cracked offline by whoever holds that certificate).")
     var insecure = false
 
-    @Option(name: .customLong("cert-sha256"), help: "With --logon: trust only a server whose certificate has this SHA-256 fingerprint (hex, colons allowed).")
+    @Option(name: .customLong("cert-sha256"), help: "The SHA-256 fingerprint the server's certificate must have (hex, colons allowed): checked on every connection, and with --user the account goes only to that certificate.")
     var certSHA256: String?
 
     func run() async throws {
@@ -64,26 +64,34 @@ struct Check: AsyncParsableCommand {
             guard !extraAnchors.isEmpty else { throw fail("\(ca) holds no PEM certificate") }
         }
         let credentials = try readCredentials()
-        var options = CheckRunner.Options(timeoutMs: timeout * 1000)
-        options.defaultClientOnly = quick
         guard (0...PathSampleMachine.maximumSegments).contains(samples) else {
             throw fail("--samples must be between 0 and \(PathSampleMachine.maximumSegments)")
         }
+        var options = CheckRunner.Options(timeoutMs: timeout * 1000)
+        options.defaultClientOnly = quick
         options.pathSamples = samples
-        options.credentials = credentials.map {
-            CredentialSettings(user: $0.user, domain: $0.domain, password: $0.password, mode: .verifyOnly)
+        options.credentials = credentials
+        options.pinnedLeafSHA256 = try certSHA256.map { text in
+            guard let bytes = Self.hexBytes(text), bytes.count == 32 else {
+                throw fail("--cert-sha256 must be 64 hex digits (colons allowed)")
+            }
+            return bytes
+        }
+        let anchors: @Sendable () -> [[UInt8]] = { [extraAnchors] in TrustStore.systemAnchors() + extraAnchors }
+        let host = resolvedTarget.host
+        // The credential gate's question, answered with the same audit the report uses.
+        options.judgeCertificate = { chain in
+            let report = await CertificateAuditor.audit(chain: chain, expectedName: host,
+                                                        nowSecondsSinceEpoch: Int64(Date().timeIntervalSince1970),
+                                                        trustAnchors: anchors())
+            return CertificateJudgement(trusted: report.trust.isTrusted, nameMatches: report.nameMatches)
         }
         var observations = await CheckRunner().run(resolvedTarget, options: options)
         observations.rdpFile = rdpFile
         // The catalogue names the codes of credential outcomes; without --user it is not needed.
-        let context = Diagnoser.Context(trustAnchors: { [extraAnchors] in TrustStore.systemAnchors() + extraAnchors },
-                                        nowUnix: Int64(Date().timeIntervalSince1970),
+        let context = Diagnoser.Context(trustAnchors: anchors, nowUnix: Int64(Date().timeIntervalSince1970),
                                         catalogue: user == nil ? nil : try? Catalogue.shipped())
-        var report = await Diagnoser.diagnose(observations, context: context)
-        if logon, let credentials, report.observations.defaultClient?.credential?.outcome == .accepted {
-            observations.logon = await logonPass(resolvedTarget, report: report, credentials: credentials)
-            report = await Diagnoser.diagnose(observations, context: context)
-        }
+        let report = await Diagnoser.diagnose(observations, context: context)
         let style = TextStyle(colour: !json && Output.wantsColour())
         Output.standardOutput(json ? JSONDocuments.check(report) : CheckTextRenderer(style: style).render(report))
         if report.exitStatus != 0 {
@@ -91,37 +99,9 @@ struct Check: AsyncParsableCommand {
         }
     }
 
-    /// The second pass of --logon: the credentials go only to the server whose
-    /// certificate was just audited and found trusted (or pinned, or --insecure).
-    private func logonPass(_ target: Target, report: CheckReport,
-                           credentials: (user: String, domain: String, password: String)) async -> LogonAttempt {
-        let leaf = report.observations.defaultClient?.tls?.peerChain.first
-        let leafHash = leaf.map(CertificateKey.sha256(ofDER:))
-        let pin: [UInt8]?
-        if insecure {
-            pin = nil
-        } else if let wanted = certSHA256.flatMap(Self.hexBytes) {
-            guard leafHash == wanted else {
-                return .refused("the server's certificate does not have the SHA-256 given with --cert-sha256; credentials were not sent")
-            }
-            pin = wanted
-        } else if report.certificate?.trust.isTrusted == true, report.certificate?.nameMatches == true, let leafHash {
-            pin = leafHash
-        } else {
-            return .refused("the server's certificate is not trusted for \(target.host); credentials were not sent (use --ca FILE, --cert-sha256 HASH, or --insecure)")
-        }
-        var options = CheckRunner.Options(timeoutMs: timeout * 1000)
-        options.defaultClientOnly = true
-        options.credentials = CredentialSettings(user: credentials.user, domain: credentials.domain,
-                                                 password: credentials.password, mode: .logon(pinnedLeafSHA256: pin))
-        let observed = await CheckRunner().run(target, options: options)
-        guard let probe = observed.defaultClient else { return .refused("the logon connection could not be made") }
-        return .attempted(probe)
-    }
-
-    private func readCredentials() throws -> (user: String, domain: String, password: String)? {
+    private func readCredentials() throws -> CredentialRequest? {
         guard let user else {
-            if logon || passwordStdin { throw fail("--logon and --password-stdin need --user") }
+            if logon || passwordStdin || insecure { throw fail("--logon, --insecure and --password-stdin need --user") }
             return nil
         }
         let (name, domain) = CredentialSettings.splitAccount(user)
@@ -131,7 +111,7 @@ struct Check: AsyncParsableCommand {
         }
         do {
             let password = try PasswordSource.read(fromStandardInput: passwordStdin, account: user)
-            return (name, domain, password)
+            return CredentialRequest(user: name, domain: domain, password: password, logon: logon, insecure: insecure)
         } catch {
             throw fail(error.description)
         }

@@ -10,6 +10,8 @@ enum ExitStatus: Int32 {
     case failure = 2
     /// rdpdoctor could not run: bad arguments or unreadable input.
     case couldNotRun = 3
+    /// Could not tell (check): a step got no answer within the deadline.
+    case undetermined = 4
 }
 
 /// A failure already reported to the user; only its exit status remains.

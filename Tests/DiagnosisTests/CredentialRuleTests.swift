@@ -72,21 +72,29 @@ import Testing
         #expect(report.verdict.extendedCode == "errinfo:0x9")
     }
 
-    @Test func logonRefusedBeforeConnecting() async throws {
+    @Test func anUntrustedServerNeverGetsTheAccount() async throws {
         let report = try await report("logon.refused")
-        #expect(report.finding("logon.not-sent")?.level == .warn)
-        #expect(report.finding("logon.not-sent")?.detail == "the certificate is not trusted")
+        let finding = report.finding("credssp.account-not-tried")
+        #expect(finding?.level == .warn)
+        #expect(finding?.detail.contains("sent nothing derived from the password") == true, "\(finding?.detail ?? "")")
+        #expect(finding?.fixes.contains { $0.contains("--cert-sha256") } == true)
+        #expect(finding?.fixes.contains { $0.contains("--insecure") } == true)
+        #expect(report.verdict.outcome == .reachesCredentials, "\(report.verdict.summary)")
     }
 
     @Test func aRefusedAccountExplainsACloseDuringCredSSP() async {
-        var scenario = Scenario()
-            .defaultClient(.selected(protocol: Proto.hybrid, flags: 0),
-                           end: .peerClosed(.fin, step: .credssp, waitingFor: "the server's TSRequest")) {
-                $0.credential = CredentialObservation(account: "alice", outcome: .closedAfterAuthenticate)
-            }
-        scenario.observations.logon = nil
+        let scenario = Scenarios.credential(.closedAfterAuthenticate,
+                                           end: .peerClosed(.fin, step: .credssp, waitingFor: "the server's TSRequest"))
         let report = await scenario.diagnose()
         #expect(report.verdict.outcome == .fails)
         #expect(report.verdict.errorCode == "disconnect:0x807")
+    }
+
+    @Test func whatWasSentIsSaidExactly() async throws {
+        let report = try await report("credential.accepted")
+        let detail = report.finding("credssp.accepted")?.detail ?? ""
+        #expect(detail.contains("NTLMv2 response computed from the password (not the password)"), "\(detail)")
+        #expect(detail.contains("trusted for the host name"), "\(detail)")
+        #expect(detail.contains("(TSCredentials) were not sent"), "\(detail)")
     }
 }

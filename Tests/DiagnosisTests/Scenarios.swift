@@ -197,29 +197,29 @@ enum Scenarios {
             }
     }
 
-    /// With --user: the default client authenticated (or not) as `outcome`.
+    /// With --user: the gate allowed the account (or not), and its connection saw `outcome`;
+    /// with a `logon` session, --logon sent the credentials and the server went on to it.
     static func credential(_ outcome: CredentialObservation.Outcome, ntstatus: UInt32? = nil,
-                           logon: LogonAttempt? = nil) -> Scenario {
+                           decision: CredentialDecision = .sent(.trusted), logon: SessionObservation? = nil,
+                           end: ConnectionEnd = .completed) -> Scenario {
         var scenario = Scenario().resolved().reachable()
             .defaultClient(.selected(protocol: Proto.hybridEx, flags: 0)) { probe in
                 probe.tls = TLSSessionInfo(version: .tls12, peerChain: leafChain)
-                probe.credential = CredentialObservation(account: "EXAMPLE\\alice", outcome: outcome, ntstatus: ntstatus,
-                                                         detail: "test detail")
             }
-        scenario.observations.logon = logon
-        return scenario
-    }
-
-    /// --logon: the credentials were sent on a second connection, which saw `session`.
-    static func logon(_ session: SessionObservation?, end: ConnectionEnd = .completed) -> LogonAttempt {
-        var probe = ProbeRecord(purpose: .defaultClient, requestedProtocols: Proto.defaultClient)
+        var probe = ProbeRecord(purpose: .credentials, requestedProtocols: Proto.defaultClient)
         probe.negotiation = .selected(protocol: Proto.hybridEx, flags: 0)
-        var credential = CredentialObservation(account: "EXAMPLE\\alice", outcome: .accepted)
-        credential.credentialsSent = true
+        probe.tls = TLSSessionInfo(version: .tls12, peerChain: leafChain)
+        var credential = CredentialObservation(account: "EXAMPLE\\alice", outcome: outcome, ntstatus: ntstatus,
+                                               detail: "test detail")
+        credential.credentialsSent = logon != nil
         probe.credential = credential
-        probe.session = session
+        probe.session = logon
         probe.end = end
-        return .attempted(probe)
+        var sent = false
+        if case .sent = decision { sent = true }
+        scenario.observations.credentialCheck = CredentialCheckObservation(
+            account: "EXAMPLE\\alice", logonRequested: logon != nil, decision: decision, probe: sent ? probe : nil)
+        return scenario
     }
 
     static let credentialScenarios: [(name: String, scenario: Scenario)] = [
@@ -230,9 +230,9 @@ enum Scenarios {
         ("credential.ntlm-unavailable", credential(.ntlmUnavailable)),
         ("credential.early-authorization-denied", credential(.earlyAuthorizationDenied)),
         ("credential.not-sent", credential(.notSent)),
-        ("logon.session", credential(.accepted, logon: logon(.with { $0.demandActive = true }))),
-        ("logon.error-info", credential(.accepted, logon: logon(.with { $0.errorInfo = [0x9] }))),
-        ("logon.refused", credential(.accepted, logon: .refused("the certificate is not trusted"))),
+        ("logon.session", credential(.accepted, logon: .with { $0.demandActive = true })),
+        ("logon.error-info", credential(.accepted, logon: .with { $0.errorInfo = [0x9] })),
+        ("logon.refused", credential(.accepted, decision: .withheld(.untrusted))),
     ]
 
     static let all: [(name: String, scenario: Scenario)] = credentialScenarios + [

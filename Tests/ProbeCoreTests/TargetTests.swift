@@ -31,7 +31,8 @@ struct TargetTests {
         // The plan's probes send SNI only for a name: look at what their startTLS carries.
         for (text, sni) in [("[::1]:3390", nil), ("127.0.0.1", nil), ("rdp.example.test", "rdp.example.test")] as [(String, String?)] {
             let plan = CheckPlan(target: try Target.parse(text), tlsVersions: [.tls12])
-            for var machine in plan.machines(timeouts: StepTimeouts()) {
+            let purposes: [ProbePurpose] = [.defaultClient, .smallSegments, .mtuTry(1200)] + plan.surveyPurposes
+            for var machine in purposes.map({ plan.machine($0, timeouts: StepTimeouts(connectMs: 3000, stepMs: 3000)) }) {
                 _ = machine.handle(.connecting, now: 0)
                 _ = machine.handle(.connected, now: 0)
                 let actions = machine.handle(.received(PDU.confirmTLS), now: 0)
