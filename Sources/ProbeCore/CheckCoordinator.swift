@@ -237,7 +237,9 @@ public struct CheckCoordinator: Sendable {
 
     private mutating func pump(now: UInt64, firstWave: Bool) -> [Action] {
         var actions: [Action] = []
-        while inFlight.count < limit, !queue.isEmpty {
+        // The account's connection waits for the judgement (a local audit, quick)
+        // and must not then wait behind the survey for a free slot.
+        while inFlight.count < limit, !queue.isEmpty, !awaitingJudgement {
             let kind = queue.removeFirst()
             let remaining = remainingMs(now)
             guard remaining >= minimumToStartMs else {

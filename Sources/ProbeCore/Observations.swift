@@ -65,9 +65,10 @@ public struct StepTiming: Codable, Sendable, Equatable {
     /// Milliseconds from the step's start to the last byte that arrived in it.
     public var lastByteMs: Double?
 
-    public init(step: Step, startMs: Double) {
+    public init(step: Step, startMs: Double, durationMs: Double? = nil) {
         self.step = step
         self.startMs = startMs
+        self.durationMs = durationMs
     }
 }
 
