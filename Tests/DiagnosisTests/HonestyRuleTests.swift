@@ -1,0 +1,149 @@
+import Testing
+import CertificateAudit
+import Diagnosis
+import ProbeCore
+
+/// What rdpdoctor may claim when a server was silent, what it says about
+/// ports that speak TLS first, pins, and servers that cannot take several
+/// connections at once.
+@Suite("honest findings: silence, TLS-first ports, pins, polite probing")
+struct HonestyRuleTests {
+    static let noAnswer = ConnectionEnd.timedOut(step: .x224, waitingFor: "the X.224 Connection Confirm")
+
+    @Test("TLS and CredSSP requests that got no answer do not make 'only standard RDP security'")
+    func silenceIsNotOnlyStandardSecurity() async {
+        let report = await Scenario().resolved().reachable()
+            .defaultClient(nil, end: Self.noAnswer)
+            .negotiation(Proto.rdp, .selected(protocol: Proto.rdp, flags: 0))
+            .negotiation(Proto.ssl, nil, end: Self.noAnswer)
+            .negotiation(Proto.hybrid, nil, end: Self.noAnswer)
+            .diagnose()
+        #expect(!report.has("x224.rdp-security-only"), "\(report.ids)")
+        let accepted = report.finding("x224.rdp-security-accepted")
+        #expect(accepted?.detail.contains("could not be determined") == true, "\(accepted?.detail ?? "")")
+    }
+
+    @Test("answered refusals of TLS and CredSSP still make 'only standard RDP security'")
+    func refusalsAreOnlyStandardSecurity() async {
+        let report = await Scenarios.standardSecurityOnly.diagnose()
+        #expect(report.has("x224.rdp-security-only"), "\(report.ids)")
+    }
+
+    @Test("a TLS 1.2 handshake that got no answer is 'not determined', never 'only TLS 1.3'")
+    func silentTLS12IsNotARefusal() async throws {
+        let report = await Scenario()
+            .tlsVersion(.tls10, accepted: false).tlsVersion(.tls11, accepted: false)
+            .probe(.tlsVersion(.tls12), requested: Proto.ssl | Proto.hybrid, answer: .selected(protocol: Proto.hybrid, flags: 0),
+                   end: .timedOut(step: .tls, waitingFor: "the TLS handshake to complete")) { probe in
+                probe.timings = [.init(step: .tls, startMs: 10)]
+                probe.totalMs = 3010
+            }
+            .tlsVersion(.tls13, accepted: true)
+            .diagnose()
+        #expect(!report.has("tls.only-tls13"), "\(report.ids)")
+        #expect(!report.has("tls.no-tls12"), "\(report.ids)")
+        let versions = try #require(report.finding("tls.versions"))
+        #expect(versions.detail.contains("Not determined: TLS 1.2 (not determined: no answer during the TLS handshake within 3000 ms)"),
+                "\(versions.detail)")
+    }
+
+    @Test("an SSH greeting is quoted as text, not hex")
+    func bannerIsText() async {
+        let report = await Scenario().resolved().reachable()
+            .defaultClient(nil, end: .protocolError(step: .x224, message: "the port answered with SSH")) { probe in
+                probe.foreignService = .ssh
+                probe.unexpectedBytes = "5353482d322e302d4f70656e5353485f392e320d0a"
+                probe.banner = "SSH-2.0-OpenSSH_9.2"
+            }.diagnose()
+        #expect(report.finding("x224.not-rdp")?.detail.contains("\"SSH-2.0-OpenSSH_9.2\"") == true)
+        #expect(report.verdict.summary.contains("\"SSH-2.0-OpenSSH_9.2\""), "\(report.verdict.summary)")
+    }
+
+    static func tlsFirst(_ http: HTTPAnswer?) -> Scenario {
+        var scenario = Scenario().resolved().reachable()
+            .defaultClient(nil, end: .peerClosed(.fin, step: .x224, waitingFor: "the X.224 Connection Confirm")) { probe in
+                probe.timings = [.init(step: .tcp, startMs: 0, durationMs: 1), .init(step: .x224, startMs: 1)]
+                probe.totalMs = 2
+            }
+        var service = ServiceObservation()
+        service.connected = true
+        service.tls = TLSSessionInfo(version: .tls13, peerChain: [])
+        service.http = http
+        scenario.observations.service = service
+        return scenario
+    }
+
+    @Test("a port that answers RDG_OUT_DATA with 401 and its schemes is named an RD Gateway, not a firewall")
+    func gatewayIsNamed() async throws {
+        let report = await Self.tlsFirst(HTTPAnswer(status: 401, reason: "Unauthorized", server: "Microsoft-HTTPAPI/2.0",
+                                                    authenticationSchemes: ["Negotiate", "NTLM"])).diagnose()
+        let finding = try #require(report.finding("service.rd-gateway"))
+        #expect(finding.detail.contains("Negotiate, NTLM"))
+        #expect(report.verdict.summary.contains("RD Gateway"), "\(report.verdict.summary)")
+        #expect(!report.has("path.reset-after-connect") && !report.has("path.closed-during-x224"),
+                "no firewall story for a TLS service: \(report.ids)")
+    }
+
+    @Test("a web server refusing RDG_OUT_DATA is an HTTPS server, not a gateway")
+    func webServerIsNamed() async {
+        let report = await Self.tlsFirst(HTTPAnswer(status: 405, reason: "Not Allowed", server: "nginx",
+                                                    authenticationSchemes: [])).diagnose()
+        #expect(report.has("service.https"), "\(report.ids)")
+        #expect(report.verdict.summary.contains("HTTPS server (Server: nginx)"), "\(report.verdict.summary)")
+    }
+
+    @Test("a listener that is not TLS either keeps the refusal story")
+    func notTLSEither() async {
+        var scenario = Self.tlsFirst(nil)
+        scenario.observations.service?.tls = nil
+        scenario.observations.service?.closedDuringTLS = .reset
+        let report = await scenario.diagnose()
+        #expect(report.has("service.not-tls"), "\(report.ids)")
+        #expect(report.has("path.closed-during-x224") || report.has("path.reset-after-connect"), "\(report.ids)")
+    }
+
+    @Test("a pin that the server does not match fails the check on every connection that saw it")
+    func pinMismatch() async throws {
+        var scenario = Scenario().resolved().reachable()
+            .defaultClient(.selected(protocol: Proto.hybrid, flags: 0)) {
+                $0.tls = TLSSessionInfo(version: .tls12, peerChain: [[0x30, 0x01, 0x00]])
+            }
+        scenario.observations.expectedLeafSHA256 = String(repeating: "ab", count: 32)
+        let report = await scenario.diagnose()
+        let finding = try #require(report.finding("cert.pin-mismatch"))
+        #expect(finding.level == .fail)
+        #expect(finding.detail.contains("AB:AB:AB"), "expected fingerprint shown")
+        #expect(report.verdict.outcome == .fails, "a ✔ above a man in the middle would be a lie: \(report.verdict.summary)")
+    }
+
+    @Test("a matching pin is confirmed")
+    func pinMatch() async {
+        let leaf: [UInt8] = [0x30, 0x01, 0x00]
+        var scenario = Scenario().resolved().reachable()
+            .defaultClient(.selected(protocol: Proto.hybrid, flags: 0)) {
+                $0.tls = TLSSessionInfo(version: .tls12, peerChain: [leaf])
+            }
+        scenario.observations.expectedLeafSHA256 = CertificateKey.sha256(ofDER: leaf)
+            .map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+        let report = await scenario.diagnose()
+        #expect(report.finding("cert.pin-matches")?.level == .good, "\(report.ids)")
+        #expect(report.verdict.outcome == .reachesCredentials)
+    }
+
+    @Test("a server that drops concurrent connections is told, with what rdpdoctor did about it")
+    func dropsConcurrent() async throws {
+        var scenario = Scenarios.healthyNLA
+        var probing = ProbingObservation(limit: 3)
+        probing.connections = 13
+        probing.highestSimultaneous = 3
+        probing.wentSequential = true
+        probing.droppedWhileConcurrent = [.negotiation(Proto.rdsaad)]
+        probing.answeredAlone = [.negotiation(Proto.rdsaad)]
+        scenario.observations.probing = probing
+        let report = await scenario.diagnose()
+        let finding = try #require(report.finding("tcp.drops-concurrent"))
+        #expect(finding.level == .warn)
+        #expect(finding.detail.contains("one connection at a time"))
+        #expect(report.finding("timing.plan")?.detail.contains("at most 3 at once") == true)
+    }
+}
