@@ -8,9 +8,11 @@ enum TLSRules {
         var refused: [(TLSProtocolVersion, String)] = []
         // Versions whose handshake got no answer in time: neither accepted nor refused.
         var unknown: [(TLSProtocolVersion, String)] = []
+        // The default walk's own handshake is evidence for its version too.
+        let negotiated = o.defaultClient?.tls?.version
         for version in TLSProtocolVersion.allCases {
             guard let probe = o.tlsProbe(version) else { continue }
-            if probe.tls != nil {
+            if probe.tls != nil || version == negotiated {
                 accepted.append(version)
             } else if probe.end.isNoAnswer {
                 unknown.append((version, Names.end(of: probe)))

@@ -206,9 +206,8 @@ enum VerdictRule {
         }
         guard verdict.outcome == .reachesLogon || verdict.outcome == .reachesCredentials,
               let first = failures.first else { return (verdict, findings) }
-        let title = first.title.prefix(1).lowercased() + first.title.dropFirst()
         return (Verdict(outcome: .fails, step: step(of: first.section) ?? verdict.step,
-                        summary: "A default Microsoft client would get as far as \(verdict.step.map(Names.step) ?? "the handshake"), but fail: \(title).",
+                        summary: "\(first.title) (otherwise a default Microsoft client would get as far as \(verdict.step.map(Names.step) ?? "the handshake")).",
                         errorCode: first.codes.first { $0.hasPrefix("disconnect:") },
                         extendedCode: first.codes.first { !$0.hasPrefix("disconnect:") }), findings)
     }

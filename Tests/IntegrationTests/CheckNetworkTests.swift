@@ -37,8 +37,14 @@ struct CheckNetworkTests {
         let report = try await Testbed.check("SILENT_PORT", timeoutMs: 2000)
         let elapsed = clock.now - start
         #expect(report.has("x224.silent"), "\(report.ids)")
-        #expect(report.verdict.outcome == .fails)
+        // Silence is not a refusal: the verdict says it could not tell, and how long it waited.
+        #expect(report.verdict.outcome == .undetermined, "\(report.verdict.summary)")
         #expect(report.verdict.step == .x224)
+        #expect(report.verdict.summary.contains("within 1200 ms"), "\(report.verdict.summary)")
+        #expect(report.exitStatus == 4)
+        // Asked with TLS from the first byte, it stays silent too: not an HTTPS service.
+        #expect(report.observations.service?.noAnswerDuring == .tls, "\(String(describing: report.observations.service))")
+        #expect(report.has("service.not-tls"), "\(report.ids)")
         #expect(elapsed < .milliseconds(2200), "took \(elapsed) for a 2 s deadline")
     }
 }
