@@ -296,7 +296,8 @@ public struct CertificateProblem: Sendable, Codable, Equatable {
         /// One extension could not be read (or appears twice); `field` names its OID.
         case malformedExtension
         /// swift-certificates cannot load it (e.g. RSA key under 2048 bits): fields
-        /// were read directly, but its signatures cannot be checked.
+        /// were read directly, and only RSA PKCS#1 v1.5 signatures are checked
+        /// (by rdpdoctor's own code).
         case notVerifiable
     }
 
