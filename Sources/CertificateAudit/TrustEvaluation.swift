@@ -89,6 +89,33 @@ enum TrustEvaluation {
         return assessment(outcome.trusted ? .trusted : .untrusted, reason, outcome.chain)
     }
 
+    /// The issuer the presented certificates stop short of: following issuer
+    /// names (byte for byte) from the leaf, the last certificate reached is not
+    /// self-issued, and no presented certificate or anchor carries its issuer's
+    /// name. nil when nothing is missing, or the leaf cannot be read.
+    static func missingIssuer(chain: [InspectedCertificate], anchors: [[UInt8]]) -> String? {
+        guard var tip = chain.first?.raw else { return nil }
+        var used: Set<Int> = [0]
+        while tip.issuer.encodedBytes != tip.subject.encodedBytes,
+              let next = chain.indices.first(where: { index in
+                  !used.contains(index) && chain[index].raw?.subject.encodedBytes == tip.issuer.encodedBytes
+              }),
+              let raw = chain[next].raw {
+            used.insert(next)
+            tip = raw
+        }
+        let issuer = tip.issuer.encodedBytes
+        guard issuer != tip.subject.encodedBytes else { return nil }
+        // An anchor of that name means the issuer is known and the chain failed
+        // for another reason (signature, expiry, CA flag).
+        let needle = Array(issuer)
+        let anchorNamed = anchors.contains { der in
+            der.containsSequence(needle) && OwnPathValidation.Node(anchor: der)?.raw.subject.encodedBytes == issuer
+        }
+        guard !anchorNamed else { return nil }
+        return (try? DistinguishedNames.render(tip.issuer))?.rfc4514
+    }
+
     /// The verifier's own policy texts when a chain to an anchor was found;
     /// otherwise what stopped the chain from being built.
     private static func explain(

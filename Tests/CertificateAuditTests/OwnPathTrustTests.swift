@@ -33,6 +33,7 @@ import CertificateAudit
         #expect(report.trust.reason == Self.ownCheck)
         #expect(report.trust.validatedChain == [Self.leafName, Self.rsaCAName])
         #expect(report.trust.unusableAnchorCount == 0)
+        #expect(report.missingIssuer == nil)
     }
 
     @Test func withoutTheCAItIsUntrustedAndTheIssuerIsMissing() async throws {
@@ -41,10 +42,12 @@ import CertificateAudit
         #expect(report.trust.reason == Self.ownCheck
             + ": issuer \"\(Self.rsaCAName)\" of \"\(Self.leafName)\" is neither presented nor among the trust anchors")
         #expect(report.trust.validatedChain.isEmpty)
+        #expect(report.missingIssuer == Self.rsaCAName)
 
         // An unrelated anchor changes nothing.
         let other = await Self.audit([F.leaf1024], anchors: [F.legacyCA])
         #expect(other.trust.status == .untrusted)
+        #expect(other.missingIssuer == Self.rsaCAName)
     }
 
     @Test func tamperedSignatureIsUntrusted() async throws {
@@ -54,6 +57,8 @@ import CertificateAudit
         #expect(reason.hasPrefix(Self.ownCheck + ": "))
         #expect(reason.contains("\"\(Self.leafName)\" was not issued by anchor \"\(Self.rsaCAName)\""))
         #expect(reason.contains("does not verify"))
+        // The issuer is known by name, so nothing is "missing".
+        #expect(report.missingIssuer == nil)
     }
 
     @Test func tamperedSignedBytesAreUntrusted() async throws {
@@ -72,6 +77,7 @@ import CertificateAudit
         let expired = await Self.audit([F.leaf1024], anchors: [F.rsaCA], at: F.Leaf1024.notAfter + F.day)
         #expect(expired.trust.status == .untrusted)
         #expect(expired.trust.reason == Self.ownCheck + ": a chain to a trust anchor was found but rejected: \"\(Self.leafName)\" has expired (notAfter 2027-12-04T14:48:53Z)")
+        #expect(expired.missingIssuer == nil)
 
         let early = await Self.audit([F.leaf1024], anchors: [F.rsaCA], at: F.Leaf1024.notBefore - F.day)
         #expect(early.trust.status == .untrusted)
@@ -120,6 +126,7 @@ import CertificateAudit
         let missing = await Self.audit([F.intermediateLeaf], anchors: [F.rsaCA])
         #expect(missing.trust.status == .untrusted)
         #expect(missing.trust.reason?.contains("issuer \"\(Self.intermediateName)\" of \"\(Self.leafName)\" is neither presented") == true)
+        #expect(missing.missingIssuer == Self.intermediateName)
 
         // The intermediate as the anchor itself is enough.
         let anchored = await Self.audit([F.intermediateLeaf], anchors: [F.intermediate])
@@ -134,6 +141,7 @@ import CertificateAudit
         #expect(reason.contains("a chain to a trust anchor was found but rejected"))
         #expect(reason.contains("\"\(Self.leafName)\" is not marked as a CA (basicConstraints)"))
         #expect(reason.contains("\"\(Self.leafName)\" may not sign certificates (keyUsage lacks keyCertSign)"))
+        #expect(report.missingIssuer == nil)
     }
 
     @Test func unreadableAnchorsThatNameTheIssuerAreCounted() async throws {
@@ -152,6 +160,7 @@ import CertificateAudit
         #expect(report.leaf?.selfSignature == .verified)
         #expect(report.trust.status == .untrusted)
         #expect(report.trust.reason?.hasSuffix(": self-signed certificate is not among the trust anchors") == true)
+        #expect(report.missingIssuer == nil)
 
         let tampered = await Self.audit([Self.tamperedSignature(der)], anchors: [], at: at)
         #expect(tampered.leaf?.selfSignature == .invalid)
