@@ -105,7 +105,7 @@ enum CertificateRules {
         }
         if let eku = details?.extendedKeyUsage, !eku.serverAuth, !eku.remoteDesktopAuthentication, !eku.anyExtendedKeyUsage {
             findings.append(Finding(
-                id: "cert.eku", level: .warn, section: .certificate,
+                id: "cert.eku", level: .fail, section: .certificate,
                 title: "The certificate is not for server authentication",
                 detail: "Its extended key usage (\(eku.names.joined(separator: ", "))) has neither Server Authentication nor Remote Desktop Authentication; Windows clients reject it.",
                 fixes: [installProper], codes: ["sspi:0x80090349"]))

@@ -78,6 +78,17 @@ import Testing
         #expect(!report.has("cert.untrusted"))
     }
 
+    @Test func ekuWithoutServerAuthenticationFails() async {
+        // Pinned as its own anchor so that only the EKU is wrong.
+        let report = await withChain([M.clientAuthOnly], anchors: [M.clientAuthOnly], at: M.validNow).diagnose()
+        let finding = report.finding("cert.eku")
+        #expect(finding?.level == .fail)
+        #expect(finding?.title == "The certificate is not for server authentication")
+        #expect(finding?.detail.contains("(clientAuth)") == true)
+        #expect(finding?.codes == ["sspi:0x80090349"])
+        #expect(report.has("cert.trusted"))
+    }
+
     @Test func selfSigned() async {
         let report = await withChain([F.selfSigned], anchors: [F.rootCA]).diagnose()
         let finding = report.finding("cert.self-signed")
@@ -183,7 +194,7 @@ import Testing
 
 /// More P-256 certificates made once with OpenSSL 3.0.19 (keys thrown away), in
 /// the style of CertificateFixtures: a root, an intermediate and a leaf under
-/// it.
+/// it, and a certificate whose EKU is client authentication only.
 ///
 ///   openssl ecparam -name prime256v1 -genkey -noout -out root.key     (likewise inter.key, leaf.key)
 ///   openssl req -x509 -new -key root.key -sha256 -subj "/O=rdpdoctor tests/CN=rdpdoctor Test Root CA 2" -days 3650 \
@@ -194,6 +205,9 @@ import Testing
 ///   openssl req -new -key leaf.key -subj "/O=rdpdoctor tests/CN=rdp.example.test" -out leaf.csr
 ///   openssl x509 -req -in leaf.csr -CA inter.pem -CAkey inter.key -set_serial 0x0F03 -days 365 -sha256 \
 ///     -extfile leaf.ext -out leaf.pem          (leaf.ext as in CertificateFixtures)
+///   openssl req -x509 -new -key eku.key -sha256 -subj "/CN=rdp.example.test" -days 365 -set_serial 0x0F04 \
+///     -addext "basicConstraints=critical,CA:FALSE" -addext "extendedKeyUsage=clientAuth" \
+///     -addext "subjectAltName=DNS:rdp.example.test" -out eku.pem
 ///   openssl verify -CAfile root.pem -untrusted inter.pem leaf.pem   -> leaf.pem: OK
 private enum MoreCertificates {
     /// CN=rdpdoctor Test Root CA 2: the anchor. notBefore=Dec  4 14:49:23 2026 GMT, notAfter=Dec  1 14:49:23 2036 GMT
@@ -202,9 +216,11 @@ private enum MoreCertificates {
     static let issuingCA = der("MIIByDCCAW+gAwIBAgICDwIwCgYIKoZIzj0EAwIwPTEYMBYGA1UECgwPcmRwZG9jdG9yIHRlc3RzMSEwHwYDVQQDDBhyZHBkb2N0b3IgVGVzdCBSb290IENBIDIwHhcNMjYxMjA0MTQ0OTIzWhcNMzExMjAzMTQ0OTIzWjA5MRgwFgYDVQQKDA9yZHBkb2N0b3IgdGVzdHMxHTAbBgNVBAMMFHJkcGRvY3RvciBJc3N1aW5nIENBMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEy6r7dNgrhqNuY+KfMVYks191G4Qq2Z7qLpmWtR0xPZbKpukGe4lOySYKwWYB0RUyauQQ5B5OV0pUFC2QiyzmAaNjMGEwDwYDVR0TAQH/BAUwAwEB/zAOBgNVHQ8BAf8EBAMCAQYwHQYDVR0OBBYEFLPcfZtIy7fICVIc3m+DDvn9NCjaMB8GA1UdIwQYMBaAFJmzPZM3/3BtZ8lJld3TYpEAZhtuMAoGCCqGSM49BAMCA0cAMEQCIHKOWOciw1OAnkiIlTBWnTj4rSoz1fRKAX4h0TIkWCswAiAdHlZMLROajXQdjwS9O0299e96Vi+O26fGS3jvqClMOA==")
     /// CN=rdp.example.test, SAN DNS:rdp.example.test, EKU serverAuth, issued by issuingCA. notBefore=Dec  4 14:49:23 2026 GMT, notAfter=Dec  4 14:49:23 2027 GMT
     static let leaf = der("MIIB8jCCAZigAwIBAgICDwMwCgYIKoZIzj0EAwIwOTEYMBYGA1UECgwPcmRwZG9jdG9yIHRlc3RzMR0wGwYDVQQDDBRyZHBkb2N0b3IgSXNzdWluZyBDQTAeFw0yNjEyMDQxNDQ5MjNaFw0yNzEyMDQxNDQ5MjNaMDUxGDAWBgNVBAoMD3JkcGRvY3RvciB0ZXN0czEZMBcGA1UEAwwQcmRwLmV4YW1wbGUudGVzdDBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABI5B0+A8m+7D/aYtJF1+HI7XNxccok0JYTurguYlV9UFwOEuylGFgMAKpvk0x2bFQGf3msd/VJ4KGu6M6nd6qCajgZMwgZAwDAYDVR0TAQH/BAIwADAOBgNVHQ8BAf8EBAMCB4AwEwYDVR0lBAwwCgYIKwYBBQUHAwEwGwYDVR0RBBQwEoIQcmRwLmV4YW1wbGUudGVzdDAdBgNVHQ4EFgQUR4J5gIDAib3xjq0psXKFoI0Ycw0wHwYDVR0jBBgwFoAUs9x9m0jLt8gJUhzeb4MO+f00KNowCgYIKoZIzj0EAwIDSAAwRQIgezGPD7S4QmHtFmsQR6O0xFcKl06Ld9YHmDY8aF9q28sCIQCmyGJWlW2NfkXILQqpNsahrJ3zCh4LJK8IIcIWJJUiBA==")
+    /// CN=rdp.example.test, self-signed, EKU clientAuth only. notBefore=Dec  4 14:49:23 2026 GMT, notAfter=Dec  4 14:49:23 2027 GMT
+    static let clientAuthOnly = der("MIIBqjCCAVCgAwIBAgICDwQwCgYIKoZIzj0EAwIwGzEZMBcGA1UEAwwQcmRwLmV4YW1wbGUudGVzdDAeFw0yNjEyMDQxNDQ5MjNaFw0yNzEyMDQxNDQ5MjNaMBsxGTAXBgNVBAMMEHJkcC5leGFtcGxlLnRlc3QwWTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAASvt16XseTtoNjA+6pTqAWAoNEkj7AXYT42Tdaf8ZJ7M+pZMjDSJeRa4d4fcWw6GPfgVznwZx7q9I6zuildhqtEo4GDMIGAMB0GA1UdDgQWBBQfpUHfUQiFxm6Qf6ozGbfz1kAgGjAfBgNVHSMEGDAWgBQfpUHfUQiFxm6Qf6ozGbfz1kAgGjAMBgNVHRMBAf8EAjAAMBMGA1UdJQQMMAoGCCsGAQUFBwMCMBsGA1UdEQQUMBKCEHJkcC5leGFtcGxlLnRlc3QwCgYIKoZIzj0EAwIDSAAwRQIgDrKG9ycAQl6Xds5/NVVQpnUfliVKHd8NQ+8lxQwh4kECIQDgn6ItGtL6oXQfLpfw1lKqapfAmL4vfvXvdLvaA+Nurg==")
 
-    static let notBefore: Int64 = 1_796_395_763  // all three
-    static let notAfter: Int64 = 1_827_931_763  // leaf
+    static let notBefore: Int64 = 1_796_395_763  // all four
+    static let notAfter: Int64 = 1_827_931_763  // leaf and clientAuthOnly
     static let validNow = notBefore + 30 * 86_400
 
     static let rootName = "CN=rdpdoctor Test Root CA 2,O=rdpdoctor tests"
