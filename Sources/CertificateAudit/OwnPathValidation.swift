@@ -47,8 +47,19 @@ enum OwnPathValidation {
         ExtensionFields.subjectAltName, ExtensionFields.extendedKeyUsageOID,
     ]
 
+    /// Real chains need a handful of signature checks; a server presenting
+    /// many certificates under one name gets no more than this.
+    static let maximumSignatureChecks = 32
+
     static func validate(leaf: Node, presented: [Node], anchors: [Node], now: Int64) -> Outcome {
         func refused(_ why: String) -> Outcome { Outcome(trusted: false, detail: why, chain: []) }
+        var checksLeft = maximumSignatureChecks
+        func verify(_ certificate: Node, by issuer: Node) -> SignatureCheck.Outcome? {
+            guard checksLeft > 0 else { return nil }
+            checksLeft -= 1
+            return SignatureCheck.verify(certificate.raw, issuedBy: issuer.raw)
+        }
+        let exhausted = "more candidate issuers than rdpdoctor checks (\(maximumSignatureChecks) signatures)"
 
         var path = [leaf]
         var weak: [String] = []
@@ -61,7 +72,8 @@ enum OwnPathValidation {
             var rejections: [String] = []
             var next: (node: Node, index: Int?)?
             for anchor in anchors where anchor.raw.subject.encodedBytes == issuerName {
-                switch SignatureCheck.verify(current.raw, issuedBy: anchor.raw) {
+                guard let outcome = verify(current, by: anchor) else { return refused(exhausted) }
+                switch outcome {
                 case .valid(let isWeak):
                     next = (anchor, nil)
                     if isWeak { weak.append(current.name) }
@@ -75,7 +87,8 @@ enum OwnPathValidation {
             if next == nil {
                 for (index, candidate) in presented.enumerated()
                 where !used.contains(index) && candidate.der != current.der && candidate.raw.subject.encodedBytes == issuerName {
-                    switch SignatureCheck.verify(current.raw, issuedBy: candidate.raw) {
+                    guard let outcome = verify(current, by: candidate) else { return refused(exhausted) }
+                    switch outcome {
                     case .valid(let isWeak):
                         next = (candidate, index)
                         if isWeak { weak.append(current.name) }

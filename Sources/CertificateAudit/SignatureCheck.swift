@@ -27,7 +27,7 @@ enum SignatureCheck {
         }
         guard let hash = digests[algorithm.oid.description] else {
             let name = (try? SignatureAlgorithms.summarize(certificate.signatureAlgorithm).name) ?? algorithm.oid.description
-            return .unsupported("it is signed with \(name); rdpdoctor's own check knows RSA PKCS#1 v1.5 with SHA-1 or SHA-2 only")
+            return .unsupported("it is signed with \(name); rdpdoctor's own check knows RSA PKCS#1 v1.5 with SHA-1, SHA-256, SHA-384 or SHA-512 only")
         }
         // RFC 4055 §5: the parameters are NULL (some writers omit them).
         if let parameters = algorithm.parameters, parameters.identifier != .null || parameters.primitiveBytes?.isEmpty != true {
@@ -65,6 +65,11 @@ enum SignatureCheck {
         } else {
             // Windows has refused RSA keys under 1024 bits since 2012 (KB 2661254).
             guard bits >= 1024 else { return .unsupported("the issuer's RSA key has only \(bits) bits") }
+            // Windows' CryptoAPI keeps e in 32 bits; a longer one would only
+            // make a hostile chain expensive to check.
+            guard PublicKeys.bitLength(parts.exponent) <= 32 else {
+                return .unsupported("the issuer's public exponent is longer than 32 bits")
+            }
             // swift-crypto refuses these sizes; LegacyCrypto's bounded raw RSA
             // checks the PKCS#1 v1.5 encoding byte for byte instead.
             let key: RSAPublicKey

@@ -144,6 +144,19 @@ import CertificateAudit
         #expect(report.missingIssuer == nil)
     }
 
+    @Test func manyCandidateIssuersAreBounded() async throws {
+        // Copies of the CA with one modulus byte changed: same name, wrong key.
+        var fake = F.rsaCA
+        let modulus: [UInt8] = [0x02, 0x82, 0x01, 0x01, 0x00]
+        let start = try #require((0...(fake.count - modulus.count)).first { Array(fake[$0..<($0 + modulus.count)]) == modulus })
+        fake[start + 50] ^= 0x01
+        let few = await Self.audit([F.leaf1024] + Array(repeating: fake, count: 3), anchors: [])
+        #expect(few.trust.reason?.contains("\"\(Self.leafName)\" was not issued by \"\(Self.rsaCAName)\"") == true)
+        let many = await Self.audit([F.leaf1024] + Array(repeating: fake, count: 40), anchors: [])
+        #expect(many.trust.status == .untrusted)
+        #expect(many.trust.reason?.hasSuffix(": more candidate issuers than rdpdoctor checks (32 signatures)") == true)
+    }
+
     @Test func unreadableAnchorsThatNameTheIssuerAreCounted() async throws {
         var broken = F.rsaCA
         broken.removeLast(20)
