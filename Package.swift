@@ -35,7 +35,9 @@ let package = Package(
         .target(name: "LegacyCrypto"),
         .target(name: "NTLM", dependencies: ["LegacyCrypto", crypto]),
         .target(name: "CredSSP", dependencies: ["NTLM", asn1, crypto]),
-        .target(name: "CertificateAudit", dependencies: [x509, asn1, crypto]),
+        .target(name: "CertificateAudit", dependencies: [
+            "LegacyCrypto", x509, asn1, crypto, .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ]),
         .target(name: "ProbeCore", dependencies: ["RDPWire", "RDPProtocol", "NTLM", "CredSSP", "CertificateAudit"]),
         .target(
             name: "Catalogue",

@@ -29,10 +29,11 @@ public enum CertificateAuditor {
             NameMatching.match(expected: expectedName, fields: $0.extensions, commonName: $0.summary.details?.subjectCommonName)
         } ?? NameMatching.Outcome(matches: false, matchedName: nil, source: .none)
         let trust = await TrustEvaluation.assess(chain: inspected, anchors: trustAnchors, now: now)
+        let missingIssuer = trust.isTrusted ? nil : TrustEvaluation.missingIssuer(chain: inspected, anchors: trustAnchors)
         return CertificateReport(
             expectedName: expectedName, evaluatedAt: CertificateTime(secondsSinceEpoch: now),
             certificates: inspected.map(\.summary), nameMatches: name.matches, matchedName: name.matchedName,
-            nameSource: name.source, trust: trust, problems: problems)
+            nameSource: name.source, trust: trust, problems: problems, missingIssuer: missingIssuer)
     }
 
     /// Whole seconds, rounded down; NaN and out-of-range instants are clamped

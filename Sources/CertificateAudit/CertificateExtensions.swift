@@ -11,16 +11,21 @@ struct ExtensionFields {
     var otherNames: [String] = []
     var extendedKeyUsage: ExtendedKeyUsageSummary?
     var isCA: Bool?
+    /// keyUsage keyCertSign; nil when keyUsage is absent (any use allowed).
+    var keyCertSign: Bool?
+    /// OIDs of the extensions marked critical, dotted.
+    var criticalOIDs: [String] = []
     var problems: [FieldError] = []
 
     static let subjectAltName = "2.5.29.17"
     static let extendedKeyUsageOID = "2.5.29.37"
     static let basicConstraints = "2.5.29.19"
+    static let keyUsage = "2.5.29.15"
 
     init(_ extensionNodes: [ASN1Node]) {
         var seen = Set<String>()
         for node in extensionNodes {
-            guard let (oid, value) = Self.split(node) else {
+            guard let (oid, critical, value) = Self.split(node) else {
                 problems.append(FieldError(kind: .malformedExtension, field: "extensions",
                                            detail: "an Extension is not SEQUENCE { OID, BOOLEAN?, OCTET STRING }"))
                 continue
@@ -30,11 +35,13 @@ struct ExtensionFields {
                 problems.append(FieldError(kind: .malformedExtension, field: oid, detail: "extension appears more than once"))
                 continue
             }
+            if critical { criticalOIDs.append(oid) }
             do throws(FieldError) {
                 switch oid {
                 case Self.subjectAltName: try readSubjectAltName(value)
                 case Self.extendedKeyUsageOID: try readExtendedKeyUsage(value)
                 case Self.basicConstraints: try readBasicConstraints(value)
+                case Self.keyUsage: try readKeyUsage(value)
                 default: break
                 }
             } catch {
@@ -44,14 +51,17 @@ struct ExtensionFields {
     }
 
     /// `Extension ::= SEQUENCE { extnID OID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }`.
-    private static func split(_ node: ASN1Node) -> (String, ArraySlice<UInt8>)? {
+    private static func split(_ node: ASN1Node) -> (String, Bool, ArraySlice<UInt8>)? {
         guard node.identifier == .sequence, let parts = node.children.map(Array.init),
               (2...3).contains(parts.count),
               let oid = try? ASN1ObjectIdentifier(derEncoded: parts[0]),
               let valueNode = parts.last, valueNode.identifier == .octetString,
               let value = valueNode.primitiveBytes
         else { return nil }
-        return (oid.description, value)
+        // Any non-zero BOOLEAN octet counts as TRUE: BER writers use 0x01.
+        let critical = parts.count == 3 && parts[1].identifier == .boolean
+            && parts[1].primitiveBytes.map { $0.contains { $0 != 0 } } == true
+        return (oid.description, critical, value)
     }
 
     private static func parseValue(_ value: ArraySlice<UInt8>, _ what: String) throws(FieldError) -> ASN1Node {
@@ -137,6 +147,17 @@ struct ExtensionFields {
             serverAuth: oids.contains(Self.serverAuthOID),
             remoteDesktopAuthentication: oids.contains(Self.remoteDesktopOID),
             anyExtendedKeyUsage: oids.contains(Self.anyUsageOID))
+    }
+
+    /// `KeyUsage ::= BIT STRING { digitalSignature (0), ..., keyCertSign (5), ... }`.
+    /// Read from the raw octets: writers differ in how they trim trailing zero bits.
+    private mutating func readKeyUsage(_ value: ArraySlice<UInt8>) throws(FieldError) {
+        let root = try Self.parseValue(value, "keyUsage")
+        guard root.identifier == .bitString, let bytes = root.primitiveBytes, let unused = bytes.first, unused < 8 else {
+            throw FieldError(kind: .malformedExtension, detail: "keyUsage is not a BIT STRING")
+        }
+        let bits = bytes.dropFirst()
+        keyCertSign = bits.first.map { $0 & 0x04 != 0 } ?? false
     }
 
     /// `BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER OPTIONAL }`.

@@ -13,6 +13,9 @@ struct InspectedCertificate {
     /// verify signatures.
     var x509: Certificate?
     var extensions: ExtensionFields?
+    /// The fields as read by swift-asn1 alone: names, signed bytes and key for
+    /// rdpdoctor's own path check when swift-certificates refuses the certificate.
+    var raw: RawCertificate?
 }
 
 /// Reads one certificate: every field it can, never throwing.
@@ -32,7 +35,8 @@ enum CertificateInspector {
             sha1Fingerprint: Hex.string(Insecure.SHA1.hash(data: element), separator: ":"),
             sha256Fingerprint: Hex.string(SHA256.hash(data: element), separator: ":"),
             details: nil, selfSigned: false, selfSignature: .notSelfIssued)
-        var inspected = InspectedCertificate(summary: summary, problems: [], der: Array(element), x509: nil, extensions: nil)
+        var inspected = InspectedCertificate(summary: summary, problems: [], der: Array(element), x509: nil, extensions: nil,
+                                             raw: nil)
 
         switch frame {
         case .failure(let error):
@@ -47,6 +51,7 @@ enum CertificateInspector {
 
         do throws(FieldError) {
             let raw = try RawCertificate(der: element)
+            inspected.raw = raw
             let extensions = ExtensionFields(raw.extensions)
             extensions.problems.forEach(note)
             inspected.extensions = extensions
@@ -85,8 +90,14 @@ enum CertificateInspector {
                 }
             } catch {
                 note(FieldError(kind: .notVerifiable, detail:
-                    "swift-certificates cannot load it (\(RawCertificate.describe(error))); fields were read directly and its signature cannot be checked"))
-                if selfIssued { summary.selfSignature = .notChecked }
+                    "swift-certificates cannot load it (\(RawCertificate.describe(error))); fields were read directly and RSA PKCS#1 v1.5 signatures are checked by rdpdoctor's own code"))
+                if selfIssued {
+                    switch SignatureCheck.verify(raw, issuedBy: raw) {
+                    case .valid: summary.selfSignature = .verified
+                    case .invalid: summary.selfSignature = .invalid
+                    case .unsupported: summary.selfSignature = .notChecked
+                    }
+                }
             }
             summary.selfSigned = selfIssued && summary.selfSignature != .invalid
         } catch {

@@ -19,11 +19,17 @@ public struct CertificateReport: Sendable, Codable, Equatable {
     public var trust: TrustAssessment
     /// Everything that could not be read or checked, for every certificate.
     public var problems: [CertificateProblem]
+    /// When the chain is untrusted because the server stops short of its
+    /// issuer: that issuer's name (RFC 4514). Set when, following issuer names
+    /// from the leaf, the last presented certificate is not self-issued and
+    /// neither a presented certificate nor an anchor has its issuer's name —
+    /// a missing intermediate, or a private root the clients do not have.
+    public var missingIssuer: String?
 
     public init(
         expectedName: String, evaluatedAt: CertificateTime, certificates: [CertificateSummary],
         nameMatches: Bool, matchedName: String?, nameSource: NameSource,
-        trust: TrustAssessment, problems: [CertificateProblem]
+        trust: TrustAssessment, problems: [CertificateProblem], missingIssuer: String? = nil
     ) {
         self.expectedName = expectedName
         self.evaluatedAt = evaluatedAt
@@ -33,6 +39,7 @@ public struct CertificateReport: Sendable, Codable, Equatable {
         self.nameSource = nameSource
         self.trust = trust
         self.problems = problems
+        self.missingIssuer = missingIssuer
     }
 
     /// The server's own certificate, when one was presented.
@@ -296,7 +303,8 @@ public struct CertificateProblem: Sendable, Codable, Equatable {
         /// One extension could not be read (or appears twice); `field` names its OID.
         case malformedExtension
         /// swift-certificates cannot load it (e.g. RSA key under 2048 bits): fields
-        /// were read directly, but its signatures cannot be checked.
+        /// were read directly, and only RSA PKCS#1 v1.5 signatures are checked
+        /// (by rdpdoctor's own code).
         case notVerifiable
     }
 

@@ -18,6 +18,13 @@ struct RawCertificate {
     /// The Extension SEQUENCEs, unparsed: each is read on its own later.
     var extensions: [ASN1Node]
     var signatureAlgorithm: ASN1Node
+    /// The TBSCertificate as encoded: the bytes the issuer signed.
+    var tbsCertificate: ArraySlice<UInt8>
+    /// The whole SubjectPublicKeyInfo, for crypto libraries that take it as is.
+    var subjectPublicKeyInfo: ASN1Node
+    /// The signature octets; nil when the BIT STRING is unreadable or not
+    /// whole octets (then no signature check can pass).
+    var signatureValue: ArraySlice<UInt8>?
 
     /// Reads `Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue }`.
     init(der element: ArraySlice<UInt8>) throws(FieldError) {
@@ -46,6 +53,8 @@ struct RawCertificate {
             throw FieldError.malformed("signatureValue", "not a BIT STRING")
         }
         signatureAlgorithm = outerAlgorithm
+        tbsCertificate = tbs.encodedBytes
+        signatureValue = (try? ASN1BitString(derEncoded: signature)).flatMap { $0.paddingBits == 0 ? $0.bytes : nil }
         var fields = tbsFields.makeIterator()
         var next = fields.next()
 
@@ -68,8 +77,8 @@ struct RawCertificate {
         issuer = try Self.take(&fields, .sequence, "issuer")
         (notBefore, notAfter) = try Self.validity(Self.take(&fields, .sequence, "validity"))
         subject = try Self.take(&fields, .sequence, "subject")
-        (publicKeyAlgorithm, subjectPublicKey) = try Self.subjectPublicKeyInfo(
-            Self.take(&fields, .sequence, "subjectPublicKeyInfo"))
+        subjectPublicKeyInfo = try Self.take(&fields, .sequence, "subjectPublicKeyInfo")
+        (publicKeyAlgorithm, subjectPublicKey) = try Self.subjectPublicKeyInfo(subjectPublicKeyInfo)
 
         // issuerUniqueID [1], subjectUniqueID [2]: skipped; extensions [3].
         extensions = []

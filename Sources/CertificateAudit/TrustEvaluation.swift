@@ -11,10 +11,8 @@ enum TrustEvaluation {
     static func assess(chain: [InspectedCertificate], anchors: [[UInt8]], now: Int64) async -> TrustAssessment {
         // Only anchors that carry an issuer name of the chain can matter; a system
         // store has ~140, and parsing them all costs more than the whole probe.
-        let issuers = chain.compactMap(\.x509).compactMap { certificate -> [UInt8]? in
-            var serializer = DER.Serializer()
-            return (try? serializer.serialize(certificate.issuer)).map { serializer.serializedBytes }
-        }
+        // Raw issuer names: they exist for certificates swift-certificates refuses too.
+        let issuers = chain.compactMap { $0.raw.map { Array($0.issuer.encodedBytes) } }
         let candidates = anchors.filter { der in
             der == chain.first?.der || issuers.contains { !$0.isEmpty && der.containsSequence($0) }
         }
@@ -43,7 +41,7 @@ enum TrustEvaluation {
         guard let leafCertificate = leaf.x509 else {
             if pinUsable { return pinnedTrust(leaf, "its signature could not be checked (key or algorithm unsupported)") }
             if pinned { return untrusted("the certificate is one of the trust anchors but is not within its validity period") }
-            return untrusted("the leaf certificate cannot be verified: swift-certificates cannot load it")
+            return ownPathAssessment(leaf: leaf, chain: chain, candidates: candidates, anchorCount: anchors.count, now: now)
         }
 
         let date = Date(timeIntervalSince1970: TimeInterval(now))
@@ -61,6 +59,61 @@ enum TrustEvaluation {
             if pinUsable { return pinnedTrust(leaf, "path validation alone would reject it: " + reason) }
             return untrusted(reason)
         }
+    }
+
+    /// Judges the chain with rdpdoctor's own signature check, for a leaf
+    /// swift-certificates cannot load; the reason always says so.
+    private static func ownPathAssessment(
+        leaf: InspectedCertificate, chain: [InspectedCertificate], candidates: [[UInt8]], anchorCount: Int, now: Int64
+    ) -> TrustAssessment {
+        let readable = candidates.compactMap(OwnPathValidation.Node.init(anchor:))
+        func assessment(_ status: TrustAssessment.Status, _ reason: String, _ validated: [String]) -> TrustAssessment {
+            TrustAssessment(status: status, reason: reason, validatedChain: validated, anchorCount: anchorCount,
+                            unusableAnchorCount: candidates.count - readable.count)
+        }
+        let key = leaf.summary.details?.publicKey
+        let keyText = key.map { "\($0.bits.map { "\($0)-bit " } ?? "")\($0.algorithm.rawValue.uppercased()) key" } ?? "key"
+        let preamble = "judged by rdpdoctor's own signature check because swift-certificates cannot load the leaf's \(keyText)"
+        guard let raw = leaf.raw, let extensions = leaf.extensions else {
+            return assessment(.untrusted, preamble + ": the leaf cannot be read", [])
+        }
+        let presented = chain.dropFirst().compactMap { certificate in
+            certificate.raw.map {
+                OwnPathValidation.Node(der: certificate.der, raw: $0, extensions: certificate.extensions ?? ExtensionFields([]))
+            }
+        }
+        let outcome = OwnPathValidation.validate(
+            leaf: OwnPathValidation.Node(der: leaf.der, raw: raw, extensions: extensions),
+            presented: presented, anchors: readable, now: now)
+        let reason = preamble + (outcome.detail.map { (outcome.trusted ? "; " : ": ") + $0 } ?? "")
+        return assessment(outcome.trusted ? .trusted : .untrusted, reason, outcome.chain)
+    }
+
+    /// The issuer the presented certificates stop short of: following issuer
+    /// names (byte for byte) from the leaf, the last certificate reached is not
+    /// self-issued, and no presented certificate or anchor carries its issuer's
+    /// name. nil when nothing is missing, or the leaf cannot be read.
+    static func missingIssuer(chain: [InspectedCertificate], anchors: [[UInt8]]) -> String? {
+        guard var tip = chain.first?.raw else { return nil }
+        var used: Set<Int> = [0]
+        while tip.issuer.encodedBytes != tip.subject.encodedBytes,
+              let next = chain.indices.first(where: { index in
+                  !used.contains(index) && chain[index].raw?.subject.encodedBytes == tip.issuer.encodedBytes
+              }),
+              let raw = chain[next].raw {
+            used.insert(next)
+            tip = raw
+        }
+        let issuer = tip.issuer.encodedBytes
+        guard issuer != tip.subject.encodedBytes else { return nil }
+        // An anchor of that name means the issuer is known and the chain failed
+        // for another reason (signature, expiry, CA flag).
+        let needle = Array(issuer)
+        let anchorNamed = anchors.contains { der in
+            der.containsSequence(needle) && OwnPathValidation.Node(anchor: der)?.raw.subject.encodedBytes == issuer
+        }
+        guard !anchorNamed else { return nil }
+        return (try? DistinguishedNames.render(tip.issuer))?.rfc4514
     }
 
     /// The verifier's own policy texts when a chain to an anchor was found;

@@ -90,6 +90,9 @@ public struct CredSSPClient: Sendable {
     public private(set) var peerVersion: Int?
     /// What the server's CHALLENGE said, in either mode.
     public private(set) var challenge: ChallengeInfo?
+    /// How the server's TSRequests departed from DER in ways clients accept
+    /// (each once, in the order met), over the whole exchange since `start`.
+    public private(set) var encodingDeviations: [CredSSPEncodingDeviation] = []
 
     /// - Parameter serverPublicKey: the DER SubjectPublicKey from the
     ///   server's TLS certificate (the BIT STRING contents).
@@ -106,10 +109,12 @@ public struct CredSSPClient: Sendable {
         state = .negotiateSent(negotiate: bytes, flags: negotiate.flags, credentials: credentials)
         peerVersion = nil
         challenge = nil
+        encodingDeviations = []
         return TSRequest(version: configuration.version, negoTokens: [bytes]).derEncoded()
     }
 
-    /// Takes one complete TSRequest from the server.
+    /// Takes one complete TSRequest from the server (bytes after it are
+    /// ignored and recorded in `encodingDeviations`).
     public mutating func receive(_ bytes: [UInt8]) -> Action {
         // Whatever happens next, this exchange ends unless a step moves it on.
         let current = state
@@ -120,9 +125,15 @@ public struct CredSSPClient: Sendable {
         case .negotiateSent, .authenticateSent:
             break
         }
+        // Read as Windows and FreeRDP do: BER lengths and trailing bytes are
+        // tolerated (and recorded), not failures.
         let request: TSRequest
         do {
-            request = try TSRequest(derEncoded: bytes)
+            let decoding = try TSRequestDecoding(decoding: bytes)
+            request = decoding.request
+            for deviation in decoding.deviations where !encodingDeviations.contains(deviation) {
+                encodingDeviations.append(deviation)
+            }
         } catch {
             return .failed(.malformedMessage(error))
         }

@@ -52,23 +52,40 @@ public struct TSRequest: Sendable, Hashable {
     }
 
     /// Decodes one complete DER TSRequest; trailing bytes are an error.
+    /// `TSRequestDecoding(decoding:)` is the lenient reading clients do.
     public init(derEncoded bytes: [UInt8]) throws(CredSSPError) {
         guard bytes.count <= Self.maximumEncodedCount else { throw .messageTooLarge(bytes.count) }
+        let root = try decodingDER { try DER.parse(bytes) }
+        self = try TSRequest(root: root, rules: .der)
+    }
+
+    /// How primitive values are read: DER's fewest-octets rules, or BER's.
+    enum DecodingRules {
+        case der, lenient
+    }
+
+    /// Reads the fields of an already parsed TSRequest node.
+    init(root: ASN1Node, rules: DecodingRules) throws(CredSSPError) {
+        func octets(_ node: ASN1Node) throws -> [UInt8] {
+            Array(try rules == .der ? ASN1OctetString(derEncoded: node).bytes : ASN1OctetString(berEncoded: node).bytes)
+        }
+        func integer<T: ASN1IntegerRepresentable>(_ node: ASN1Node) throws -> T {
+            try rules == .der ? T(derEncoded: node) : T(berEncoded: node)
+        }
         self = try decodingDER {
-            let root = try DER.parse(bytes)
-            return try DER.sequence(root, identifier: .sequence) { nodes in
-                let version = try DER.explicitlyTagged(&nodes, tagNumber: 0, tagClass: .contextSpecific) {
-                    try Int(derEncoded: $0)
+            try DER.sequence(root, identifier: .sequence) { nodes in
+                let version: Int = try DER.explicitlyTagged(&nodes, tagNumber: 0, tagClass: .contextSpecific) {
+                    try integer($0)
                 }
                 let tokens = try DER.optionalExplicitlyTagged(&nodes, tagNumber: 1, tagClass: .contextSpecific) {
-                    try Self.negoData($0)
+                    try Self.negoData($0, octets)
                 }
-                let authInfo = try DER.optionalExplicitlyTagged(&nodes, tagNumber: 2, tagClass: .contextSpecific, octetString)
-                let pubKeyAuth = try DER.optionalExplicitlyTagged(&nodes, tagNumber: 3, tagClass: .contextSpecific, octetString)
+                let authInfo = try DER.optionalExplicitlyTagged(&nodes, tagNumber: 2, tagClass: .contextSpecific, octets)
+                let pubKeyAuth = try DER.optionalExplicitlyTagged(&nodes, tagNumber: 3, tagClass: .contextSpecific, octets)
                 let errorCode = try DER.optionalExplicitlyTagged(&nodes, tagNumber: 4, tagClass: .contextSpecific) {
-                    try Self.ntStatus(Int64(derEncoded: $0))
+                    try Self.ntStatus(integer($0))
                 }
-                let nonce = try DER.optionalExplicitlyTagged(&nodes, tagNumber: 5, tagClass: .contextSpecific, octetString)
+                let nonce = try DER.optionalExplicitlyTagged(&nodes, tagNumber: 5, tagClass: .contextSpecific, octets)
                 try skipExtensions(&nodes, after: 5)
                 return TSRequest(
                     version: version, negoTokens: tokens ?? [], authInfo: authInfo,
@@ -101,12 +118,12 @@ public struct TSRequest: Sendable, Hashable {
         return serializer.serializedBytes
     }
 
-    private static func negoData(_ node: ASN1Node) throws -> [[UInt8]] {
+    private static func negoData(_ node: ASN1Node, _ octets: (ASN1Node) throws -> [UInt8]) throws -> [[UInt8]] {
         try DER.sequence(node, identifier: .sequence) { items in
             var tokens: [[UInt8]] = []
             while let item = items.next() {
                 tokens.append(try DER.sequence(item, identifier: .sequence) { fields in
-                    let token = try DER.explicitlyTagged(&fields, tagNumber: 0, tagClass: .contextSpecific, octetString)
+                    let token = try DER.explicitlyTagged(&fields, tagNumber: 0, tagClass: .contextSpecific, octets)
                     try skipExtensions(&fields, after: 0)
                     return token
                 })

@@ -9,6 +9,11 @@ enum CertificateRules {
     static let regenerate = "Windows, self-signed RDP certificate: delete it from the \"Remote Desktop\" certificate store (certlm.msc > Remote Desktop > Certificates) and run `Restart-Service TermService -Force`; a new one is made."
     static let installProper = "Install a certificate from a CA the clients trust, for the name they type, and bind it: `$hash = (Get-ChildItem Cert:\\LocalMachine\\My | Where Subject -like '*HOST*').Thumbprint; Set-CimInstance -InputObject (Get-CimInstance -Namespace root/cimv2/TerminalServices -ClassName Win32_TSGeneralSetting -Filter \"TerminalName='RDP-tcp'\") -Property @{SSLCertificateSHA1Hash=$hash}`."
 
+    /// What to do when the server leaves out the certificate that issued its own.
+    static func sendIssuer(_ issuer: String) -> String {
+        "If \(issuer) is an intermediate CA, configure the server to send it (Windows: import it into the computer's Intermediate Certification Authorities store — `Import-Certificate -FilePath issuer.cer -CertStoreLocation Cert:\\LocalMachine\\CA`; xrdp: put the intermediate after the server certificate in the certificate= file); if it is your own root CA, deploy it to clients or pass it with --ca."
+    }
+
     static func findings(_ report: CertificateReport, target: Target) -> [Finding] {
         var findings: [Finding] = []
         guard let leaf = report.leaf else {
@@ -57,6 +62,15 @@ enum CertificateRules {
             findings.append(Finding(id: "cert.trusted", level: .good, section: .certificate,
                                     title: "The certificate chains to a trusted root",
                                     detail: report.trust.validatedChain.joined(separator: " → ")))
+        } else if let issuer = report.missingIssuer {
+            // A specific fix: the certificate the server leaves out is named.
+            findings.append(Finding(
+                id: "cert.missing-intermediate", level: .warn, section: .certificate,
+                title: "The server does not send the certificate that issued its own",
+                detail: (["The server sends its certificate without the one that issued it (\(issuer))."]
+                    + (report.trust.reason.map { ["Verifier: \($0)."] } ?? [])).joined(separator: " "),
+                fixes: [sendIssuer(issuer)],
+                codes: ["sspi:0x80090325"]))
         } else {
             let selfSigned = leaf.selfSigned
             findings.append(Finding(
@@ -91,7 +105,7 @@ enum CertificateRules {
         }
         if let eku = details?.extendedKeyUsage, !eku.serverAuth, !eku.remoteDesktopAuthentication, !eku.anyExtendedKeyUsage {
             findings.append(Finding(
-                id: "cert.eku", level: .warn, section: .certificate,
+                id: "cert.eku", level: .fail, section: .certificate,
                 title: "The certificate is not for server authentication",
                 detail: "Its extended key usage (\(eku.names.joined(separator: ", "))) has neither Server Authentication nor Remote Desktop Authentication; Windows clients reject it.",
                 fixes: [installProper], codes: ["sspi:0x80090349"]))

@@ -83,6 +83,18 @@ struct OtherStructuresTests {
         #expect(throws: CredSSPError.self) { try TSRequest.frameLength(of: [0x31, 0x00]) }
         #expect(throws: CredSSPError.self) { try TSRequest.frameLength(of: [0x30, 0x80]) }
         #expect(throws: CredSSPError.messageTooLarge(65539)) { try TSRequest.frameLength(of: [0x30, 0x82, 0xff, 0xff]) }
-        #expect(throws: CredSSPError.self) { try TSRequest.frameLength(of: [0x30, 0x84, 0, 0, 0, 1]) }
+        // Long-form and non-minimal outer lengths (BER) are framed too, within 64 KiB.
+        #expect(try TSRequest.frameLength(of: [0x30, 0x84, 0, 0, 0, 1]) == 7)
+        #expect(try TSRequest.frameLength(of: [0x30, 0x81, 0x05]) == 8)
+        #expect(try TSRequest.frameLength(of: [0x30, 0x82, 0x00, 0x45]) == 73)
+        #expect(try TSRequest.frameLength(of: [0x30, 0x88, 0, 0, 0, 0, 0, 0]) == nil)
+        #expect(try TSRequest.frameLength(of: [0x30, 0x88, 0, 0, 0, 0, 0, 0, 0x01, 0x00]) == 2 + 8 + 256)
+        #expect(throws: CredSSPError.messageTooLarge(65542)) { try TSRequest.frameLength(of: [0x30, 0x84, 0, 1, 0, 0]) }
+        // Eight octets of 0xFF would overflow Int: refused as soon as the value passes the bound.
+        #expect(throws: CredSSPError.messageTooLarge(Int.max)) {
+            try TSRequest.frameLength(of: [0x30, 0x88] + [UInt8](repeating: 0xff, count: 8))
+        }
+        #expect(throws: CredSSPError.self) { try TSRequest.frameLength(of: [0x30, 0x89, 0, 0, 0, 0, 0, 0, 0, 0, 1]) }
+        #expect(throws: CredSSPError.self) { try TSRequest.frameLength(of: [0x30, 0xff]) }
     }
 }
