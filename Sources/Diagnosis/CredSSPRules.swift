@@ -18,6 +18,12 @@ enum CredSSPRules {
             findings.append(Finding(id: "credssp.target-info", level: .info, section: .credssp,
                                     title: "NTLM challenge received", detail: facts.joined(separator: ", ") + "."))
         }
+        if !credssp.encodingDeviations.isEmpty {
+            findings.append(Finding(
+                id: "credssp.lenient-encoding", level: .info, section: .credssp,
+                title: "The server's CredSSP messages are not strict DER",
+                detail: "\(credssp.encodingDeviations.joined(separator: "; ")). Windows and FreeRDP clients accept this, and rdpdoctor read them the same way; a strict client or inspection device may not."))
+        }
         if let version = credssp.serverVersion, version < 5 {
             findings.append(Finding(
                 id: "credssp.old-version", level: .warn, section: .credssp,

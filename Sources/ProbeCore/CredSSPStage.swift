@@ -34,8 +34,21 @@ struct CredSSPStage: Sendable {
         }
         let message = Array(buffer.prefix(length))
         buffer.removeFirst(length)
+        // Bytes after a TSRequest that cannot start another one are trailing
+        // junk: Windows and FreeRDP read past them, and so does the probe.
+        var trailing = 0
+        if let first = buffer.first, first != 0x30 {
+            trailing = buffer.count
+            buffer.removeAll()
+        }
         let action = client.receive(message)
         record(client.challenge, machine: &machine, now: now)
+        let deviations = client.encodingDeviations.map(\.description)
+            + (trailing > 0 ? ["\(trailing) bytes after a TSRequest, ignored"] : [])
+        if !deviations.isEmpty {
+            let earlier = machine.record.credssp?.encodingDeviations ?? []
+            machine.record.credssp?.encodingDeviations = earlier + deviations.filter { !earlier.contains($0) }
+        }
         switch action {
         case .challengeReceived:
             machine.endStep(now: now)

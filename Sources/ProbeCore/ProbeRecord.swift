@@ -117,6 +117,8 @@ public struct CredSSPObservation: Codable, Sendable, Equatable {
     public var challengeAtMs: Double?
     /// An NTSTATUS the server put in TSRequest.errorCode.
     public var errorCode: UInt32?
+    /// Where the server's TSRequests bend DER (read leniently, as clients do).
+    public var encodingDeviations: [String] = []
 
     public init() {}
 }
