@@ -1,22 +1,26 @@
 #!/usr/bin/env bash
 # Install the Debian packages the rdpdoctor testbed needs (idempotent).
 #
-#   scripts/testbed/install.sh            # servers + tools for start.sh
-#   scripts/testbed/install.sh --peers    # also nmap and xfreerdp (benchmarks)
+#   scripts/testbed/install.sh            # servers, xfreerdp + tools for start.sh
+#   scripts/testbed/install.sh --peers    # also nmap (benchmarks)
 #
 # Runs `apt-get update` once, and only when something is missing. Must run as
 # root (or with sudo available). Package services are prevented from starting
 # during the install (a temporary policy-rc.d), so the stock xrdp never
 # listens on 0.0.0.0:3389; start.sh runs its own loopback-only instances.
+# weston (its rdp-backend.so is the WESTON server) and freerdp2-x11 (xfreerdp,
+# the real client the integration tests hold sessions with) are in the base
+# set.
 set -euo pipefail
 
-PACKAGES=(xrdp freerdp2-shadow-x11 xvfb winpr-utils openssl python3 procps util-linux iproute2 iptables)
-PEERS=(nmap freerdp2-x11)
+PACKAGES=(xrdp freerdp2-shadow-x11 xvfb weston freerdp2-x11 winpr-utils openssl python3 procps
+          util-linux iproute2 iptables)
+PEERS=(nmap)
 
 for arg in "$@"; do
     case "$arg" in
         --peers) PACKAGES+=("${PEERS[@]}") ;;
-        -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
         *) echo "install.sh: unknown option $arg" >&2; exit 2 ;;
     esac
 done

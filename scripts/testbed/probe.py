@@ -13,8 +13,11 @@ Subcommands
   wait  --timeout S [--pid-dir DIR] NAME:PORT:KIND ...
         Wait (bounded) until every listed port is ready. KIND is one of
         rdp (answers an X.224 CR), tcp (accepts), http (answers GET /),
+        https (TLS handshake from the first byte, then answers GET /),
         banner (sends a line on connect), silent (accepts, sends nothing),
-        closed (connection refused). Exit 1 and print the names not ready.
+        closed (connection refused). The ports are checked in parallel
+        (a relay that delays its answers does not hold up the others).
+        Exit 1 and print the names not ready.
   table [--ports-env FILE] [NAME ...]
         Probe every RDP variant of ports.env with requestedProtocols
         none/0/1/2/3/8/11 and print a Markdown table.
@@ -29,6 +32,7 @@ Only 127.0.0.1 is ever contacted (the host is not configurable on purpose).
 """
 
 import argparse
+import concurrent.futures
 import os
 import socket
 import ssl
@@ -212,6 +216,14 @@ def ready(port, kind):
             return sock.recv(5) == b"HTTP/"
         if kind == "banner":
             return sock.recv(4) == b"SSH-"
+        if kind == "https":
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+            sock.settimeout(2.0)
+            sock = ctx.wrap_socket(sock)
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            return sock.recv(5) == b"HTTP/"
     except (OSError, EOFError, ValueError):
         return False
     finally:
@@ -411,20 +423,34 @@ def cmd_wait(args):
     for item in args.specs:
         name, port, kind = item.split(":")
         specs.append((name, int(port), kind))
-    deadline = time.monotonic() + args.timeout
-    pending = list(specs)
-    exited = []
-    while True:
-        pending = [s for s in pending if not ready(s[1], s[2])]
-        # a server whose process already died will not come up: fail fast
-        exited += [s for s in pending if process_gone(args.pid_dir, s[0])]
-        pending = [s for s in pending if s not in exited]
-        if not pending or time.monotonic() >= deadline:
-            break
-        time.sleep(0.1)
-    for name, port, kind in exited + pending:
+    t0 = time.monotonic()
+    deadline = t0 + args.timeout
+    state = {}
+
+    def watch(spec):
+        # each port on its own thread: a slow answer (DELAY_PROXY) does not
+        # hold up the checks of the others
+        name, port, kind = spec
+        while True:
+            if ready(port, kind):
+                if args.verbose:
+                    sys.stderr.write("wait: %.3fs %s ready\n" % (time.monotonic() - t0, name))
+                return "ready"
+            # a server whose process already died will not come up: fail fast
+            if process_gone(args.pid_dir, name):
+                return "exited"
+            if time.monotonic() >= deadline:
+                return "pending"
+            time.sleep(0.1)
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, len(specs))) as pool:
+        for spec, result in zip(specs, pool.map(watch, specs)):
+            state[spec] = result
+    bad = [s for s in specs if state[s] == "exited"] + \
+          [s for s in specs if state[s] == "pending"]
+    for name, port, kind in bad:
         print("%s %d %s" % (name, port, kind))
-    return 1 if pending or exited else 0
+    return 1 if bad else 0
 
 
 def load_ports(path):
@@ -442,7 +468,7 @@ def load_ports(path):
 RDP_VARIANTS = ["XRDP_NEGOTIATE", "XRDP_TLS", "XRDP_EXPIRED", "XRDP_WRONGNAME",
                 "XRDP_TESTCA", "XRDP_TLS10", "XRDP_TLS13", "XRDP_RDP_LOW",
                 "XRDP_RDP_HIGH", "XRDP_RDP_FIPS", "XRDP_RDP_NONE",
-                "SHADOW_NLA", "SHADOW_TLS", "SHADOW_RDP"]
+                "SHADOW_NLA", "SHADOW_TLS", "SHADOW_RDP", "WESTON"]
 
 
 def cmd_table(args):
@@ -517,6 +543,7 @@ def main():
     p = sub.add_parser("wait")
     p.add_argument("--timeout", type=float, default=15.0)
     p.add_argument("--pid-dir", help="stop waiting for NAME once NAME.pid has exited")
+    p.add_argument("--verbose", action="store_true", help="report each ready port on stderr")
     p.add_argument("specs", nargs="+")
     p.set_defaults(func=cmd_wait)
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Start the rdpdoctor testbed: xrdp and FreeRDP shadow variants plus a few
-# non-RDP listeners, all bound to 127.0.0.1 (see ports.env and README.md).
+# Start the rdpdoctor testbed: xrdp and FreeRDP shadow variants, weston's RDP
+# backend, a few non-RDP listeners and the test doubles of doubles.py, all
+# bound to 127.0.0.1 (see ports.env and README.md).
 #
 #   scripts/testbed/start.sh            # state in $REPO/.testbed
 #   TESTBED_DIR=/tmp/tb scripts/testbed/start.sh
@@ -9,7 +10,8 @@
 # default 98), TESTBED_WAIT (readiness timeout in seconds, default 15),
 # TESTBED_REGEN_CERTS=1 (recreate the certificates even if present),
 # TESTBED_XRDP_LOGLEVEL (xrdp LogLevel, default INFO; DEBUG logs e.g. the
-# client encryption methods but makes each X.224 answer a few ms slower).
+# client encryption methods but makes each X.224 answer a few ms slower),
+# TESTBED_VERBOSE=1 (the readiness wait reports when each port became ready).
 # Exits non-zero, naming the server and showing its log tail, if any server
 # does not come up. Running it again first stops the previous set.
 set -euo pipefail
@@ -35,13 +37,14 @@ XRDP_DIR=$TESTBED_DIR/xrdp
 LOGS=$TESTBED_DIR/logs
 PIDS=$TESTBED_DIR/pids
 SHADOW_HOME=$TESTBED_DIR/shadow-home
+WESTON_RUN=$TESTBED_DIR/weston-run   # weston's XDG_RUNTIME_DIR (must be 0700)
 T0=$(date +%s%N)
 
 say() { printf 'testbed: %s\n' "$*"; }
 die() { printf 'testbed: ERROR: %s\n' "$*" >&2; exit 1; }
 
 # ---------------------------------------------------------------- preflight
-for tool in xrdp freerdp-shadow-cli Xvfb winpr-hash openssl python3 setsid; do
+for tool in xrdp freerdp-shadow-cli Xvfb weston winpr-hash openssl python3 setsid; do
     command -v "$tool" >/dev/null 2>&1 || die "$tool not found; run scripts/testbed/install.sh"
 done
 [ -r "$STOCK_INI" ] || die "$STOCK_INI missing; run scripts/testbed/install.sh"
@@ -54,10 +57,13 @@ trap 'echo "testbed: interrupted, stopping" >&2; "$HERE/stop.sh" --quiet; exit 1
 mkdir -p "$CERTS" "$XRDP_DIR" "$LOGS" "$PIDS" "$SHADOW_HOME/.config/freerdp/shadow" \
          "$TESTBED_DIR/http-root"
 rm -f "$LOGS"/*.log "$LOGS"/*.out
+# a fresh runtime dir: no stale wayland-N socket or lock from a killed weston
+rm -rf "$WESTON_RUN" && mkdir -m 700 "$WESTON_RUN"
 
 ALL_PORTS=(XRDP_NEGOTIATE XRDP_TLS XRDP_EXPIRED XRDP_WRONGNAME XRDP_TESTCA XRDP_TLS10
            XRDP_TLS13 XRDP_RDP_LOW XRDP_RDP_HIGH XRDP_RDP_FIPS XRDP_RDP_NONE
-           SHADOW_NLA SHADOW_TLS SHADOW_RDP CLOSED_PORT HTTP_PORT SILENT_PORT SSH_LIKE_PORT)
+           SHADOW_NLA SHADOW_TLS SHADOW_RDP WESTON CLOSED_PORT HTTP_PORT SILENT_PORT SSH_LIKE_PORT
+           SLOW_SINGLE DELAY_PROXY TLS_ONLY_WEB TLS_ONLY_GATEWAY MITM_NLA)
 specs=()
 for name in "${ALL_PORTS[@]}"; do
     [ -n "${!name:-}" ] || die "ports.env does not define $name"
@@ -77,6 +83,9 @@ if [ -e "$XLOCK" ]; then
 fi
 
 # ------------------------------------------------------------- certificates
+# The marker names the certificate set's version: a state dir made by an older
+# start.sh (without e.g. mitm.*) has another marker and is regenerated.
+CERTS_MARK=.complete-v2
 make_certs() {
     local d=$CERTS
     rm -rf "$d" && mkdir -p "$d/newcerts"
@@ -120,12 +129,12 @@ subjectAltName = \$ENV::SAN
 EOF
     local cnf=$d/ca.cnf k
     export SAN=DNS:placeholder
-    # RSA key generation dominates; make the five 2048-bit keys in parallel.
-    for k in ca testca-localhost expired wrongname selfsigned; do
+    # RSA key generation dominates; make the six 2048-bit keys in parallel.
+    for k in ca testca-localhost expired wrongname selfsigned mitm; do
         openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$d/$k.key" 2>/dev/null &
     done
     wait
-    for k in ca testca-localhost expired wrongname selfsigned; do
+    for k in ca testca-localhost expired wrongname selfsigned mitm; do
         [ -s "$d/$k.key" ] || { echo "key generation failed: $k" >&2; return 1; }
     done
     # Test CA, valid 2019-2039 (so the expired leaf lies inside its validity).
@@ -151,17 +160,25 @@ EOF
         -subj "/O=rdpdoctor testbed/CN=localhost" \
         -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
         -addext "extendedKeyUsage=serverAuth" 2>/dev/null
+    # The MITM_NLA double's own self-signed certificate: same names as
+    # selfsigned.pem, but another key, so a client that pinned the real
+    # server's certificate (or key) can notice the man in the middle.
+    openssl req -x509 -key "$d/mitm.key" -sha256 -days 3650 -config "$cnf" \
+        -out "$d/mitm.pem" \
+        -subj "/O=rdpdoctor testbed mitm/CN=localhost" \
+        -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+        -addext "extendedKeyUsage=serverAuth" 2>/dev/null
     rm -f "$d"/*.csr
     chmod 600 "$d"/*.key
     # (set -e is off inside `make_certs || die`, so check the results here)
-    for k in ca testca-localhost expired wrongname selfsigned; do
+    for k in ca testca-localhost expired wrongname selfsigned mitm; do
         [ -s "$d/$k.pem" ] || { echo "certificate missing: $k.pem" >&2; return 1; }
     done
     openssl verify -CAfile "$d/ca.pem" "$d/testca-localhost.pem" "$d/wrongname.pem" >/dev/null ||
         { echo "CA-signed certificates do not verify" >&2; return 1; }
-    touch "$d/.complete"
+    touch "$d/$CERTS_MARK"
 }
-if [ "${TESTBED_REGEN_CERTS:-0}" = 1 ] || [ ! -e "$CERTS/.complete" ]; then
+if [ "${TESTBED_REGEN_CERTS:-0}" = 1 ] || [ ! -e "$CERTS/$CERTS_MARK" ]; then
     say "creating certificates in $CERTS"
     make_certs || die "certificate generation failed"
 fi
@@ -239,6 +256,25 @@ launch HTTP_PORT -- python3 "$HERE/fake_servers.py" http "$HTTP_PORT" --root "$T
 launch SILENT_PORT -- python3 "$HERE/fake_servers.py" silent "$SILENT_PORT" --hold 60
 launch SSH_LIKE_PORT -- python3 "$HERE/fake_servers.py" ssh "$SSH_LIKE_PORT" --hold 60
 
+# weston's RDP backend (FreeRDP 2 inside): headless, no logon, TLS or standard
+# RDP security. It starts weston-keyboard and weston-desktop-shell as children
+# (same process group; they inherit the listening socket).
+launch WESTON "XDG_RUNTIME_DIR=$WESTON_RUN" -- weston --backend=rdp-backend.so \
+    "--rdp-tls-cert=$CERTS/selfsigned.pem" "--rdp-tls-key=$CERTS/selfsigned.key" \
+    "--port=$WESTON" --address=127.0.0.1 --no-config
+
+# Test doubles (doubles.py); the relays reach their upstream only on 127.0.0.1.
+DOUBLES=(python3 "$HERE/doubles.py")
+launch SLOW_SINGLE -- "${DOUBLES[@]}" slow-single "$SLOW_SINGLE" --upstream "$XRDP_NEGOTIATE"
+launch DELAY_PROXY -- "${DOUBLES[@]}" delay "$DELAY_PROXY" --upstream "$XRDP_TLS" --delay 1500
+launch TLS_ONLY_WEB -- "${DOUBLES[@]}" tls-web "$TLS_ONLY_WEB" \
+    --cert "$CERTS/selfsigned.pem" --key "$CERTS/selfsigned.key"
+launch TLS_ONLY_GATEWAY -- "${DOUBLES[@]}" tls-gateway "$TLS_ONLY_GATEWAY" \
+    --cert "$CERTS/selfsigned.pem" --key "$CERTS/selfsigned.key"
+: > "$LOGS/mitm-ntlm.log"
+launch MITM_NLA -- "${DOUBLES[@]}" mitm "$MITM_NLA" --upstream "$SHADOW_NLA" \
+    --cert "$CERTS/mitm.pem" --key "$CERTS/mitm.key" --log "$LOGS/mitm-ntlm.log"
+
 launch XVFB -- Xvfb ":$DISPLAY_NUM" -screen 0 1024x768x24 -nolisten tcp -noreset
 # the shadow servers need the display: wait for its socket (bounded, 5 s)
 for _ in $(seq 50); do
@@ -264,12 +300,15 @@ launch SHADOW_RDP "${SHADOW_ENV[@]}" -- freerdp-shadow-cli /bind-address:127.0.0
 specs=()
 for name in XRDP_NEGOTIATE XRDP_TLS XRDP_EXPIRED XRDP_WRONGNAME XRDP_TESTCA XRDP_TLS10 \
             XRDP_TLS13 XRDP_RDP_LOW XRDP_RDP_HIGH XRDP_RDP_FIPS XRDP_RDP_NONE \
-            SHADOW_NLA SHADOW_TLS SHADOW_RDP; do
+            SHADOW_NLA SHADOW_TLS SHADOW_RDP WESTON SLOW_SINGLE DELAY_PROXY MITM_NLA; do
     specs+=("$name:${!name}:rdp")
 done
 specs+=("HTTP_PORT:$HTTP_PORT:http" "SILENT_PORT:$SILENT_PORT:silent"
-        "SSH_LIKE_PORT:$SSH_LIKE_PORT:banner" "CLOSED_PORT:$CLOSED_PORT:closed")
-if ! failed=$(python3 "$HERE/probe.py" wait --timeout "$WAIT_TIMEOUT" --pid-dir "$PIDS" "${specs[@]}"); then
+        "SSH_LIKE_PORT:$SSH_LIKE_PORT:banner" "CLOSED_PORT:$CLOSED_PORT:closed"
+        "TLS_ONLY_WEB:$TLS_ONLY_WEB:https" "TLS_ONLY_GATEWAY:$TLS_ONLY_GATEWAY:https")
+verbose=()
+[ "${TESTBED_VERBOSE:-0}" = 1 ] && verbose=(--verbose)
+if ! failed=$(python3 "$HERE/probe.py" wait --timeout "$WAIT_TIMEOUT" --pid-dir "$PIDS" "${verbose[@]}" "${specs[@]}"); then
     echo "testbed: ERROR: servers not ready (timeout ${WAIT_TIMEOUT}s):" >&2
     while read -r name port kind; do
         [ -n "$name" ] || continue

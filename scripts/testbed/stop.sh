@@ -5,7 +5,8 @@
 # It kills the process groups recorded in $TESTBED_DIR/pids/*.pid, and also
 # any stray process carrying RDPDOCTOR_TESTBED=$TESTBED_DIR in its environment
 # (start.sh sets it on everything it launches; xrdp's per-connection children
-# inherit it). Nothing else is touched. SIGTERM first, SIGKILL after 3 s.
+# inherit it, and so do weston's weston-keyboard and weston-desktop-shell).
+# Nothing else is touched. SIGTERM first, SIGKILL after 3 s.
 # Exits non-zero if something is still alive at the end.
 #
 #   scripts/testbed/stop.sh [--quiet]
