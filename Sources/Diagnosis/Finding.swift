@@ -54,7 +54,7 @@ public enum Section: String, Codable, Sendable, CaseIterable {
 /// Where a default Microsoft client would stop on this host.
 public struct Verdict: Codable, Sendable, Equatable {
     public enum Outcome: String, Codable, Sendable {
-        /// The logon screen (Demand Active) would be shown.
+        /// The session would start (Demand Active): a logon screen, or a desktop where none is asked.
         case reachesLogon = "reaches-logon"
         /// NLA: the client would ask for credentials; they decide the rest.
         case reachesCredentials = "reaches-credential-prompt"

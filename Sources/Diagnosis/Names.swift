@@ -113,6 +113,21 @@ enum Names {
         return max(0, probe.totalMs - start)
     }
 
+    /// osMajorType 4: UNIX (MS-RDPBCGR 2.2.7.1.1).
+    static let unixOS: UInt16 = 4
+
+    /// The General capability set's platform, as the server states it.
+    static func serverOS(major: UInt16?, minor: UInt16?) -> String? {
+        guard let major, major != 0 else { return nil }
+        let majors: [UInt16: String] = [1: "Windows", 2: "OS/2", 3: "Macintosh", 4: "UNIX", 5: "iOS", 6: "OS X",
+                                        7: "Android", 8: "Chrome OS"]
+        let minors: [UInt16: String] = [1: "Windows 3.1x", 2: "Windows 95", 3: "Windows NT", 4: "OS/2 2.1", 5: "PowerPC",
+                                        6: "Macintosh", 7: "a native X server", 8: "a pseudo X server", 9: "Windows RT"]
+        let base = majors[major] ?? "platform \(major)"
+        guard let minor, minor != 0 else { return base }
+        return "\(base) (\(minors[minor] ?? "type \(minor)"))"
+    }
+
     /// Which probe connection, in words.
     static func purpose(_ purpose: ProbePurpose) -> String {
         switch purpose {

@@ -1,6 +1,7 @@
 import ProbeCore
+import RDPProtocol
 
-/// Licensing, server error info, redirection, and the logon screen.
+/// Licensing, server error info, redirection, and the start of the session.
 enum SessionRules {
     static func findings(_ o: CheckObservations) -> [Finding] {
         guard let session = o.defaultClient?.session else { return [] }
@@ -41,9 +42,19 @@ enum SessionRules {
                                     detail: "A Server Redirection PDU arrived: the session continues on another host."))
         }
         if session.demandActive {
-            findings.append(Finding(id: "session.logon-screen", level: .good, section: .session,
-                                    title: "The logon screen would be shown",
-                                    detail: "The server sent its Demand Active PDU (capabilities) after licensing: the connection sequence works end to end up to logon."))
+            let os = Names.serverOS(major: session.serverOSMajor, minor: session.serverOSMinor)
+            findings.append(Finding(
+                id: "session.started", level: .good, section: .session,
+                title: "The session starts",
+                detail: "The server sent its Demand Active PDU (capabilities)\(os.map { ", saying it runs on \($0)" } ?? ""): the connection sequence works end to end. What the session shows first is not in the protocol: a logon screen on Windows and xrdp, but on some servers the desktop itself, without any logon."))
+            let nla = SecurityProtocols(rawValue: o.defaultClient?.negotiation?.selectedProtocol ?? 0)
+            if session.serverOSMajor == Names.unixOS, nla.isDisjoint(with: [.hybrid, .hybridEx]) {
+                findings.append(Finding(
+                    id: "session.maybe-no-logon", level: .warn, section: .session,
+                    title: "Anyone who connects may get a desktop without logging on",
+                    detail: "The server says it runs on \(os ?? "UNIX") and asks for no authentication before the session (no NLA). FreeRDP-based servers of this kind (weston's RDP backend) show their desktop to every client with no logon at all; nothing in the protocol tells whether this one does.",
+                    fixes: ["Put the server behind NLA, a VPN or an authenticating RD Gateway, or configure it to require a logon (weston: run it only on loopback for a trusted local client)."]))
+            }
         }
         return findings
     }

@@ -172,7 +172,7 @@ enum VerdictRule {
             }
             if session.demandActive {
                 return Verdict(outcome: .reachesLogon, step: .capabilities,
-                               summary: "A default Microsoft client would reach the logon screen.")
+                               summary: "A default Microsoft client would connect and the session would start (a logon screen, or a desktop on servers that ask for no logon).")
             }
         }
         if let selected = probe.negotiation?.selectedProtocol,

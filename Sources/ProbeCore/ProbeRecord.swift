@@ -133,6 +133,10 @@ public struct SessionObservation: Codable, Sendable, Equatable {
     public var errorInfo: [UInt32] = []
     public var redirected: Bool = false
     public var demandActive: Bool = false
+    /// osMajorType / osMinorType of the Demand Active's General capability set
+    /// (MS-RDPBCGR 2.2.7.1.1): what the server says it runs on.
+    public var serverOSMajor: UInt16?
+    public var serverOSMinor: UInt16?
     public var disconnectReason: UInt32?
 
     public init() {}

@@ -180,8 +180,12 @@ struct SessionStage: Sendable {
         }
         for pdu in try ServerSharePDU.decodeAll(bytes) {
             switch pdu {
-            case .demandActive:
+            case .demandActive(let active):
                 machine.session(\.demandActive, true)
+                if let os = active.serverOS {
+                    machine.session(\.serverOSMajor, os.major)
+                    machine.session(\.serverOSMinor, os.minor)
+                }
                 machine.endStep(now: now)
                 return [.send(MCSRequest.disconnectProviderUltimatum())] + machine.finish(.completed, now: now)
             case let .data(_, .setErrorInfo(code)):

@@ -27,7 +27,7 @@ struct CheckShadowTests {
         #expect(report.has("x224.no-nla"))
         #expect(report.verdict.outcome == .reachesLogon)
         #expect(report.observations.defaultClient?.session?.licensing == .validClient)
-        #expect(report.has("session.logon-screen"))
+        #expect(report.has("session.started"))
     }
 
     @Test("standard RDP security only: TLS refused with SSL_NOT_ALLOWED_BY_SERVER")

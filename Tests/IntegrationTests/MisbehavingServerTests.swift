@@ -227,7 +227,7 @@ struct MisbehavingServerTests {
 
         let probe = try #require(report.observations.defaultClient)
         #expect(probe.end == .timedOut(step: .x224, waitingFor: "the X.224 Connection Confirm"))
-        #expect(probe.stepDeadlineMs == firstWaveMs, "the step deadline follows the budget")
+        #expect(abs((probe.stepDeadlineMs ?? 0) - firstWaveMs) < 10, "the step deadline follows the budget")
         #expect(probe.negotiation == nil)
         #expect(server.log.dripped > 10, "the server kept dripping (\(server.log.dripped) bytes)")
         let arrived = probe.timings.last { $0.step == .x224 }?.bytesReceived ?? 0
