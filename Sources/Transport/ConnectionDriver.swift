@@ -98,6 +98,7 @@ final class ProbeHandler<Machine: ConnectionMachine>: ChannelInboundHandler, Rem
     private var hardTimer: Scheduled<Void>?
     var sawReset = false
     private var closing = false
+    private var resolved = false
     private let certificates = CertificateBox()
     /// Held from connect until the server answers or the connection ends.
     private var gate: ConnectGate?
@@ -176,7 +177,7 @@ final class ProbeHandler<Machine: ConnectionMachine>: ChannelInboundHandler, Rem
         if !machine.isFinished {
             _ = machine.handle(.peerClosed(sawReset ? .reset : .fin), now: Self.now)
         }
-        promise.succeed(machine)
+        resolve()
         context.fireChannelInactive()
     }
 
@@ -227,8 +228,18 @@ final class ProbeHandler<Machine: ConnectionMachine>: ChannelInboundHandler, Rem
             if case .success(let stats?) = result {
                 _ = handler.machine.handle(.tcpStatistics(stats), now: Self.now)
             }
+            // A finished machine's record is complete: answer now rather than after
+            // a TLS shutdown that waits for the peer (a slow path would hold the
+            // check past its deadline).
+            if handler.machine.isFinished { handler.resolve() }
             context.close(promise: nil)
         }
+    }
+
+    private func resolve() {
+        guard !resolved else { return }
+        resolved = true
+        promise.succeed(machine)
     }
 
     /// Accepts every certificate and keeps the chain: the probe must see any
@@ -241,6 +252,8 @@ final class ProbeHandler<Machine: ConnectionMachine>: ChannelInboundHandler, Rem
         // The callback below decides; loading the system store into every context
         // would cost memory and time for nothing (trust is judged by the audit).
         configuration.trustRoots = .certificates([])
+        // A probe needs no orderly TLS goodbye; never wait for the peer's.
+        configuration.shutdownTimeout = .milliseconds(100)
         let context = try NIOSSLContext(configuration: configuration)
         let box = certificates
         return try NIOSSLClientHandler(context: context, serverHostname: parameters.serverName) { chain, result in

@@ -17,6 +17,26 @@ struct CredentialCheckTests {
         }
     }
 
+    /// The shadow server's certificate fingerprint, as a user would pin it after
+    /// checking it on the server (its certificate is self-signed, so untrusted).
+    var pin: String {
+        get throws {
+            let testbed = ProcessInfo.processInfo.environment["TESTBED_DIR"].map(URL.init(fileURLWithPath:))
+                ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                    .deletingLastPathComponent().appendingPathComponent(".testbed")
+            let certificate = testbed.appendingPathComponent("shadow-home/.config/freerdp/shadow/shadow.crt")
+            let openssl = Process()
+            openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+            openssl.arguments = ["x509", "-in", certificate.path, "-noout", "-fingerprint", "-sha256"]
+            let pipe = Pipe()
+            openssl.standardOutput = pipe
+            try openssl.run()
+            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            openssl.waitUntilExit()
+            return try #require(output.split(separator: "=").last).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+    }
+
     func check(_ arguments: [String], password: String?, stdin: String? = nil) throws -> ProgramRun {
         var environment: [String: String] = [:]
         if let password { environment["RDPDOCTOR_PASSWORD"] = password }
@@ -34,13 +54,14 @@ struct CredentialCheckTests {
 
     @Test("the right password is accepted and the password is never sent or shown")
     func goodPassword() throws {
-        let run = try check(["--user", "tester", "--json"], password: Self.password)
+        let run = try check(["--user", "tester", "--cert-sha256", try pin, "--json"], password: Self.password)
         let document = try json(run)
         #expect(findingIDs(document).contains("credssp.accepted"))
+        #expect(findingIDs(document).contains("cert.pin-matches"))
         let verdict = try #require(document["verdict"] as? [String: Any])
         #expect(verdict["outcome"] as? String == "reaches-logon")
         #expect(!run.stdout.contains(Self.password) && !run.stderr.contains(Self.password))
-        let text = try check(["--user", "tester"], password: Self.password)
+        let text = try check(["--user", "tester", "--cert-sha256", try pin], password: Self.password)
         #expect(text.stdout.contains("tester is accepted"))
         #expect(!text.stdout.contains(Self.password) && !text.stderr.contains(Self.password))
     }
@@ -48,7 +69,7 @@ struct CredentialCheckTests {
     @Test("a wrong password is refused, not reported as success")
     func wrongPassword() throws {
         let secret = "Wrong-Password-77"
-        let run = try check(["--user", "tester", "--json"], password: secret)
+        let run = try check(["--user", "tester", "--cert-sha256", try pin, "--json"], password: secret)
         let document = try json(run)
         #expect(findingIDs(document).contains("credssp.closed-after-authenticate"))
         #expect((document["verdict"] as? [String: Any])?["outcome"] as? String == "fails")
@@ -58,7 +79,7 @@ struct CredentialCheckTests {
 
     @Test("an unknown user is refused")
     func unknownUser() throws {
-        let run = try check(["--user", "nobody-here", "--json"], password: Self.password)
+        let run = try check(["--user", "nobody-here", "--cert-sha256", try pin, "--json"], password: Self.password)
         #expect(findingIDs(try json(run)).contains("credssp.closed-after-authenticate"))
         #expect(run.status == 2)
     }
@@ -66,16 +87,22 @@ struct CredentialCheckTests {
     @Test("a domain-qualified name, both spellings, password from standard input")
     func domainQualified() throws {
         for account in ["TESTDOM\\alice", "alice@TESTDOM"] {
-            let run = try check(["--user", account, "--password-stdin", "--json"], password: nil, stdin: "Alice-Pass-1\n")
+            let run = try check(["--user", account, "--password-stdin", "--cert-sha256", try pin, "--json"], password: nil,
+                                stdin: "Alice-Pass-1\n")
             #expect(findingIDs(try json(run)).contains("credssp.accepted"), "\(account)")
             #expect(!run.stdout.contains("Alice-Pass-1"))
         }
     }
 
-    @Test("--logon sends nothing to an untrusted server; with --insecure it logs on")
+    @Test("an untrusted server gets nothing derived from the password; --logon with --insecure logs on")
     func logon() throws {
-        let refused = try check(["--user", "tester", "--logon", "--json"], password: Self.password)
-        #expect(findingIDs(try json(refused)).contains("logon.not-sent"))
+        for extra in [[], ["--logon"]] {
+            let refused = try check(["--user", "tester", "--json"] + extra, password: Self.password)
+            let document = try json(refused)
+            #expect(findingIDs(document).contains("credssp.account-not-tried"), "\(findingIDs(document))")
+            #expect(!findingIDs(document).contains("credssp.accepted"))
+            #expect(refused.status == 1, "a warning, not a failure of the server")
+        }
         let insecure = try check(["--user", "tester", "--logon", "--insecure", "--json"], password: Self.password)
         let document = try json(insecure)
         #expect(findingIDs(document).contains("logon.session"), "\(findingIDs(document))")

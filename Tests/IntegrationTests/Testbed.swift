@@ -43,12 +43,24 @@ enum Testbed {
     /// Runs a check against a testbed port and diagnoses it. The testbed must be
     /// up (scripts/test.sh starts it): a server that is not there fails the test.
     static func check(_ name: String, host: String = "127.0.0.1", timeoutMs: Double = 5000,
-                      anchors: [[UInt8]] = []) async throws -> CheckReport {
+                      anchors: [[UInt8]] = [], edit: (inout CheckRunner.Options) -> Void = { _ in }) async throws -> CheckReport {
         let target = Target(host: host, port: try port(name))
-        let observations = await CheckRunner().run(target, options: .init(timeoutMs: timeoutMs))
+        var options = CheckRunner.Options(timeoutMs: timeoutMs)
+        // The credential gate's judgement, as `rdpdoctor check` makes it.
+        options.judgeCertificate = { chain in
+            let report = await CertificateAuditor.audit(chain: chain, expectedName: host,
+                                                        nowSecondsSinceEpoch: Int64(Date().timeIntervalSince1970),
+                                                        trustAnchors: anchors)
+            return CertificateJudgement(trusted: report.trust.isTrusted, nameMatches: report.nameMatches)
+        }
+        edit(&options)
+        let observations = await CheckRunner().run(target, options: options)
         return await Diagnoser.diagnose(
             observations, context: .init(trustAnchors: anchors, nowUnix: Int64(Date().timeIntervalSince1970)))
     }
+
+    /// The X display start.sh runs Xvfb on (real clients need one).
+    static var display: String { ":" + (ProcessInfo.processInfo.environment["TESTBED_DISPLAY"] ?? "98") }
 }
 
 struct TestbedError: Error, CustomStringConvertible {
