@@ -54,6 +54,8 @@ import threading
 import time
 from email.utils import formatdate
 
+from probe import read_tpkt  # the testbed's one TPKT reader (same folder)
+
 HOST = "127.0.0.1"
 CONNECT_TIMEOUT = 5.0
 HANDSHAKE_TIMEOUT = 10.0
@@ -421,26 +423,6 @@ def run_tls_http(args, answer, server_name):
 # ------------------------------------------------------------------- mitm
 NTLM_SIG = b"NTLMSSP\0"
 NTLM_TYPES = {1: "NEGOTIATE", 2: "CHALLENGE", 3: "AUTHENTICATE"}
-
-
-def recv_exact(sock, n):
-    data = b""
-    while len(data) < n:
-        chunk = sock.recv(n - len(data))
-        if not chunk:
-            raise EOFError("closed after %d of %d bytes" % (len(data), n))
-        data += chunk
-    return data
-
-
-def read_tpkt(sock):
-    head = recv_exact(sock, 4)
-    if head[0] != 3:
-        raise ValueError("not TPKT: %s" % head.hex())
-    length = struct.unpack(">H", head[2:4])[0]
-    if length < 4:
-        raise ValueError("bad TPKT length %d" % length)
-    return head + recv_exact(sock, length - 4)
 
 
 def selected_protocol(cc):
