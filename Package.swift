@@ -39,10 +39,9 @@ let package = Package(
             "LegacyCrypto", x509, asn1, crypto, .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
         .target(name: "ProbeCore", dependencies: ["RDPWire", "RDPProtocol", "NTLM", "CredSSP", "CertificateAudit"]),
-        .target(
-            name: "Catalogue",
-            resources: [.copy("Resources/catalogue")]
-        ),
+        // The JSON files are the catalogue's source; the binary carries them as
+        // EmbeddedCatalogue.swift (scripts/embed-catalogue.py), so it has no bundle.
+        .target(name: "Catalogue", exclude: ["Resources"]),
         .target(name: "Explain", dependencies: ["Catalogue"]),
         .target(name: "Diagnosis", dependencies: ["ProbeCore", "RDPProtocol", "CertificateAudit", "Catalogue"]),
         .target(name: "Reporting", dependencies: ["Catalogue", "Explain", "Diagnosis", "ProbeCore", "CertificateAudit"]),

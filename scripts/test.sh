@@ -10,7 +10,14 @@ scripts/testbed/install.sh
 trap 'scripts/testbed/stop.sh >/dev/null 2>&1 || true' EXIT
 scripts/testbed/start.sh
 
-swift build --build-tests
+# Zero warnings in the project's own code: a fresh build prints every one.
+build_log=$(mktemp)
+swift build --build-tests 2>&1 | tee "$build_log"
+if grep -E "^$PWD/(Sources|Tests)/.*: warning:" "$build_log"; then
+    echo "test.sh: the project's own code has compiler warnings (above)" >&2
+    exit 1
+fi
+rm -f "$build_log"
 # Serially: several suites time real connections against one-second deadlines,
 # and the 2-core machines must not starve them with fuzzing running beside them.
 swift test --skip-build --no-parallel "$@"

@@ -10,16 +10,15 @@ public struct CatalogueError: Error, CustomStringConvertible, Sendable {
 }
 
 extension Catalogue {
-    /// The resource bundle SwiftPM builds beside the executable. Found by hand
-    /// rather than with `Bundle.module`, whose accessor traps when the bundle
-    /// is missing; a missing catalogue must be a message, not a crash.
-    static let bundleName = "rdpdoctor_Catalogue"
-
-    /// Loads the catalogue shipped with the program. `RDPDOCTOR_CATALOGUE`
-    /// may name another directory of family files.
-    public static func shipped(executablePath: String = CommandLine.arguments.first ?? "") throws -> Catalogue {
-        let directory = try locateDirectory(executablePath: executablePath)
-        return try load(directory: directory)
+    /// Loads the catalogue the program carries (EmbeddedCatalogue.swift, made
+    /// from Resources/catalogue by scripts/embed-catalogue.py), so a binary
+    /// copied anywhere still explains. `RDPDOCTOR_CATALOGUE` may name another
+    /// directory of family files.
+    public static func shipped() throws -> Catalogue {
+        if let override = ProcessInfo.processInfo.environment["RDPDOCTOR_CATALOGUE"], !override.isEmpty {
+            return try load(directory: override)
+        }
+        return try load(files: embeddedFiles.map { ($0.name, Data($0.json.utf8)) })
     }
 
     /// Loads every `*.json` file of `directory`; `pairs.json` holds pair stories.
@@ -34,49 +33,34 @@ extension Catalogue {
         guard !names.isEmpty else {
             throw CatalogueError(description: "the catalogue directory \(directory) has no .json files")
         }
-        let decoder = JSONDecoder()
-        var families: [Family] = []
-        var stories: [PairStory] = []
+        var files: [(String, Data)] = []
         for name in names {
             let path = directory + "/" + name
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw CatalogueError(description: "cannot read \(path)")
             }
+            files.append((path, data))
+        }
+        return try load(files: files)
+    }
+
+    /// Decodes family files and `pairs.json`, each named for the messages.
+    static func load(files: [(name: String, data: Data)]) throws -> Catalogue {
+        let decoder = JSONDecoder()
+        var families: [Family] = []
+        var stories: [PairStory] = []
+        for (name, data) in files {
             do {
-                if name == "pairs.json" {
+                if name.hasSuffix("pairs.json") {
                     stories = try decoder.decode(PairStoryFile.self, from: data).pairs
                 } else {
                     families.append(try decoder.decode(Family.self, from: data))
                 }
             } catch {
-                throw CatalogueError(description: "catalogue file \(path) is invalid: \(describe(error))")
+                throw CatalogueError(description: "catalogue file \(name) is invalid: \(describe(error))")
             }
         }
         return Catalogue(families: families, pairStories: stories)
-    }
-
-    static func locateDirectory(executablePath: String) throws -> String {
-        let environment = ProcessInfo.processInfo.environment
-        if let override = environment["RDPDOCTOR_CATALOGUE"], !override.isEmpty {
-            return override
-        }
-        // argv[0] may be a bare name found through PATH; the kernel knows the real file.
-        let realPath = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-            ?? executablePath
-        let executable = URL(fileURLWithPath: realPath).resolvingSymlinksInPath()
-        let beside = executable.deletingLastPathComponent().path
-        let candidates = [
-            "\(beside)/\(bundleName).resources/catalogue",
-            "\(beside)/\(bundleName).bundle/Contents/Resources/catalogue",
-            "\(beside)/\(bundleName).bundle/catalogue",
-            "\(beside)/../share/rdpdoctor/catalogue",
-        ]
-        for candidate in candidates where FileManager.default.fileExists(atPath: candidate) {
-            return candidate
-        }
-        throw CatalogueError(description:
-            "the code catalogue was not found beside \(executable.path) "
-            + "(looked for \(bundleName).resources/catalogue); set RDPDOCTOR_CATALOGUE to its directory")
     }
 
     private static func describe(_ error: any Error) -> String {

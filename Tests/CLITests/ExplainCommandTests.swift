@@ -130,6 +130,22 @@ struct ExplainCommandTests {
         #expect(run.status == 3)
     }
 
+    @Test("the binary copied alone into an empty directory still explains and checks")
+    func singleFile() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rdpdoctor-alone-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let copy = directory.appendingPathComponent("rdpdoctor")
+        try FileManager.default.copyItem(atPath: ProgramRun.binary, toPath: copy.path)
+        let explain = try ProgramRun.run(["explain", "0x904", "0x7"], executable: copy.path)
+        #expect(explain.status == 0, "\(explain.stderr)")
+        #expect(explain.stdout.contains("0x904"))
+        // Port 1 on loopback: nothing listens, so the check answers at once.
+        let check = try ProgramRun.run(["check", "127.0.0.1:1", "--quick", "--timeout", "2"], executable: copy.path)
+        #expect(check.status == 2, "\(check.stdout)\(check.stderr)")
+        #expect(check.stdout.contains("refuses") || check.stdout.contains("refused"), "\(check.stdout)")
+    }
+
     @Test("a missing catalogue is a message, not a crash")
     func missingCatalogue() throws {
         let run = try ProgramRun.run(["explain", "0x904"], environment: ["RDPDOCTOR_CATALOGUE": "/nonexistent"])
