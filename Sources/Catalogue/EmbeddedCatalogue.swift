@@ -209,13 +209,14 @@ extension Catalogue {
       "name": "disconnectReasonSocketConnectFailed",
       "layer": "tcp",
       "summary": "The TCP connection to the RDP port could not be opened.",
-      "meaning": "The name resolved, but the TCP connection to port 3389 (or the configured port) was refused or never answered. Either nothing is listening there, or a firewall or router in between blocks or drops it.",
+      "meaning": "The name resolved, but the TCP connection to port 3389 (or the configured port) was refused or never answered. Either nothing is listening there, or a firewall or router in between blocks or drops it. Through an RD Gateway the number can also come from the gateway leg rather than from a direct TCP connect: Microsoft's macOS app 10.2.0 fixed an RD Gateway channel synchronization error that produced 0x204.",
       "causes": [
         "Remote Desktop is turned off on the target (no listener on 3389)",
         "Windows Defender Firewall on the target (or a network firewall) blocks TCP 3389",
         "The target is off, asleep or on another network (VPN not connected, wrong IP after DHCP change)",
         "The listener uses a different port (PortNumber changed) or the router's port forward is missing or wrong",
-        "The Remote Desktop Services (TermService) service is stopped or hung"
+        "The Remote Desktop Services (TermService) service is stopped or hung",
+        "Through an RD Gateway: a failure on the gateway leg (a since-fixed gateway channel bug in the macOS app produced 0x204)"
       ],
       "confirm": [
         "rdpdoctor check HOST (tcp step)",
@@ -237,7 +238,7 @@ extension Catalogue {
       },
       "check": "tcp",
       "certainty": "documented",
-      "source": "Microsoft Learn, IMsTscAxEvents::OnDisconnected, discReason values (MicrosoftDocs/win32 desktop-src/TermServ/imstscaxevents-ondisconnected.md)",
+      "source": "Microsoft Learn, IMsTscAxEvents::OnDisconnected, discReason values (MicrosoftDocs/win32 desktop-src/TermServ/imstscaxevents-ondisconnected.md); MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-macos.md (version 10.2.0, July 24, 2018: an RD Gateway channel synchronization error that resulted in 0x204)",
       "related": [
         "freerdp:0x20006",
         "disconnect:0x704"
@@ -417,9 +418,9 @@ extension Catalogue {
       "name": "disconnectReasonAtClientWinsockFDCLOSE",
       "layer": "tcp",
       "summary": "The TCP connection was closed by the server or something in between.",
-      "meaning": "The client saw the TCP connection close (FIN or reset) that it did not initiate. During connection setup, usually paired with extended code 0x7, it means the listener or a device in the path dropped the connection before the server could send a reason; during a session it usually means the network path or the server went away.",
+      "meaning": "The client saw the TCP connection close (FIN or reset) that it did not initiate. During connection setup, usually paired with extended code 0x7, it means the listener or a device in the path dropped the connection before the server could send a reason; during a session it usually means the network path or the server went away. Remote connections turned off (fDenyTSConnections = 1) do not give this pair: the listener then accepts no TCP connection at all and Microsoft's client reports 0x204, whose dialog names 'remote access to the server is not enabled' as a reason (see disconnect:0x204).",
       "causes": [
-        "During setup: the RDP listener refuses the connection (remote connections disabled, connection limit reached, its TLS certificate or private key unusable, security protocol or TLS version mismatch)",
+        "During setup: the RDP listener drops the connection (connection limit reached, its TLS certificate or private key unusable, security protocol or TLS version mismatch)",
         "A firewall, IPS, SSL-inspection device or VPN resets the connection",
         "The port is forwarded to something that is not an RDP server (another machine, a web server, an SSH daemon)",
         "During a session: Wi-Fi or VPN drop, NAT/firewall idle timeout, or the server restarting"
@@ -433,11 +434,11 @@ extension Catalogue {
       "fixes": {
         "client": [
           "Retry from another network or with the VPN off to rule out the path",
-          "Turn UDP off on a Windows client to rule it out: set HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows NT\\Terminal Services\\Client\\fClientDisableUDP = 1 (DWORD), or Group Policy Computer Configuration > Administrative Templates > Windows Components > Remote Desktop Services > Remote Desktop Connection Client > Turn Off UDP On Client = Enabled, then gpupdate /force",
+          "Leave UDP alone while the connection fails during setup: the server only starts the UDP transport once the main connection is set up and secured (MS-RDPEMT 1.3; MS-RDPBCGR 2.2.15.1 Initiate Multitransport Request PDU), so UDP cannot close X.224, TLS or CredSSP. Test without UDP only when sessions drop after logon, typically over a VPN: set HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows NT\\Terminal Services\\Client\\fClientDisableUDP = 1 (DWORD), or Group Policy Computer Configuration > Administrative Templates > Windows Components > Remote Desktop Services > Remote Desktop Connection Client > Turn Off UDP On Client = Enabled, then gpupdate /force",
           "xfreerdp: try /sec:tls or /sec:nla explicitly to see which protocol the server accepts"
         ],
         "server": [
-          "Allow remote connections: Set-ItemProperty 'HKLM:\\System\\CurrentControlSet\\Control\\Terminal Server' -Name fDenyTSConnections -Value 0; Enable-NetFirewallRule -DisplayGroup 'Remote Desktop'",
+          "Open the firewall for Remote Desktop if a host firewall resets the connection: Enable-NetFirewallRule -DisplayGroup 'Remote Desktop'",
           "Remove the stale self-signed RDP certificate so it is regenerated: Get-ChildItem 'Cert:\\LocalMachine\\Remote Desktop' | Remove-Item; Restart-Service TermService -Force",
           "Let the listener negotiate the security layer: Set-ItemProperty 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\WinStations\\RDP-Tcp' -Name SecurityLayer -Value 1 (0 = legacy RDP only, 1 = negotiate, 2 = TLS only), then Restart-Service TermService -Force",
           "Check session limits with qwinsta and the policy Computer Configuration > Administrative Templates > Windows Components > Remote Desktop Services > Remote Desktop Session Host > Connections > Limit number of connections",
@@ -446,7 +447,7 @@ extension Catalogue {
       },
       "check": "negotiation",
       "certainty": "documented",
-      "source": "Microsoft Learn, IMsTscAxEvents::OnDisconnected, discReason values (MicrosoftDocs/win32 desktop-src/TermServ/imstscaxevents-ondisconnected.md)",
+      "source": "Microsoft Learn, IMsTscAxEvents::OnDisconnected, discReason values (MicrosoftDocs/win32 desktop-src/TermServ/imstscaxevents-ondisconnected.md); MS-RDPEMT 1.3 and MS-RDPBCGR 2.2.15.1 (UDP is bootstrapped over the secured main connection)",
       "related": [
         "extended:0x7",
         "errinfo:0x7",
@@ -775,7 +776,7 @@ extension Catalogue {
         "A WAN optimiser, proxy or IPS modifies RDP traffic",
         "NIC offload or driver bugs corrupt packets",
         "The legacy RDP security layer (RC4) gets out of step with the server",
-        "A client bug; some older Mac clients had a race that caused decryption errors"
+        "A bug in a non-Microsoft client or server implementation of the legacy RDP security layer"
       ],
       "confirm": [
         "rdpdoctor check HOST (negotiation and rdp-security steps show which security protocol the server selects)",
@@ -798,6 +799,39 @@ extension Catalogue {
       "source": "Microsoft Learn, IMsTscAxEvents::OnDisconnected, discReason values (MicrosoftDocs/win32 desktop-src/TermServ/imstscaxevents-ondisconnected.md)",
       "related": [
         "errinfo:0x1192"
+      ]
+    },
+    {
+      "code": "0xD06",
+      "name": "Protocol error 0xD06 (undocumented)",
+      "layer": "protocol",
+      "summary": "Protocol error: the client rejected data from the server; not on Microsoft's list of reasons.",
+      "meaning": "Reported, not documented: 0xD06 is missing from Microsoft's list of disconnect reasons, yet Remote Desktop Connection (mstsc) shows it with the message that a protocol error will end the session, notably against xrdp servers (neutrinolabs/xrdp#3571, #3128), and programs built on the Remote Desktop ActiveX control report it as 3334, the same number in decimal (mRemoteNG#1891, 1Remote#108). Microsoft's macOS and iOS apps show it too: their notes fix a 0xD06 protocol error with Outlook as a RemoteApp (macOS 10.4.1). The low byte 06 puts it in the legacy security/protocol class. It is a client-side verdict on what the server sent, so the server's own log is where the detail is.",
+      "causes": [
+        "A non-Microsoft server (xrdp and others) sends drawing data or settings the client refuses; xrdp reports tie it to a colour depth below 32 bpp and to very large screens (xrdp#3128, #3571)",
+        "An outdated Mac or iOS app running a RemoteApp (fixed in macOS 10.4.1 and iOS 10.2.0)",
+        "A device in the path altering RDP traffic"
+      ],
+      "confirm": [
+        "The server's log at the time of the disconnect: Microsoft-Windows-RemoteDesktopServices-RdpCoreTS/Operational on Windows, xrdp.log on xrdp",
+        "Connect to the same server with another client (xfreerdp, or mstsc when the failure is on a Mac) to see whether only one client rejects it",
+        "Check whether the full desktop works where a RemoteApp fails"
+      ],
+      "fixes": {
+        "client": [
+          "Update the client (mstsc through Windows Update; Windows App from its store)",
+          "Against xrdp, test with a lower resolution or a single monitor to see whether the screen size triggers it"
+        ],
+        "server": [
+          "xrdp: update xrdp; for the colour-depth case set max_bpp=32 in /etc/xrdp/xrdp.ini and restart xrdp",
+          "Windows: install current updates on the session host"
+        ]
+      },
+      "check": null,
+      "certainty": "reported",
+      "source": "neutrinolabs/xrdp#3571 and #3128 (mstsc 'Error code: 0xd06'); mRemoteNG/mRemoteNG#1891 and 1Remote/1Remote#108 (ActiveX hosts, code 3334); MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-macos.md (version 10.4.1, November 6, 2020); MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-ios-ipados.md (version 10.2.0)",
+      "related": [
+        "extended:0x1000"
       ]
     },
     {
@@ -1294,6 +1328,42 @@ extension Catalogue {
       ]
     },
     {
+      "code": "0x207",
+      "name": "Handshake failure 0x207 (undocumented)",
+      "layer": "credssp",
+      "summary": "The TLS/CredSSP (NLA) handshake failed; not on Microsoft's list of reasons.",
+      "meaning": "Reported, not documented: 0x207 is missing from Microsoft's list of disconnect reasons, yet programs built on the Remote Desktop ActiveX control report it as 519, the same number in decimal, when they connect to servers that require Network Level Authentication (mRemoteNG#29, #1820), and Microsoft's macOS app calls it a handshake failure: its notes fix it for servers without the 2018 CredSSP encryption-oracle update (CVE-2018-0886, version 10.1.8) and for a wrong password sent to a pre-Windows 8 server with NLA (version 10.6.7). The low byte 07 places it in the TLS/CredSSP class of the disconnect codes.",
+      "causes": [
+        "A client whose CredSSP (NLA) support does not work with this server: ActiveX hosts with NLA turned off or broken (mRemoteNG#29, #1820)",
+        "The server lacks the CredSSP updates from 2018 (CVE-2018-0886) while the client has them",
+        "A wrong password sent to an old (Windows 7 / Server 2008 R2 or earlier) server that requires NLA",
+        "An outdated Mac client with a since-fixed handshake bug"
+      ],
+      "confirm": [
+        "rdpdoctor check HOST (credssp step)",
+        "Connect to the same server with mstsc from the same Windows machine: if mstsc works, the other client's NLA settings are the problem",
+        "Security log on the server (or on the domain controller): event 4625 with its Status/Sub Status code",
+        "Check the server's update level (winver, Get-HotFix)"
+      ],
+      "fixes": {
+        "client": [
+          "Re-enter the password carefully",
+          "Update the client; in ActiveX-based tools (mRemoteNG and similar) turn on CredSSP/NLA for the connection",
+          "Short-term workaround on a Windows client only (weakens security, remove once the server is patched): Computer Configuration > Administrative Templates > System > Credentials Delegation > Encryption Oracle Remediation = Enabled, Protection Level = Vulnerable"
+        ],
+        "server": [
+          "Install current Windows updates on the server (the CredSSP fix shipped in 2018)"
+        ]
+      },
+      "check": "credssp",
+      "certainty": "reported",
+      "source": "mRemoteNG/mRemoteNG#29 and #1820 (ActiveX host, code 519 with NLA); MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-macos.md (version 10.6.7, June 21, 2021; version 10.1.8, May 4, 2018)",
+      "related": [
+        "disconnect:0x807",
+        "sspi:0x80090302"
+      ]
+    },
+    {
       "code": "0x108",
       "name": "disconnectReasonConnectionTimedOut",
       "layer": "client",
@@ -1303,7 +1373,7 @@ extension Catalogue {
         "Packets to 3389 are silently dropped by a firewall",
         "A slow or overloaded server, or a slow domain controller during NLA",
         "RD Gateway or VPN problems delaying the connection",
-        "UDP transport problems on the path (the client waits for UDP before falling back)"
+        "A path that blocks UDP, and only if the time-out comes after the credentials were accepted: the UDP transport is set up over the already secured main connection (MS-RDPEMT 1.3)"
       ],
       "confirm": [
         "rdpdoctor check HOST (shows which step hangs)",
@@ -1313,7 +1383,7 @@ extension Catalogue {
       "fixes": {
         "client": [
           "Retry and note where it hangs",
-          "Turn UDP off on a Windows client to rule it out: set HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows NT\\Terminal Services\\Client\\fClientDisableUDP = 1 (DWORD), or Group Policy Computer Configuration > Administrative Templates > Windows Components > Remote Desktop Services > Remote Desktop Connection Client > Turn Off UDP On Client = Enabled, then gpupdate /force",
+          "If the time-out comes after the credentials were accepted, test without UDP: set HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows NT\\Terminal Services\\Client\\fClientDisableUDP = 1 (DWORD), or Group Policy Computer Configuration > Administrative Templates > Windows Components > Remote Desktop Services > Remote Desktop Connection Client > Turn Off UDP On Client = Enabled, then gpupdate /force",
           "xfreerdp: raise the limit with /timeout:30000"
         ],
         "server": [
@@ -1323,7 +1393,7 @@ extension Catalogue {
       },
       "check": "tcp",
       "certainty": "documented",
-      "source": "Microsoft Learn, IMsTscAxEvents::OnDisconnected, discReason values (MicrosoftDocs/win32 desktop-src/TermServ/imstscaxevents-ondisconnected.md)",
+      "source": "Microsoft Learn, IMsTscAxEvents::OnDisconnected, discReason values (MicrosoftDocs/win32 desktop-src/TermServ/imstscaxevents-ondisconnected.md); MS-RDPEMT 1.3 (when the UDP transport is set up)",
       "related": [
         "disconnect:0x704"
       ]
@@ -1476,6 +1546,33 @@ extension Catalogue {
       "check": null,
       "certainty": "documented",
       "source": "Microsoft Learn, IMsTscAxEvents::OnDisconnected, discReason values (MicrosoftDocs/win32 desktop-src/TermServ/imstscaxevents-ondisconnected.md)"
+    },
+    {
+      "code": "0x708",
+      "name": "Console session already in progress (undocumented)",
+      "layer": "client",
+      "summary": "The client will not open a console session on a computer where it already runs one (often itself).",
+      "meaning": "Reported, not documented: 0x708 is missing from Microsoft's list of disconnect reasons, but Remote Desktop Connection shows it with the message that the computer could not connect to another console session of the remote computer because a console session is already in progress (stascorp/rdpwrap#4289, anhkgg/SuperRDP#38). In both reports the user connected from a machine to itself, for example to 127.0.0.1 to test a multi-session patch. That the check is made by the client before any server is involved is inferred from the wording and the low byte 08, the client-side class.",
+      "causes": [
+        "Connecting to the same computer the client runs on (127.0.0.1, localhost or its own name)",
+        "An address or name that leads back to the local machine (a port forward or hosts entry pointing at itself)"
+      ],
+      "confirm": [
+        "Compare the target address with the client's own addresses: ipconfig (Windows) and the resolved target (Resolve-DnsName HOST)",
+        "Try the same target from another computer"
+      ],
+      "fixes": {
+        "client": [
+          "Connect from another computer, or to a different machine",
+          "For a local test of a multi-session setup, reports use another loopback address such as 127.0.0.2 instead of 127.0.0.1"
+        ],
+        "server": [
+          "Nothing to change on the server for this code; check that the name the client uses does not lead back to the client itself"
+        ]
+      },
+      "check": null,
+      "certainty": "reported",
+      "source": "stascorp/rdpwrap#4289 and anhkgg/SuperRDP#38 (mstsc dialog 'Error code: 0x708', console session already in progress)"
     },
     {
       "code": "0x808",
@@ -1885,9 +1982,9 @@ extension Catalogue {
       ],
       "layer": "policy",
       "summary": "The server refused the connection (or, in mstsc, the connection closed during setup).",
-      "meaning": "When a server really sends this code it does so only after the MCS channels exist, meaning it accepted TCP, TLS and credentials and then declined the connection, for example because new logons are disabled or a connection limit is reached. Microsoft's client also reports extended code 7 by itself when the socket closes during setup and no error info arrived, so with disconnect code 0x904 it usually means 'something closed the connection during setup': the listener, a firewall or IPS, a tunnel, or a port forward that does not lead to RDP.",
+      "meaning": "When a server really sends this code it does so only after the MCS channels exist, meaning it accepted TCP, TLS and credentials and then declined the connection, for example because new logons are disabled or a connection limit is reached. Microsoft's client apparently also reports extended code 7 by itself when the socket closes during setup and no error info arrived (inferred from field reports, see extended:0x7), so with disconnect code 0x904 it usually means 'something closed the connection during setup': the listener, a firewall or IPS, a tunnel, or a port forward that does not lead to RDP. Remote connections turned off (fDenyTSConnections = 1) do not give this pair: the listener then accepts no TCP connection at all and Microsoft's client reports 0x204, whose dialog names 'remote access to the server is not enabled' as a reason (see disconnect:0x204).",
       "causes": [
-        "Remote connections are disabled on the server (fDenyTSConnections = 1) or the listener is stopped",
+        "The RDP listener is stopped or in a bad state and drops the connection during setup",
         "New logons are disabled on the session host (`change logon /disable`, or RDS drain mode)",
         "The connection limit is reached (MaxInstanceCount / 'Limit number of connections')",
         "The server's certificate or private key for the listener is unusable, or the security layer/TLS settings do not match the client (the listener drops the socket)",
@@ -1895,7 +1992,7 @@ extension Catalogue {
       ],
       "confirm": [
         "Run `rdpdoctor check HOST`: the step where the connection closes (TCP, negotiation, TLS, CredSSP) shows who closed it",
-        "On the server: `Get-ItemProperty 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server' -Name fDenyTSConnections` and `change logon /query`",
+        "On the server: `change logon /query` (new logons allowed?) and `qwinsta` (how many sessions exist)",
         "Look in Microsoft-Windows-TerminalServices-RemoteConnectionManager/Operational for event 261 (listener received a connection) to see whether the attempt even arrived",
         "Look in the System log for TermService/Schannel errors (for example event 36870 about the certificate private key)"
       ],
@@ -1905,10 +2002,10 @@ extension Catalogue {
           "Check that the host name and port point to the intended RDP server, not a port forward to another device"
         ],
         "server": [
-          "Allow connections: `Set-ItemProperty 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server' -Name fDenyTSConnections -Value 0` and `Enable-NetFirewallRule -DisplayGroup 'Remote Desktop'`",
           "Allow new logons: `change logon /enable` (or set 'Allow New Connections' to Yes for the session host in Server Manager)",
           "Raise or remove the limit: Computer Configuration > Administrative Templates > Windows Components > Remote Desktop Services > Remote Desktop Session Host > Connections > 'Limit number of connections' (MaxInstanceCount under HKLM\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\WinStations\\RDP-Tcp), then `gpupdate /force`",
-          "Fix the listener certificate (delete the bad one from Remote Desktop store and `Restart-Service TermService -Force` to regenerate)"
+          "Fix the listener certificate (delete the bad one from Remote Desktop store and `Restart-Service TermService -Force` to regenerate)",
+          "If the listener is stuck, restart Remote Desktop Services: `Restart-Service TermService -Force` (ends current sessions)"
         ]
       },
       "check": "negotiation",
@@ -5297,6 +5394,7 @@ extension Catalogue {
       "meaning": "Decryption with Standard RDP Security failed, or the session keys could not be created from the client random, so the server ended the connection.",
       "causes": [
         "The connection uses Standard RDP Security (no TLS) and the client's implementation has a bug",
+        "A client-side race in Microsoft's macOS app before version 10.4.0 that made the server fail to decrypt (release notes 10.4.0)",
         "Encryption settings differ between client and server (FIPS required on one side)",
         "A middlebox (TLS-inspecting proxy, IPS, WAN optimiser) altering or truncating the RDP stream"
       ],
@@ -5306,7 +5404,7 @@ extension Catalogue {
       ],
       "fixes": {
         "client": [
-          "Update the RDP client to its current release, or use another client until it is fixed",
+          "Update the RDP client to its current release (for Microsoft's macOS app, 10.4.0 or later), or use another client until it is fixed",
           "Connect with TLS/NLA where possible"
         ],
         "server": [
@@ -5316,7 +5414,7 @@ extension Catalogue {
       },
       "check": "rdp-security",
       "certainty": "documented",
-      "source": "MS-RDPBCGR 2.2.5.1.1",
+      "source": "MS-RDPBCGR 2.2.5.1.1; MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-macos.md (version 10.4.0, August 20, 2020: a client-side race that could cause decryption errors on the server)",
       "related": [
         "disconnect:0xC06"
       ]
@@ -5425,12 +5523,12 @@ extension Catalogue {
       "code": "0x1196",
       "name": "ERRINFO_PEER_DISCONNECTED",
       "layer": "tcp",
-      "summary": "FreeRDP's own code: the connection to the server was lost (not sent by Windows servers).",
-      "meaning": "This value is defined by FreeRDP, not by MS-RDPBCGR; FreeRDP-based clients use it internally for 'the peer connection was lost' and may print it when the network connection drops. No Windows server sends it, so read it as an unexpected TCP disconnect and look for the network or server reason.",
+      "summary": "FreeRDP's own value for a lost connection; current FreeRDP no longer sets it and Windows never sends it.",
+      "meaning": "Defined by FreeRDP (0x1196, 'The peer connection was lost'), not by MS-RDPBCGR, and no Windows server sends it. Older FreeRDP releases set it themselves when their transport thread saw the connection close; that code went away with the asynchronous transport option in August 2018, and current FreeRDP keeps only the definition and its message. Seeing it today means an old FreeRDP-based client, a program that copied that code, or a non-Microsoft server or proxy that sent the value. Read it as a connection that ended without a reason and look for the network or server cause.",
       "causes": [
-        "The network path dropped the TCP connection (Wi-Fi, VPN, NAT or firewall idle timeout)",
-        "The server or a middlebox reset the connection without sending error info",
-        "The server restarted or its Remote Desktop Services service stopped"
+        "An old FreeRDP-based client (before late 2018) saw the TCP connection close: network drop, NAT or firewall idle timeout, server restart",
+        "A non-Microsoft server, proxy or client library that reuses FreeRDP's value",
+        "The server or a middlebox reset the connection without sending error info"
       ],
       "confirm": [
         "Run `rdpdoctor check HOST` to see whether the server is reachable and which step fails now",
@@ -5439,6 +5537,7 @@ extension Catalogue {
       ],
       "fixes": {
         "client": [
+          "Update the client: current FreeRDP reports a lost connection with its ERRCONNECT codes instead",
           "Reconnect; use a more stable network or VPN",
           "If drops follow idle periods, a NAT or firewall idle timeout is likely; ask for server keep-alives (below)"
         ],
@@ -5448,7 +5547,7 @@ extension Catalogue {
       },
       "check": "tcp",
       "certainty": "inferred",
-      "source": "FreeRDP include/freerdp/error.h (ERRINFO_PEER_DISCONNECTED), libfreerdp/core/errinfo.c"
+      "source": "FreeRDP include/freerdp/error.h (ERRINFO_PEER_DISCONNECTED = 0x00001196), libfreerdp/core/errinfo.c; FreeRDP commit c3a26b0d6 (2018-08-22, 'Removed +async-transport options') removed the last rdp_set_error_info(rdp, ERRINFO_PEER_DISCONNECTED) call"
     }
   ]
 }
@@ -5465,7 +5564,7 @@ extension Catalogue {
       "from": "0x1000",
       "to": "0x7FFF",
       "layer": "protocol",
-      "meaning": "An RDP protocol error: the server or client rejected malformed or unexpected protocol data. The value usually equals the server's Set Error Info protocol code (errinfo 0x10C9-0x1196); check the server's RdpCoreTS event log."
+      "meaning": "An RDP protocol error: one side rejected malformed or unexpected protocol data. Often the value is the server's Set Error Info protocol code (errinfo 0x10C9-0x1196), but the client also puts protocol errors it detected itself here: mstsc has reported 'a protocol error detected at the client (code 0x1104)' (stascorp/rdpwrap#363). Check the server's RdpCoreTS event log and the client side both."
     }
   ],
   "entries": [
@@ -5685,9 +5784,9 @@ extension Catalogue {
       "name": "exDiscReasonServerDeniedConnection",
       "layer": "negotiation",
       "summary": "The connection was closed during setup; usually the client's own guess, not a server verdict.",
-      "meaning": "Officially this means the server refused the connection, and a server can send exactly that as Set Error Info code 7, but only once the MCS channels exist. Microsoft's client also reports extended 7 by itself when the TCP connection closes while the connection is still being set up (X.224, TLS or CredSSP) and no server error info arrived, which is why it so often appears together with 0x904. In practice it therefore means something closed the connection during setup: the listener refusing it (remote connections disabled, connection limit reached, its certificate or private key unusable, security protocol or TLS mismatch), a firewall, IPS or VPN resetting it, or a port forward that leads to something that is not an RDP server. Only replaying the handshake step by step or a packet capture shows which.",
+      "meaning": "The name is documented: 'server denied the connection', and a server can send exactly that as Set Error Info code 7, but only once the MCS channels exist (MS-RDPBCGR 2.2.5.1.1). That Microsoft's client also reports extended 7 by itself when the TCP connection closes while the connection is still being set up (X.224, TLS or CredSSP) and no server error info arrived is inferred, not documented: no Microsoft page says so, but users see 0x904 with 0x7 in cases where no server error info can have been sent, for example through an RDP bastion (tp4a/teleport#301). Read this way, the pair means something closed the connection during setup: the listener (connection limit, its certificate or private key unusable, security protocol or TLS mismatch), a firewall, IPS or VPN resetting it, or a port forward that leads to something that is not an RDP server. Only replaying the handshake step by step or a packet capture shows which. Remote connections turned off (fDenyTSConnections = 1) do not give this pair: the listener then accepts no TCP connection at all and Microsoft's client reports 0x204, whose dialog names 'remote access to the server is not enabled' as a reason (see disconnect:0x204).",
       "causes": [
-        "The listener refuses the connection: remote connections are disabled (fDenyTSConnections = 1) or the connection limit is reached",
+        "The listener drops the connection: the connection limit is reached or the listener is in a bad state",
         "The listener's TLS certificate or its private key cannot be used (expired or deleted certificate still referenced by SSLCertificateSHA1Hash, missing key permissions for NETWORK SERVICE)",
         "Security protocol or TLS mismatch: the server requires NLA/TLS the client does not offer, the server is forced to the legacy RDP layer, or TLS versions/ciphers have no overlap (TLS 1.2 disabled on one side, TLS 1.0 only on an old server)",
         "A firewall, IPS (RDP exploit signatures), SSL inspection or VPN resets the connection",
@@ -5699,17 +5798,15 @@ extension Catalogue {
         "System log on the server, source Schannel (36870 = the TLS private key could not be used; 36874/36888 = no common protocol or cipher, fatal alert)",
         "Event Viewer on the server: Applications and Services Logs > Microsoft > Windows > TerminalServices-RemoteConnectionManager > Operational (event 1149 = network authentication succeeded; 261 = the listener received a connection); no event 261 means the connection never reached the listener",
         "On the server: Get-CimInstance -Namespace root\\cimv2\\TerminalServices -ClassName Win32_TSGeneralSetting -Filter \"TerminalName='RDP-Tcp'\" | Format-List SSLCertificateSHA1Hash,SecurityLayer,MinEncryptionLevel,UserAuthenticationRequired",
-        "On the server: Get-ItemProperty 'HKLM:\\System\\CurrentControlSet\\Control\\Terminal Server' -Name fDenyTSConnections",
         "Packet capture on the server: does the reset come from the server itself or never arrive?"
       ],
       "fixes": {
         "client": [
           "Retry from another network or without the VPN to rule out a middlebox",
           "xfreerdp: try /sec:nla, /sec:tls and /sec:rdp one at a time; for very old servers add /tls:seclevel:0",
-          "Turn UDP off on a Windows client to rule it out: set HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows NT\\Terminal Services\\Client\\fClientDisableUDP = 1 (DWORD), or Group Policy Computer Configuration > Administrative Templates > Windows Components > Remote Desktop Services > Remote Desktop Connection Client > Turn Off UDP On Client = Enabled, then gpupdate /force"
+          "Leave UDP alone while the connection fails during setup: the server only starts the UDP transport once the main connection is set up and secured (MS-RDPEMT 1.3; MS-RDPBCGR 2.2.15.1 Initiate Multitransport Request PDU), so UDP cannot close X.224, TLS or CredSSP. Test without UDP only when sessions drop after logon, typically over a VPN: set HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows NT\\Terminal Services\\Client\\fClientDisableUDP = 1 (DWORD), or Group Policy Computer Configuration > Administrative Templates > Windows Components > Remote Desktop Services > Remote Desktop Connection Client > Turn Off UDP On Client = Enabled, then gpupdate /force"
         ],
         "server": [
-          "Allow remote connections: Set-ItemProperty 'HKLM:\\System\\CurrentControlSet\\Control\\Terminal Server' -Name fDenyTSConnections -Value 0; Enable-NetFirewallRule -DisplayGroup 'Remote Desktop'",
           "Remove the stale self-signed RDP certificate so it is regenerated: Get-ChildItem 'Cert:\\LocalMachine\\Remote Desktop' | Remove-Item; Restart-Service TermService -Force",
           "If a custom certificate is used, check that NETWORK SERVICE can read its private key (certlm.msc > certificate > All Tasks > Manage Private Keys)",
           "Let the listener negotiate the security layer: Set-ItemProperty 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\WinStations\\RDP-Tcp' -Name SecurityLayer -Value 1 (0 = legacy RDP only, 1 = negotiate, 2 = TLS only), then Restart-Service TermService -Force",
@@ -5718,8 +5815,8 @@ extension Catalogue {
         ]
       },
       "check": "negotiation",
-      "certainty": "documented",
-      "source": "Microsoft Learn, ExtendedDisconnectReasonCode enumeration (MicrosoftDocs/win32 desktop-src/TermServ/extendeddisconnectreasoncode.md)",
+      "certainty": "inferred",
+      "source": "Microsoft Learn, ExtendedDisconnectReasonCode enumeration (MicrosoftDocs/win32 desktop-src/TermServ/extendeddisconnectreasoncode.md) for the name; MS-RDPBCGR 2.2.5.1.1 for when a server can send code 7; the client-side fill-in is inferred from field reports (tp4a/teleport#301: 0x904 with extended 0x7 through a bastion); MS-RDPEMT 1.3 and MS-RDPBCGR 2.2.15.1 (UDP is bootstrapped over the secured main connection)",
       "related": [
         "disconnect:0x904",
         "errinfo:0x7",
@@ -5731,8 +5828,8 @@ extension Catalogue {
       "code": "0x8",
       "name": "exDiscReasonServerDeniedConnectionFips",
       "layer": "rdp-security",
-      "summary": "The server refused the connection for security (FIPS encryption) reasons.",
-      "meaning": "The server requires FIPS-compliant encryption for the legacy RDP security layer and the client's offer does not meet it, so the server denied the connection. It only arises when the legacy RDP security layer is in use.",
+      "summary": "The server refused the connection for security reasons; the name points at FIPS encryption.",
+      "meaning": "Documented is only the name, exDiscReasonServerDeniedConnectionFips, and that the server denied the connection for security reasons. The FIPS reading is inferred from that name: FIPS 140 encryption is one of the methods of the legacy Standard RDP Security layer (MS-RDPBCGR 5.3), so a server that insists on it would refuse a client whose offer does not include it, and the case should only arise when that legacy layer is in use. No Microsoft page confirms these details.",
       "causes": [
         "FIPS mode (MinEncryptionLevel 4 or the FIPS security option) on the server and not on the client",
         "An old client that cannot do FIPS-level legacy encryption"
@@ -5751,8 +5848,8 @@ extension Catalogue {
         ]
       },
       "check": "rdp-security",
-      "certainty": "documented",
-      "source": "Microsoft Learn, ExtendedDisconnectReasonCode enumeration (MicrosoftDocs/win32 desktop-src/TermServ/extendeddisconnectreasoncode.md)",
+      "certainty": "inferred",
+      "source": "Microsoft Learn, ExtendedDisconnectReasonCode enumeration (MicrosoftDocs/win32 desktop-src/TermServ/extendeddisconnectreasoncode.md) for the name; MS-RDPBCGR 5.3 (Standard RDP Security, FIPS encryption method) for the inferred reading",
       "related": [
         "disconnect:0x506"
       ]
@@ -6286,9 +6383,10 @@ extension Catalogue {
       "name": "exDiscReasonProtocolRangeStart",
       "layer": "protocol",
       "summary": "First value of the RDP protocol error range (0x1000-0x7FFF).",
-      "meaning": "Marks the start of the range used for internal RDP protocol errors. A value in this range normally repeats the server's Set Error Info code for a protocol error; look it up in the errinfo family and check the server's event logs.",
+      "meaning": "Marks the start of the range used for RDP protocol errors. A value in this range is often the server's Set Error Info code for a protocol error, so look it up in the errinfo family, but it is not always the server's: mstsc has reported 0x1104 as 'a protocol error detected at the client' (stascorp/rdpwrap#363). Check the server's event logs and consider a client-side fault as well.",
       "causes": [
         "The server or client found malformed or unexpected RDP protocol data",
+        "The client itself found the server's data malformed or unexpected (mstsc then says the error was detected at the client)",
         "Version incompatibilities between client and server, or altered traffic"
       ],
       "confirm": [
@@ -6305,7 +6403,7 @@ extension Catalogue {
       },
       "check": null,
       "certainty": "documented",
-      "source": "Microsoft Learn, ExtendedDisconnectReasonCode enumeration (MicrosoftDocs/win32 desktop-src/TermServ/extendeddisconnectreasoncode.md)",
+      "source": "Microsoft Learn, ExtendedDisconnectReasonCode enumeration (MicrosoftDocs/win32 desktop-src/TermServ/extendeddisconnectreasoncode.md); stascorp/rdpwrap#363 (0x1104 detected at the client)",
       "related": [
         "extended:0x7FFF"
       ]
@@ -6315,7 +6413,7 @@ extension Catalogue {
       "name": "exDiscReasonProtocolRangeEnd",
       "layer": "protocol",
       "summary": "Last value of the RDP protocol error range (0x1000-0x7FFF).",
-      "meaning": "Marks the end of the range used for internal RDP protocol errors. Any value between 0x1000 and this one is a protocol error whose detail is in the server's logs.",
+      "meaning": "Marks the end of the range used for RDP protocol errors. Any value between 0x1000 and this one is a protocol error, found by the server or, in some cases, by the client (see 0x1000).",
       "causes": [
         "See the protocol error range start (0x1000)"
       ],
@@ -6768,7 +6866,7 @@ extension Catalogue {
       "summary": "The connection to the server was closed or broke while reading or writing.",
       "meaning": "FreeRDP's transport layer failed: a read or write on the connection returned an error or end-of-file, usually because the server or a device in between closed or reset it. During connect this is FreeRDP's equivalent of mstsc's 0x904 with extended 0x7; through a gateway it also covers HTTP errors such as 400, 404 or 5xx.",
       "causes": [
-        "The server's listener dropped the connection during setup (remote connections disabled, connection limit, certificate or key unusable, protocol mismatch)",
+        "The server's listener dropped the connection during setup (connection limit, certificate or key unusable, protocol mismatch); remote connections turned off give ERRCONNECT_CONNECT_FAILED (0x20006) instead",
         "A firewall, IPS or VPN reset the connection",
         "The port forward leads to something that is not RDP",
         "During a session: network drop, NAT idle timeout or server restart",
@@ -6788,7 +6886,7 @@ extension Catalogue {
           "Enable /auto-reconnect for sessions on flaky links"
         ],
         "server": [
-          "Allow remote connections: Set-ItemProperty 'HKLM:\\System\\CurrentControlSet\\Control\\Terminal Server' -Name fDenyTSConnections -Value 0; Enable-NetFirewallRule -DisplayGroup 'Remote Desktop'",
+          "Open the firewall for Remote Desktop if a host firewall resets the connection: Enable-NetFirewallRule -DisplayGroup 'Remote Desktop'",
           "Remove the stale self-signed RDP certificate so it is regenerated: Get-ChildItem 'Cert:\\LocalMachine\\Remote Desktop' | Remove-Item; Restart-Service TermService -Force",
           "Let the listener negotiate the security layer: Set-ItemProperty 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\WinStations\\RDP-Tcp' -Name SecurityLayer -Value 1 (0 = legacy RDP only, 1 = negotiate, 2 = TLS only), then Restart-Service TermService -Force",
           "Group Policy Computer Configuration > Administrative Templates > Windows Components > Remote Desktop Services > Remote Desktop Session Host > Connections > Configure keep-alive connection interval = Enabled"
@@ -8541,7 +8639,7 @@ extension Catalogue {
       "name": "SSL_NOT_ALLOWED_BY_SERVER",
       "layer": "negotiation",
       "summary": "Server allows only standard RDP security, but the client asked for TLS or NLA.",
-      "meaning": "The client asked for TLS and/or CredSSP without also allowing plain RDP security, and the server's listener is limited to the legacy RDP encryption layer, so there is no protocol both accept. Microsoft's client normally retries with standard RDP security on its own; a client told to insist on TLS or NLA stops here. Standard RDP security gives no real server authentication.",
+      "meaning": "The client asked for TLS and/or CredSSP without also allowing plain RDP security, and the server's listener is limited to the legacy RDP encryption layer, so there is no protocol both accept. What a client does next is up to the client: MS-RDPBCGR only defines the failure, and Microsoft documents for its ActiveX control only that, with security-layer negotiation on, it negotiates between NLA and basic RDP security. That Microsoft's client then reconnects with standard RDP security on its own is inferred from that, not documented; a client told to insist on TLS or NLA stops here. Standard RDP security gives no real server authentication.",
       "causes": [
         "Windows listener with SecurityLayer = 0 (RDP), or the security-layer policy set to 'RDP'.",
         "xrdp configured with security_layer=rdp in xrdp.ini.",
@@ -8564,7 +8662,7 @@ extension Catalogue {
       },
       "check": "negotiation",
       "certainty": "documented",
-      "source": "MS-RDPBCGR 2.2.1.2.2 RDP Negotiation Failure (RDP_NEG_FAILURE)",
+      "source": "MS-RDPBCGR 2.2.1.2.2 RDP Negotiation Failure (RDP_NEG_FAILURE); Microsoft Learn, IMsRdpClientNonScriptable3::NegotiateSecurityLayer (the basis of the inferred fallback)",
       "related": [
         "negfailure:1",
         "freerdp:0x2000C"
@@ -8680,7 +8778,7 @@ extension Catalogue {
       "name": "SSL_WITH_USER_AUTH_REQUIRED_BY_SERVER",
       "layer": "negotiation",
       "summary": "Server requires TLS with a client certificate, which the client did not provide.",
-      "meaning": "The server demands TLS in which the client also proves its identity with its own certificate. Windows' RDP listener does not send this in normal configurations; it comes from third-party servers, gateways or appliances that admit devices by certificate.",
+      "meaning": "The server demands TLS in which the client also proves its identity with its own certificate. MS-RDPBCGR defines the code but no Windows setting is documented that makes the RDP listener ask for client certificates, so it is inferred, not documented, that this comes from third-party servers, gateways or appliances that admit devices by certificate.",
       "causes": [
         "A third-party RDP server or access appliance configured for certificate-based client (mutual TLS) authentication.",
         "The client has no client certificate configured, or cannot send one."
@@ -8710,55 +8808,21 @@ extension Catalogue {
         ("newclient.json", #"""
 {
   "family": "newclient",
-  "title": "Codes shown only by Microsoft's newer clients (Windows App, macOS, iOS, web)",
-  "description": "Error codes that Windows App and the former Microsoft Remote Desktop apps for macOS and iOS/iPadOS display but that no Microsoft reference page defines. Everything here comes from the clients' release notes, which only say that a problem producing the code was fixed, so each meaning is either reported (release-note wording) or inferred from the class structure of the disconnect codes. When the same situation happens with mstsc on Windows, the documented disconnect and extended codes are the better guide.",
+  "title": "Codes Microsoft's newer clients report (Windows App, macOS, iOS, web) that no reference page defines",
+  "description": "Error codes that Windows App and the former Microsoft Remote Desktop apps for macOS and iOS/iPadOS display but that no Microsoft reference page defines. Most come from the clients' release notes, which only say that a problem producing the code was fixed, so each meaning is either reported (release-note wording) or inferred from the class structure of the disconnect codes. Numbers that mstsc or Remote Desktop ActiveX hosts show as well (such as 0xD06 and 0x207) are kept with the disconnect codes instead. When the same situation happens with mstsc on Windows, the documented disconnect and extended codes are the better guide.",
   "source": "MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-macos.md; MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-ios-ipados.md",
   "numberFormat": "hex",
   "entries": [
     {
-      "code": "0x207",
-      "name": "Handshake failure (release-note label)",
-      "layer": "credssp",
-      "summary": "Security handshake failed (CredSSP/NLA), per the Mac client release notes.",
-      "meaning": "Reported, not documented: Microsoft's macOS client release notes call 0x207 a handshake failure and mention it for servers missing the 2018 CredSSP encryption-oracle update (CVE-2018-0886) and for a wrong password sent to a pre-Windows 8 server with NLA. Its low byte 07 places it in the TLS/CredSSP class of the disconnect codes.",
-      "causes": [
-        "The server lacks the CredSSP updates from 2018 (CVE-2018-0886) while the client has them",
-        "A wrong password sent to an old (Windows 7 / Server 2008 R2 or earlier) server that requires NLA",
-        "An outdated client version with a since-fixed handshake bug"
-      ],
-      "confirm": [
-        "rdpdoctor check HOST (credssp step)",
-        "Security log on the server (or on the domain controller): event 4625 with its Status/Sub Status code",
-        "Check the server's update level (winver, Get-HotFix)"
-      ],
-      "fixes": {
-        "client": [
-          "Re-enter the password carefully",
-          "Update Windows App / Microsoft Remote Desktop",
-          "Short-term workaround on a Windows client only (weakens security, remove once the server is patched): Computer Configuration > Administrative Templates > System > Credentials Delegation > Encryption Oracle Remediation = Enabled, Protection Level = Vulnerable"
-        ],
-        "server": [
-          "Install current Windows updates on the server (the CredSSP fix shipped in 2018)"
-        ]
-      },
-      "check": "credssp",
-      "certainty": "reported",
-      "source": "MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-macos.md (version 10.6.7, June 21, 2021; version 10.1.8, May 4, 2018)",
-      "related": [
-        "disconnect:0x807"
-      ]
-    },
-    {
       "code": "0x907",
       "name": "Mismatched certificate (release-note label)",
       "layer": "tls",
-      "summary": "Server certificate rejected (name mismatch or unaccepted properties) by Mac/iOS client.",
-      "meaning": "Reported, not documented: the macOS and iOS release notes describe 0x907 as a mismatched-certificate error, fixed for certificates sent by third-party infrastructure during redirection, certificates with the Remote Desktop Authentication EKU (1.3.6.1.4.1.311.54.1.2) and certificates valid for more than 825 days. It sits in the TLS/CredSSP class (low byte 07) and concerns the server's TLS certificate.",
+      "summary": "The macOS/iOS app rejected the server's certificate (release-note label: mismatched certificate).",
+      "meaning": "Reported, not documented: the macOS and iOS release notes call 0x907 a mismatched-certificate error. Every case they name is a client fault that an update fixed: certificates valid for more than 825 days (macOS 10.6.4), certificates carrying the Remote Desktop Authentication EKU 1.3.6.1.4.1.311.54.1.2 (10.6.5), and a wrong certificate returned by third-party infrastructure during redirection (worked around in 10.6.7). No note names the Subject Alternative Name or the server-authentication EKU. That a name mismatch between the certificate and the name used to connect also produces it is an inference from the label. It sits in the TLS/CredSSP class (low byte 07).",
       "causes": [
-        "The certificate's subject or SAN does not match the name used to connect (IP address, short name, load-balancer name)",
-        "A load balancer, SSL-offloading proxy or redirector presents its own certificate",
-        "Certificate properties Apple's TLS rules reject: validity over 825 days, no DNS name in the Subject Alternative Name, or no server-authentication EKU",
-        "An outdated client that rejected certificates later versions accept"
+        "An outdated Mac or iOS app that rejected valid certificates: a validity over 825 days (fixed in macOS 10.6.4) or the Remote Desktop Authentication EKU (fixed in 10.6.5)",
+        "During redirection, third-party infrastructure (a load balancer or redirector) returns a certificate that is not the target's (worked around in macOS 10.6.7)",
+        "Inferred from the label: the certificate's names do not match the name used to connect (IP address, short name, load-balancer name)"
       ],
       "confirm": [
         "rdpdoctor check HOST (certificate step: names, validity period, key usage)",
@@ -8767,17 +8831,17 @@ extension Catalogue {
       ],
       "fixes": {
         "client": [
-          "Connect with the exact DNS name on the certificate",
-          "Update Windows App"
+          "Update Windows App (formerly Microsoft Remote Desktop); the 825-day and EKU cases are fixed in the client, not on the server",
+          "Connect with the exact DNS name on the certificate"
         ],
         "server": [
-          "Issue the RDP or gateway certificate with the connection name in the SAN, a server-authentication EKU and a validity of at most 825 days (398 days for publicly trusted certificates)",
-          "Remove the stale self-signed RDP certificate so it is regenerated: Get-ChildItem 'Cert:\\LocalMachine\\Remote Desktop' | Remove-Item; Restart-Service TermService -Force (a self-signed certificate is regenerated with a short validity)"
+          "Behind a load balancer or redirector, let the target's certificate through, or present one that names the connection name",
+          "Give the RDP or gateway certificate the connection name in its Subject Alternative Name"
         ]
       },
       "check": "certificate",
       "certainty": "reported",
-      "source": "MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-macos.md (versions 10.6.4, 10.6.5 and 10.6.7, April-June 2021); MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-ios-ipados.md (version 10.3.1, June 28, 2021)",
+      "source": "MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-macos.md (versions 10.6.4, April 22, 2021; 10.6.5, April 29, 2021; 10.6.7, June 21, 2021); MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-ios-ipados.md (version 10.3.1, June 28, 2021)",
       "related": [
         "disconnect:0x1B07"
       ]
@@ -8787,7 +8851,7 @@ extension Catalogue {
       "name": "Invalid workstation (release-note label)",
       "layer": "authentication",
       "summary": "Logon refused by the account's workstation restriction ('Log On To').",
-      "meaning": "Reported, not documented: the macOS release notes name 0x1107 an invalid-workstation error that appeared when Active Directory workstation logon restrictions were set. It follows the SSL_ERR pattern of the disconnect codes (low byte 07 carrying a logon verdict), matching NTSTATUS STATUS_INVALID_WORKSTATION; with NLA the workstation checked can be the client device's name, not the server's.",
+      "meaning": "Reported, not documented: the macOS release notes name 0x1107 an invalid-workstation error that appeared when Active Directory workstation logon restrictions were set (fixed in 10.6.7). Two further readings are inferred, not stated in the note: the number follows the SSL_ERR pattern of the disconnect codes (low byte 07 carrying a logon verdict) and matches NTSTATUS STATUS_INVALID_WORKSTATION; and with NLA the workstation name the domain controller checks is probably the client device's, because the client's NTLM messages carry its own workstation name (MS-NLMP 2.2.1.3), not the server's.",
       "causes": [
         "The user's 'Log On To' list (userWorkstations) does not include the computer name the domain controller sees for this logon",
         "An outdated Mac client (fixed in version 10.6.7)"
@@ -8806,7 +8870,7 @@ extension Catalogue {
       },
       "check": "logon",
       "certainty": "reported",
-      "source": "MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-macos.md (version 10.6.7, June 21, 2021)",
+      "source": "MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-macos.md (version 10.6.7, June 21, 2021); MS-NLMP 2.2.1.3 AUTHENTICATE_MESSAGE (Workstation field) for the inferred NLA reading",
       "related": [
         "ntstatus:0xC0000070",
         "disconnect:0xC07"
@@ -8869,33 +8933,6 @@ extension Catalogue {
       "check": "credssp",
       "certainty": "inferred",
       "source": "MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-macos.md (version 10.6.3, April 20, 2021)"
-    },
-    {
-      "code": "0xD06",
-      "name": "Protocol error (release-note label)",
-      "layer": "protocol",
-      "summary": "Protocol error seen on Mac/iOS when running Outlook as a RemoteApp.",
-      "meaning": "Reported, not documented: the macOS and iOS release notes call 0xD06 a protocol error that occurred when running Outlook as a RemoteApp and was fixed in late 2020. Its low byte 06 places it in the legacy security/protocol class of the disconnect codes.",
-      "causes": [
-        "An outdated Mac or iOS client (fixed in macOS 10.4.1 and iOS 10.2.0)",
-        "RemoteApp window or data handling that the client could not process"
-      ],
-      "confirm": [
-        "Event Viewer on the server: Microsoft-Windows-RemoteDesktopServices-RdpCoreTS/Operational",
-        "Check whether the full desktop works where the RemoteApp fails"
-      ],
-      "fixes": {
-        "client": [
-          "Update Windows App / Microsoft Remote Desktop",
-          "As a workaround, use the full desktop instead of the RemoteApp"
-        ],
-        "server": [
-          "Install current updates on the session host"
-        ]
-      },
-      "check": null,
-      "certainty": "reported",
-      "source": "MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-macos.md (version 10.4.1, November 6, 2020); MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-ios-ipados.md (version 10.2.0)"
     },
     {
       "code": "0x607",
@@ -8967,7 +9004,7 @@ extension Catalogue {
       "name": "RD Gateway error 0x3000064 (unnamed)",
       "layer": "gateway",
       "summary": "RD Gateway connection failed or dropped on the Mac/iOS client.",
-      "meaning": "Reported, not documented: the macOS and iOS release notes mention RD Gateway connections that failed or disconnected with 0x3000064, written 0x30000064 in an earlier iOS note, fixed in 2020-2021 releases. No meaning was published; it is a gateway-stage error of these clients.",
+      "meaning": "Reported, not documented: the macOS release notes mention an RD Gateway connection that disconnected with 0x3000064 (fixed in 10.5.2), and an iOS note fixes connections to some RD Gateway servers failing with 0x30000064. Treating the two spellings as one code is inferred, not stated: both are RD Gateway failures of the same apps and differ by one zero, which looks like a typing difference, but no note says they are the same. No meaning was published; it is a gateway-stage error of these clients.",
       "causes": [
         "An outdated Mac or iOS client (fixed in macOS 10.5.2 and iOS 10.1.1 / 10.2.5)",
         "RD Gateway TLS or transport settings the client did not handle",
@@ -10020,8 +10057,9 @@ extension Catalogue {
       "title": "the connection was closed while it was still being set up",
       "story": [
         "0x904 says the client's TCP connection was closed from the other side (the socket reported a close). Extended code 0x7 reads 'server denied the connection', but the two numbers are separate values and the second one rarely comes from the server.",
-        "A server can only send its own error code (the Set Error Info PDU) once the MCS channels exist, which is after the X.224 exchange, TLS and CredSSP. When the socket closes before that point and no error code arrived, Microsoft's client fills in extended code 0x7 itself. So this pair usually means 'something closed the connection during setup' and does not say what or where.",
-        "Which step it was decides the fix. Each step below has its usual culprits; a replay of the handshake (or a packet capture) shows which one it was."
+        "A server can only send its own error code (the Set Error Info PDU) once the MCS channels exist, which is after the X.224 exchange, TLS and CredSSP. When the socket closes before that point and no error code arrived, Microsoft's client appears to fill in extended code 0x7 itself. That last part is inferred from field reports (for example through an RDP bastion, tp4a/teleport#301), not documented. So this pair usually means 'something closed the connection during setup' and does not say what or where.",
+        "Which step it was decides the fix. Each step below has its usual culprits; a replay of the handshake (or a packet capture) shows which one it was.",
+        "Two things that do not produce this pair: remote connections turned off (fDenyTSConnections = 1) leave nothing listening, which the client reports as 0x204; and UDP, which the server only starts after the connection is set up and secured (MS-RDPEMT 1.3), cannot close it during setup, so turning UDP off does not help here."
       ],
       "steps": [
         {
@@ -10029,7 +10067,7 @@ extension Catalogue {
           "culprits": [
             "A firewall, IPS or VPN gateway resets the connection (a reset within milliseconds of connecting).",
             "The port forward or load balancer sends port 3389 to something that is not an RDP listener.",
-            "Remote connections are turned off (fDenyTSConnections = 1) or the RDP-Tcp listener is broken; the Remote Desktop Services service needs a restart."
+            "The RDP-Tcp listener is in a bad state and drops connections; restarting the Remote Desktop Services service clears it."
           ]
         },
         {
@@ -10044,14 +10082,15 @@ extension Catalogue {
           "culprits": [
             "The server cannot use its certificate or private key (a corrupted or expired self-signed RDP certificate, a deleted key, a certificate without a private key): it closes instead of answering.",
             "No TLS version or cipher suite in common (TLS 1.0 disabled on one side only, hardened cipher lists).",
-            "A tunnel with a smaller MTU drops the server's large certificate flight: TCP and X.224 succeed, then TLS stalls until the client gives up (an MTU black hole)."
+            "Not an MTU black hole: when a tunnel with a smaller MTU drops the server's large certificate flight, TLS stalls and the client reports a time-out (most likely 0x108, or 0x704), not this close, unless a device in the path resets the stalled flow first."
           ]
         },
         {
           "step": "CredSSP (Network Level Authentication)",
           "culprits": [
-            "The account cannot log on here (not in Remote Desktop Users, logon right missing), and the client shows the close rather than a logon error.",
-            "CredSSP version mismatch after the encryption-oracle (CVE-2018-0886) updates on only one side."
+            "A device that re-terminates TLS (SSL inspection, an RDP proxy or bastion) breaks CredSSP, which binds the server's public key into the exchange (MS-CSSP 3.1.5), and the connection is dropped.",
+            "Third-party or proxy CredSSP implementations that the server's CredSSP does not accept, ending the exchange without an error code.",
+            "Not these, which show their own messages: a wrong password (SSL_ERR logon codes such as 0x807), a missing Remote Desktop logon right (refused after MCS with ERRINFO_SERVER_INSUFFICIENT_PRIVILEGES, extended 0x9), and the CVE-2018-0886 CredSSP mismatch ('An authentication error has occurred' naming encryption oracle remediation)."
           ]
         }
       ],
@@ -10062,8 +10101,8 @@ extension Catalogue {
       "extended": "0x0",
       "title": "the client could not open a TCP connection at all",
       "story": [
-        "0x204 says the client's attempt to open the TCP connection failed: nothing answered on the port, or something refused it. No RDP byte was exchanged, so there is no extended information (0x0).",
-        "The cause is on the path or in the listener, never in credentials or certificates."
+        "0x204 says the client's attempt to open the TCP connection failed: nothing answered on the port, or something refused it. On a direct connection no RDP byte was exchanged, so there is no extended information (0x0).",
+        "The usual cause is on the path or in the listener, not in credentials or certificates. Remote connections turned off (fDenyTSConnections = 1) end here, because then nothing listens. Through an RD Gateway the number can also come from the gateway leg: Microsoft's macOS app 10.2.0 fixed a gateway channel synchronization error that produced 0x204."
       ],
       "steps": [
         {
@@ -10078,6 +10117,12 @@ extension Catalogue {
             "The host is off, asleep or unreachable through the VPN.",
             "A firewall on the host (Windows Defender Firewall 'Remote Desktop' rules) or in between drops the connection attempt.",
             "Remote Desktop is not enabled, or listens on a port other than 3389 (PortNumber under HKLM\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\WinStations\\RDP-Tcp)."
+          ]
+        },
+        {
+          "step": "RD Gateway (only when one is used)",
+          "culprits": [
+            "The gateway leg failed: the gateway could not reach the target, or a client bug on the gateway channel (fixed in the macOS app 10.2.0)."
           ]
         }
       ],
