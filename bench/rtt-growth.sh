@@ -31,7 +31,7 @@ total = statistics.median(r[0] for r in rows); chain = statistics.median(r[1] fo
 print(f"{total:.0f} ms | {chain:.0f} ms | {total/chain:.2f}")')
   export RDPDOCTOR_PASSWORD=Correct-Horse-9
   hyperfine -N --runs "$runs" --warmup 1 --ignore-failure --export-json /tmp/rtt-$delay.json \
-    "scripts/netlab/exec.sh $bin check --timeout 10 10.231.2.1:3390 --user tester" \
+    "scripts/netlab/exec.sh $bin check --timeout 10 10.231.2.1:3390 --user tester --insecure" \
     "scripts/netlab/exec.sh env DISPLAY=$display xfreerdp /v:10.231.2.1:3390 /u:tester /p:Correct-Horse-9 /cert:ignore /auth-only" >/dev/null 2>&1
   read -r ours peer < <(python3 -c "
 import json; r=json.load(open('/tmp/rtt-$delay.json'))['results']

@@ -113,6 +113,10 @@ enum VerdictRule {
             return Verdict(outcome: .fails, step: step,
                            summary: "The client would stall during \(Names.step(step)): a path MTU black hole drops packets over about \(mtu) bytes (usually a VPN or tunnel). Microsoft clients give up with a timeout (0x108) or show 0x904 / 0x7.",
                            errorCode: "disconnect:0x904", extendedCode: "extended:0x7")
+        case let .timedOut(step, _) where (Names.waited(probe) ?? 0) + 1 < (probe.stepDeadlineMs ?? 0):
+            // Cut short by the check's own budget, not by the step's deadline.
+            return Verdict(outcome: .undetermined, step: step,
+                           summary: "Could not tell: the check's \(Names.ms(observations.timeoutMs)) budget ran out during \(Names.step(step)), \(Names.waited(probe).map(Names.ms) ?? "") into that step; each earlier step answered. Run again with a longer --timeout.")
         case let .timedOut(step, waiting):
             // Silence is not a refusal: the server may answer later than rdpdoctor waited.
             return Verdict(outcome: .undetermined, step: step,

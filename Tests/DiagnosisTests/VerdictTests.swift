@@ -40,6 +40,20 @@ import Testing
         #expect(report.verdict.errorCode == "disconnect:0x204")
     }
 
+    @Test func theBudgetRunningOutIsToldApartFromASilentStep() async {
+        var scenario = Scenario().resolved()
+            .defaultClient(.selected(protocol: Proto.ssl, flags: 0),
+                           end: .timedOut(step: .licensing, waitingFor: "the server's licensing PDU")) { probe in
+                probe.timings = [.step(.tcp, from: 0, took: 1), .step(.licensing, from: 9000, took: nil)]
+                probe.totalMs = 9926
+                probe.stepDeadlineMs = 6000
+            }
+        scenario.observations.timeoutMs = 10000
+        let report = await scenario.diagnose()
+        #expect(report.verdict.outcome == .undetermined)
+        #expect(report.verdict.summary.contains("budget ran out during licensing, 926 ms into that step"), "\(report.verdict.summary)")
+    }
+
     @Test func aShortUnansweredConnectIsNoEvidence() async {
         let report = await Scenario().resolved()
             .defaultClient(nil, end: .timedOut(step: .tcp, waitingFor: "the TCP connection to open")) { probe in
