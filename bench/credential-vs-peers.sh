@@ -29,17 +29,17 @@ for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/3389) 2>/dev/null && break; s
 export RDPDOCTOR_PASSWORD=$password
 set +e +o pipefail   # the tools' exit codes are what is being compared
 echo "## good password: what each tool reports"
-"$bin" check --quick 127.0.0.1:3389 --user "$user" | sed -n 2p; echo "rdpdoctor exit ${PIPESTATUS[0]}"
+"$bin" check --quick 127.0.0.1:3389 --user "$user" --insecure | sed -n 2p; echo "rdpdoctor exit ${PIPESTATUS[0]}"
 "$rdp_check" "$user:$password@127.0.0.1" 2>&1 | tail -1; echo "rdp_check.py exit ${PIPESTATUS[0]}"
 DISPLAY=:${TESTBED_DISPLAY:-98} timeout 10 xfreerdp /v:127.0.0.1:3389 "/u:$user" "/p:$password" /cert:ignore /auth-only >/dev/null 2>&1; echo "xfreerdp exit $?"
 echo "## wrong password"
-RDPDOCTOR_PASSWORD=wrong "$bin" check --quick 127.0.0.1:3389 --user "$user" | sed -n 2p; echo "rdpdoctor exit ${PIPESTATUS[0]}"
+RDPDOCTOR_PASSWORD=wrong "$bin" check --quick 127.0.0.1:3389 --user "$user" --insecure | sed -n 2p; echo "rdpdoctor exit ${PIPESTATUS[0]}"
 "$rdp_check" "$user:wrong@127.0.0.1" 2>&1 | tail -1; echo "rdp_check.py exit ${PIPESTATUS[0]}"
 DISPLAY=:${TESTBED_DISPLAY:-98} timeout 10 xfreerdp /v:127.0.0.1:3389 "/u:$user" /p:wrong /cert:ignore /auth-only >/dev/null 2>&1; echo "xfreerdp exit $?"
 
 echo "## wall time, good password, same server"
 DISPLAY=:${TESTBED_DISPLAY:-98} hyperfine --runs "$runs" --warmup 1 -N --ignore-failure --export-json /tmp/rdpdoctor-cred.json \
-  "$bin check --quick 127.0.0.1:3389 --user $user" \
+  "$bin check --quick 127.0.0.1:3389 --user $user --insecure" \
   "$rdp_check $user:$password@127.0.0.1" \
   "xfreerdp /v:127.0.0.1:3389 /u:$user /p:$password /cert:ignore /auth-only"
 python3 - <<'PY'
