@@ -148,7 +148,7 @@ public enum RDPFileLinter {
                 return findings + [RDPFileFinding(
                     id: "rdpfile.misspelled-key", level: .warn, topic: .settings,
                     title: "Unknown setting `\(setting.name)`: did you mean `\(suggestion)`?",
-                    detail: "Line \(line.number): clients ignore names they do not know, so this setting has no effect. `\(suggestion)` is a \(typeName(fact.type)) setting (\(fact.source.citation)).",
+                    detail: "Line \(line.number): clients ignore names they do not know, so this setting has no effect. `\(suggestion)` is \(article(fact.type)) \(typeName(fact.type)) setting (\(fact.source.citation)).",
                     fixes: ["write `\(fact.line(setting.value))`"],
                     line: line.number, setting: setting.key)]
             }
@@ -164,7 +164,7 @@ public enum RDPFileLinter {
             return findings + [RDPFileFinding(
                 id: "rdpfile.unknown-type", level: .warn, topic: .settings,
                 title: "`\(setting.name)` has the type letter `\(setting.type)`",
-                detail: "Line \(line.number): the type letter is `i` (integer), `s` (string) or `b` (binary); `\(fact.name)` is a \(typeName(fact.type)) setting, and a client does not read it as written.",
+                detail: "Line \(line.number): the type letter is `i` (integer), `s` (string) or `b` (binary); `\(fact.name)` is \(article(fact.type)) \(typeName(fact.type)) setting, and a client does not read it as written.",
                 fixes: [fixLine(fact, setting.value)],
                 line: line.number, setting: fact.name)]
         }
@@ -172,7 +172,7 @@ public enum RDPFileLinter {
             return findings + [RDPFileFinding(
                 id: "rdpfile.wrong-type", level: .warn, topic: .settings,
                 title: "`\(setting.name)` is written as \(typeName(letter)), but it is \(article(fact.type)) \(typeName(fact.type))",
-                detail: "Line \(line.number): `\(shortened(line.text))`. Clients look a setting up by name and type, so this line does not set `\(fact.name)` (\(fact.source.citation)).",
+                detail: "Line \(line.number): `\(shortened(line.text))`. `\(fact.name)` is \(article(fact.type)) \(typeName(fact.type)) setting (\(fact.source.citation)); FreeRDP's parser and rdpdoctor read a setting only under its own type letter, so for them this line does not set it, and what mstsc does with it is not documented.",
                 fixes: [fixLine(fact, setting.value)],
                 line: line.number, setting: fact.name)]
         }
