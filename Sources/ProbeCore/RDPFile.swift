@@ -31,6 +31,14 @@ public struct RDPFile: Sendable, Equatable, Codable {
         return parsed
     }
 
+    /// The port written in a `full address` value itself (`host:3390`,
+    /// `[::1]:3390`), or nil when it has none (`host`, `::1`, `[::1]`).
+    public static func ownPort(of address: String) -> UInt16? {
+        let hasOwnPort = address.hasPrefix("[") ? address.contains("]:") : address.filter({ $0 == ":" }).count == 1
+        guard hasOwnPort, let parsed = try? Target.parse(address) else { return nil }
+        return parsed.port
+    }
+
     public static func parse(_ bytes: [UInt8]) throws(TargetError) -> RDPFile {
         guard bytes.count <= maximumSize else { throw TargetError("the .rdp file is larger than \(maximumSize / 1024) KiB") }
         let text = try decodeText(bytes)
@@ -53,6 +61,27 @@ public struct RDPFile: Sendable, Equatable, Codable {
             }
         }
         return file
+    }
+
+    /// Every non-blank line of the file as written, numbered from 1, for the
+    /// lint rules: settings the client would ignore are kept too. Bounded by
+    /// `maximumSize` like `parse`.
+    public static func lines(_ bytes: [UInt8]) throws(TargetError) -> [RDPFileLine] {
+        guard bytes.count <= maximumSize else { throw TargetError("the .rdp file is larger than \(maximumSize / 1024) KiB") }
+        let text = try decodeText(bytes)
+        var lines: [RDPFileLine] = []
+        // "\r\n" is one Character, so CR LF counts as one line end here.
+        for (index, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            let written = String(raw).filter { $0 != "\u{FEFF}" }
+            guard !written.trimmingSpaces.isEmpty else { continue }
+            let parts = written.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+            let setting = parts.count == 3
+                ? RDPFileLine.Setting(name: String(parts[0]).trimmingSpaces, type: String(parts[1]).trimmingSpaces,
+                                      value: String(parts[2]).trimmingSpaces)
+                : nil
+            lines.append(RDPFileLine(number: index + 1, text: written, setting: setting))
+        }
+        return lines
     }
 
     static func decodeText(_ bytes: [UInt8]) throws(TargetError) -> String {
@@ -78,5 +107,38 @@ public struct RDPFile: Sendable, Equatable, Codable {
             throw TargetError("the .rdp file is neither UTF-16 (with a byte-order mark) nor UTF-8 text")
         }
         return text
+    }
+}
+
+/// One non-blank line of an .rdp file, kept as written.
+public struct RDPFileLine: Sendable, Equatable, Codable {
+    /// `name:type:value`, split at the first two colons (the value may hold more).
+    public struct Setting: Sendable, Equatable, Codable {
+        /// As written, spaces around it removed; clients compare names ignoring case.
+        public let name: String
+        /// The type letter as written: `i` integer, `s` string, `b` binary.
+        public let type: String
+        public let value: String
+
+        public init(name: String, type: String, value: String) {
+            self.name = name
+            self.type = type
+            self.value = value
+        }
+
+        /// The name as clients compare it.
+        public var key: String { name.lowercased() }
+    }
+
+    /// 1 for the first line of the file.
+    public let number: Int
+    public let text: String
+    /// Nil when the line is not `name:type:value`.
+    public let setting: Setting?
+
+    public init(number: Int, text: String, setting: Setting?) {
+        self.number = number
+        self.text = text
+        self.setting = setting
     }
 }
