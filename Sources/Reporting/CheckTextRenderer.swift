@@ -5,9 +5,14 @@ import ProbeCore
 /// (as ssh-audit and testssl.sh do), each finding with its level and fixes.
 public struct CheckTextRenderer: Sendable {
     let style: TextStyle
+    /// Every finding with its evidence, section by section. Without it the
+    /// report answers on the first screen: the verdict, what needs action in
+    /// full, and everything else one line each.
+    let details: Bool
 
-    public init(style: TextStyle) {
+    public init(style: TextStyle, details: Bool = false) {
         self.style = style
+        self.details = details
     }
 
     public func render(_ report: CheckReport) -> String {
@@ -19,18 +24,45 @@ public struct CheckTextRenderer: Sendable {
         if !pair.isEmpty {
             out.append(style.dim("  Likely client code: \(pair.joined(separator: " + ")); details: rdpdoctor explain \(pair.map(Self.number).joined(separator: " "))"))
         }
-        for section in Section.allCases {
-            let findings = report.findings.filter { $0.section == section }
-            guard !findings.isEmpty else { continue }
-            out.append("")
-            out.append(style.bold(section.rawValue))
-            for finding in findings { out.append(render(finding)) }
+        if details {
+            for section in Section.allCases {
+                let findings = report.findings.filter { $0.section == section }
+                guard !findings.isEmpty else { continue }
+                out.append("")
+                out.append(style.bold(section.rawValue))
+                for finding in findings { out.append(render(finding)) }
+            }
+        } else {
+            out += firstScreen(report)
         }
         out.append("")
         let warnings = report.findings.filter { $0.level == .warn }.count
         let failures = report.findings.filter { $0.level == .fail }.count
         out.append(style.dim("\(failures) failure\(failures == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s"); checked in \(Int(report.observations.totalMs.rounded())) ms (deadline \(Int(report.observations.timeoutMs)) ms)."))
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// What needs action, in full; then the rest of each section on one line a finding.
+    private func firstScreen(_ report: CheckReport) -> [String] {
+        var out: [String] = []
+        let action = report.findings.filter { $0.level == .fail || $0.level == .warn }
+        if !action.isEmpty {
+            out.append("")
+            out.append(style.bold("Needs attention"))
+            for finding in action { out.append(render(finding, section: finding.section, fixes: 1)) }
+        }
+        let rest = report.findings.filter { $0.level == .good || $0.level == .info }
+        if !rest.isEmpty {
+            out.append("")
+            out.append(style.bold("Also seen") + style.dim(" (the evidence behind each line: --details)"))
+            for section in Section.allCases {
+                let titles = rest.filter { $0.section == section }.map { "\(tag($0.level)) \($0.title)" }
+                guard !titles.isEmpty else { continue }
+                out.append("  " + style.dim(section.rawValue + ":"))
+                for title in titles { out.append(style.paragraph(title, indent: "      ", first: "    ")) }
+            }
+        }
+        return out
     }
 
     private func verdictLine(_ verdict: Verdict) -> String {
@@ -41,20 +73,29 @@ public struct CheckTextRenderer: Sendable {
         }
     }
 
-    private func render(_ finding: Finding) -> String {
-        let tag: String
-        switch finding.level {
-        case .good: tag = style.green("(good)")
-        case .info: tag = style.cyan("(info)")
-        case .warn: tag = style.yellow("(warn)")
-        case .fail: tag = style.red("(fail)")
+    private func tag(_ level: Finding.Level) -> String {
+        switch level {
+        case .good: style.green("(good)")
+        case .info: style.cyan("(info)")
+        case .warn: style.yellow("(warn)")
+        case .fail: style.red("(fail)")
         }
-        var lines = ["  \(tag) \(finding.title)"]
+    }
+
+    /// A finding with its evidence and fixes; `section` names it where findings
+    /// of several sections stand together.
+    private func render(_ finding: Finding, section: Section? = nil, fixes: Int = .max) -> String {
+        let tag = tag(finding.level)
+        let title = section.map { "\($0.rawValue): \(finding.title)" } ?? finding.title
+        var lines = ["  \(tag) \(title)"]
         for line in finding.detail.split(separator: "\n") where !line.isEmpty {
             lines.append(style.paragraph(String(line), indent: "         "))
         }
-        for fix in finding.fixes {
+        for fix in finding.fixes.prefix(fixes) {
             lines.append(style.paragraph(fix, indent: "           ", first: "         " + style.bold("fix: ")))
+        }
+        if finding.fixes.count > fixes {
+            lines.append(style.dim("         (\(finding.fixes.count - fixes) more fix\(finding.fixes.count - fixes == 1 ? "" : "es"): --details)"))
         }
         if !finding.codes.isEmpty {
             lines.append(style.dim("         codes: " + finding.codes.joined(separator: ", ")))

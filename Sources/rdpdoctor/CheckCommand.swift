@@ -30,6 +30,9 @@ struct Check: AsyncParsableCommand {
     @Flag(name: .long, help: "Print JSON (docs/check-json.md).")
     var json = false
 
+    @Flag(name: .long, help: "Show every finding with its evidence, section by section (by default: what needs action in full, the rest one line each).")
+    var details = false
+
     @Option(name: .long, help: "Also measure loss and round trip with this many small TCP segments to the RDP port (up to 3000; about 1 ms each).")
     var samples: Int = 0
 
@@ -93,7 +96,7 @@ struct Check: AsyncParsableCommand {
                                         catalogue: user == nil ? nil : try? Catalogue.shipped())
         let report = await Diagnoser.diagnose(observations, context: context)
         let style = TextStyle(colour: !json && Output.wantsColour())
-        Output.standardOutput(json ? JSONDocuments.check(report) : CheckTextRenderer(style: style).render(report))
+        Output.standardOutput(json ? JSONDocuments.check(report) : CheckTextRenderer(style: style, details: details).render(report))
         if report.exitStatus != 0 {
             throw Reported(status: ExitStatus(rawValue: report.exitStatus) ?? .failure)
         }
