@@ -115,6 +115,8 @@ public struct CheckCoordinator: Sendable {
     /// Records of probes that failed while others were open, kept until their retry alone.
     private var suspects: [ProbePurpose: ProbeRecord] = [:]
     private var stalledStep: Step?
+    /// The survey waits for the service probe's answer (the port closed on X.224).
+    private var surveyAfterService = false
     private var mtuTries: [MTUTry] = []
 
     public init(_ settings: Settings, now: UInt64) {
@@ -142,7 +144,12 @@ public struct CheckCoordinator: Sendable {
         guard let flight = inFlight.removeValue(forKey: id) else { return [] }
         switch outcome {
         case .rdp(let record): take(record, flight: flight)
-        case .service(let observation): service = observation
+        case .service(let observation):
+            service = observation
+            if surveyAfterService, observation.tls == nil {
+                queue += settings.plan.surveyPurposes.map { .rdp($0, retry: false) }
+            }
+            surveyAfterService = false
         case .pathSample(let observation): pathSample = observation
         }
         var actions: [Action] = []
@@ -197,8 +204,12 @@ public struct CheckCoordinator: Sendable {
             queue.append(.service)
         }
         if settings.pathSamples > 0, main.duration(of: .tcp) != nil { queue.append(.pathSample) }
-        if !settings.quick, answeredX224 || closedAtX224 {
+        if !settings.quick, answeredX224 {
             queue += settings.plan.surveyPurposes.map { .rdp($0, retry: false) }
+        } else if !settings.quick, closedAtX224 {
+            // A listener that closes on the default request may take another one;
+            // a TLS service would only reset them all: ask the service probe first.
+            surveyAfterService = true
         }
         return actions
     }

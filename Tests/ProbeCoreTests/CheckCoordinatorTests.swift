@@ -246,6 +246,31 @@ struct CheckCoordinatorTests {
         #expect(run.finished)
     }
 
+    @Test("a close at X.224: the service probe first; the survey only if the port is not a TLS service", arguments: [true, false])
+    func closeAtX224(tlsService: Bool) {
+        var run = Run()
+        let closed: (inout ProbeRecord) -> Void = { record in
+            record.timings = [.init(step: .tcp, startMs: 0, durationMs: 1), .init(step: .x224, startMs: 1)]
+            record.end = .peerClosed(.reset, step: .x224, waitingFor: "the X.224 Connection Confirm")
+        }
+        run.end(.smallSegments, closed)
+        run.end(.defaultClient, closed)
+        guard let service = run.inFlight.values.first, case .service = service.job, run.inFlight.count == 1 else {
+            Issue.record("expected the service probe alone")
+            return
+        }
+        var observation = ServiceObservation()
+        if tlsService { observation.tls = TLSSessionInfo(version: .tls13, peerChain: []) }
+        run.inFlight[service.id] = nil
+        run.take(run.coordinator.ended(service.id, .service(observation), now: run.now))
+        if tlsService {
+            #expect(run.finished, "a TLS service would reset every survey request")
+            #expect(run.launched.count == 3)
+        } else {
+            #expect(!run.inFlight.isEmpty, "a refusing listener may still take other requests")
+        }
+    }
+
     @Test("a stall that small segments get past starts the MTU search, politely")
     func mtuSearch() throws {
         var run = Run()
