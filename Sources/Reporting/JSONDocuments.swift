@@ -14,7 +14,7 @@ public enum JSONDocuments {
     public static let explainSchema = "rdpdoctor.explain/1"
     public static let listSchema = "rdpdoctor.list/1"
     public static let errorSchema = "rdpdoctor.error/1"
-    public static let checkSchema = "rdpdoctor.check/1"
+    public static let checkSchema = "rdpdoctor.check/2"
 
     struct CheckDocument: Encodable {
         let schema = JSONDocuments.checkSchema
