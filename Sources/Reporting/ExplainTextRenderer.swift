@@ -77,7 +77,7 @@ public struct ExplainTextRenderer: Sendable {
             let bullet = "  \(i + 1). "
             out.append(style.paragraph(cause.cause + " (\(cause.certainty.rawValue))",
                                        indent: String(repeating: " ", count: bullet.count), first: bullet))
-            out.append(style.paragraph(cause.tell, indent: "       ", first: "     " + style.cyan("? ")))
+            out.append(style.paragraph(cause.tell, indent: "       ", first: "     " + style.cyan("↳ ")))
         }
         out.append("")
         out.append(style.bold("  First fix"))
