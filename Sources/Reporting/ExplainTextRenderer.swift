@@ -140,10 +140,10 @@ public struct ExplainTextRenderer: Sendable {
             out.append(style.bold("  What the web says, answered"))
             for myth in myths {
                 out.append(style.paragraph(myth.advice, indent: "     ", first: "  - " ))
-                out.append(style.paragraph(myth.helps, indent: "              ", first: "     Helps:    "))
-                out.append(style.paragraph(myth.cannotHelp, indent: "              ", first: "     Not when: "))
-                out.append(style.paragraph(myth.tell, indent: "              ", first: "     Tell:     "))
-                out.append(style.dim(style.paragraph("\(myth.certainty.rawValue); \(myth.source)", indent: "              ", first: "     Source:   ")))
+                out.append(style.paragraph(myth.helps, indent: "               ", first: "     Helps:    "))
+                out.append(style.paragraph(myth.cannotHelp, indent: "               ", first: "     Not when: "))
+                out.append(style.paragraph(myth.tell, indent: "               ", first: "     Tell:     "))
+                out.append(style.dim(style.paragraph("\(myth.certainty.rawValue); \(myth.source)", indent: "               ", first: "     Source:   ")))
             }
         }
         out.append("")
