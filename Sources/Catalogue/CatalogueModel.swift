@@ -182,11 +182,43 @@ public struct PairStory: Codable, Sendable {
         public let step: String
         public let culprits: [String]
     }
+    /// What the first screen of `explain` shows: the story in a few lines,
+    /// the likeliest causes with the one check that tells each apart, and
+    /// the first fix on each side.
+    public struct FirstScreen: Codable, Sendable, Hashable {
+        public struct Cause: Codable, Sendable, Hashable {
+            public let cause: String
+            /// The one command or look that tells this cause from the others.
+            public let tell: String
+            public let certainty: Certainty
+            public let source: String
+        }
+        public struct TopFix: Codable, Sendable, Hashable {
+            public let client: String?
+            public let server: String?
+        }
+        public let summary: String
+        /// Most likely first.
+        public let likely: [Cause]
+        public let fix: TopFix
+    }
+    /// Popular advice from the web, answered: when it can help, when it
+    /// cannot and why, and the check that tells which.
+    public struct Myth: Codable, Sendable, Hashable {
+        public let advice: String
+        public let helps: String
+        public let cannotHelp: String
+        public let tell: String
+        public let certainty: Certainty
+        public let source: String
+    }
     public let error: WrittenCode
     public let extended: WrittenCode
     public let title: String
     public let story: [String]
+    public let firstScreen: FirstScreen?
     public let steps: [Step]
+    public let myths: [Myth]?
     public let next: String
 }
 

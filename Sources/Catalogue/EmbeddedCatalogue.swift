@@ -10061,6 +10061,33 @@ extension Catalogue {
         "Which step it was decides the fix. Each step below has its usual culprits; a replay of the handshake (or a packet capture) shows which one it was.",
         "Two things that do not produce this pair: remote connections turned off (fDenyTSConnections = 1) leave nothing listening, which the client reports as 0x204; and UDP, which the server only starts after the connection is set up and secured (MS-RDPEMT 1.3), cannot close it during setup, so turning UDP off does not help here."
       ],
+      "firstScreen": {
+        "summary": "Something closed the TCP connection while it was still being set up (X.224, TLS or CredSSP), before the server could send a reason of its own. The 0x7 'server denied' is most likely the client's own filler, not the server's verdict: inferred from field reports, not documented.",
+        "likely": [
+          {
+            "cause": "A firewall, IPS, SSL-inspection device or VPN on the path resets the connection.",
+            "tell": "Run `rdpdoctor check HOST` from the failing network and again from the server's own LAN: if only the far one breaks, the path is to blame.",
+            "certainty": "reported",
+            "source": "Field reports summarised in disconnect:0x904 and extended:0x7 (for example tp4a/teleport#301 through an RDP bastion)"
+          },
+          {
+            "cause": "The server cannot use its RDP certificate or private key, or shares no TLS version with the client, and closes instead of answering TLS.",
+            "tell": "On the server: Get-WinEvent -FilterHashtable @{LogName='System'; ProviderName='Schannel'} -MaxEvents 20 (36870 = the private key cannot be used; 36874/36888 = no common protocol or cipher).",
+            "certainty": "reported",
+            "source": "Schannel events as described in disconnect:0x904 and extended:0x7; Microsoft Learn, troubleshooting an internal error on RDP connections to Azure VMs (the certificate is recreated)"
+          },
+          {
+            "cause": "A device that re-terminates TLS (SSL inspection, an RDP proxy or bastion) breaks CredSSP, which binds the server's public key, or the port leads to something that is not an RDP listener.",
+            "tell": "Run `rdpdoctor check HOST`: a close right after the X.224 request points at the listener or port forward, a close after TLS completed and during CredSSP points at a device re-terminating TLS.",
+            "certainty": "inferred",
+            "source": "MS-CSSP 3.1.5 (the server's public key is bound into the CredSSP exchange); field reports through bastions (tp4a/teleport#301)"
+          }
+        ],
+        "fix": {
+          "client": "Retry from another network or with the VPN off; if that connects, exempt port 3389 from inspection or IPS rules on the failing path.",
+          "server": "If Schannel logs 36870, let Windows make a new self-signed certificate: Get-ChildItem 'Cert:\\LocalMachine\\Remote Desktop' | Remove-Item; Restart-Service TermService -Force (this ends open sessions)."
+        }
+      },
       "steps": [
         {
           "step": "TCP connect and the listener",
@@ -10094,6 +10121,48 @@ extension Catalogue {
           ]
         }
       ],
+      "myths": [
+        {
+          "advice": "Clear the client's licence cache (delete HKLM\\SOFTWARE\\Microsoft\\MSLicensing).",
+          "helps": "When the connection gets through setup and then fails in the licensing phase. That failure has codes of its own: extended 0x100-0x10B, server error info 0x100-0x10A (ERRINFO_LICENSE_*), disconnect 0x808 or 0x908; a damaged or cloned cache is one of their causes.",
+          "cannotHelp": "Licensing comes after the MCS connection and the security exchange, well after X.224, TLS and CredSSP. A connection closed during setup, which is what 0x904 with 0x7 says, never gets that far, so the cache is never read.",
+          "tell": "Read the extended code: a licensing failure shows a licence code (0x100-0x10B) or disconnect 0x808/0x908, never 0x7. `rdpdoctor check HOST` shows how far setup gets.",
+          "certainty": "documented",
+          "source": "MS-RDPBCGR 1.3.1.1 (connection sequence: the licensing phase follows channel connection and security commencement), 2.2.1.12 (License Error PDU, sent in the licensing phase) and 2.2.5.1.1 (ERRINFO_LICENSE_* 0x100-0x10A)"
+        },
+        {
+          "advice": "Regenerate the server's RDP certificate.",
+          "helps": "When the listener cannot use its certificate or private key (an expired or damaged self-signed certificate, a key NETWORK SERVICE cannot read): the server then closes during TLS, which gives exactly this pair, and Schannel logs event 36870.",
+          "cannotHelp": "When the close happens before TLS (a firewall reset, a port forward to something else) or after it (a device breaking CredSSP). Deleting a certificate your own CA issued makes the server fall back to a self-signed one that clients do not trust. A name-mismatch or untrusted-certificate warning judges a working certificate and is not this pair.",
+          "tell": "On the server: Get-WinEvent -FilterHashtable @{LogName='System'; ProviderName='Schannel'; Id=36870} -MaxEvents 5. `rdpdoctor check HOST` shows whether TLS completes.",
+          "certainty": "reported",
+          "source": "Microsoft Learn, Troubleshoot an internal error when you make an RDP connection to an Azure VM (remove the certificate, restart TermService so it is recreated); Microsoft Ask PFE Platforms blog, Removing Self-Signed RDP Certificates (2017: Windows regenerates the self-signed certificate)"
+        },
+        {
+          "advice": "Run gpupdate /force.",
+          "helps": "When a Group Policy that changes Remote Desktop settings (security layer, NLA, TLS versions, connection limits) was just edited and the machine has not applied it yet.",
+          "cannotHelp": "When no policy changed: gpupdate only applies policy, and /force reapplies the same settings again. It cannot touch a firewall on the path, a broken certificate or a listener in a bad state.",
+          "tell": "gpresult /h gpreport.html (elevated, on the server) lists each applied setting and when policy was last applied; if the setting you changed is already there, gpupdate changes nothing.",
+          "certainty": "documented",
+          "source": "Microsoft Learn, gpupdate (Windows commands): by default only changed policy settings are applied; /force reapplies all settings"
+        },
+        {
+          "advice": "Restart the Remote Desktop Services service (TermService).",
+          "helps": "When the listener itself is stuck (connections accepted and dropped although the configuration is sound), and after changes the service reads when it starts, such as a new port or a replaced certificate.",
+          "cannotHelp": "When a firewall, IPS or VPN resets the connection, or when the certificate, TLS settings or policy are wrong: a restart brings the same listener back with the same settings. It also ends every open session on the server.",
+          "tell": "On the server: netstat -a -o -n | findstr :3389 shows whether something listens and which process; RemoteConnectionManager Operational event 261 shows whether connections reach the listener at all.",
+          "certainty": "reported",
+          "source": "Microsoft Learn, Event ID 1036 - Terminal Server Listener Availability (restart the service after changing the RDP port; netstat -a -o finds the listener); Microsoft support KB 2477176, Troubleshoot Remote Desktop disconnected errors"
+        },
+        {
+          "advice": "Force TCP: turn UDP off on the client.",
+          "helps": "When sessions that already opened freeze or drop, typically over a VPN or a path that mangles UDP: only then does UDP carry session traffic.",
+          "cannotHelp": "The server offers UDP with the Initiate Multitransport Request, sent over the main TCP connection once that is set up and secured. During X.224, TLS and CredSSP there is no UDP yet, so it cannot be what closed a connection during setup, which is what this pair says.",
+          "tell": "Did a desktop ever appear? If the error comes before any desktop, UDP is not involved. `rdpdoctor check HOST` shows in its udp step whether the server offers UDP and whether it gets through.",
+          "certainty": "documented",
+          "source": "MS-RDPEMT 1.3 and 1.3.1 (multitransport connections start after the main connection is established and secured); MS-RDPBCGR 2.2.15.1 (Initiate Multitransport Request PDU)"
+        }
+      ],
       "next": "Run `rdpdoctor check HOST` from the same network as the failing client: it replays each step and names the one that breaks, and whether the server or the path closed the connection."
     },
     {
@@ -10104,6 +10173,33 @@ extension Catalogue {
         "0x204 says the client's attempt to open the TCP connection failed: nothing answered on the port, or something refused it. On a direct connection no RDP byte was exchanged, so there is no extended information (0x0).",
         "The usual cause is on the path or in the listener, not in credentials or certificates. Remote connections turned off (fDenyTSConnections = 1) end here, because then nothing listens. Through an RD Gateway the number can also come from the gateway leg: Microsoft's macOS app 10.2.0 fixed a gateway channel synchronization error that produced 0x204."
       ],
+      "firstScreen": {
+        "summary": "The client could not open a TCP connection: nothing answered on the port, or something refused it. On a direct connection no RDP byte was exchanged, so credentials and certificates are not involved.",
+        "likely": [
+          {
+            "cause": "Remote Desktop is off or listens on another port, so nothing accepts the connection (remote connections turned off end here).",
+            "tell": "On the server: netstat -a -o -n | findstr LISTENING | findstr :3389 (nothing = no listener); the PortNumber value under HKLM\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\WinStations\\RDP-Tcp gives the port.",
+            "certainty": "documented",
+            "source": "Microsoft Learn, IMsTscAxEvents::OnDisconnected (0x204: socket connect failed); Event ID 1036 - Terminal Server Listener Availability (the listener's port)"
+          },
+          {
+            "cause": "A firewall on the host or on the path drops the attempt, or the host is off or unreachable through the VPN.",
+            "tell": "Test-NetConnection HOST -Port 3389 from the client and from a machine on the server's own network: failing only from afar means the path.",
+            "certainty": "inferred",
+            "source": "disconnect:0x204 (a failed TCP connect has no RDP cause); Windows Defender Firewall's 'Remote Desktop' rule group"
+          },
+          {
+            "cause": "The name resolves to an old or wrong address (stale DNS, split DNS on a VPN), or to IPv6 the path does not carry.",
+            "tell": "Resolve-DnsName HOST on the client, compared with ipconfig on the server; or connect by the server's address.",
+            "certainty": "inferred",
+            "source": "disconnect:0x204 and the pair story's name-and-address step"
+          }
+        ],
+        "fix": {
+          "client": "Connect by the server's current IP address to rule out DNS, and check that the VPN is up.",
+          "server": "Turn Remote Desktop on with its firewall rules: Set-ItemProperty 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server' -Name fDenyTSConnections -Value 0; Enable-NetFirewallRule -DisplayGroup 'Remote Desktop'."
+        }
+      },
       "steps": [
         {
           "step": "Name and address",
@@ -10124,6 +10220,16 @@ extension Catalogue {
           "culprits": [
             "The gateway leg failed: the gateway could not reach the target, or a client bug on the gateway channel (fixed in the macOS app 10.2.0)."
           ]
+        }
+      ],
+      "myths": [
+        {
+          "advice": "Force TCP: turn UDP off on the client.",
+          "helps": "Only when a session that opened later freezes or drops; not for this pair.",
+          "cannotHelp": "0x204 means the TCP connection never opened. UDP is offered only over an established, secured TCP connection, so with no TCP connection there is no UDP to turn off.",
+          "tell": "Test-NetConnection HOST -Port 3389: if TCP fails, UDP plays no part.",
+          "certainty": "documented",
+          "source": "MS-RDPEMT 1.3 (multitransport connections start after the main connection is established and secured); MS-RDPBCGR 2.2.15.1"
         }
       ],
       "next": "Run `rdpdoctor check HOST`: it resolves the name, tries every address, and tells a refused connection (something answered 'no') from one that is never answered (a drop)."

@@ -2,11 +2,20 @@ import Catalogue
 import Explain
 
 /// Renders explanations as text for a person.
+///
+/// By default the answer fits one screen: a pair's story in a few lines, the
+/// likeliest causes with the check that tells each apart, the first fix on
+/// each side, and a long entry cut to its first items. With `details` it
+/// prints everything the catalogue holds.
 public struct ExplainTextRenderer: Sendable {
     let style: TextStyle
+    let details: Bool
+    /// How many items of each list a short entry keeps.
+    public static let briefCauses = 3
 
-    public init(style: TextStyle) {
+    public init(style: TextStyle, details: Bool = false) {
         self.style = style
+        self.details = details
     }
 
     public func render(_ explanations: [Explanation]) -> String {
@@ -14,6 +23,9 @@ public struct ExplainTextRenderer: Sendable {
     }
 
     public func render(_ explanation: Explanation) -> String {
+        if !details, explanation.kind == .pair, let story = explanation.story, let first = story.firstScreen {
+            return renderFirstScreen(explanation, story: story, first: first)
+        }
         var out: [String] = []
         switch explanation.kind {
         case .pair: out.append(contentsOf: pairHeader(explanation))
@@ -27,11 +39,77 @@ public struct ExplainTextRenderer: Sendable {
         if explanation.readings.isEmpty {
             out.append("  Nothing in the catalogue has that name. Try `rdpdoctor explain WORDS` to search.")
         }
+        var omitted = 0
         for reading in explanation.readings {
             out.append("")
-            out.append(render(reading))
+            if details {
+                out.append(render(reading))
+            } else {
+                let brief = renderBrief(reading)
+                out.append(brief.text)
+                omitted += brief.omitted
+            }
+        }
+        if omitted > 0 {
+            out.append("")
+            out.append(style.dim("  --details shows everything: \(omitted) more item\(omitted == 1 ? "" : "s") (causes, checks, fixes)."))
         }
         return out.joined(separator: "\n")
+    }
+
+    // MARK: - The first screen
+
+    private func renderFirstScreen(_ explanation: Explanation, story: PairStory, first: PairStory.FirstScreen) -> String {
+        var out: [String] = []
+        out.append(style.bold("\(explanation.input): \(story.title)"))
+        out.append(style.paragraph(first.summary, indent: "  "))
+        for note in explanation.notes {
+            out.append(style.paragraph(note, indent: "  ", first: style.yellow("! ")))
+        }
+        for reading in explanation.readings {
+            let role = reading.role.map { $0 == .error ? "Error code:   " : "Extended code:" } ?? ""
+            let name = reading.entry?.name ?? (reading.match == .unknown ? "not in the catalogue" : "no entry")
+            out.append(style.dim("  \(role) \(reading.key ?? reading.hex)  \(name)"))
+        }
+        out.append("")
+        out.append(style.bold("  Most likely, and what tells them apart"))
+        for (i, cause) in first.likely.enumerated() {
+            let bullet = "  \(i + 1). "
+            out.append(style.paragraph(cause.cause + " (\(cause.certainty.rawValue))",
+                                       indent: String(repeating: " ", count: bullet.count), first: bullet))
+            out.append(style.paragraph(cause.tell, indent: "       ", first: "     " + style.cyan("↳ ")))
+        }
+        out.append("")
+        out.append(style.bold("  First fix"))
+        if let client = first.fix.client {
+            out.append(style.paragraph(client, indent: "            ", first: "    client: "))
+        }
+        if let server = first.fix.server {
+            out.append(style.paragraph(server, indent: "            ", first: "    server: "))
+        }
+        out.append("")
+        out.append(style.paragraph(story.next, indent: "  ", first: style.green("→ ")))
+        var more = ["the whole story", "each setup step and its culprits"]
+        if let myths = story.myths, !myths.isEmpty {
+            more.append("\(myths.count) piece\(myths.count == 1 ? "" : "s") of popular advice answered")
+        }
+        more.append("both codes' full entries and sources")
+        out.append(style.dim(style.paragraph("--details shows " + more.joined(separator: ", ") + ".", indent: "  ")))
+        return out.joined(separator: "\n")
+    }
+
+    /// An entry cut to its first causes, one way to confirm it and the first
+    /// fix on each side; `omitted` counts what was left for `--details`.
+    func renderBrief(_ reading: Reading) -> (text: String, omitted: Int) {
+        guard let entry = reading.entry else { return (render(reading), 0) }
+        let causes = Array(entry.causes.prefix(Self.briefCauses))
+        let confirm = Array(entry.confirm.prefix(1))
+        let client = Array(entry.fixes.client.prefix(1))
+        let server = Array(entry.fixes.server.prefix(1))
+        let omitted = (entry.causes.count - causes.count) + (entry.confirm.count - confirm.count)
+            + (entry.fixes.client.count - client.count) + (entry.fixes.server.count - server.count)
+        let text = render(reading, causes: causes, confirm: confirm, client: client, server: server)
+        return (text, omitted)
     }
 
     private func numberSubtitle(_ explanation: Explanation) -> String {
@@ -57,6 +135,17 @@ public struct ExplainTextRenderer: Sendable {
                 out.append(style.paragraph(culprit, indent: "       ", first: "     - "))
             }
         }
+        if let myths = story.myths, !myths.isEmpty {
+            out.append("")
+            out.append(style.bold("  What the web says, answered"))
+            for myth in myths {
+                out.append(style.paragraph(myth.advice, indent: "     ", first: "  - " ))
+                out.append(style.paragraph(myth.helps, indent: "               ", first: "     Helps:    "))
+                out.append(style.paragraph(myth.cannotHelp, indent: "               ", first: "     Not when: "))
+                out.append(style.paragraph(myth.tell, indent: "               ", first: "     Tell:     "))
+                out.append(style.dim(style.paragraph("\(myth.certainty.rawValue); \(myth.source)", indent: "               ", first: "     Source:   ")))
+            }
+        }
         out.append("")
         out.append(style.paragraph(story.next, indent: "  ", first: style.green("→ ")))
         return out
@@ -70,6 +159,12 @@ public struct ExplainTextRenderer: Sendable {
     }
 
     func render(_ reading: Reading) -> String {
+        guard let entry = reading.entry else { return render(reading, causes: [], confirm: [], client: [], server: []) }
+        return render(reading, causes: entry.causes, confirm: entry.confirm,
+                      client: entry.fixes.client, server: entry.fixes.server)
+    }
+
+    private func render(_ reading: Reading, causes: [String], confirm: [String], client: [String], server: [String]) -> String {
         var out: [String] = []
         let role = reading.role.map { $0 == .error ? "Error code " : "Extended code " } ?? ""
         let key = reading.key ?? reading.hex
@@ -91,10 +186,10 @@ public struct ExplainTextRenderer: Sendable {
         out.append(style.dim("  " + meta))
         out.append(style.paragraph(entry.summary, indent: "  "))
         out.append(style.paragraph(entry.meaning, indent: "  "))
-        out.append(list("Likely causes", entry.causes, numbered: true))
-        out.append(list("How to confirm", entry.confirm, numbered: false))
-        if !entry.fixes.client.isEmpty { out.append(list("Fix on the client", entry.fixes.client, numbered: false)) }
-        if !entry.fixes.server.isEmpty { out.append(list("Fix on the server", entry.fixes.server, numbered: false)) }
+        out.append(list("Likely causes", causes, numbered: true))
+        out.append(list("How to confirm", confirm, numbered: false))
+        if !client.isEmpty { out.append(list("Fix on the client", client, numbered: false)) }
+        if !server.isEmpty { out.append(list("Fix on the server", server, numbered: false)) }
         if let check = entry.check {
             out.append("  " + style.bold("Check:") + " rdpdoctor check HOST (the \(check.rawValue) step)")
         }

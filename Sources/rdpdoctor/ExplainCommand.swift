@@ -8,7 +8,8 @@ struct Explain: ParsableCommand {
         abstract: "Explain an RDP error code, a code pair, a name, or a pasted error dialog.",
         discussion: """
         Examples:
-          rdpdoctor explain 0x904 0x7          the pair a Microsoft client showed
+          rdpdoctor explain 0x904 0x7          the pair a Microsoft client showed (one screen)
+          rdpdoctor explain 0x904 0x7 --details    everything: story, steps, popular advice answered
           rdpdoctor explain 0x904/0x7
           rdpdoctor explain 2308               decimal works too
           rdpdoctor explain errinfo:7          one family's reading
@@ -36,6 +37,9 @@ struct Explain: ParsableCommand {
     @Flag(name: .long, help: "Print JSON (docs/explain-json.md).")
     var json = false
 
+    @Flag(name: .long, help: "Print everything the catalogue holds: the whole story, every cause, check and fix, popular advice answered. Without it the answer fits one screen.")
+    var details = false
+
     func run() throws {
         let catalogue: Catalogue
         do {
@@ -51,7 +55,7 @@ struct Explain: ParsableCommand {
         let explainer = Explainer(catalogue: catalogue)
         let explanations = queries.map(explainer.explain)
         Output.standardOutput(json ? JSONDocuments.explain(explanations)
-                                   : ExplainTextRenderer(style: style).render(explanations))
+                                   : ExplainTextRenderer(style: style, details: details).render(explanations))
         let answered = explanations.contains { !$0.readings.isEmpty }
         if !answered { throw Reported(status: .attention) }
     }

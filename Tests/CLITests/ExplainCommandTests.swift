@@ -27,6 +27,45 @@ struct ExplainCommandTests {
         #expect(!run.stdout.contains("\u{1B}["), "no colour when not a terminal")
     }
 
+    @Test("0x904 0x7 fits one screen by default; --details prints the full story")
+    func firstScreen() throws {
+        let run = try ProgramRun.run(["explain", "0x904", "0x7"])
+        #expect(run.status == 0)
+        let lines = run.stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        #expect(lines.count <= 40, "\(lines.count) lines:\n\(run.stdout)")
+        #expect(lines.allSatisfy { $0.count <= 88 }, "a line is wider than 88 columns")
+        #expect(run.stdout.contains("Most likely"))
+        #expect(run.stdout.contains("--details"))
+        let details = try ProgramRun.run(["explain", "0x904", "0x7", "--details"])
+        #expect(details.status == 0)
+        for section in ["Where setup can break", "What the web says, answered", "Likely causes", "How to confirm",
+                        "Fix on the client", "Fix on the server", "Source:", "MSLicensing", "MS-RDPEMT 1.3"] {
+            #expect(details.stdout.contains(section), "--details lacks \(section)")
+        }
+    }
+
+    @Test("--json keeps everything, the same with or without --details")
+    func jsonKeepsEverything() throws {
+        let plain = try ProgramRun.run(["explain", "--json", "0x904", "0x7"])
+        let detailed = try ProgramRun.run(["explain", "--json", "--details", "0x904", "0x7"])
+        #expect(plain.stdout == detailed.stdout)
+        let first = try #require((try json(plain.stdout)["explanations"] as? [[String: Any]])?.first)
+        let story = try #require(first["story"] as? [String: Any])
+        for key in ["error", "extended", "title", "story", "steps", "next", "firstScreen", "myths"] {
+            #expect(story[key] != nil, "story lacks \(key)")
+        }
+        let myths = try #require(story["myths"] as? [[String: Any]])
+        #expect(myths.count >= 5)
+        for myth in myths {
+            for key in ["advice", "helps", "cannotHelp", "tell", "certainty", "source"] {
+                #expect(myth[key] is String, "a myth lacks \(key)")
+            }
+        }
+        let readings = try #require(first["readings"] as? [[String: Any]])
+        let entry = try #require(readings.first?["entry"] as? [String: Any])
+        #expect(((entry["causes"] as? [String])?.count ?? 0) > 3, "the entry's causes are all kept")
+    }
+
     @Test("--json for a pair follows the documented schema")
     func pairJSON() throws {
         let run = try ProgramRun.run(["explain", "--json", "0x904/0x7"])
