@@ -19,6 +19,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "rdpdoctor", targets: ["rdpdoctor"]),
+        .library(name: "RDPDoctorKit", targets: ["RDPDoctorKit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -47,6 +48,10 @@ let package = Package(
         .target(name: "Reporting", dependencies: ["Catalogue", "Explain", "Diagnosis", "ProbeCore", "CertificateAudit"]),
         // I/O tier: the only module that touches sockets.
         .target(name: "Transport", dependencies: ["ProbeCore", "RDPWire"] + nio),
+        // The library: explain and check for Swift callers (README "Use it from Swift").
+        .target(name: "RDPDoctorKit", dependencies: [
+            "Catalogue", "Explain", "Reporting", "Diagnosis", "Transport", "ProbeCore", "CertificateAudit",
+        ]),
         // The command line, thin.
         .executableTarget(
             name: "rdpdoctor",
@@ -65,6 +70,7 @@ let package = Package(
         .testTarget(name: "CatalogueTests", dependencies: ["Catalogue"]),
         .testTarget(name: "ExplainTests", dependencies: ["Explain", "Catalogue", "Reporting"]),
         .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "ProbeCore", "CertificateAudit", "Catalogue"]),
+        .testTarget(name: "RDPDoctorKitTests", dependencies: ["RDPDoctorKit"]),
         .testTarget(name: "CLITests", dependencies: ["rdpdoctor"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Transport", "ProbeCore", "Diagnosis", "RDPProtocol", "CertificateAudit"] + nio),
     ]
