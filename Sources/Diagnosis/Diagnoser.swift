@@ -61,3 +61,17 @@ public enum Diagnoser {
         return CheckReport(verdict: verdict, findings: sorted, observations: observations, certificate: certificate)
     }
 }
+
+extension Diagnoser {
+    /// The credential gate's question — is this chain trusted for `host`? —
+    /// answered with the same audit the report uses, for `CheckRunner.Options.judgeCertificate`.
+    public static func certificateJudge(host: String, trustAnchors: @escaping @Sendable () -> [[UInt8]])
+        -> @Sendable ([[UInt8]]) async -> CertificateJudgement {
+        { chain in
+            let report = await CertificateAuditor.audit(chain: chain, expectedName: host,
+                                                        nowSecondsSinceEpoch: Int64(Date().timeIntervalSince1970),
+                                                        trustAnchors: trustAnchors())
+            return CertificateJudgement(trusted: report.trust.isTrusted, nameMatches: report.nameMatches)
+        }
+    }
+}

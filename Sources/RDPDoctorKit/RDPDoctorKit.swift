@@ -160,14 +160,7 @@ public func check(_ target: Target, options: CheckOptions = .init()) async throw
     let extra = options.trustAnchorsDER
     let system = options.useSystemTrustStore
     let anchors: @Sendable () -> [[UInt8]] = { (system ? SystemTrustStore.anchors() : []) + extra }
-    let host = target.host
-    // The credential gate's question, answered with the same audit the report uses.
-    runnerOptions.judgeCertificate = { chain in
-        let report = await CertificateAuditor.audit(chain: chain, expectedName: host,
-                                                    nowSecondsSinceEpoch: Int64(Date().timeIntervalSince1970),
-                                                    trustAnchors: anchors())
-        return CertificateJudgement(trusted: report.trust.isTrusted, nameMatches: report.nameMatches)
-    }
+    runnerOptions.judgeCertificate = Diagnoser.certificateJudge(host: target.host, trustAnchors: anchors)
     let observations = await CheckRunner().run(target, options: runnerOptions)
     // As in the CLI: the catalogue names the codes of credential outcomes; without an account it is not needed.
     let catalogue = options.credentials == nil ? nil : try? KitCatalogue.shared.get()

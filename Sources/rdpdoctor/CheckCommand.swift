@@ -81,14 +81,7 @@ struct Check: AsyncParsableCommand {
             return bytes
         }
         let anchors: @Sendable () -> [[UInt8]] = { [extraAnchors] in TrustStore.systemAnchors() + extraAnchors }
-        let host = resolvedTarget.host
-        // The credential gate's question, answered with the same audit the report uses.
-        options.judgeCertificate = { chain in
-            let report = await CertificateAuditor.audit(chain: chain, expectedName: host,
-                                                        nowSecondsSinceEpoch: Int64(Date().timeIntervalSince1970),
-                                                        trustAnchors: anchors())
-            return CertificateJudgement(trusted: report.trust.isTrusted, nameMatches: report.nameMatches)
-        }
+        options.judgeCertificate = Diagnoser.certificateJudge(host: resolvedTarget.host, trustAnchors: anchors)
         var observations = await CheckRunner().run(resolvedTarget, options: options)
         observations.rdpFile = rdpFile
         // The catalogue names the codes of credential outcomes; without --user it is not needed.

@@ -47,12 +47,7 @@ enum Testbed {
         let target = Target(host: host, port: try port(name))
         var options = CheckRunner.Options(timeoutMs: timeoutMs)
         // The credential gate's judgement, as `rdpdoctor check` makes it.
-        options.judgeCertificate = { chain in
-            let report = await CertificateAuditor.audit(chain: chain, expectedName: host,
-                                                        nowSecondsSinceEpoch: Int64(Date().timeIntervalSince1970),
-                                                        trustAnchors: anchors)
-            return CertificateJudgement(trusted: report.trust.isTrusted, nameMatches: report.nameMatches)
-        }
+        options.judgeCertificate = Diagnoser.certificateJudge(host: host, trustAnchors: { anchors })
         edit(&options)
         let observations = await CheckRunner().run(target, options: options)
         return await Diagnoser.diagnose(
