@@ -56,7 +56,7 @@ let package = Package(
         .executableTarget(
             name: "rdpdoctor",
             dependencies: [
-                "Catalogue", "Explain", "Reporting", "Diagnosis", "Transport", "ProbeCore", "CertificateAudit",
+                "Catalogue", "Explain", "Reporting", "Diagnosis", "Transport", "ProbeCore", "CertificateAudit", "RDPDoctorKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

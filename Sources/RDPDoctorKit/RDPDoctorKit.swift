@@ -159,7 +159,7 @@ public func check(_ target: Target, options: CheckOptions = .init()) async throw
 
     let extra = options.trustAnchorsDER
     let system = options.useSystemTrustStore
-    let anchors: @Sendable () -> [[UInt8]] = { (system ? SystemTrustStore.anchors() : []) + extra }
+    let anchors: @Sendable () -> [[UInt8]] = { (system ? TrustStore.systemAnchors() : []) + extra }
     runnerOptions.judgeCertificate = Diagnoser.certificateJudge(host: target.host, trustAnchors: anchors)
     let observations = await CheckRunner().run(target, options: runnerOptions)
     // As in the CLI: the catalogue names the codes of credential outcomes; without an account it is not needed.
@@ -187,22 +187,30 @@ enum KitCatalogue {
     static let shared: Result<Catalogue, any Error> = Result { try Catalogue.shipped() }
 }
 
-/// The system's trusted roots, as DER: the first CA bundle found. The same
-/// places `rdpdoctor check` reads (Sources/rdpdoctor/CheckCommand.swift).
-enum SystemTrustStore {
-    static let bundles = [
+/// Trusted roots as DER: the system store (the first CA bundle found) and CA
+/// files the user names (`--ca`). The one place rdpdoctor reads them.
+public enum TrustStore {
+    static let systemBundles = [
         "/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem",
     ]
+    /// A CA bundle larger than this is not read (the system's is about 200 KiB).
     static let maximumBundleSize = 8 * 1024 * 1024
 
-    static func anchors() -> [[UInt8]] {
-        for path in bundles {
-            guard let handle = FileHandle(forReadingAtPath: path) else { continue }
-            defer { try? handle.close() }
-            guard let data = try? handle.read(upToCount: maximumBundleSize) else { continue }
-            let anchors = PEM.derBlocks(from: String(decoding: data, as: UTF8.self))
-            if !anchors.isEmpty { return anchors }
+    /// The system's trusted roots; empty when no bundle is found.
+    public static func systemAnchors() -> [[UInt8]] {
+        for path in systemBundles {
+            if let anchors = try? anchors(fromFile: path), !anchors.isEmpty { return anchors }
         }
         return []
+    }
+
+    /// Every PEM certificate of a file, as DER.
+    public static func anchors(fromFile path: String) throws -> [[UInt8]] {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw CocoaError(.fileNoSuchFile)
+        }
+        defer { try? handle.close() }
+        let data = try handle.read(upToCount: maximumBundleSize) ?? Data()
+        return PEM.derBlocks(from: String(decoding: data, as: UTF8.self))
     }
 }

@@ -4,6 +4,7 @@ import CertificateAudit
 import Diagnosis
 import Foundation
 import ProbeCore
+import RDPDoctorKit
 import Reporting
 import Transport
 
@@ -149,29 +150,5 @@ struct Check: AsyncParsableCommand {
         if json { Output.standardOutput(JSONDocuments.error(message)) }
         Output.standardError("rdpdoctor: \(message)\n")
         return Reported(status: .couldNotRun)
-    }
-}
-
-/// Trusted roots: the system store and any --ca file, as DER.
-enum TrustStore {
-    static let systemBundles = [
-        "/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem",
-    ]
-    static let maximumBundleSize = 8 * 1024 * 1024
-
-    static func systemAnchors() -> [[UInt8]] {
-        for path in systemBundles {
-            if let anchors = try? anchors(fromFile: path), !anchors.isEmpty { return anchors }
-        }
-        return []
-    }
-
-    static func anchors(fromFile path: String) throws -> [[UInt8]] {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw CocoaError(.fileNoSuchFile)
-        }
-        defer { try? handle.close() }
-        let data = try handle.read(upToCount: maximumBundleSize) ?? Data()
-        return PEM.derBlocks(from: String(decoding: data, as: UTF8.self))
     }
 }
