@@ -13,4 +13,9 @@ public enum CertificateKey {
     public static func sha256(ofDER der: [UInt8]) -> [UInt8] {
         Array(SHA256.hash(data: der))
     }
+
+    /// A digest as the report writes fingerprints: uppercase hex with colons.
+    public static func fingerprint(_ digest: [UInt8]) -> String {
+        Hex.string(digest, separator: ":")
+    }
 }

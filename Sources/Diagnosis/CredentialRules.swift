@@ -43,7 +43,7 @@ enum CredentialRules {
     static func withheld(_ check: CredentialCheckObservation, o: CheckObservations) -> Finding {
         guard case .withheld(let reason) = check.decision else { preconditionFailure("only for withheld decisions") }
         let stopped = "rdpdoctor stopped after the server's NTLM CHALLENGE (which tells NLA, the server's names and its clock) and sent nothing derived from the password."
-        let seen = o.defaultClient?.tls?.peerChain.first.map { PinRules.fingerprint(CertificateKey.sha256(ofDER: $0)) }
+        let seen = o.defaultClient?.tls?.peerChain.first.map { CertificateKey.fingerprint(CertificateKey.sha256(ofDER: $0)) }
         switch reason {
         case .untrusted:
             return Finding(
@@ -56,7 +56,7 @@ enum CredentialRules {
             return Finding(
                 id: "credssp.account-not-tried", level: .warn, section: .credssp,
                 title: "\(check.account) was not tried: the certificate is not the pinned one",
-                detail: "Expected SHA-256 \(PinRules.fingerprint(PinRules.bytes(hex: expected))), seen \(PinRules.fingerprint(PinRules.bytes(hex: seen))). " + stopped)
+                detail: "Expected SHA-256 \(CertificateKey.fingerprint(expected.bytes)), seen \(CertificateKey.fingerprint(seen.bytes)). " + stopped)
         case .noCertificate:
             return Finding(id: "credssp.account-not-tried", level: .info, section: .credssp,
                            title: "\(check.account) was not tried: the connection never reached TLS",

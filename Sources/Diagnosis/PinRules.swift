@@ -7,11 +7,11 @@ enum PinRules {
     static func findings(_ o: CheckObservations) -> [Finding] {
         let records = o.probes + [o.credentialCheck?.probe].compactMap { $0 }
         let leaves = records.compactMap { probe -> (ProbePurpose, String)? in
-            probe.tls?.peerChain.first.map { (probe.purpose, fingerprint(CertificateKey.sha256(ofDER: $0))) }
+            probe.tls?.peerChain.first.map { (probe.purpose, CertificateKey.fingerprint(CertificateKey.sha256(ofDER: $0))) }
         }
         guard !leaves.isEmpty else { return [] }
-        if let expectedHex = o.expectedLeafSHA256 {
-            let expected = fingerprint(bytes(hex: expectedHex))
+        if let pinned = o.expectedLeafSHA256 {
+            let expected = CertificateKey.fingerprint(pinned.bytes)
             let wrong = leaves.filter { $0.1 != expected }
             if wrong.isEmpty {
                 return [Finding(id: "cert.pin-matches", level: .good, section: .certificate,
@@ -34,21 +34,5 @@ enum PinRules {
             title: "Connections saw \(distinct.count) different certificates",
             detail: "The same host presented \(distinct.sorted().joined(separator: ", ")) on different connections: a load balancer in front of servers with their own certificates, or something intercepting some connections.",
             fixes: ["If a load balancer is expected, give every server behind it the same certificate (or one for the shared name)."])]
-    }
-
-    static func fingerprint(_ bytes: [UInt8]) -> String {
-        bytes.map { byte in
-            let digits = String(byte, radix: 16, uppercase: true)
-            return digits.count == 1 ? "0" + digits : digits
-        }.joined(separator: ":")
-    }
-
-    static func bytes(hex: String) -> [UInt8] {
-        var bytes: [UInt8] = []
-        var iterator = hex.makeIterator()
-        while let high = iterator.next(), let low = iterator.next(), let byte = UInt8(String([high, low]), radix: 16) {
-            bytes.append(byte)
-        }
-        return bytes
     }
 }

@@ -13,8 +13,8 @@ public struct CheckObservations: Codable, Sendable {
     public var rdpFile: RDPFile?
     /// With --user: whether the account could be tried, and how the server answered it.
     public var credentialCheck: CredentialCheckObservation?
-    /// The SHA-256 of the leaf certificate the user expects (--cert-sha256), hex.
-    public var expectedLeafSHA256: String?
+    /// The SHA-256 of the leaf certificate the user expects (--cert-sha256).
+    public var expectedLeafSHA256: HexBytes?
     /// When the port did not answer like RDP: what it says when spoken to with TLS.
     public var service: ServiceObservation?
     /// How the probes were spread over time, and how the server coped.

@@ -56,7 +56,7 @@ public enum CredentialGate {
         if let pin {
             // A pin the server does not match is the strongest sign of interception:
             // not even --insecure sends anything then.
-            return pin == seen ? .sent(.pinned) : .withheld(.pinMismatch(expected: hex(pin), seen: hex(seen)))
+            return pin == seen ? .sent(.pinned) : .withheld(.pinMismatch(expected: HexBytes(pin), seen: HexBytes(seen)))
         }
         if let judgement, judgement.trusted, judgement.nameMatches { return .sent(.trusted) }
         if insecure { return .sent(.insecure) }
@@ -84,8 +84,8 @@ public enum CredentialDecision: Codable, Sendable, Equatable {
     public enum Reason: Codable, Sendable, Equatable {
         /// The certificate is not trusted for the host name.
         case untrusted
-        /// The leaf is not the one pinned with --cert-sha256 (hex SHA-256s).
-        case pinMismatch(expected: String, seen: String)
+        /// The leaf is not the one pinned with --cert-sha256 (SHA-256s).
+        case pinMismatch(expected: HexBytes, seen: HexBytes)
         /// No TLS certificate was seen (no TLS, or the walk ended before it).
         case noCertificate
         /// The server does not select CredSSP: there is no NLA step to test the account in.

@@ -49,7 +49,7 @@ public struct CheckRunner: Sendable {
         let deadline = start + .nanoseconds(Int64(options.timeoutMs * 1_000_000))
         var observations = CheckObservations(
             target: target, startedAtUnix: Date().timeIntervalSince1970, timeoutMs: options.timeoutMs)
-        observations.expectedLeafSHA256 = options.pinnedLeafSHA256.map { HexBytes($0).hex }
+        observations.expectedLeafSHA256 = options.pinnedLeafSHA256.map(HexBytes.init)
 
         // 1. Name resolution (skipped for an IP literal).
         let addresses: [SocketAddress]

@@ -108,7 +108,7 @@ struct HonestyRuleTests {
             .defaultClient(.selected(protocol: Proto.hybrid, flags: 0)) {
                 $0.tls = TLSSessionInfo(version: .tls12, peerChain: [[0x30, 0x01, 0x00]])
             }
-        scenario.observations.expectedLeafSHA256 = String(repeating: "ab", count: 32)
+        scenario.observations.expectedLeafSHA256 = HexBytes([UInt8](repeating: 0xAB, count: 32))
         let report = await scenario.diagnose()
         let finding = try #require(report.finding("cert.pin-mismatch"))
         #expect(finding.level == .fail)
@@ -123,8 +123,7 @@ struct HonestyRuleTests {
             .defaultClient(.selected(protocol: Proto.hybrid, flags: 0)) {
                 $0.tls = TLSSessionInfo(version: .tls12, peerChain: [leaf])
             }
-        scenario.observations.expectedLeafSHA256 = CertificateKey.sha256(ofDER: leaf)
-            .map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+        scenario.observations.expectedLeafSHA256 = HexBytes(CertificateKey.sha256(ofDER: leaf))
         let report = await scenario.diagnose()
         #expect(report.finding("cert.pin-matches")?.level == .good, "\(report.ids)")
         #expect(report.verdict.outcome == .reachesCredentials)
