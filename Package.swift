@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "ProbeCore", "CertificateAudit", "Catalogue"]),
         .testTarget(name: "RDPDoctorKitTests", dependencies: ["RDPDoctorKit"]),
         .testTarget(name: "CLITests", dependencies: ["rdpdoctor"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Transport", "ProbeCore", "Diagnosis", "RDPProtocol", "CertificateAudit", "Reporting"] + nio,
+        .testTarget(name: "IntegrationTests", dependencies: ["Transport", "ProbeCore", "Diagnosis", "RDPProtocol", "CertificateAudit", "Reporting", "Catalogue"] + nio,
                     exclude: ["Snapshots"]),
     ]
 )

@@ -9,6 +9,8 @@ public struct Catalogue: Sendable {
 
     public let families: [Family]
     public let pairStories: [PairStory]
+    /// clientcodes.json: the codes a client shows for each way of failing.
+    let clientCodeShapes: [ClientFailure: ClientCodeShape]
     private let byFamily: [FamilyID: Int]
     private let byValue: [UInt64: [Located]]
     private let byName: [String: [Located]]
@@ -20,6 +22,11 @@ public struct Catalogue: Sendable {
     }
 
     public init(families unordered: [Family], pairStories: [PairStory] = []) {
+        self.init(families: unordered, pairStories: pairStories, clientCodeShapes: [])
+    }
+
+    init(families unordered: [Family], pairStories: [PairStory], clientCodeShapes: [ClientCodeShape]) {
+        self.clientCodeShapes = Dictionary(clientCodeShapes.map { ($0.shape, $0) }, uniquingKeysWith: { first, _ in first })
         let rank = Dictionary(uniqueKeysWithValues: Self.readingOrder.enumerated().map { ($1, $0) })
         families = unordered.sorted {
             (rank[$0.family] ?? Int.max, $0.family) < (rank[$1.family] ?? Int.max, $1.family)
@@ -59,13 +66,14 @@ public struct Catalogue: Sendable {
         entries(value: value).first { $0.family.family == family }?.entry
     }
 
-    /// The entry a key such as `errinfo:0x7` names.
+    /// The entry a key names.
+    public func entry(_ key: CatalogueKey) -> (family: Family, entry: CatalogueEntry)? {
+        entries(value: key.value).first { $0.family.family == key.family }
+    }
+
+    /// The entry a written key such as `errinfo:0x7` names.
     public func entry(key: String) -> (family: Family, entry: CatalogueEntry)? {
-        guard let colon = key.firstIndex(of: ":"),
-              let number = CodeNumber.parse(key[key.index(after: colon)...])
-        else { return nil }
-        let id = FamilyID(String(key[..<colon]))
-        return entries(value: number.value).first { $0.family.family == id }
+        CatalogueKey(parsing: key).flatMap(entry)
     }
 
     /// Entries whose symbolic name or alias is `name` (case-insensitive).
@@ -82,6 +90,15 @@ public struct Catalogue: Sendable {
     public func pairStory(error: UInt64, extended: UInt64) -> PairStory? {
         pairStories.first { $0.error.value == error && $0.extended.value == extended }
     }
+
+    /// The codes a Microsoft client shows when a connection fails this way;
+    /// `value` is the number the server sent, for the shapes that carry one.
+    public func clientCodes(_ failure: ClientFailure, value: UInt64? = nil) -> ClientCodes {
+        clientCodeShapes[failure]?.codes(value: value) ?? ClientCodes(error: nil, extended: nil, also: [])
+    }
+
+    /// Which ways of failing the catalogue has codes for (a test checks all).
+    public var clientFailuresCovered: Set<ClientFailure> { Set(clientCodeShapes.keys) }
 
     public var entryCount: Int { families.reduce(0) { $0 + $1.entries.count } }
 

@@ -21,6 +21,11 @@ extension Catalogue {
         return try load(files: embeddedFiles.map { ($0.name, Data($0.json.utf8)) })
     }
 
+    /// The shipped catalogue, read once per process; empty in the one case it
+    /// cannot be read (a broken `RDPDOCTOR_CATALOGUE` override: `explain`
+    /// reports that itself, and CatalogueTests prove the embedded one decodes).
+    public static let current: Catalogue = (try? shipped()) ?? Catalogue(families: [])
+
     /// Loads every `*.json` file of `directory`; `pairs.json` holds pair stories.
     public static func load(directory: String) throws -> Catalogue {
         let names: [String]
@@ -44,15 +49,18 @@ extension Catalogue {
         return try load(files: files)
     }
 
-    /// Decodes family files and `pairs.json`, each named for the messages.
+    /// Decodes family files, `pairs.json` and `clientcodes.json`, each named for the messages.
     static func load(files: [(name: String, data: Data)]) throws -> Catalogue {
         let decoder = JSONDecoder()
         var families: [Family] = []
         var stories: [PairStory] = []
+        var shapes: [ClientCodeShape] = []
         for (name, data) in files {
             do {
                 if name.hasSuffix("pairs.json") {
                     stories = try decoder.decode(PairStoryFile.self, from: data).pairs
+                } else if name.hasSuffix("clientcodes.json") {
+                    shapes = try decoder.decode(ClientCodeFile.self, from: data).shapes
                 } else {
                     families.append(try decoder.decode(Family.self, from: data))
                 }
@@ -60,7 +68,7 @@ extension Catalogue {
                 throw CatalogueError(description: "catalogue file \(name) is invalid: \(describe(error))")
             }
         }
-        return Catalogue(families: families, pairStories: stories)
+        return Catalogue(families: families, pairStories: stories, clientCodeShapes: shapes)
     }
 
     private static func describe(_ error: any Error) -> String {

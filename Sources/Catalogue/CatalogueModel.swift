@@ -105,7 +105,7 @@ public struct CatalogueEntry: Codable, Sendable, Hashable {
     public let check: CheckStep?
     public let certainty: Certainty
     public let source: String
-    public let related: [String]
+    public let related: [CatalogueKey]
 
     enum CodingKeys: String, CodingKey {
         case code, altCodes, name, aliases, layer, summary, meaning, causes, confirm
@@ -127,7 +127,7 @@ public struct CatalogueEntry: Codable, Sendable, Hashable {
         check = try c.decodeIfPresent(CheckStep.self, forKey: .check)
         certainty = try c.decode(Certainty.self, forKey: .certainty)
         source = try c.decode(String.self, forKey: .source)
-        related = try c.decodeIfPresent([String].self, forKey: .related) ?? []
+        related = try c.decodeIfPresent([CatalogueKey].self, forKey: .related) ?? []
     }
 }
 
@@ -170,9 +170,9 @@ public struct Family: Codable, Sendable {
         entries = try c.decode([CatalogueEntry].self, forKey: .entries)
     }
 
-    /// The key of a number in this family: `errinfo:0x7`, `negfailure:5`.
-    public func key(for value: UInt64) -> String {
-        "\(family.rawValue):\(CodeNumber.format(value, numberFormat))"
+    /// The key of a number in this family: `errinfo:0x7`, `negfailure:0x5`.
+    public func key(for value: UInt64) -> CatalogueKey {
+        CatalogueKey(family, value)
     }
 }
 
@@ -224,4 +224,65 @@ public struct PairStory: Codable, Sendable {
 
 struct PairStoryFile: Codable, Sendable {
     let pairs: [PairStory]
+}
+
+/// How a connection failed, in the terms the client-code table uses
+/// (clientcodes.json): the rules name the way, the catalogue the codes.
+public enum ClientFailure: String, Codable, Sendable, CaseIterable {
+    case nameNotResolved = "name-not-resolved"
+    case tcpRefused = "tcp-refused"
+    case tcpUnanswered = "tcp-unanswered"
+    case setupClosed = "setup-closed"
+    case setupUndecodable = "setup-undecodable"
+    case notRDP = "not-rdp"
+    case tlsFailed = "tls-failed"
+    case pathStall = "path-stall"
+    case stepTimeout = "step-timeout"
+    case negotiationRefused = "negotiation-refused"
+    case serverErrorInfo = "server-error-info"
+    case licensingError = "licensing-error"
+    case credentialsRefused = "credentials-refused"
+    case credentialsClosed = "credentials-closed"
+}
+
+/// The codes a Microsoft client shows for one way of failing.
+public struct ClientCodes: Sendable, Hashable {
+    /// The disconnect code (or the family's own code) the dialog shows first.
+    public let error: CatalogueKey?
+    /// The extended code shown beside it.
+    public let extended: CatalogueKey?
+    /// Other codes a client may show instead.
+    public let also: [CatalogueKey]
+
+    /// Every key, the pair first.
+    public var keys: [CatalogueKey] { [error, extended].compactMap { $0 } + also }
+}
+
+/// One row of clientcodes.json. `{value}` in a key stands for the number
+/// the server sent.
+struct ClientCodeShape: Codable, Sendable {
+    let shape: ClientFailure
+    let when: String
+    let error: String?
+    let extended: String?
+    let also: [CatalogueKey]?
+    let certainty: Certainty
+    let source: String
+
+    func codes(value: UInt64?) -> ClientCodes {
+        ClientCodes(error: error.flatMap { Self.key($0, value) }, extended: extended.flatMap { Self.key($0, value) },
+                    also: also ?? [])
+    }
+
+    /// A written key, with `{value}` filled in; nil when the value is needed but missing.
+    static func key(_ written: String, _ value: UInt64?) -> CatalogueKey? {
+        guard written.contains("{value}") else { return CatalogueKey(parsing: written) }
+        guard let value else { return nil }
+        return CatalogueKey(parsing: written.replacing("{value}", with: CodeNumber.hex(value)))
+    }
+}
+
+struct ClientCodeFile: Codable, Sendable {
+    let description: String
+    let shapes: [ClientCodeShape]
 }

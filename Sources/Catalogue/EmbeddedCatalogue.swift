@@ -4,6 +4,126 @@
 extension Catalogue {
     /// File name → contents of every catalogue file.
     static let embeddedFiles: [(name: String, json: String)] = [
+        ("clientcodes.json", #"""
+{
+  "description": "Which code pair a Microsoft client shows when the connection fails in a given way. The diagnosis rules name the way it failed; the codes come from here. `{value}` stands for the number the server sent (a negotiation failure code, a licensing error, Set Error Info, an NTSTATUS).",
+  "shapes": [
+    {
+      "shape": "name-not-resolved",
+      "when": "the host name does not resolve",
+      "error": "disconnect:0x104",
+      "also": [
+        "disconnect:0x208"
+      ],
+      "certainty": "documented",
+      "source": "IMsTscAxEvents::OnDisconnected discReason 0x104 (DNS name lookup failure) and 0x208 (host not found), MicrosoftDocs/win32 desktop-src/TermServ/imstscaxevents-ondisconnected.md"
+    },
+    {
+      "shape": "tcp-refused",
+      "when": "the TCP connection is refused or the host is unreachable",
+      "error": "disconnect:0x204",
+      "certainty": "documented",
+      "source": "IMsTscAxEvents::OnDisconnected discReason 0x204 (connection failed), MicrosoftDocs/win32 desktop-src/TermServ/imstscaxevents-ondisconnected.md"
+    },
+    {
+      "shape": "tcp-unanswered",
+      "when": "nothing answers the TCP connection attempt",
+      "error": "disconnect:0x204",
+      "also": [
+        "disconnect:0x704"
+      ],
+      "certainty": "inferred",
+      "source": "IMsTscAxEvents::OnDisconnected discReason 0x204 (connection failed) and 0x704 (time-out), MicrosoftDocs/win32 desktop-src/TermServ/imstscaxevents-ondisconnected.md; which of the two a client shows for an unanswered attempt is not documented"
+    },
+    {
+      "shape": "setup-closed",
+      "when": "the server (or a device in the path) closes or resets the connection during X.224, TLS, CredSSP or MCS, before sending a reason",
+      "error": "disconnect:0x904",
+      "extended": "extended:0x7",
+      "certainty": "reported",
+      "source": "discReason 0x904 (socket closed) from MicrosoftDocs/win32 imstscaxevents-ondisconnected.md; the extended code 0x7 with it is filled in by the client, an inference from field reports (gravitational/teleport#301 and others; see pairs.json)"
+    },
+    {
+      "shape": "setup-undecodable",
+      "when": "the server sends bytes that are not the RDP PDU expected at that step",
+      "error": "disconnect:0x904",
+      "extended": "extended:0x7",
+      "certainty": "inferred",
+      "source": "inferred: a client that cannot decode the answer drops the connection and then reports the close as in setup-closed"
+    },
+    {
+      "shape": "not-rdp",
+      "when": "the port answers as another service (TLS from the first byte, HTTP, SSH)",
+      "error": "disconnect:0x904",
+      "extended": "extended:0x7",
+      "certainty": "inferred",
+      "source": "inferred: the service closes on the X.224 request it cannot read, which the client reports as in setup-closed"
+    },
+    {
+      "shape": "tls-failed",
+      "when": "the TLS handshake fails (alert, no shared version or cipher)",
+      "error": "disconnect:0x904",
+      "extended": "extended:0x7",
+      "certainty": "inferred",
+      "source": "pairs.json, 0x904 + 0x7, TLS handshake step: the side that cannot complete the handshake closes the connection, which the client reports as in setup-closed"
+    },
+    {
+      "shape": "path-stall",
+      "when": "large packets are dropped on the path (an MTU black hole) and the handshake stalls",
+      "error": "disconnect:0x904",
+      "extended": "extended:0x7",
+      "also": [
+        "disconnect:0x108"
+      ],
+      "certainty": "reported",
+      "source": "pairs.json, 0x904 + 0x7, network step; discReason 0x108 (connection time-out) when the client gives up first, MicrosoftDocs/win32 imstscaxevents-ondisconnected.md"
+    },
+    {
+      "shape": "step-timeout",
+      "when": "the server stops answering during the connection sequence until the client gives up",
+      "error": "disconnect:0x108",
+      "certainty": "documented",
+      "source": "IMsTscAxEvents::OnDisconnected discReason 0x108 (connection time-out), MicrosoftDocs/win32 desktop-src/TermServ/imstscaxevents-ondisconnected.md"
+    },
+    {
+      "shape": "negotiation-refused",
+      "when": "the server answers the X.224 request with RDP_NEG_FAILURE",
+      "error": "negfailure:{value}",
+      "certainty": "documented",
+      "source": "MS-RDPBCGR 2.2.1.2.2 RDP Negotiation Failure (failureCode)"
+    },
+    {
+      "shape": "server-error-info",
+      "when": "the server sends Set Error Info and disconnects",
+      "extended": "errinfo:{value}",
+      "certainty": "documented",
+      "source": "MS-RDPBCGR 2.2.5.1.1 Set Error Info PDU; IMsRdpClient::ExtendedDisconnectReason carries it (MicrosoftDocs/win32 extendeddisconnectreasoncode.md)"
+    },
+    {
+      "shape": "licensing-error",
+      "when": "licensing ends with a licensing error message",
+      "error": "disconnect:0x808",
+      "extended": "license:{value}",
+      "certainty": "reported",
+      "source": "discReason 0x808 (licensing failed), MicrosoftDocs/win32 imstscaxevents-ondisconnected.md; the licensing error code from MS-RDPBCGR 2.2.1.12.1.3"
+    },
+    {
+      "shape": "credentials-refused",
+      "when": "CredSSP ends with an NTSTATUS for the account",
+      "extended": "ntstatus:{value}",
+      "certainty": "documented",
+      "source": "MS-CSSP 2.2.1 TSRequest errorCode (version 3 and later); the disconnect code comes from the NTSTATUS entry's related codes"
+    },
+    {
+      "shape": "credentials-closed",
+      "when": "the server closes the connection right after the NTLM AUTHENTICATE message, without a reason",
+      "error": "disconnect:0x807",
+      "certainty": "reported",
+      "source": "discReason 0x807 (logon failed / authentication failure), MicrosoftDocs/win32 imstscaxevents-ondisconnected.md; servers before CredSSP version 3 close without errorCode"
+    }
+  ]
+}
+"""#),
         ("disconnect.json", #"""
 {
   "family": "disconnect",

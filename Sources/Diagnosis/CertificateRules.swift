@@ -1,3 +1,4 @@
+import Catalogue
 import CertificateAudit
 import ProbeCore
 
@@ -42,7 +43,7 @@ enum CertificateRules {
                     id: "cert.expired", level: .warn, section: .certificate,
                     title: "The certificate expired \(-validity.daysLeft) day\(validity.daysLeft == -1 ? "" : "s") ago",
                     detail: "Microsoft clients warn and, where policy says \"do not connect\" on authentication failure (authentication level 1), refuse.",
-                    fixes: [regenerate, installProper], codes: ["sspi:0x80090328", "disconnect:0x1B07"]))
+                    fixes: [regenerate, installProper], codes: [CatalogueKey(.sspi, 0x80090328), CatalogueKey(.disconnect, 0x1B07)]))
             case .notYetValid:
                 findings.append(Finding(
                     id: "cert.not-yet-valid", level: .warn, section: .certificate, title: "The certificate is not valid yet",
@@ -70,7 +71,7 @@ enum CertificateRules {
                 detail: (["The server sends its certificate without the one that issued it (\(issuer))."]
                     + (report.trust.reason.map { ["Verifier: \($0)."] } ?? [])).joined(separator: " "),
                 fixes: [sendIssuer(issuer)],
-                codes: ["sspi:0x80090325"]))
+                codes: [CatalogueKey(.sspi, 0x80090325)]))
         } else {
             let selfSigned = leaf.selfSigned
             findings.append(Finding(
@@ -79,7 +80,7 @@ enum CertificateRules {
                 detail: (selfSigned ? "Every client shows an identity warning, and a man in the middle would look the same to users who click through it. " : "")
                     + (report.trust.reason.map { "Verifier: \($0)." } ?? ""),
                 fixes: [installProper, "Or trust it explicitly: deploy the issuing CA to clients, or pass it to rdpdoctor with --ca FILE."],
-                codes: ["sspi:0x80090325"]))
+                codes: [CatalogueKey(.sspi, 0x80090325)]))
         }
         if !report.nameMatches {
             findings.append(Finding(
@@ -87,7 +88,7 @@ enum CertificateRules {
                 title: "The certificate is not for \(target.host)",
                 detail: "It names \(((details?.dnsNames ?? []) + (details?.ipAddresses ?? [])).joined(separator: ", ").nonEmpty ?? details?.subjectCommonName ?? "nothing usable"); clients typing \(target.host) get a name warning.",
                 fixes: [installProper, "Or connect using a name the certificate carries."],
-                codes: ["sspi:0x80090322"]))
+                codes: [CatalogueKey(.sspi, 0x80090322)]))
         }
         if let key = details?.publicKey, key.algorithm == .rsa, let bits = key.bits, bits < 2048 {
             findings.append(Finding(
@@ -108,7 +109,7 @@ enum CertificateRules {
                 id: "cert.eku", level: .fail, section: .certificate,
                 title: "The certificate is not for server authentication",
                 detail: "Its extended key usage (\(eku.names.joined(separator: ", "))) has neither Server Authentication nor Remote Desktop Authentication; Windows clients reject it.",
-                fixes: [installProper], codes: ["sspi:0x80090349"]))
+                fixes: [installProper], codes: [CatalogueKey(.sspi, 0x80090349)]))
         }
         for problem in report.problems where problem.kind != .notVerifiable {
             findings.append(Finding(id: "cert.problem.\(problem.kind.rawValue)", level: .warn, section: .certificate,

@@ -1,3 +1,4 @@
+import Catalogue
 import ProbeCore
 
 /// What the NTLM challenge reveals without credentials: names, version, clock.
@@ -30,7 +31,7 @@ enum CredSSPRules {
                 title: "The server speaks CredSSP version \(version)",
                 detail: "Versions before 5 predate the CVE-2018-0886 (encryption oracle) fix. Patched clients with \"Encryption Oracle Remediation\" set to Force Updated Clients refuse it.",
                 fixes: ["Install the server's cumulative updates (March 2018 or later)."],
-                codes: ["sspi:0x80090302"]))
+                codes: [CatalogueKey(.sspi, 0x80090302)]))
         }
         if let serverTime = credssp.serverTimeUnix {
             let localTime = o.startedAtUnix + (credssp.challengeAtMs ?? 0) / 1000
@@ -42,14 +43,14 @@ enum CredSSPRules {
                 title: absolute > kerberosSkewLimitSeconds ? "The server's clock is \(Int(absolute)) s \(skew > 0 ? "ahead of" : "behind") this machine's" : "The server's clock agrees with this machine's (within \(Int(absolute.rounded())) s)",
                 detail: "From the NTLM challenge's timestamp. Kerberos refuses clocks more than 5 minutes apart, so domain logons fail while NTLM may still work.",
                 fixes: absolute > kerberosSkewLimitSeconds ? ["Synchronise the clocks: `w32tm /resync` on the server (and check its time source with `w32tm /query /status`); on this machine check NTP."] : [],
-                codes: absolute > kerberosSkewLimitSeconds ? ["ntstatus:0xC0000133", "sspi:0x80090324"] : []))
+                codes: absolute > kerberosSkewLimitSeconds ? [CatalogueKey(.ntstatus, 0xC0000133), CatalogueKey(.sspi, 0x80090324)] : []))
         }
         if let error = credssp.errorCode {
             let hex = "0x" + String(error, radix: 16, uppercase: true)
             findings.append(Finding(id: "credssp.server-error", level: .fail, section: .credssp,
                                     title: "The server answered CredSSP with NTSTATUS \(hex)",
                                     detail: "The server's TSRequest carried errorCode \(hex) before any credential was sent.",
-                                    codes: ["ntstatus:\(hex)"]))
+                                    codes: [CatalogueKey(.ntstatus, error)]))
         }
         return findings
     }

@@ -4,7 +4,7 @@ import ProbeCore
 
 /// How the server answered the account given with --user, and the --logon pass.
 enum CredentialRules {
-    static func findings(_ o: CheckObservations, catalogue: Catalogue?) -> [Finding] {
+    static func findings(_ o: CheckObservations, catalogue: Catalogue) -> [Finding] {
         guard let check = o.credentialCheck else { return [] }
         guard case .sent(let basis) = check.decision else { return [withheld(check, o: o)] }
         guard let probe = check.probe else { return [] }
@@ -17,14 +17,14 @@ enum CredentialRules {
         guard check.logonRequested, credential.credentialsSent else { return findings }
         if let session = probe.session {
             for info in session.errorInfo where info != 0 {
-                let key = "errinfo:0x" + String(info, radix: 16, uppercase: true)
-                let entry = catalogue?.entry(key: key)?.entry
+                let key = CatalogueKey(.errinfo, info)
+                let entry = catalogue.entry(key)?.entry
                 findings.append(Finding(
                     id: "logon.error-info", level: .fail, section: .session,
-                    title: "After the logon the server ends the session: \(entry?.summary ?? key)",
+                    title: "After the logon the server ends the session: \(entry?.summary ?? key.description)",
                     detail: entry?.meaning ?? "The server sent error info \(key) after the credentials.",
                     fixes: Array(((entry?.fixes.server ?? []) + (entry?.fixes.client ?? [])).prefix(3)),
-                    codes: [key] + (entry?.related.filter { $0.hasPrefix("extended:") } ?? [])))
+                    codes: [key] + (entry?.related.filter { $0.family == .extended } ?? [])))
             }
             if session.demandActive, session.errorInfo.allSatisfy({ $0 == 0 }) {
                 findings.append(Finding(id: "logon.session", level: .good, section: .session,
@@ -72,7 +72,7 @@ enum CredentialRules {
         }
     }
 
-    static func finding(_ credential: CredentialObservation, catalogue: Catalogue?,
+    static func finding(_ credential: CredentialObservation, catalogue: Catalogue,
                         basis: CredentialDecision.Basis) -> Finding {
         let account = credential.account
         switch credential.outcome {
@@ -86,8 +86,8 @@ enum CredentialRules {
                         : " The credentials themselves (TSCredentials) were not sent."))
         case .rejected:
             let hex = "0x" + String(credential.ntstatus ?? 0, radix: 16, uppercase: true)
-            let key = "ntstatus:\(hex)"
-            let entry = catalogue?.entry(key: key)?.entry
+            let key = CatalogueKey(.ntstatus, credential.ntstatus ?? 0)
+            let entry = catalogue.entry(key)?.entry
             return Finding(
                 id: "credssp.rejected", level: .fail, section: .credssp,
                 title: "\(account) is refused: \(entry?.name ?? "NTSTATUS \(hex)")",
@@ -101,21 +101,21 @@ enum CredentialRules {
                 detail: "The server gave no reason (no CredSSP errorCode). A wrong password or an unknown account are by far the usual causes; servers that do this (FreeRDP, older Windows) do not tell them apart.",
                 fixes: ["Check the account name, its domain (DOMAIN\\name or name@domain) and the password.",
                         "On a Windows server, the Security log (event 4625) shows the exact reason in its Sub Status."],
-                codes: ["ntstatus:0xC000006D", "disconnect:0x807"])
+                codes: [CatalogueKey(.ntstatus, 0xC000006D), CatalogueKey(.disconnect, 0x807)])
         case .serverKeyMismatch, .serverProofInvalid:
             return Finding(
                 id: "credssp.server-key-mismatch", level: .fail, section: .credssp,
                 title: "The server could not prove it holds the TLS key: possible man in the middle",
                 detail: "CredSSP binds the authentication to the TLS certificate's public key; the server's pubKeyAuth answer did not match (\(credential.detail ?? "")). Something between here and the server may be terminating TLS.",
                 fixes: ["Do not send credentials on this path. Look for TLS-inspecting proxies or firewalls between client and server."],
-                codes: ["sspi:0x8009030F"])
+                codes: [CatalogueKey(.sspi, 0x8009030F)])
         case .ntlmUnavailable:
             return Finding(
                 id: "credssp.ntlm-unavailable", level: .fail, section: .credssp,
                 title: "NTLM authentication is not possible here",
                 detail: "The server's NTLM exchange failed (\(credential.detail ?? "")); servers that allow only Kerberos answer this way. Microsoft clients inside the domain use Kerberos instead.",
                 fixes: ["Connect with the server's full DNS name from a domain-joined client (Kerberos), or allow NTLM for this server (Network security: Restrict NTLM policies)."],
-                codes: ["sspi:0x8009035F"])
+                codes: [CatalogueKey(.sspi, 0x8009035F)])
         case .earlyAuthorizationDenied:
             return Finding(
                 id: "credssp.early-authorization-denied", level: .fail, section: .credssp,
@@ -123,7 +123,7 @@ enum CredentialRules {
                 detail: "The server's early user authorization result (HYBRID_EX) was ACCESS_DENIED: the account is valid but lacks the right to log on through Remote Desktop Services.",
                 fixes: ["Add the account to Remote Desktop Users: `Add-LocalGroupMember -Group 'Remote Desktop Users' -Member ACCOUNT`.",
                         "Check Local Security Policy > User Rights Assignment > \"Allow log on through Remote Desktop Services\" and \"Deny log on through Remote Desktop Services\"."],
-                codes: ["errinfo:0x9"])
+                codes: [CatalogueKey(.errinfo, 0x9)])
         case .notSent:
             return Finding(id: "credssp.not-sent", level: .warn, section: .credssp,
                            title: "Credentials were not sent", detail: credential.detail ?? "")
@@ -139,7 +139,7 @@ enum CredentialRules {
     }
 
     /// The client disconnect codes the catalogue relates to an NTSTATUS.
-    static func clientCodes(_ entry: CatalogueEntry?) -> [String] {
-        (entry?.related ?? []).filter { $0.hasPrefix("disconnect:") }
+    static func clientCodes(_ entry: CatalogueEntry?) -> [CatalogueKey] {
+        (entry?.related ?? []).filter { $0.family == .disconnect }
     }
 }

@@ -16,24 +16,25 @@ public enum Diagnoser {
         public var trustAnchors: @Sendable () -> [[UInt8]]
         /// When to judge certificate validity (Unix seconds).
         public var nowUnix: Int64
-        /// The code catalogue, to name the codes an outcome produces.
-        public var catalogue: Catalogue?
+        /// The code catalogue: the codes an outcome produces, and their names.
+        public var catalogue: Catalogue
 
-        public init(trustAnchors: @escaping @Sendable () -> [[UInt8]], nowUnix: Int64, catalogue: Catalogue? = nil) {
+        public init(trustAnchors: @escaping @Sendable () -> [[UInt8]], nowUnix: Int64, catalogue: Catalogue = .current) {
             self.trustAnchors = trustAnchors
             self.nowUnix = nowUnix
             self.catalogue = catalogue
         }
 
-        public init(trustAnchors: [[UInt8]], nowUnix: Int64, catalogue: Catalogue? = nil) {
+        public init(trustAnchors: [[UInt8]], nowUnix: Int64, catalogue: Catalogue = .current) {
             self.init(trustAnchors: { trustAnchors }, nowUnix: nowUnix, catalogue: catalogue)
         }
     }
 
     public static func diagnose(_ observations: CheckObservations, context: Context) async -> CheckReport {
-        var findings = NetworkRules.findings(observations)
-        findings += NegotiationRules.findings(observations)
-        findings += TLSRules.findings(observations)
+        let catalogue = context.catalogue
+        var findings = NetworkRules.findings(observations, catalogue: catalogue)
+        findings += NegotiationRules.findings(observations, catalogue: catalogue)
+        findings += TLSRules.findings(observations, catalogue: catalogue)
         var certificate: CertificateReport?
         if let chain = observations.probes.lazy.compactMap({ $0.tls?.peerChain }).first(where: { !$0.isEmpty }) {
             let report = await CertificateAuditor.audit(
@@ -44,16 +45,16 @@ public enum Diagnoser {
         }
         findings += RDPSecurityRules.findings(observations)
         findings += CredSSPRules.findings(observations)
-        findings += CredentialRules.findings(observations, catalogue: context.catalogue)
-        findings += SessionRules.findings(observations)
+        findings += CredentialRules.findings(observations, catalogue: catalogue)
+        findings += SessionRules.findings(observations, catalogue: catalogue)
         findings += UDPRules.findings(observations)
-        findings += PathRules.findings(observations)
+        findings += PathRules.findings(observations, catalogue: catalogue)
         findings += TimingRules.findings(observations)
-        findings += ServiceRules.findings(observations)
-        findings += ProbingRules.findings(observations)
+        findings += ServiceRules.findings(observations, catalogue: catalogue)
+        findings += ProbingRules.findings(observations, catalogue: catalogue)
         findings += PinRules.findings(observations)
         let (verdict, consistent) = VerdictRule.reconciled(
-            VerdictRule.verdict(observations, catalogue: context.catalogue), findings: findings)
+            VerdictRule.verdict(observations, catalogue: catalogue), findings: findings)
         let order = Dictionary(uniqueKeysWithValues: Section.allCases.enumerated().map { ($1, $0) })
         let sorted = consistent.enumerated().sorted {
             (order[$0.element.section]!, $0.offset) < (order[$1.element.section]!, $1.offset)

@@ -1,3 +1,4 @@
+import Catalogue
 import CertificateAudit
 import ProbeCore
 
@@ -22,10 +23,10 @@ public struct Finding: Codable, Sendable, Equatable {
     /// Concrete actions; empty when nothing needs doing.
     public let fixes: [String]
     /// Catalogue keys that explain the codes involved (`disconnect:0x904`).
-    public let codes: [String]
+    public let codes: [CatalogueKey]
 
     public init(id: String, level: Level, section: Section, title: String, detail: String,
-                fixes: [String] = [], codes: [String] = []) {
+                fixes: [String] = [], codes: [CatalogueKey] = []) {
         self.id = id
         self.level = level
         self.section = section
@@ -69,15 +70,20 @@ public struct Verdict: Codable, Sendable, Equatable {
     /// One line for a person.
     public let summary: String
     /// The code pair a Microsoft client would most likely show, as catalogue keys.
-    public let errorCode: String?
-    public let extendedCode: String?
+    public let errorCode: CatalogueKey?
+    public let extendedCode: CatalogueKey?
 
-    public init(outcome: Outcome, step: Step?, summary: String, errorCode: String? = nil, extendedCode: String? = nil) {
+    public init(outcome: Outcome, step: Step?, summary: String, errorCode: CatalogueKey? = nil, extendedCode: CatalogueKey? = nil) {
         self.outcome = outcome
         self.step = step
         self.summary = summary
         self.errorCode = errorCode
         self.extendedCode = extendedCode
+    }
+
+    /// A verdict showing the codes the catalogue gives for the way it failed.
+    public init(outcome: Outcome, step: Step?, summary: String, codes: ClientCodes) {
+        self.init(outcome: outcome, step: step, summary: summary, errorCode: codes.error, extendedCode: codes.extended)
     }
 }
 

@@ -1,3 +1,4 @@
+import Catalogue
 import ProbeCore
 import RDPProtocol
 
@@ -9,11 +10,11 @@ enum NegotiationRules {
         "xrdp has no NLA: put it behind a VPN or an authenticating gateway instead.",
     ]
 
-    static func findings(_ o: CheckObservations) -> [Finding] {
+    static func findings(_ o: CheckObservations, catalogue: Catalogue) -> [Finding] {
         let facts = NegotiationFacts(o)
         guard facts.anyAnswer else { return [] }
         var findings: [Finding] = []
-        findings.append(matrix(o))
+        findings.append(matrix(o, catalogue: catalogue))
 
         if let selected = facts.defaultSelected, let probe = o.defaultClient, case let .selected(_, flags) = probe.negotiation {
             let flagText = Names.negotiationFlags(flags)
@@ -28,7 +29,7 @@ enum NegotiationRules {
             findings.append(Finding(
                 id: "x224.nla-required", level: .good, section: .negotiation, title: "NLA is required",
                 detail: "The server selects CredSSP and refuses TLS alone and standard RDP security\(code.map { " (failure code \($0))" } ?? ""): nobody reaches a logon screen without authenticating first.",
-                codes: code.map { ["negfailure:\($0)"] } ?? []))
+                codes: code.map { [CatalogueKey(.negfailure, $0)] } ?? []))
         } else if facts.nlaRequirementUnknown {
             findings.append(Finding(
                 id: "x224.nla-undetermined", level: .info, section: .negotiation, title: "NLA is offered; whether it is required is unknown",
@@ -55,7 +56,7 @@ enum NegotiationRules {
                 detail: "Standard RDP security encrypts with RC4 and cannot prove the server's identity, so a man in the middle can read the session, including the typed password.\(only ? " Clients that insist on TLS cannot connect at all." : "")\(unknown ? " Whether TLS is accepted too could not be determined (its requests got no answer in time)." : "")",
                 fixes: ["Windows: Group Policy … > Remote Desktop Session Host > Security > \"Require use of specific security layer for remote (RDP) connections\" = SSL, or registry HKLM\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\WinStations\\RDP-Tcp SecurityLayer = 2.",
                         "xrdp: security_layer=tls (or negotiate) in /etc/xrdp/xrdp.ini."],
-                codes: only ? ["negfailure:2"] : []))
+                codes: only ? [CatalogueKey(.negfailure, NegotiationFailureCode.sslNotAllowedByServer.rawValue)] : []))
         }
         if facts.acceptsRDSTLS {
             findings.append(Finding(id: "x224.rdstls", level: .info, section: .negotiation, title: "RDSTLS is accepted",
@@ -83,9 +84,9 @@ enum NegotiationRules {
     }
 
     /// One line per protocol: accepted, refused (with the failure code), or no answer.
-    private static func matrix(_ o: CheckObservations) -> Finding {
+    private static func matrix(_ o: CheckObservations, catalogue: Catalogue) -> Finding {
         var lines: [String] = []
-        var codes: [String] = []
+        var codes: [CatalogueKey] = []
         for requested in CheckPlan.negotiationRequests {
             guard let probe = o.negotiation(requested: requested.rawValue) else { continue }
             let asked = Names.requested(requested.rawValue)
@@ -94,9 +95,9 @@ enum NegotiationRules {
                 let accepted = selected == NegotiationFacts.target(of: requested).rawValue
                 lines.append("\(asked): \(accepted ? "accepted" : "not accepted, selects \(Names.securityProtocol(selected)) instead")")
             case .failure(let code)?:
-                let name = NegotiationFailureCode(rawValue: code).name ?? "code \(code)"
+                let name = catalogue.entry(CatalogueKey(.negfailure, code))?.entry.name ?? "code \(code)"
                 lines.append("\(asked): refused, \(name) (\(code))")
-                codes.append("negfailure:\(code)")
+                codes.append(CatalogueKey(.negfailure, code))
             case .disconnected?:
                 lines.append("\(asked): refused by hanging up (MCS Disconnect Provider Ultimatum instead of a confirm)")
             case .noNegotiationData?:

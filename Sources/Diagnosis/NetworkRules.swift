@@ -1,8 +1,9 @@
+import Catalogue
 import ProbeCore
 
 /// Name resolution, TCP reachability, and a port that is not RDP.
 enum NetworkRules {
-    static func findings(_ o: CheckObservations) -> [Finding] {
+    static func findings(_ o: CheckObservations, catalogue: Catalogue) -> [Finding] {
         var findings: [Finding] = []
         if let resolution = o.resolution {
             if let error = resolution.error {
@@ -12,7 +13,7 @@ enum NetworkRules {
                     fixes: ["Check the spelling and the DNS suffix (a short name needs the right search domain).",
                             "On a VPN, make sure its DNS servers are in use: `resolvectl status` (Linux), `scutil --dns` (macOS), `nslookup HOST` (Windows).",
                             "Connect by IP address to rule DNS out."],
-                    codes: ["disconnect:0x104", "disconnect:0x208"]))
+                    codes: catalogue.clientCodes(.nameNotResolved).keys))
             } else if !resolution.literal {
                 let list = resolution.addresses.joined(separator: ", ")
                 findings.append(Finding(
@@ -36,7 +37,7 @@ enum NetworkRules {
                     fixes: ["On the server: make sure remote connections are allowed (`Set-ItemProperty 'HKLM:\\System\\CurrentControlSet\\Control\\Terminal Server' -Name fDenyTSConnections -Value 0`) and the Remote Desktop Services service runs (`Restart-Service TermService -Force`).",
                             "Check the listening port: `Get-ItemProperty 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\WinStations\\RDP-Tcp' -Name PortNumber`.",
                             "Allow it through the firewall: `Enable-NetFirewallRule -DisplayGroup 'Remote Desktop'`."],
-                    codes: ["disconnect:0x204"]))
+                    codes: catalogue.clientCodes(.tcpRefused).keys))
             case .timedOut:
                 findings.append(Finding(
                     id: "tcp.timeout", level: reachable.isEmpty ? .fail : .warn, section: .tcp,
@@ -44,7 +45,7 @@ enum NetworkRules {
                     detail: "The connection attempt was never answered: a firewall silently drops it, the host is off, or the route (VPN) does not reach it.",
                     fixes: ["Check the path: is the VPN up, and does it route this address?",
                             "On the server and any firewall in between, allow TCP \(o.target.port) from this client."],
-                    codes: ["disconnect:0x204", "disconnect:0x704"]))
+                    codes: catalogue.clientCodes(.tcpUnanswered).keys))
             case .resetAfterAccept:
                 continue  // reachable: the close is judged with the probes
             case .unreachable(let reason):
@@ -52,7 +53,7 @@ enum NetworkRules {
                     id: "tcp.unreachable", level: reachable.isEmpty ? .fail : .warn, section: .tcp,
                     title: "\(reach.address) cannot be reached", detail: reason,
                     fixes: ["Check the route to the host (`ip route get ADDRESS`, VPN state)."],
-                    codes: ["disconnect:0x204"]))
+                    codes: catalogue.clientCodes(.tcpRefused).keys))
             }
         }
         if let probe = o.defaultClient, let service = probe.foreignService,
@@ -63,7 +64,7 @@ enum NetworkRules {
                 detail: "It answered the X.224 Connection Request with \(probe.banner.map { "\"\($0)\"" } ?? probe.unexpectedBytes.map { "bytes \($0)" } ?? "something else") instead of a Connection Confirm. A port forward, NAT rule or load balancer most likely points at the wrong service.",
                 fixes: ["Check the port forward / load balancer: it must reach the RDP host's port 3389.",
                         "If this is an RD Gateway (HTTPS), connect through it as a gateway instead of directly."],
-                codes: ["disconnect:0x904", "extended:0x7"]))
+                codes: catalogue.clientCodes(.notRDP).keys))
         } else if let probe = o.defaultClient, case .timedOut(.x224, _) = probe.end,
                   let received = probe.timings.last(where: { $0.step == .x224 })?.bytesReceived, received > 0 {
             findings.append(Finding(
@@ -71,7 +72,7 @@ enum NetworkRules {
                 title: "The server began an answer but never finished it",
                 detail: "\(received) bytes of the X.224 Connection Confirm arrived, then nothing more within \(Names.waited(probe).map(Names.ms) ?? "the deadline"): a hung listener, a device on the path holding the rest, or a service that is not RDP.",
                 fixes: ["Restart the Remote Desktop Services service: `Restart-Service TermService -Force`.", "Compare from another network to rule the path out."],
-                codes: ["disconnect:0x108"]))
+                codes: catalogue.clientCodes(.stepTimeout).keys))
         } else if let probe = o.defaultClient, case .timedOut(.x224, _) = probe.end {
             findings.append(Finding(
                 id: "x224.silent", level: .warn, section: .negotiation,
@@ -79,7 +80,7 @@ enum NetworkRules {
                 detail: "The TCP connection opened, but no X.224 Connection Confirm came back in that time. Whether it would come later is not determined: a listener that is hung or overloaded, a proxy queueing connections, or something that is not an RDP listener and waits for the client to speak first (the TLS probe's result is shown when it ran).",
                 fixes: ["Check what listens on the port on the server: `Get-NetTCPConnection -LocalPort 3389 -State Listen | Select OwningProcess` then `Get-Process -Id PID`.",
                         "Restart the Remote Desktop Services service: `Restart-Service TermService -Force`."],
-                codes: ["disconnect:0x108"]))
+                codes: catalogue.clientCodes(.stepTimeout).keys))
         }
         return findings
     }

@@ -1,3 +1,4 @@
+import Catalogue
 import ProbeCore
 
 /// The network between client and host: who closed and when, MTU black
@@ -14,7 +15,7 @@ enum PathRules {
         "Let ICMP \"fragmentation needed\" (type 3 code 4) through every firewall on the path, so path MTU discovery can work.",
     ]
 
-    static func findings(_ o: CheckObservations) -> [Finding] {
+    static func findings(_ o: CheckObservations, catalogue: Catalogue) -> [Finding] {
         var findings: [Finding] = []
         if let search = o.mtuSearch {
             let tried = search.tries.map { "\($0.mss): \($0.worked ? "ok" : "stalls")" }.joined(separator: ", ")
@@ -22,7 +23,7 @@ enum PathRules {
                 id: "path.mtu-black-hole", level: .fail, section: .path,
                 title: "Path MTU black hole: packets over about \(search.estimatedPathMTU) bytes are silently dropped",
                 detail: "The default client stalled during \(Names.step(search.stalledStep)) once the server started a large flight; the same walk with small TCP segments completed. Largest segment that worked: \(search.largestWorkingMSS) bytes\(search.smallestFailingMSS.map { ", smallest that stalled: \($0)" } ?? "") (tries: \(tried)). A VPN or tunnel with a smaller MTU that drops the ICMP messages path MTU discovery needs is the usual cause.",
-                fixes: mtuFixes, codes: ["disconnect:0x904", "extended:0x7", "disconnect:0x108"]))
+                fixes: mtuFixes, codes: catalogue.clientCodes(.pathStall).keys))
         } else if let probe = o.defaultClient, case let .timedOut(step, waiting) = probe.end, step >= .tls {
             let bytes = probe.timings.last { $0.step == step }?.bytesReceived ?? 0
             let small = o.probes.first { $0.purpose == .smallSegments }
@@ -32,16 +33,16 @@ enum PathRules {
                 title: "No answer during \(Names.step(step)) within \(Names.waited(probe).map(Names.ms) ?? "the deadline")",
                 detail: "\(bytes > 0 ? "The server began to answer (\(bytes) bytes arrived), then" : "After the earlier steps,") nothing more came while rdpdoctor waited for \(waiting).\(smallAlsoStalled ? " Small TCP segments stall the same way, so packet size (MTU) is not the cause: suspect a slow or hung server, or a device on the path that holds the traffic." : "")",
                 fixes: smallAlsoStalled ? ["Check the server's load and event logs; restart the Remote Desktop Services service (`Restart-Service TermService -Force`).", "Try from another network to rule out the path."] : mtuFixes,
-                codes: ["disconnect:0x108", "disconnect:0x904", "extended:0x7"]))
+                codes: catalogue.clientCodes(.stepTimeout).keys + catalogue.clientCodes(.setupClosed).keys))
         }
-        if let finding = closeFinding(o) { findings.append(finding) }
-        findings += latency(o)
-        if let sample = o.pathSample { findings += pathSample(sample) }
+        if let finding = closeFinding(o, catalogue: catalogue) { findings.append(finding) }
+        findings += latency(o, catalogue: catalogue)
+        if let sample = o.pathSample { findings += pathSample(sample, catalogue: catalogue) }
         return findings
     }
 
     /// Who closed the default client's connection, when, and what was outstanding.
-    static func closeFinding(_ o: CheckObservations) -> Finding? {
+    static func closeFinding(_ o: CheckObservations, catalogue: Catalogue) -> Finding? {
         guard let probe = o.defaultClient, case let .peerClosed(kind, step, waiting) = probe.end else { return nil }
         // A TLS service closing on a plaintext request is not a refusing RDP listener.
         if o.service.flatMap(ServiceRules.identity) != nil { return nil }
@@ -80,11 +81,11 @@ enum PathRules {
         return Finding(id: story.id, level: .fail, section: .path,
                        title: "The server \(how) the connection during \(Names.step(step)), \(Names.ms(after)) into the step",
                        detail: "\(story.why) rdpdoctor was waiting for \(waiting).", fixes: story.fixes,
-                       codes: ["disconnect:0x904", "extended:0x7"])
+                       codes: catalogue.clientCodes(.setupClosed).keys)
     }
 
     /// The --samples measurement: a steady stream of small segments.
-    static func pathSample(_ sample: PathSampleObservation) -> [Finding] {
+    static func pathSample(_ sample: PathSampleObservation, catalogue: Catalogue) -> [Finding] {
         guard let tcp = sample.tcp, let loss = sample.lossRatio else {
             return [Finding(id: "path.sample-failed", level: .info, section: .path, title: "The loss sample could not be taken",
                             detail: sample.closedByPeer ? "The server closed the sample connection early." : "No TCP statistics were available.")]
@@ -99,13 +100,13 @@ enum PathRules {
                                     title: "Packet loss of about \(percent) % on the path",
                                     detail: "Above 1-2 % loss, RDP over TCP stutters and connection setup can time out.",
                                     fixes: ["Find the lossy link (Wi-Fi, mobile, VPN); compare from a wired network."],
-                                    codes: ["disconnect:0x904", "extended:0x7"]))
+                                    codes: catalogue.clientCodes(.setupClosed).keys))
         }
         return findings
     }
 
     /// Round trip, jitter and retransmissions from every probe's TCP_INFO and connect time.
-    static func latency(_ o: CheckObservations) -> [Finding] {
+    static func latency(_ o: CheckObservations, catalogue: Catalogue) -> [Finding] {
         // Stalled connections retransmit because of the stall, not of loss: leave them out.
         let stats = o.probes.filter { probe in
             if case .timedOut = probe.end { return false }
@@ -134,7 +135,7 @@ enum PathRules {
                                     title: "Packet loss: about \(Int((loss * 100).rounded())) % of segments were retransmitted",
                                     detail: "Loss slows TCP sharply and can make the handshake time out over a VPN.",
                                     fixes: ["Check the Wi-Fi or VPN link; if the session is unstable, try turning UDP off on the client (it can misbehave on lossy VPNs): HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows NT\\Terminal Services\\Client\\fClientDisableUDP = 1."],
-                                    codes: ["disconnect:0x904", "extended:0x7"]))
+                                    codes: catalogue.clientCodes(.setupClosed).keys))
         }
         return findings
     }

@@ -1,3 +1,4 @@
+import Catalogue
 import CertificateAudit
 import ProbeCore
 
@@ -25,7 +26,7 @@ enum PinRules {
                 detail: "Expected SHA-256 \(expected) (--cert-sha256); \(wrong.count) of \(leaves.count) TLS connections saw \(seen). Something between here and the server may be terminating TLS with its own certificate, or the server's certificate was replaced. Nothing derived from a password was sent to it.",
                 fixes: ["Compare with the fingerprint on the server itself (Windows: `Get-ChildItem Cert:\\LocalMachine\\'Remote Desktop' | Format-List Subject, Thumbprint, NotAfter`, then the SHA-256 with `certutil -hashfile cert.cer SHA256` of the exported certificate).",
                         "If it differs, look for TLS-inspecting proxies, firewalls or a rogue host on the path; do not enter credentials from this network until it is explained."],
-                codes: ["sspi:0x80090322"])]
+                codes: [CatalogueKey(.sspi, 0x80090322)])]
         }
         let distinct = Set(leaves.map(\.1))
         guard distinct.count > 1 else { return [] }

@@ -1,9 +1,10 @@
+import Catalogue
 import ProbeCore
 
 /// How the server coped with rdpdoctor's connections, and what the polite
 /// plan cost: a server that drops concurrent connections is itself a finding.
 enum ProbingRules {
-    static func findings(_ o: CheckObservations) -> [Finding] {
+    static func findings(_ o: CheckObservations, catalogue: Catalogue) -> [Finding] {
         guard let probing = o.probing else { return [] }
         var findings: [Finding] = []
         if !probing.answeredAlone.isEmpty {
@@ -14,7 +15,7 @@ enum ProbingRules {
                 detail: "\(probing.answeredAlone.count) of rdpdoctor's connections failed while others were open (at most \(probing.highestSimultaneous) at once) and got their answer when repeated alone: \(names). rdpdoctor finished the check one connection at a time. Clients that connect while others do (several users at once, a monitoring probe) can fail the same way, and show 0x904 / 0x7.",
                 fixes: ["Look at the server's (or the proxy's in front of it) limits on concurrent connections and handshakes, and at its logs at the time of the check.",
                         "Until it is fixed, keep monitoring probes and scanners to one connection at a time against it."],
-                codes: ["disconnect:0x904", "extended:0x7"]))
+                codes: catalogue.clientCodes(.setupClosed).keys))
         }
         if let slow = probing.slowestConcurrentAnswerMs {
             findings.append(Finding(

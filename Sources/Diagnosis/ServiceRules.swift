@@ -1,3 +1,4 @@
+import Catalogue
 import ProbeCore
 
 /// What holds a port that did not answer like RDP, from the service probe
@@ -19,7 +20,7 @@ enum ServiceRules {
         (http.status == 401 && !http.authenticationSchemes.isEmpty) || http.status == 200
     }
 
-    static func findings(_ o: CheckObservations) -> [Finding] {
+    static func findings(_ o: CheckObservations, catalogue: Catalogue) -> [Finding] {
         guard let service = o.service else { return [] }
         let port = o.target.port
         if let http = service.http, service.tls != nil {
@@ -32,7 +33,7 @@ enum ServiceRules {
                     detail: "It speaks TLS from the first byte and answers the RD Gateway request RDG_OUT_DATA with HTTP \(http.status) \(http.reason)\(schemes).\(server) A Remote Desktop client pointed at it directly fails at its first message.",
                     fixes: ["Connect through it instead: set this host as the RD Gateway (mstsc: Advanced > Settings; .rdp file: gatewayhostname:s:\(o.target.host) with gatewayusagemethod:i:1) and the RDP host behind it as the computer.",
                             "If this port should reach an RDP host directly, the port forward or load balancer points at the gateway by mistake."],
-                    codes: ["disconnect:0x904", "extended:0x7"])]
+                    codes: catalogue.clientCodes(.notRDP).keys)]
             }
             return [Finding(
                 id: "service.https", level: .fail, section: .negotiation,
@@ -40,7 +41,7 @@ enum ServiceRules {
                 detail: "It speaks TLS from the first byte and answers the RD Gateway request RDG_OUT_DATA with HTTP \(http.status) \(http.reason), as a web server does with a method it does not know; so it is not an RD Gateway either.\(server)",
                 fixes: ["Check the port forward, NAT rule or load balancer: it must reach the RDP host's port (3389 by default).",
                         "If an RD Gateway was meant, the server lacks the gateway role or its RDG virtual directory (a 404 from IIS)."],
-                codes: ["disconnect:0x904", "extended:0x7"])]
+                codes: catalogue.clientCodes(.notRDP).keys)]
         }
         if service.tls != nil {
             let detail = service.nonHTTPBytes.map { "It answered an HTTP request over TLS with \($0) bytes that are not HTTP." }
@@ -50,7 +51,7 @@ enum ServiceRules {
                 title: "Port \(port) speaks TLS from the first byte, not RDP",
                 detail: detail + " An RDP listener expects the X.224 request in clear first.",
                 fixes: ["Check the port forward, NAT rule or load balancer: it must reach the RDP host's port (3389 by default)."],
-                codes: ["disconnect:0x904", "extended:0x7"])]
+                codes: catalogue.clientCodes(.notRDP).keys)]
         }
         // Not TLS either: the close or silence on the RDP request was the listener's own answer.
         let how: String

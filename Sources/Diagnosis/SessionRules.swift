@@ -1,16 +1,17 @@
+import Catalogue
 import ProbeCore
 import RDPProtocol
 
 /// Licensing, server error info, redirection, and the start of the session.
 enum SessionRules {
-    static func findings(_ o: CheckObservations) -> [Finding] {
+    static func findings(_ o: CheckObservations, catalogue: Catalogue) -> [Finding] {
         guard let session = o.defaultClient?.session else { return [] }
         var findings: [Finding] = []
         switch session.licensing {
         case .validClient?:
             findings.append(Finding(id: "licensing.valid-client", level: .good, section: .session,
                                     title: "Licensing: nothing to license (valid client)",
-                                    detail: "The server answered with STATUS_VALID_CLIENT / ST_NO_TRANSITION.", codes: ["license:0x7"]))
+                                    detail: "The server answered with STATUS_VALID_CLIENT / ST_NO_TRANSITION.", codes: [CatalogueKey(.license, 0x7)]))
         case .licenseRequest?:
             findings.append(Finding(id: "licensing.request", level: .info, section: .session,
                                     title: "Licensing: the server runs the license exchange",
@@ -22,7 +23,7 @@ enum SessionRules {
             findings.append(Finding(id: "licensing.error", level: .fail, section: .session,
                                     title: "Licensing fails with error \(hex)",
                                     detail: "The server's licensing error message: error \(hex), state transition 0x\(String(state, radix: 16)).",
-                                    codes: ["license:\(hex)", "licensestate:0x\(String(state, radix: 16))", "disconnect:0x808"]))
+                                    codes: [CatalogueKey(.license, code), CatalogueKey(.licensestate, state)] + catalogue.clientCodes(.licensingError).keys))
         case .other(let type)?:
             findings.append(Finding(id: "licensing.other", level: .info, section: .session,
                                     title: "Licensing message type 0x\(String(type, radix: 16))", detail: "Not decoded further."))
@@ -34,7 +35,7 @@ enum SessionRules {
             findings.append(Finding(id: "session.error-info", level: .fail, section: .session,
                                     title: "The server sent error info \(hex)",
                                     detail: "A Set Error Info PDU: the client shows this as its extended error code.",
-                                    codes: ["errinfo:\(hex)"]))
+                                    codes: [CatalogueKey(.errinfo, info)]))
         }
         if session.redirected {
             findings.append(Finding(id: "session.redirected", level: .info, section: .session,

@@ -1,8 +1,9 @@
+import Catalogue
 import ProbeCore
 
 /// TLS versions accepted, and what the default client negotiated.
 enum TLSRules {
-    static func findings(_ o: CheckObservations) -> [Finding] {
+    static func findings(_ o: CheckObservations, catalogue: Catalogue) -> [Finding] {
         var findings: [Finding] = []
         var accepted: [TLSProtocolVersion] = []
         var refused: [(TLSProtocolVersion, String)] = []
@@ -58,7 +59,7 @@ enum TLSRules {
                     : "Current clients that refuse TLS 1.0 and 1.1 (the Windows App, up-to-date FreeRDP) cannot connect; they show 0x904 / 0x7 or a security error.",
                 fixes: onlyNew ? ["xrdp: ssl_protocols=TLSv1.2, TLSv1.3; Windows: keep TLS 1.2 enabled under SCHANNEL\\Protocols."]
                                : ["Enable TLS 1.2 on the server (Windows: SCHANNEL\\Protocols\\TLS 1.2\\Server Enabled = 1; xrdp: ssl_protocols=TLSv1.2, TLSv1.3)."],
-                codes: ["disconnect:0x904", "extended:0x7"]))
+                codes: catalogue.clientCodes(.tlsFailed).keys))
         }
         return findings
     }

@@ -9,8 +9,8 @@ enum VerdictRule {
     /// clients give up on it after a few seconds too.
     static let clientConnectPatienceMs = 2000.0
 
-    static func verdict(_ observations: CheckObservations, catalogue: Catalogue? = nil) -> Verdict {
-        let base = connectionVerdict(observations)
+    static func verdict(_ observations: CheckObservations, catalogue: Catalogue) -> Verdict {
+        let base = connectionVerdict(observations, codes: catalogue)
         guard let check = observations.credentialCheck, let credential = check.credential else { return base }
         // A refused account explains a close during CredSSP better than the close itself.
         if base.outcome == .fails, credential.outcome == .accepted || credential.outcome == .notSent { return base }
@@ -19,15 +19,16 @@ enum VerdictRule {
 
     /// With --user, the account's fate decides how far the client gets.
     static func credentialVerdict(_ credential: CredentialObservation, check: CredentialCheckObservation, base: Verdict,
-                                  catalogue: Catalogue?) -> Verdict {
+                                  catalogue: Catalogue) -> Verdict {
         switch credential.outcome {
         case .accepted:
             if check.logonRequested, credential.credentialsSent, let session = check.probe?.session {
                 if let info = session.errorInfo.first(where: { $0 != 0 }) {
-                    let key = "errinfo:0x" + String(info, radix: 16, uppercase: true)
+                    let codes = catalogue.clientCodes(.serverErrorInfo, value: UInt64(info))
+                    let named = codes.extended.flatMap { catalogue.entry($0)?.entry.summary } ?? CodeNumber.hex(UInt64(info))
                     return Verdict(outcome: .fails, step: .licensing,
-                                   summary: "\(credential.account) authenticates, but the server then ends the session (\(catalogue?.entry(key: key)?.entry.summary ?? key)).",
-                                   extendedCode: key)
+                                   summary: "\(credential.account) authenticates, but the server then ends the session (\(named)).",
+                                   codes: codes)
                 }
                 if session.demandActive {
                     return Verdict(outcome: .reachesLogon, step: .capabilities,
@@ -37,15 +38,15 @@ enum VerdictRule {
             return Verdict(outcome: .reachesLogon, step: .credssp,
                            summary: "A default Microsoft client would get past NLA as \(credential.account): the server accepts the account and proves its identity.")
         case .rejected:
-            let key = "ntstatus:0x" + String(credential.ntstatus ?? 0, radix: 16, uppercase: true)
-            let entry = catalogue?.entry(key: key)?.entry
+            let codes = catalogue.clientCodes(.credentialsRefused, value: UInt64(credential.ntstatus ?? 0))
+            let entry = codes.extended.flatMap { catalogue.entry($0)?.entry }
             return Verdict(outcome: .fails, step: .credssp,
-                           summary: "The client would stop at NLA: \(credential.account) is refused (\(entry?.summary ?? key)).",
-                           errorCode: CredentialRules.clientCodes(entry).first, extendedCode: key)
+                           summary: "The client would stop at NLA: \(credential.account) is refused (\(entry?.summary ?? codes.extended?.description ?? "no status")).",
+                           errorCode: CredentialRules.clientCodes(entry).first, extendedCode: codes.extended)
         case .closedAfterAuthenticate:
             return Verdict(outcome: .fails, step: .credssp,
                            summary: "The client would stop at NLA: the server refuses \(credential.account) (it closes the connection without a reason; most often a wrong password or unknown account).",
-                           errorCode: "disconnect:0x807")
+                           codes: catalogue.clientCodes(.credentialsClosed))
         case .serverKeyMismatch, .serverProofInvalid:
             return Verdict(outcome: .fails, step: .credssp,
                            summary: "The client would stop at NLA: the server cannot prove it holds its TLS key (possible man in the middle).")
@@ -60,29 +61,29 @@ enum VerdictRule {
         }
     }
 
-    static func connectionVerdict(_ observations: CheckObservations) -> Verdict {
+    static func connectionVerdict(_ observations: CheckObservations, codes catalogue: Catalogue) -> Verdict {
         if let resolution = observations.resolution, let error = resolution.error {
             return Verdict(outcome: .fails, step: .dns,
                            summary: "The client would stop at name resolution: \(error).",
-                           errorCode: "disconnect:0x104")
+                           codes: catalogue.clientCodes(.nameNotResolved))
         }
         guard let probe = observations.defaultClient else {
             if observations.reachability.contains(where: { $0.failure == .refused }) {
                 return Verdict(outcome: .fails, step: .tcp,
                                summary: "The client would fail to connect: the port refuses TCP connections (nothing listens, or a firewall rejects).",
-                               errorCode: "disconnect:0x204")
+                               codes: catalogue.clientCodes(.tcpRefused))
             }
             if !observations.reachability.isEmpty, observations.reachability.allSatisfy({ $0.failure != nil }) {
                 return Verdict(outcome: .fails, step: .tcp,
                                summary: "The client would fail to connect: no address of the host answers on this port.",
-                               errorCode: "disconnect:0x204")
+                               codes: catalogue.clientCodes(.tcpUnanswered))
             }
             return Verdict(outcome: .undetermined, step: nil, summary: "The check ran out of time before the connection could be replayed.")
         }
         if probe.negotiation == nil, let service = observations.service, let what = ServiceRules.identity(service) {
             return Verdict(outcome: .fails, step: .x224,
                            summary: "The client would fail: the port speaks TLS from the first byte (\(what)), not RDP; it cannot answer the X.224 request a Remote Desktop client sends first.",
-                           errorCode: "disconnect:0x904", extendedCode: "extended:0x7")
+                           codes: catalogue.clientCodes(.notRDP))
         }
         if probe.foreignService != nil, case .protocolError = probe.end {
             let what = probe.banner.map { "a service that greets with \"\($0)\"" }
@@ -90,13 +91,13 @@ enum VerdictRule {
                 ?? "something that is not RDP"
             return Verdict(outcome: .fails, step: .x224,
                            summary: "The client would fail: the port answers like \(what), not an RDP listener; a port forward or load balancer likely points at the wrong service.",
-                           errorCode: "disconnect:0x904", extendedCode: "extended:0x7")
+                           codes: catalogue.clientCodes(.notRDP))
         }
         switch probe.end {
         case .refused, .unreachable:
             return Verdict(outcome: .fails, step: .tcp,
                            summary: "The client would fail to open the TCP connection (\(Names.end(probe.end))).",
-                           errorCode: "disconnect:0x204")
+                           codes: catalogue.clientCodes(.tcpRefused))
         case .timedOut(let step, _) where step == .tcp:
             let waited = Names.waited(probe)
             // Clients give up on an unanswered SYN after a few seconds too; a shorter
@@ -107,12 +108,12 @@ enum VerdictRule {
             }
             return Verdict(outcome: .fails, step: .tcp,
                            summary: "The client would fail to connect: the TCP connection attempt got no answer within \(waited.map(Names.ms) ?? "the deadline") (a firewall dropping it, or the host is down).",
-                           errorCode: "disconnect:0x204")
+                           codes: catalogue.clientCodes(.tcpUnanswered))
         case let .timedOut(step, _) where observations.mtuSearch != nil:
             let mtu = observations.mtuSearch?.estimatedPathMTU ?? 0
             return Verdict(outcome: .fails, step: step,
                            summary: "The client would stall during \(Names.step(step)): a path MTU black hole drops packets over about \(mtu) bytes (usually a VPN or tunnel). Microsoft clients give up with a timeout (0x108) or show 0x904 / 0x7.",
-                           errorCode: "disconnect:0x904", extendedCode: "extended:0x7")
+                           codes: catalogue.clientCodes(.pathStall))
         case let .timedOut(step, _) where (Names.waited(probe) ?? 0) + 1 < (probe.stepDeadlineMs ?? 0):
             // Cut short by the check's own budget, not by the step's deadline.
             return Verdict(outcome: .undetermined, step: step,
@@ -124,29 +125,29 @@ enum VerdictRule {
         case let .peerClosed(kind, step, _):
             return Verdict(outcome: .fails, step: step,
                            summary: "The client would stop during \(Names.step(step)): the server \(kind == .reset ? "resets" : "closes") the connection there. A Microsoft client shows 0x904 with extended 0x7.",
-                           errorCode: "disconnect:0x904", extendedCode: "extended:0x7")
+                           codes: catalogue.clientCodes(.setupClosed))
         case let .protocolError(step, message):
             return Verdict(outcome: .fails, step: step,
                            summary: "The client would fail during \(Names.step(step)): the server sent bytes that do not decode (\(message)).",
-                           errorCode: "disconnect:0x904", extendedCode: "extended:0x7")
+                           codes: catalogue.clientCodes(.setupUndecodable))
         case .tlsFailed(let reason):
             return Verdict(outcome: .fails, step: .tls,
                            summary: "The client would fail the TLS handshake (\(reason)); the server then closes, and a Microsoft client shows 0x904 / 0x7.",
-                           errorCode: "disconnect:0x904", extendedCode: "extended:0x7")
+                           codes: catalogue.clientCodes(.tlsFailed))
         case .localError(let reason):
             return Verdict(outcome: .undetermined, step: nil, summary: "rdpdoctor could not finish the replay: \(reason).")
         case .notStarted:
             return Verdict(outcome: .undetermined, step: nil, summary: "Could not tell: the check's deadline came before the connection could be replayed.")
         case .completed:
-            return completed(probe)
+            return completed(probe, codes: catalogue)
         }
     }
 
-    private static func completed(_ probe: ProbeRecord) -> Verdict {
+    private static func completed(_ probe: ProbeRecord, codes catalogue: Catalogue) -> Verdict {
         if case .disconnected = probe.negotiation {
             return Verdict(outcome: .fails, step: .x224,
                            summary: "The server hangs up on what a default client asks for (an MCS Disconnect Provider Ultimatum instead of a negotiation answer); a Microsoft client shows 0x904 / 0x7.",
-                           errorCode: "disconnect:0x904", extendedCode: "extended:0x7")
+                           codes: catalogue.clientCodes(.setupClosed))
         }
         if case .failure(let code) = probe.negotiation {
             // The default client offers TLS and CredSSP; a server that wants standard
@@ -157,18 +158,18 @@ enum VerdictRule {
             }
             return Verdict(outcome: .fails, step: .x224,
                            summary: "The server refuses what a default client asks for (negotiation failure \(code)).",
-                           errorCode: "negfailure:\(code)")
+                           codes: catalogue.clientCodes(.negotiationRefused, value: UInt64(code)))
         }
         if let session = probe.session {
             if let info = session.errorInfo.first(where: { $0 != 0 }) {
                 return Verdict(outcome: .fails, step: .licensing,
                                summary: "The server ends the connection with error info 0x\(String(info, radix: 16, uppercase: true)); the client shows it as the extended code.",
-                               extendedCode: "errinfo:0x\(String(info, radix: 16, uppercase: true))")
+                               codes: catalogue.clientCodes(.serverErrorInfo, value: UInt64(info)))
             }
             if case let .error(code, _) = session.licensing {
                 return Verdict(outcome: .fails, step: .licensing,
                                summary: "Licensing fails (error 0x\(String(code, radix: 16, uppercase: true))).",
-                               errorCode: "disconnect:0x808", extendedCode: "license:0x\(String(code, radix: 16, uppercase: true))")
+                               codes: catalogue.clientCodes(.licensingError, value: UInt64(code)))
             }
             if session.redirected {
                 return Verdict(outcome: .reachesLogon, step: .licensing,
@@ -184,7 +185,7 @@ enum VerdictRule {
             if let error = probe.credssp?.errorCode {
                 return Verdict(outcome: .fails, step: .credssp,
                                summary: "CredSSP fails before any credential is checked (NTSTATUS 0x\(String(error, radix: 16, uppercase: true))).",
-                               extendedCode: "ntstatus:0x\(String(error, radix: 16, uppercase: true))")
+                               codes: catalogue.clientCodes(.credentialsRefused, value: UInt64(error)))
             }
             return Verdict(outcome: .reachesCredentials, step: .credssp,
                            summary: "A default Microsoft client would reach the NLA credential prompt: the connection works up to authentication; the account decides the rest (add --user to test it).")
@@ -212,8 +213,8 @@ enum VerdictRule {
               let first = failures.first else { return (verdict, findings) }
         return (Verdict(outcome: .fails, step: step(of: first.section) ?? verdict.step,
                         summary: "\(first.title) (otherwise a default Microsoft client would get as far as \(verdict.step.map(Names.step) ?? "the handshake")).",
-                        errorCode: first.codes.first { $0.hasPrefix("disconnect:") },
-                        extendedCode: first.codes.first { !$0.hasPrefix("disconnect:") }), findings)
+                        errorCode: first.codes.first { $0.family == .disconnect },
+                        extendedCode: first.codes.first { $0.family != .disconnect }), findings)
     }
 
     static func section(of step: Step) -> Section {

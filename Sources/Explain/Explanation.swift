@@ -68,7 +68,7 @@ public struct Reading: Codable, Sendable {
         self.role = role
         self.family = family?.family
         self.familyTitle = family?.title
-        self.key = family?.key(for: value)
+        self.key = family?.key(for: value).description
         self.value = value
         self.hex = CodeNumber.hex(value)
         self.entry = entry

@@ -162,10 +162,7 @@ public func check(_ target: Target, options: CheckOptions = .init()) async throw
     let anchors: @Sendable () -> [[UInt8]] = { (system ? TrustStore.systemAnchors() : []) + extra }
     runnerOptions.judgeCertificate = Diagnoser.certificateJudge(host: target.host, trustAnchors: anchors)
     let observations = await CheckRunner().run(target, options: runnerOptions)
-    // As in the CLI: the catalogue names the codes of credential outcomes; without an account it is not needed.
-    let catalogue = options.credentials == nil ? nil : try? KitCatalogue.shared.get()
-    let context = Diagnoser.Context(trustAnchors: anchors, nowUnix: Int64(Date().timeIntervalSince1970),
-                                    catalogue: catalogue)
+    let context = Diagnoser.Context(trustAnchors: anchors, nowUnix: Int64(Date().timeIntervalSince1970))
     return await Diagnoser.diagnose(observations, context: context)
 }
 

@@ -32,21 +32,6 @@ public struct LicenseErrorCode: RawRepresentable, Hashable, Sendable {
     public static let invalidClient = LicenseErrorCode(rawValue: 0x08)
     public static let invalidProductID = LicenseErrorCode(rawValue: 0x0B)
     public static let invalidMessageLength = LicenseErrorCode(rawValue: 0x0C)
-
-    public var name: String? {
-        switch rawValue {
-        case 0x01: return "ERR_INVALID_SERVER_CERTIFICATE"
-        case 0x02: return "ERR_NO_LICENSE"
-        case 0x03: return "ERR_INVALID_MAC"
-        case 0x04: return "ERR_INVALID_SCOPE"
-        case 0x06: return "ERR_NO_LICENSE_SERVER"
-        case 0x07: return "STATUS_VALID_CLIENT"
-        case 0x08: return "ERR_INVALID_CLIENT"
-        case 0x0B: return "ERR_INVALID_PRODUCTID"
-        case 0x0C: return "ERR_INVALID_MESSAGE_LEN"
-        default: return nil
-        }
-    }
 }
 
 /// dwStateTransition of a licensing error message (2.2.1.12.1.3).

@@ -53,6 +53,7 @@ public struct NegotiationResponseFlags: OptionSet, Hashable, Sendable {
 }
 
 /// RDP_NEG_FAILURE failureCode (2.2.1.2.2).
+/// Names come from the catalogue (negfailure.json), not from here.
 public struct NegotiationFailureCode: RawRepresentable, Hashable, Sendable {
     public let rawValue: UInt32
     public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -63,18 +64,6 @@ public struct NegotiationFailureCode: RawRepresentable, Hashable, Sendable {
     public static let inconsistentFlags = NegotiationFailureCode(rawValue: 0x04)
     public static let hybridRequiredByServer = NegotiationFailureCode(rawValue: 0x05)
     public static let sslWithUserAuthRequiredByServer = NegotiationFailureCode(rawValue: 0x06)
-
-    public var name: String? {
-        switch rawValue {
-        case 0x01: return "SSL_REQUIRED_BY_SERVER"
-        case 0x02: return "SSL_NOT_ALLOWED_BY_SERVER"
-        case 0x03: return "SSL_CERT_NOT_ON_SERVER"
-        case 0x04: return "INCONSISTENT_FLAGS"
-        case 0x05: return "HYBRID_REQUIRED_BY_SERVER"
-        case 0x06: return "SSL_WITH_USER_AUTH_REQUIRED_BY_SERVER"
-        default: return nil
-        }
-    }
 }
 
 /// The type byte that starts each negotiation structure.

@@ -21,7 +21,7 @@ public struct CatalogueListRenderer: Sendable {
         out.append(style.paragraph(family.description, indent: "  "))
         out.append("")
         for entry in family.entries {
-            out.append("  " + style.cyan(family.key(for: entry.code.value).padding(22)) + " " + entry.name)
+            out.append("  " + style.cyan(family.key(for: entry.code.value).description.padding(22)) + " " + entry.name)
             out.append(style.paragraph(entry.summary, indent: String(repeating: " ", count: 27)))
         }
         for range in family.ranges {

@@ -1,3 +1,4 @@
+import Catalogue
 import Diagnosis
 import ProbeCore
 
@@ -22,7 +23,7 @@ public struct CheckTextRenderer: Sendable {
         out.append(verdictLine(report.verdict))
         let pair = [report.verdict.errorCode, report.verdict.extendedCode].compactMap { $0 }
         if !pair.isEmpty {
-            out.append(style.dim("  Likely client code: \(pair.joined(separator: " + ")); details: rdpdoctor explain \(pair.map(Self.number).joined(separator: " "))"))
+            out.append(style.dim("  Likely client code: \(pair.map(\.description).joined(separator: " + ")); details: rdpdoctor explain \(pair.map { CodeNumber.hex($0.value) }.joined(separator: " "))"))
         }
         if details {
             for section in Section.allCases {
@@ -98,13 +99,9 @@ public struct CheckTextRenderer: Sendable {
             lines.append(style.dim("         (\(finding.fixes.count - fixes) more fix\(finding.fixes.count - fixes == 1 ? "" : "es"): --details)"))
         }
         if !finding.codes.isEmpty {
-            lines.append(style.dim("         codes: " + finding.codes.joined(separator: ", ")))
+            lines.append(style.dim("         codes: " + finding.codes.map(\.description).joined(separator: ", ")))
         }
         return lines.joined(separator: "\n")
     }
-
-    /// `disconnect:0x904` → `0x904` for an explain command line.
-    static func number(_ key: String) -> String {
-        key.split(separator: ":").last.map(String.init) ?? key
-    }
 }
+

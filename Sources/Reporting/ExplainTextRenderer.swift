@@ -194,7 +194,7 @@ public struct ExplainTextRenderer: Sendable {
             out.append("  " + style.bold("Check:") + " rdpdoctor check HOST (the \(check.rawValue) step)")
         }
         if !entry.related.isEmpty {
-            out.append("  " + style.bold("Related:") + " " + entry.related.joined(separator: ", "))
+            out.append("  " + style.bold("Related:") + " " + entry.related.map(\.description).joined(separator: ", "))
         }
         out.append("  " + style.bold("Source:") + " " + entry.source)
         return out.joined(separator: "\n")

@@ -85,9 +85,7 @@ struct Check: AsyncParsableCommand {
         options.judgeCertificate = Diagnoser.certificateJudge(host: resolvedTarget.host, trustAnchors: anchors)
         var observations = await CheckRunner().run(resolvedTarget, options: options)
         observations.rdpFile = rdpFile
-        // The catalogue names the codes of credential outcomes; without --user it is not needed.
-        let context = Diagnoser.Context(trustAnchors: anchors, nowUnix: Int64(Date().timeIntervalSince1970),
-                                        catalogue: user == nil ? nil : try? Catalogue.shipped())
+        let context = Diagnoser.Context(trustAnchors: anchors, nowUnix: Int64(Date().timeIntervalSince1970))
         let report = await Diagnoser.diagnose(observations, context: context)
         let style = TextStyle(colour: !json && Output.wantsColour())
         Output.standardOutput(json ? JSONDocuments.check(report) : CheckTextRenderer(style: style, details: details).render(report))

@@ -57,7 +57,7 @@ struct CatalogueLintTests {
         for family in catalogue.families {
             for entry in family.entries {
                 for key in entry.related {
-                    #expect(catalogue.entry(key: key) != nil, "\(family.key(for: entry.code.value)) relates to unknown \(key)")
+                    #expect(catalogue.entry(key) != nil, "\(family.key(for: entry.code.value)) relates to unknown \(key)")
                 }
             }
         }

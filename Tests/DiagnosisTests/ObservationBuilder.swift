@@ -269,11 +269,11 @@ enum ShippedCatalogue {
     }()
 
     /// Every key a report names: each finding's codes and the verdict's pair.
-    static func keys(in report: CheckReport) -> [String] {
+    static func keys(in report: CheckReport) -> [CatalogueKey] {
         report.findings.flatMap(\.codes) + [report.verdict.errorCode, report.verdict.extendedCode].compactMap { $0 }
     }
 
-    static func unresolvedKeys(in report: CheckReport) -> [String] {
-        keys(in: report).filter { shared.entry(key: $0) == nil }
+    static func unresolvedKeys(in report: CheckReport) -> [CatalogueKey] {
+        keys(in: report).filter { shared.entry($0) == nil }
     }
 }
