@@ -3,13 +3,15 @@ import Catalogue
 import ProbeCore
 
 /// How the server answered the account given with --user, and the --logon pass.
-enum CredentialRules {
-    static func findings(_ o: CheckObservations, catalogue: Catalogue) -> [Finding] {
+enum CredentialRules: DiagnosisRule {
+    static func findings(_ input: RuleInput) -> [Finding] {
+        let o = input.observations
+        let catalogue = input.catalogue
         guard let check = o.credentialCheck else { return [] }
         guard case .sent(let basis) = check.decision else { return [withheld(check, o: o)] }
         guard let probe = check.probe else { return [] }
         guard let credential = check.credential else {
-            return [Finding(id: "credssp.not-reached", level: .warn, section: .credssp,
+            return [Finding(id: .credsspNotReached, level: .warn, section: .credssp,
                             title: "\(check.account) was not tried: the account's connection ended before NLA",
                             detail: "\(Names.end(of: probe).prefix(1).uppercased() + Names.end(of: probe).dropFirst()). Nothing derived from the password was sent.")]
         }
@@ -20,19 +22,19 @@ enum CredentialRules {
                 let key = CatalogueKey(.errinfo, info)
                 let entry = catalogue.entry(key)?.entry
                 findings.append(Finding(
-                    id: "logon.error-info", level: .fail, section: .session,
+                    id: .logonErrorInfo, level: .fail, section: .session,
                     title: "After the logon the server ends the session: \(entry?.summary ?? key.description)",
                     detail: entry?.meaning ?? "The server sent error info \(key) after the credentials.",
                     fixes: Array(((entry?.fixes.server ?? []) + (entry?.fixes.client ?? [])).prefix(3)),
                     codes: [key] + (entry?.related.filter { $0.family == .extended } ?? [])))
             }
             if session.demandActive, session.errorInfo.allSatisfy({ $0 == 0 }) {
-                findings.append(Finding(id: "logon.session", level: .good, section: .session,
+                findings.append(Finding(id: .logonSession, level: .good, section: .session,
                                         title: "The logon goes through to the session",
                                         detail: "With the credentials sent, the server went on to licensing and its Demand Active PDU."))
             }
         } else if probe.end != .completed {
-            findings.append(Finding(id: "logon.ended", level: .fail, section: .session,
+            findings.append(Finding(id: .logonEnded, level: .fail, section: .session,
                                     title: "The logon connection ended after the credentials were sent",
                                     detail: Names.end(of: probe)))
         }
@@ -47,26 +49,26 @@ enum CredentialRules {
         switch reason {
         case .untrusted:
             return Finding(
-                id: "credssp.account-not-tried", level: .warn, section: .credssp,
+                id: .credsspAccountNotTried, level: .warn, section: .credssp,
                 title: "\(check.account) was not tried: the server's certificate is not trusted for \(o.target.host)",
                 detail: "The NTLM AUTHENTICATE message carries an NTLMv2 response that anyone terminating TLS could crack offline, so rdpdoctor sends it only to a server it can trust. " + stopped,
                 fixes: ["If you have confirmed the certificate on the server itself\(seen.map { " (SHA-256 \($0))" } ?? ""), pass --cert-sha256 with that fingerprint, or trust its CA with --ca FILE.",
                         "Or say --insecure to try the account anyway: the NTLMv2 response then goes to whoever holds this certificate."])
         case let .pinMismatch(expected, seen):
             return Finding(
-                id: "credssp.account-not-tried", level: .warn, section: .credssp,
+                id: .credsspAccountNotTried, level: .warn, section: .credssp,
                 title: "\(check.account) was not tried: the certificate is not the pinned one",
                 detail: "Expected SHA-256 \(CertificateKey.fingerprint(expected.bytes)), seen \(CertificateKey.fingerprint(seen.bytes)). " + stopped)
         case .noCertificate:
-            return Finding(id: "credssp.account-not-tried", level: .info, section: .credssp,
+            return Finding(id: .credsspAccountNotTried, level: .info, section: .credssp,
                            title: "\(check.account) was not tried: the connection never reached TLS",
                            detail: "Without a certificate there is nothing to trust; nothing derived from the password was sent.")
         case .serverWithoutNLA:
-            return Finding(id: "credssp.account-not-tried", level: .info, section: .credssp,
+            return Finding(id: .credsspAccountNotTried, level: .info, section: .credssp,
                            title: "\(check.account) was not tried: the server does not use NLA",
                            detail: "Without NLA the account is only checked at the logon screen, after the session starts; rdpdoctor does not type passwords into logon screens. Nothing derived from the password was sent.")
         case .noTime:
-            return Finding(id: "credssp.account-not-tried", level: .warn, section: .credssp,
+            return Finding(id: .credsspAccountNotTried, level: .warn, section: .credssp,
                            title: "\(check.account) was not tried: the deadline came first",
                            detail: "Nothing derived from the password was sent.", fixes: ["Run again with a longer --timeout."])
         }
@@ -78,7 +80,7 @@ enum CredentialRules {
         switch credential.outcome {
         case .accepted:
             return Finding(
-                id: "credssp.accepted", level: .good, section: .credssp,
+                id: .credsspAccepted, level: .good, section: .credssp,
                 title: "\(account) is accepted",
                 detail: "The server accepted the NTLMv2 authentication and proved it holds the TLS certificate's key (pubKeyAuth). rdpdoctor sent the NTLM AUTHENTICATE message, an NTLMv2 response computed from the password (not the password), because \(why(basis))."
                     + (credential.credentialsSent
@@ -89,14 +91,14 @@ enum CredentialRules {
             let key = CatalogueKey(.ntstatus, credential.ntstatus ?? 0)
             let entry = catalogue.entry(key)?.entry
             return Finding(
-                id: "credssp.rejected", level: .fail, section: .credssp,
+                id: .credsspRejected, level: .fail, section: .credssp,
                 title: "\(account) is refused: \(entry?.name ?? "NTSTATUS \(hex)")",
                 detail: entry.map { "\($0.summary) \($0.meaning)" } ?? "The server answered CredSSP with NTSTATUS \(hex).",
                 fixes: Array(((entry?.fixes.server ?? []) + (entry?.fixes.client ?? [])).prefix(4)),
                 codes: [key] + clientCodes(entry))
         case .closedAfterAuthenticate:
             return Finding(
-                id: "credssp.closed-after-authenticate", level: .fail, section: .credssp,
+                id: .credsspClosedAfterAuthenticate, level: .fail, section: .credssp,
                 title: "\(account) is refused: the server closed the connection after the NTLM AUTHENTICATE",
                 detail: "The server gave no reason (no CredSSP errorCode). A wrong password or an unknown account are by far the usual causes; servers that do this (FreeRDP, older Windows) do not tell them apart.",
                 fixes: ["Check the account name, its domain (DOMAIN\\name or name@domain) and the password.",
@@ -104,28 +106,28 @@ enum CredentialRules {
                 codes: [CatalogueKey(.ntstatus, 0xC000006D), CatalogueKey(.disconnect, 0x807)])
         case .serverKeyMismatch, .serverProofInvalid:
             return Finding(
-                id: "credssp.server-key-mismatch", level: .fail, section: .credssp,
+                id: .credsspServerKeyMismatch, level: .fail, section: .credssp,
                 title: "The server could not prove it holds the TLS key: possible man in the middle",
                 detail: "CredSSP binds the authentication to the TLS certificate's public key; the server's pubKeyAuth answer did not match (\(credential.detail ?? "")). Something between here and the server may be terminating TLS.",
                 fixes: ["Do not send credentials on this path. Look for TLS-inspecting proxies or firewalls between client and server."],
                 codes: [CatalogueKey(.sspi, 0x8009030F)])
         case .ntlmUnavailable:
             return Finding(
-                id: "credssp.ntlm-unavailable", level: .fail, section: .credssp,
+                id: .credsspNtlmUnavailable, level: .fail, section: .credssp,
                 title: "NTLM authentication is not possible here",
                 detail: "The server's NTLM exchange failed (\(credential.detail ?? "")); servers that allow only Kerberos answer this way. Microsoft clients inside the domain use Kerberos instead.",
                 fixes: ["Connect with the server's full DNS name from a domain-joined client (Kerberos), or allow NTLM for this server (Network security: Restrict NTLM policies)."],
                 codes: [CatalogueKey(.sspi, 0x8009035F)])
         case .earlyAuthorizationDenied:
             return Finding(
-                id: "credssp.early-authorization-denied", level: .fail, section: .credssp,
+                id: .credsspEarlyAuthorizationDenied, level: .fail, section: .credssp,
                 title: "\(account) authenticates but may not log on over Remote Desktop",
                 detail: "The server's early user authorization result (HYBRID_EX) was ACCESS_DENIED: the account is valid but lacks the right to log on through Remote Desktop Services.",
                 fixes: ["Add the account to Remote Desktop Users: `Add-LocalGroupMember -Group 'Remote Desktop Users' -Member ACCOUNT`.",
                         "Check Local Security Policy > User Rights Assignment > \"Allow log on through Remote Desktop Services\" and \"Deny log on through Remote Desktop Services\"."],
                 codes: [CatalogueKey(.errinfo, 0x9)])
         case .notSent:
-            return Finding(id: "credssp.not-sent", level: .warn, section: .credssp,
+            return Finding(id: .credsspNotSent, level: .warn, section: .credssp,
                            title: "Credentials were not sent", detail: credential.detail ?? "")
         }
     }

@@ -31,28 +31,14 @@ public enum Diagnoser {
     }
 
     public static func diagnose(_ observations: CheckObservations, context: Context) async -> CheckReport {
-        let catalogue = context.catalogue
-        var findings = NetworkRules.findings(observations, catalogue: catalogue)
-        findings += NegotiationRules.findings(observations, catalogue: catalogue)
-        findings += TLSRules.findings(observations, catalogue: catalogue)
         var certificate: CertificateReport?
         if let chain = observations.probes.lazy.compactMap({ $0.tls?.peerChain }).first(where: { !$0.isEmpty }) {
-            let report = await CertificateAuditor.audit(
+            certificate = await CertificateAuditor.audit(
                 chain: chain, expectedName: observations.target.host,
                 nowSecondsSinceEpoch: context.nowUnix, trustAnchors: context.trustAnchors())
-            certificate = report
-            findings += CertificateRules.findings(report, target: observations.target)
         }
-        findings += RDPSecurityRules.findings(observations)
-        findings += CredSSPRules.findings(observations)
-        findings += CredentialRules.findings(observations, catalogue: catalogue)
-        findings += SessionRules.findings(observations, catalogue: catalogue)
-        findings += UDPRules.findings(observations)
-        findings += PathRules.findings(observations, catalogue: catalogue)
-        findings += TimingRules.findings(observations)
-        findings += ServiceRules.findings(observations, catalogue: catalogue)
-        findings += ProbingRules.findings(observations, catalogue: catalogue)
-        findings += PinRules.findings(observations)
+        let catalogue = context.catalogue
+        let findings = RuleRegistry.findings(RuleInput(observations: observations, catalogue: catalogue, certificate: certificate))
         let (verdict, consistent) = VerdictRule.reconciled(
             VerdictRule.verdict(observations, catalogue: catalogue), findings: findings)
         let order = Dictionary(uniqueKeysWithValues: Section.allCases.enumerated().map { ($1, $0) })

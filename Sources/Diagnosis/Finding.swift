@@ -13,7 +13,7 @@ public struct Finding: Codable, Sendable, Equatable {
     }
 
     /// A stable identifier (`tls.version.tls10-accepted`), for scripts and tests.
-    public let id: String
+    public let id: FindingID
     public let level: Level
     /// The report section it belongs to.
     public let section: Section
@@ -25,7 +25,7 @@ public struct Finding: Codable, Sendable, Equatable {
     /// Catalogue keys that explain the codes involved (`disconnect:0x904`).
     public let codes: [CatalogueKey]
 
-    public init(id: String, level: Level, section: Section, title: String, detail: String,
+    public init(id: FindingID, level: Level, section: Section, title: String, detail: String,
                 fixes: [String] = [], codes: [CatalogueKey] = []) {
         self.id = id
         self.level = level
@@ -34,6 +34,32 @@ public struct Finding: Codable, Sendable, Equatable {
         self.detail = detail
         self.fixes = fixes
         self.codes = codes
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, level, section, sectionKey, title, detail, fixes, codes
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(id: try c.decode(FindingID.self, forKey: .id), level: try c.decode(Level.self, forKey: .level),
+                  section: try c.decode(Section.self, forKey: .section), title: try c.decode(String.self, forKey: .title),
+                  detail: try c.decode(String.self, forKey: .detail), fixes: try c.decode([String].self, forKey: .fixes),
+                  codes: try c.decode([CatalogueKey].self, forKey: .codes))
+    }
+
+    /// As synthesised, plus `sectionKey`: the section's stable name for scripts
+    /// (`section` is its heading, which may be reworded).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(level, forKey: .level)
+        try c.encode(section, forKey: .section)
+        try c.encode(section.key, forKey: .sectionKey)
+        try c.encode(title, forKey: .title)
+        try c.encode(detail, forKey: .detail)
+        try c.encode(fixes, forKey: .fixes)
+        try c.encode(codes, forKey: .codes)
     }
 }
 
@@ -50,6 +76,23 @@ public enum Section: String, Codable, Sendable, CaseIterable {
     case udp = "UDP transport"
     case path = "Network path"
     case timing = "Timing"
+
+    /// The stable name (`negotiation`, `rdp-security`), apart from the heading.
+    public var key: String {
+        switch self {
+        case .name: "name"
+        case .tcp: "tcp"
+        case .negotiation: "negotiation"
+        case .tls: "tls"
+        case .certificate: "certificate"
+        case .rdpSecurity: "rdp-security"
+        case .credssp: "credssp"
+        case .session: "session"
+        case .udp: "udp"
+        case .path: "path"
+        case .timing: "timing"
+        }
+    }
 }
 
 /// Where a default Microsoft client would stop on this host.

@@ -1,13 +1,14 @@
 import ProbeCore
 
 /// The MCS Connect Response's server data: version, encryption, key, channels.
-enum RDPSecurityRules {
-    static func findings(_ o: CheckObservations) -> [Finding] {
+enum RDPSecurityRules: DiagnosisRule {
+    static func findings(_ input: RuleInput) -> [Finding] {
+        let o = input.observations
         var findings: [Finding] = []
         let sources = [o.defaultClient, o.negotiation(requested: 0)].compactMap { $0 }
         guard let data = sources.compactMap(\.serverData).first else { return findings }
         if let version = data.rdpVersion {
-            findings.append(Finding(id: "mcs.version", level: .info, section: .rdpSecurity,
+            findings.append(Finding(id: .mcsVersion, level: .info, section: .rdpSecurity,
                                     title: "Server speaks \(Names.rdpVersion(version))",
                                     detail: "From the server core data of the MCS Connect Response (0x\(String(version, radix: 16)))."))
         }
@@ -19,7 +20,7 @@ enum RDPSecurityRules {
             let none = method == 0 && level == 0
             let severity: Finding.Level = none || weak ? .warn : .info
             findings.append(Finding(
-                    id: none ? "rdpsec.no-encryption" : weak ? "rdpsec.weak-encryption" : "rdpsec.encryption",
+                    id: none ? .rdpsecNoEncryption : weak ? .rdpsecWeakEncryption : .rdpsecEncryption,
                     level: severity, section: .rdpSecurity,
                     title: none ? "Standard RDP security without any encryption" : "Standard RDP security: \(Names.encryptionMethod(method)), level \(Names.encryptionLevel(level))",
                     detail: none ? "The session, including the password typed at the logon screen, crosses the network in clear text."
@@ -30,13 +31,13 @@ enum RDPSecurityRules {
         }
         if case .proprietary(let bits)? = plain?.certificate, bits > 0 {
             findings.append(Finding(
-                id: "rdpsec.proprietary-key", level: bits < 2048 ? .warn : .info, section: .rdpSecurity,
+                id: .rdpsecProprietaryKey, level: bits < 2048 ? .warn : .info, section: .rdpSecurity,
                 title: "Proprietary server certificate with a \(bits)-bit RSA key",
                 detail: bits < 2048 ? "A key this short can be factored; standard RDP security's key exchange is only as strong as this key." : "Used only by standard RDP security.",
                 fixes: bits < 2048 ? ["Prefer TLS (SecurityLayer = 2), which uses the TLS certificate instead."] : []))
         }
         if !data.channelIDs.isEmpty || data.ioChannel != nil {
-            findings.append(Finding(id: "mcs.channels", level: .info, section: .rdpSecurity,
+            findings.append(Finding(id: .mcsChannels, level: .info, section: .rdpSecurity,
                                     title: "MCS channels",
                                     detail: "I/O channel \(data.ioChannel.map(String.init) ?? "?"), \(data.channelIDs.count) static channel\(data.channelIDs.count == 1 ? "" : "s")\(data.messageChannel.map { ", message channel \($0)" } ?? "")\(data.multitransportFlags.map { $0 != 0 ? ", UDP multitransport offered (flags 0x\(String($0, radix: 16)))" : "" } ?? "")."))
         }

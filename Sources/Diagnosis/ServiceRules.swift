@@ -3,7 +3,7 @@ import ProbeCore
 
 /// What holds a port that did not answer like RDP, from the service probe
 /// (TLS from the first byte, then an RD Gateway's first HTTP request).
-enum ServiceRules {
+enum ServiceRules: DiagnosisRule {
     /// A few words naming a TLS service, or nil when the port is not one.
     static func identity(_ service: ServiceObservation) -> String? {
         guard service.tls != nil else { return nil }
@@ -20,7 +20,9 @@ enum ServiceRules {
         (http.status == 401 && !http.authenticationSchemes.isEmpty) || http.status == 200
     }
 
-    static func findings(_ o: CheckObservations, catalogue: Catalogue) -> [Finding] {
+    static func findings(_ input: RuleInput) -> [Finding] {
+        let o = input.observations
+        let catalogue = input.catalogue
         guard let service = o.service else { return [] }
         let port = o.target.port
         if let http = service.http, service.tls != nil {
@@ -28,7 +30,7 @@ enum ServiceRules {
             let server = http.server.map { " It names itself \"\($0)\"." } ?? ""
             if isGateway(http) {
                 return [Finding(
-                    id: "service.rd-gateway", level: .fail, section: .negotiation,
+                    id: .serviceRdGateway, level: .fail, section: .negotiation,
                     title: "Port \(port) is an RD Gateway, not an RDP host",
                     detail: "It speaks TLS from the first byte and answers the RD Gateway request RDG_OUT_DATA with HTTP \(http.status) \(http.reason)\(schemes).\(server) A Remote Desktop client pointed at it directly fails at its first message.",
                     fixes: ["Connect through it instead: set this host as the RD Gateway (mstsc: Advanced > Settings; .rdp file: gatewayhostname:s:\(o.target.host) with gatewayusagemethod:i:1) and the RDP host behind it as the computer.",
@@ -36,7 +38,7 @@ enum ServiceRules {
                     codes: catalogue.clientCodes(.notRDP).keys)]
             }
             return [Finding(
-                id: "service.https", level: .fail, section: .negotiation,
+                id: .serviceHttps, level: .fail, section: .negotiation,
                 title: "Port \(port) is an HTTPS server, not RDP",
                 detail: "It speaks TLS from the first byte and answers the RD Gateway request RDG_OUT_DATA with HTTP \(http.status) \(http.reason), as a web server does with a method it does not know; so it is not an RD Gateway either.\(server)",
                 fixes: ["Check the port forward, NAT rule or load balancer: it must reach the RDP host's port (3389 by default).",
@@ -47,7 +49,7 @@ enum ServiceRules {
             let detail = service.nonHTTPBytes.map { "It answered an HTTP request over TLS with \($0) bytes that are not HTTP." }
                 ?? "It did not answer an HTTP request over TLS\(service.noAnswerDuring == .http ? " within \(Names.ms(service.stepDeadlineMs ?? 0))" : "")."
             return [Finding(
-                id: "service.tls", level: .fail, section: .negotiation,
+                id: .serviceTls, level: .fail, section: .negotiation,
                 title: "Port \(port) speaks TLS from the first byte, not RDP",
                 detail: detail + " An RDP listener expects the X.224 request in clear first.",
                 fixes: ["Check the port forward, NAT rule or load balancer: it must reach the RDP host's port (3389 by default)."],
@@ -67,7 +69,7 @@ enum ServiceRules {
             how = "no TLS session came up"
         }
         return [Finding(
-            id: "service.not-tls", level: .info, section: .negotiation,
+            id: .serviceNotTls, level: .info, section: .negotiation,
             title: "Port \(port) is not a TLS service either",
             detail: "Spoken to with TLS from the first byte, as an HTTPS server or an RD Gateway would expect, \(how). So it is not an HTTPS service: the RDP request's fate is the listener's (or a device in front of it's) own answer.")]
     }

@@ -2,8 +2,10 @@ import Catalogue
 import ProbeCore
 
 /// TLS versions accepted, and what the default client negotiated.
-enum TLSRules {
-    static func findings(_ o: CheckObservations, catalogue: Catalogue) -> [Finding] {
+enum TLSRules: DiagnosisRule {
+    static func findings(_ input: RuleInput) -> [Finding] {
+        let o = input.observations
+        let catalogue = input.catalogue
         var findings: [Finding] = []
         var accepted: [TLSProtocolVersion] = []
         var refused: [(TLSProtocolVersion, String)] = []
@@ -23,7 +25,7 @@ enum TLSRules {
         }
         if let probe = o.defaultClient, let tls = probe.tls {
             findings.append(Finding(
-                id: "tls.negotiated", level: .info, section: .tls,
+                id: .tlsNegotiated, level: .info, section: .tls,
                 title: "A default handshake negotiates \(tls.version?.rawValue ?? "an unknown TLS version")",
                 detail: "TLS took \(probe.duration(of: .tls).map(Names.ms) ?? "?") and the server presented \(tls.peerChain.count) certificate\(tls.peerChain.count == 1 ? "" : "s")."))
         }
@@ -34,14 +36,14 @@ enum TLSRules {
         if !refused.isEmpty { detail.append("Refused: \(refusedText).") }
         if !unknown.isEmpty { detail.append("Not determined: \(unknownText).") }
         findings.append(Finding(
-            id: "tls.versions", level: .info, section: .tls,
+            id: .tlsVersions, level: .info, section: .tls,
             title: "TLS versions accepted: \(accepted.isEmpty ? (unknown.isEmpty ? "none" : "none seen") : accepted.map(\.rawValue).joined(separator: ", "))",
             detail: detail.isEmpty ? "Every version rdpdoctor offered was accepted." : detail.joined(separator: " ")))
 
         let old = accepted.filter { $0 < .tls12 }
         if !old.isEmpty {
             findings.append(Finding(
-                id: "tls.old-versions", level: .warn, section: .tls,
+                id: .tlsOldVersions, level: .warn, section: .tls,
                 title: "\(old.map(\.rawValue).joined(separator: " and ")) accepted",
                 detail: "These versions are deprecated (RFC 8996) and fail compliance scans; clients that turned them off still connect with TLS 1.2 if the server offers it.",
                 fixes: ["Windows (after checking that every client supports TLS 1.2): set HKLM\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols\\TLS 1.0\\Server Enabled = 0 (and the same for TLS 1.1), then restart.",
@@ -52,7 +54,7 @@ enum TLSRules {
         if !accepted.isEmpty, refusedVersions.contains(.tls12) {
             let onlyNew = accepted.allSatisfy { $0 == .tls13 } && unknown.isEmpty
             findings.append(Finding(
-                id: onlyNew ? "tls.only-tls13" : "tls.no-tls12", level: .warn, section: .tls,
+                id: onlyNew ? .tlsOnlyTls13 : .tlsNoTls12, level: .warn, section: .tls,
                 title: onlyNew ? "Only TLS 1.3 is accepted" : "TLS 1.2 is not accepted",
                 detail: onlyNew
                     ? "Clients whose TLS stack has no TLS 1.3 for RDP (mstsc before Windows 11 / Server 2022, older FreeRDP builds) fail the handshake, and Microsoft's clients then show 0x904 / 0x7."

@@ -205,7 +205,7 @@ enum VerdictRule {
         if verdict.outcome == .fails, failures.isEmpty {
             let step = verdict.step ?? .tcp
             return (verdict, findings + [Finding(
-                id: "verdict.fails", level: .fail, section: section(of: step),
+                id: .verdictFails, level: .fail, section: section(of: step),
                 title: "The connection fails during \(Names.step(step))", detail: verdict.summary,
                 codes: [verdict.errorCode, verdict.extendedCode].compactMap { $0 })])
         }

@@ -89,7 +89,7 @@ import Testing
         let report = await Scenarios.demandActive.diagnose()
         #expect(report.finding("session.started")?.level == .good)
         // Without negotiation probes the only warning is that the default client got TLS, not CredSSP.
-        #expect(report.findings.filter { $0.level >= .warn }.map(\.id) == ["x224.no-nla"])
+        #expect(report.findings.filter { $0.level >= .warn }.map(\.id) == [.x224NoNla])
         #expect(report.exitStatus == 1)
     }
 

@@ -1,40 +1,44 @@
 import Foundation
 import Testing
+import Diagnosis
 
-/// Every finding id a rule can make is documented: scripts that read
-/// `--json` depend on them. The ids are read from the rules' source.
+/// Every finding id is documented: scripts that read `--json` depend on them.
 @Suite("finding ids are documented")
 struct FindingIDDocsTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    /// Every `id: "…"` literal (both arms of `id: c ? "a" : "b"`) in Sources/Diagnosis.
-    static func ids() throws -> Set<String> {
-        let folder = root.appendingPathComponent("Sources/Diagnosis")
-        var found: Set<String> = []
-        let pattern = try NSRegularExpression(pattern: #"id: (?:[^"\n]*\? )?"([a-z0-9.-]+)"(?: : "([a-z0-9.-]+)")?"#)
-        for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) where name.hasSuffix(".swift") {
-            let text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
-            let range = NSRange(text.startIndex..., in: text)
-            for match in pattern.matches(in: text, range: range) {
-                for group in 1..<match.numberOfRanges {
-                    if let r = Range(match.range(at: group), in: text) { found.insert(String(text[r])) }
-                }
-            }
-        }
-        return found
+    /// The lint's ids (`rdpfile.…`), read from the linter's source.
+    static func lintIDs() throws -> Set<String> {
+        let text = try String(contentsOf: root.appendingPathComponent("Sources/Diagnosis/RDPFileLint.swift"), encoding: .utf8)
+        let pattern = try NSRegularExpression(pattern: #""(rdpfile\.[a-z0-9.-]+)""#)
+        let matches = pattern.matches(in: text, range: NSRange(text.startIndex..., in: text))
+        return Set(matches.compactMap { Range($0.range(at: 1), in: text).map { String(text[$0]) } })
     }
 
-    @Test("docs/check-json.md and docs/lint-json.md list every id the rules make")
-    func everyIDIsDocumented() throws {
-        let ids = try Self.ids()
-        #expect(ids.count > 80, "the pattern still finds the ids (\(ids.count))")
+    @Test("docs/check-json.md lists every FindingID")
+    func everyCheckIDIsDocumented() throws {
         let check = try String(contentsOf: Self.root.appendingPathComponent("docs/check-json.md"), encoding: .utf8)
-        let lint = try String(contentsOf: Self.root.appendingPathComponent("docs/lint-json.md"), encoding: .utf8)
-        let missing = ids.filter { id in
-            let doc = id.hasPrefix("rdpfile.") ? lint : check
-            return !doc.contains("`\(id)`")
+        // `cert.problem.*` stands for the certificate problems, one id per kind.
+        let missing = FindingID.allCases.map(\.rawValue).filter {
+            !check.contains("`\($0)`") && !($0.hasPrefix("cert.problem.") && check.contains("`cert.problem.*`"))
         }
         #expect(missing.isEmpty, "undocumented finding ids: \(missing.sorted())")
+    }
+
+    @Test("docs/lint-json.md lists every id the lint makes")
+    func everyLintIDIsDocumented() throws {
+        let ids = try Self.lintIDs()
+        #expect(ids.count > 15, "the pattern still finds the ids (\(ids.count))")
+        let lint = try String(contentsOf: Self.root.appendingPathComponent("docs/lint-json.md"), encoding: .utf8)
+        let missing = ids.filter { !lint.contains("`\($0)`") }
+        #expect(missing.isEmpty, "undocumented lint ids: \(missing.sorted())")
+    }
+
+    @Test("ids are unique and dotted")
+    func idsAreWellFormed() {
+        let raw = FindingID.allCases.map(\.rawValue)
+        #expect(Set(raw).count == raw.count)
+        #expect(raw.allSatisfy { $0.contains(".") && $0 == $0.lowercased() || $0.hasPrefix("cert.problem.") })
     }
 }

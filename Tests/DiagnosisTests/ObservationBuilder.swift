@@ -241,11 +241,11 @@ extension SessionObservation {
 // MARK: - Report helpers
 
 extension CheckReport {
-    var ids: [String] { findings.map(\.id) }
+    var ids: [String] { findings.map(\.id.rawValue) }
 
-    func finding(_ id: String) -> Finding? { findings.first { $0.id == id } }
+    func finding(_ id: String) -> Finding? { findings.first { $0.id.rawValue == id } }
 
-    func findings(_ id: String) -> [Finding] { findings.filter { $0.id == id } }
+    func findings(_ id: String) -> [Finding] { findings.filter { $0.id.rawValue == id } }
 
     func has(_ id: String) -> Bool { finding(id) != nil }
 }

@@ -47,7 +47,7 @@ import Testing
                 $0.serverData = .overTLS
             }
             .diagnose()
-        #expect(!report.findings.contains { $0.id.hasPrefix("rdpsec.") })
+        #expect(!report.ids.contains { $0.hasPrefix("rdpsec.") })
         #expect(report.has("mcs.version"))
     }
 

@@ -64,7 +64,7 @@ struct TestbedError: Error, CustomStringConvertible {
 }
 
 extension CheckReport {
-    func has(_ id: String) -> Bool { findings.contains { $0.id == id } }
-    func finding(_ id: String) -> Finding? { findings.first { $0.id == id } }
-    var ids: [String] { findings.map(\.id) }
+    func has(_ id: String) -> Bool { findings.contains { $0.id.rawValue == id } }
+    func finding(_ id: String) -> Finding? { findings.first { $0.id.rawValue == id } }
+    var ids: [String] { findings.map(\.id.rawValue) }
 }
