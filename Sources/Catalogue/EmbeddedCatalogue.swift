@@ -1674,6 +1674,32 @@ extension Catalogue {
       "related": [
         "disconnect:0xC06"
       ]
+    },
+    {
+      "code": "0x609",
+      "name": "Authentication error 0x609 (undocumented)",
+      "layer": "negotiation",
+      "summary": "mstsc's 'authentication error (Code: 0x609)'; reported when a proxy altered the security negotiation.",
+      "meaning": "Reported, not documented: 0x609 is not on Microsoft's list of disconnect reasons, and its low byte 09 is none of the documented classes. The source of Devolutions Gateway, an RDP proxy, records that mstsc fails with 'an authentication error (Code: 0x609)' when a proxy in the middle changes the security protocols the client asked for in its X.224 Connection Request (for example forcing CredSSP or dropping TLS) before passing the request on to the server; the proxy now forwards the client's flags unchanged. Why mstsc notices is not stated there. A likely reason, inferred: the server repeats the protocols it was asked for back to the client (clientRequestedProtocols in the Server Core Data, MS-RDPBCGR 2.2.1.4.2), so the client can see that its request was altered on the way.",
+      "causes": [
+        "An RDP proxy, bastion or load balancer rewrites the requestedProtocols of the client's X.224 Connection Request before passing it to the server (Devolutions Gateway's source)",
+        "Inferred: any device in the path that negotiates the security protocol with the server on its own instead of passing the client's request through"
+      ],
+      "confirm": [
+        "Connect to the server directly, without the proxy or bastion: if that works, the device in the path is the cause",
+        "rdpdoctor check HOST through the same path and directly: compare the negotiation step (protocols requested and selected)"
+      ],
+      "fixes": {
+        "client": [
+          "Connect directly, or through a proxy that forwards the client's security protocol flags unchanged"
+        ],
+        "server": [
+          "On the proxy: pass the client's requestedProtocols through as they are instead of forcing a set, or update the proxy (Devolutions Gateway made this change)"
+        ]
+      },
+      "check": "negotiation",
+      "certainty": "reported",
+      "source": "Devolutions/devolutions-gateway devolutions-gateway/src/rdp_proxy.rs (comment on forwarding the client's SupportedProtocol flags: a proxy that changes them makes mstsc fail with 'an authentication error (Code: 0x609)'); MS-RDPBCGR 2.2.1.4.2 Server Core Data (clientRequestedProtocols) for the inferred reason"
     }
   ]
 }
@@ -5950,7 +5976,7 @@ extension Catalogue {
       "name": "exDiscReasonLogoffByUser",
       "layer": "disconnect",
       "summary": "The user signed out of the remote session.",
-      "meaning": "The session ended because its user signed out (Start > Sign out, logoff command, or an application requesting logoff). The reference page's enum listing prints 2 for this name by mistake; the real value is 12 (0xC), matching ERRINFO_LOGOFF_BY_USER.",
+      "meaning": "The session ended because its user signed out (Start > Sign out, logoff command, or an application requesting logoff). The reference page's enum listing prints 2 for this name, which is already exDiscReasonAPIInitiatedLogoff's value. The value 12 (0xC) is inferred, not documented: the extended codes 0x1-0xB carry the same numbers as the server's Set Error Info codes, and ERRINFO_LOGOFF_BY_USER is 0xC (MS-RDPBCGR 2.2.5.1.1).",
       "causes": [
         "The user chose Sign out",
         "A script or application in the session signed the user out"
@@ -5964,8 +5990,8 @@ extension Catalogue {
         ]
       },
       "check": null,
-      "certainty": "documented",
-      "source": "Microsoft Learn, ExtendedDisconnectReasonCode enumeration (MicrosoftDocs/win32 desktop-src/TermServ/extendeddisconnectreasoncode.md)",
+      "certainty": "inferred",
+      "source": "Microsoft Learn, ExtendedDisconnectReasonCode enumeration (MicrosoftDocs/win32 desktop-src/TermServ/extendeddisconnectreasoncode.md; lists this name with the value 2); MS-RDPBCGR 2.2.5.1.1 (ERRINFO_LOGOFF_BY_USER = 0x0000000C) for the inferred value 12",
       "related": [
         "errinfo:0xC",
         "disconnect:0x2"
@@ -8808,9 +8834,9 @@ extension Catalogue {
         ("newclient.json", #"""
 {
   "family": "newclient",
-  "title": "Codes Microsoft's newer clients report (Windows App, macOS, iOS, web) that no reference page defines",
-  "description": "Error codes that Windows App and the former Microsoft Remote Desktop apps for macOS and iOS/iPadOS display but that no Microsoft reference page defines. Most come from the clients' release notes, which only say that a problem producing the code was fixed, so each meaning is either reported (release-note wording) or inferred from the class structure of the disconnect codes. Numbers that mstsc or Remote Desktop ActiveX hosts show as well (such as 0xD06 and 0x207) are kept with the disconnect codes instead. When the same situation happens with mstsc on Windows, the documented disconnect and extended codes are the better guide.",
-  "source": "MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-macos.md; MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-ios-ipados.md",
+  "title": "Codes Microsoft's newer clients report (Windows App, the Remote Desktop client for Windows, macOS, iOS, web) that no reference page defines",
+  "description": "Error codes that Windows App, the Remote Desktop client for Windows (MSRDC) used with Azure Virtual Desktop, the web client and the former Microsoft Remote Desktop apps for macOS and iOS/iPadOS display but that no Microsoft reference page defines. Most come from the clients' release notes, which only say that a problem producing the code was fixed; a few come from users' reports of the dialog they saw. So each meaning is either reported (release-note or dialog wording) or inferred from the class structure of the disconnect codes. Numbers that mstsc or Remote Desktop ActiveX hosts show as well (such as 0xD06 and 0x207) are kept with the disconnect codes instead. When the same situation happens with mstsc on Windows, the documented disconnect and extended codes are the better guide.",
+  "source": "MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-macos.md; MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-ios-ipados.md; field reports of Azure Virtual Desktop dialogs in MicrosoftDocs/azure-docs issues (cited per entry)",
   "numberFormat": "hex",
   "entries": [
     {
@@ -9107,6 +9133,69 @@ extension Catalogue {
       "source": "MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-macos.md (version 10.4.1, November 6, 2020); MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-ios-ipados.md (version 10.1.4)",
       "related": [
         "newclient:0x3000064"
+      ]
+    },
+    {
+      "code": "0x3000046",
+      "name": "No available resources (dialog wording; unnamed)",
+      "layer": "broker",
+      "summary": "Azure Virtual Desktop had no session host to give this user ('no available resources').",
+      "meaning": "Reported, not documented: no Microsoft reference page or release note defines 0x3000046. Users of the Remote Desktop client for Windows report it, with extended code 0x0, when connecting to Windows Virtual Desktop (now Azure Virtual Desktop), under the dialog 'We couldn't connect because there are currently no available resources. Try again later or contact tech support for help if this keeps happening.' (MicrosoftDocs/azure-docs#60645 and #60594). Microsoft's AZ-140 course lab shows the same message, without the code, as the expected result of opening a personal desktop from a host pool with direct assignment when no session host is assigned to the user. So the service had no session host to place the user on. That the answer comes from the service's broker before any RDP connection to a host is made is inferred from the message; and that the broker's own 'no SessionHost available' diagnostic (no healthy host, sessions not allowed, session limit reached, empty pool; MicrosoftDocs/azure-docs#30001) is the condition behind this code is inferred too, not stated anywhere.",
+      "causes": [
+        "A personal host pool with direct assignment and no session host assigned to this user (the AZ-140 lab shows this message for exactly that case)",
+        "No session host can take the session: all are shut down or deallocated, in drain mode, at their session limit, or the pool is empty (inferred from the broker's 'no SessionHost available' diagnostic, azure-docs#30001)",
+        "Session hosts shown as Unavailable because their Azure Virtual Desktop agent stopped reporting health (Microsoft's first answer in azure-docs#60594 was to reinstall the agent and its boot loader)"
+      ],
+      "confirm": [
+        "Get-AzWvdSessionHost -HostPoolName POOL -ResourceGroupName RG | Format-Table Name,Status,AllowNewSession,Session,AssignedUser",
+        "Personal pools: Azure portal > the host pool > Session hosts, column Assigned user",
+        "Azure Virtual Desktop diagnostics (Log Analytics table WVDErrors) for the Activity ID the dialog shows under Show details"
+      ],
+      "fixes": {
+        "client": [
+          "Retry later; if it keeps happening, give the administrator the Activity ID and time from the dialog's details"
+        ],
+        "server": [
+          "Direct-assignment personal pool: assign a host to the user: Update-AzWvdSessionHost -HostPoolName POOL -ResourceGroupName RG -Name HOST -AssignedUser USER@DOMAIN",
+          "Start deallocated session hosts (or turn on Start VM on Connect), take hosts out of drain mode (Update-AzWvdSessionHost ... -AllowNewSession:$true), raise the session limit or add hosts",
+          "A host stuck Unavailable: restart the RDAgentBootLoader service on it, or reinstall the Azure Virtual Desktop Agent and Agent Boot Loader with a new registration key"
+        ]
+      },
+      "check": null,
+      "certainty": "reported",
+      "source": "MicrosoftDocs/azure-docs#60645 and #60594 (Remote Desktop client dialog 'Error code: 0x3000046', August 2020); MicrosoftLearning/AZ-140-Configuring-and-Operating-Microsoft-Azure-Virtual-Desktop Instructions/Labs/LAB_02L03_Deploy_host_pools_and_hosts_with_ARM_templates_ADDS.md (the same message for a direct-assignment pool with no host assigned); MicrosoftDocs/azure-docs#30001 (the broker's 'no SessionHost available' diagnostic and its conditions)",
+      "related": [
+        "newclient:0x3000047"
+      ]
+    },
+    {
+      "code": "0x3000047",
+      "name": "Error accessing the resource (dialog wording; unnamed)",
+      "layer": "broker",
+      "summary": "Azure Virtual Desktop could not open the resource ('an error occurred while accessing this resource').",
+      "meaning": "Reported, not documented: no Microsoft page defines 0x3000047. One public report (MicrosoftDocs/azure-docs#55687, May 2020) shows it, with extended code 0x0, in both the Remote Desktop client and the web client for Windows Virtual Desktop, under the dialog 'An error occurred while accessing this resource. Retry the connection or contact your system administrator.' The users there were assigned to the application group and had connected before, so a missing assignment was not the cause; the thread names no cause. That it is, like its neighbour 0x3000046, an answer of the service before any session host is reached is inferred from the numbering and the wording.",
+      "causes": [
+        "Not known from any source: the one public report had users correctly assigned to the application group",
+        "Inferred from the wording: a failure in the Azure Virtual Desktop service or in the host pool at that time, which the service's diagnostics record under the dialog's Activity ID"
+      ],
+      "confirm": [
+        "Azure Virtual Desktop diagnostics (Log Analytics tables WVDErrors and WVDConnections) for the Activity ID the dialog shows",
+        "Azure Service Health for Azure Virtual Desktop incidents at that time",
+        "Get-AzWvdSessionHost -HostPoolName POOL -ResourceGroupName RG | Format-Table Name,Status,AllowNewSession,UpdateState"
+      ],
+      "fixes": {
+        "client": [
+          "Retry; if it keeps happening, give the administrator the Activity ID and time from the dialog's details"
+        ],
+        "server": [
+          "Look up the Activity ID in the diagnostics and fix the error recorded there; with a service-side error, open a support case and quote the Activity ID"
+        ]
+      },
+      "check": null,
+      "certainty": "reported",
+      "source": "MicrosoftDocs/azure-docs#55687 (Remote Desktop and web client dialog 'Error code: 0x3000047', May 2020)",
+      "related": [
+        "newclient:0x3000046"
       ]
     }
   ]
@@ -10180,19 +10269,19 @@ extension Catalogue {
             "cause": "Remote Desktop is off or listens on another port, so nothing accepts the connection (remote connections turned off end here).",
             "tell": "On the server: netstat -a -o -n | findstr LISTENING | findstr :3389 (nothing = no listener); the PortNumber value under HKLM\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\WinStations\\RDP-Tcp gives the port.",
             "certainty": "documented",
-            "source": "Microsoft Learn, IMsTscAxEvents::OnDisconnected (0x204: socket connect failed); Event ID 1036 - Terminal Server Listener Availability (the listener's port)"
+            "source": "Microsoft Learn, IMsTscAxEvents::OnDisconnected (0x204: Windows Sockets connect failed); Microsoft support, General Remote Desktop connection troubleshooting (fDenyTSConnections = 1 means RDP is disabled; the listener's PortNumber; netstat for what listens on 3389)"
           },
           {
             "cause": "A firewall on the host or on the path drops the attempt, or the host is off or unreachable through the VPN.",
-            "tell": "Test-NetConnection HOST -Port 3389 from the client and from a machine on the server's own network: failing only from afar means the path.",
+            "tell": "Test-NetConnection HOST -Port 3389 (or psping HOST:3389) from the client and from a machine on the server's own network: failing only from afar means the path.",
             "certainty": "inferred",
-            "source": "disconnect:0x204 (a failed TCP connect has no RDP cause); Windows Defender Firewall's 'Remote Desktop' rule group"
+            "source": "Microsoft support, General Remote Desktop connection troubleshooting (section 'Check whether a firewall is blocking the RDP port': test port 3389 from several computers, then check the firewalls in between and Windows Firewall on the target). Inferred link to this code: a dropped or refused connect is what 0x204 reports (IMsTscAxEvents::OnDisconnected)"
           },
           {
             "cause": "The name resolves to an old or wrong address (stale DNS, split DNS on a VPN), or to IPv6 the path does not carry.",
             "tell": "Resolve-DnsName HOST on the client, compared with ipconfig on the server; or connect by the server's address.",
             "certainty": "inferred",
-            "source": "disconnect:0x204 and the pair story's name-and-address step"
+            "source": "Inferred; no source names DNS for 0x204: 0x204 is a failed Windows Sockets connect (IMsTscAxEvents::OnDisconnected), and a name that resolves to an address where nothing answers fails the same way. Name lookups that fail outright are 0x104, 0x208, 0x508 or 0x604 instead"
           }
         ],
         "fix": {

@@ -1,0 +1,83 @@
+import Testing
+import Catalogue
+
+/// Codes users meet that had no entry (issue 10, "codes people meet"), and the
+/// corrections the catalogue audit (docs/CATALOGUE-AUDIT.md) found. Each test
+/// names the source its entry rests on, so the entry cannot lose it.
+@Suite("Codes users meet, and the audit's corrections")
+struct NewCodesTests {
+    let catalogue = TestCatalogue.shared
+
+    func entry(_ key: String) throws -> CatalogueEntry {
+        try #require(catalogue.entry(key: key)?.entry, "missing \(key)")
+    }
+
+    // MicrosoftDocs/azure-docs#60645 and #60594 (the dialog with the code);
+    // the AZ-140 lab (the same message for a direct-assignment pool).
+    @Test("0x3000046: Azure Virtual Desktop's 'no available resources', reported, with its sources")
+    func noAvailableResources() throws {
+        let e = try entry("newclient:0x3000046")
+        #expect(e.certainty == .reported)
+        #expect(e.layer == .broker)
+        #expect(e.meaning.contains("no available resources"))
+        #expect(e.meaning.contains("inferred"), "the broker reading is an inference and says so")
+        #expect(e.source.contains("azure-docs#60645") && e.source.contains("#60594"))
+        #expect(e.source.contains("AZ-140"))
+        #expect(e.causes.first?.lowercased().contains("direct assignment") == true)
+        #expect(e.fixes.server.contains { $0.contains("-AssignedUser") })
+    }
+
+    // MicrosoftDocs/azure-docs#55687: the only public report; it names no cause.
+    @Test("0x3000047: reported with its dialog; does not claim a cause no source gives")
+    func errorAccessingResource() throws {
+        let e = try entry("newclient:0x3000047")
+        #expect(e.certainty == .reported)
+        #expect(e.source.contains("azure-docs#55687"))
+        #expect(e.meaning.contains("An error occurred while accessing this resource"))
+        #expect(e.causes.first?.hasPrefix("Not known") == true)
+        #expect(e.related.contains("newclient:0x3000046"))
+    }
+
+    // Devolutions/devolutions-gateway devolutions-gateway/src/rdp_proxy.rs.
+    @Test("0x609: mstsc's authentication error when a proxy rewrote the requested protocols")
+    func proxyRewroteProtocols() throws {
+        let e = try entry("disconnect:0x609")
+        #expect(e.certainty == .reported)
+        #expect(e.source.contains("Devolutions/devolutions-gateway") && e.source.contains("rdp_proxy.rs"))
+        #expect(e.meaning.contains("inferred"), "the clientRequestedProtocols reason is an inference")
+        #expect(e.check == .negotiation)
+        // Not on Microsoft's list, so the documented count stays 47.
+        let family = try #require(catalogue.family(.disconnect))
+        #expect(family.entries.filter { $0.certainty == .documented }.count == 47)
+    }
+
+    // The ExtendedDisconnectReasonCode page lists exDiscReasonLogoffByUser = 2;
+    // 12 comes from ERRINFO_LOGOFF_BY_USER (MS-RDPBCGR 2.2.5.1.1).
+    @Test("extended 0xC: the value 12 is inferred from ERRINFO_LOGOFF_BY_USER, not documented")
+    func logoffByUserValueIsInferred() throws {
+        let e = try entry("extended:0xC")
+        #expect(e.name == "exDiscReasonLogoffByUser")
+        #expect(e.certainty == .inferred)
+        #expect(e.meaning.contains("inferred"))
+        #expect(e.source.contains("MS-RDPBCGR 2.2.5.1.1"))
+        #expect(try entry("errinfo:0xC").name == "ERRINFO_LOGOFF_BY_USER")
+    }
+
+    // Task 2 of the audit: the 0x204 first screen cited itself ("disconnect:0x204 and
+    // the pair story's name-and-address step") and a firewall rule group, not a document.
+    @Test("0x204 first screen: every cause cites a document, and the DNS cause says it is inferred")
+    func firstScreen204Sources() throws {
+        let story = try #require(catalogue.pairStory(error: 0x204, extended: 0x0))
+        let first = try #require(story.firstScreen)
+        for cause in first.likely {
+            #expect(!cause.source.hasPrefix("disconnect:"), "cites the catalogue itself: \(cause.source)")
+            #expect(!cause.source.contains("pair story"), "cites the catalogue itself: \(cause.source)")
+            #expect(cause.source.contains("OnDisconnected"), "ties the cause to what 0x204 means")
+        }
+        let firewall = try #require(first.likely.first { $0.cause.lowercased().contains("firewall") })
+        #expect(firewall.source.contains("General Remote Desktop connection troubleshooting"))
+        let dns = try #require(first.likely.first { $0.cause.contains("DNS") })
+        #expect(dns.certainty == .inferred)
+        #expect(dns.source.hasPrefix("Inferred"))
+    }
+}
