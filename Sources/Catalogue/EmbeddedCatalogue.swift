@@ -806,9 +806,10 @@ extension Catalogue {
       "name": "Protocol error 0xD06 (undocumented)",
       "layer": "protocol",
       "summary": "Protocol error: the client rejected data from the server; not on Microsoft's list of reasons.",
-      "meaning": "Reported, not documented: 0xD06 is missing from Microsoft's list of disconnect reasons, yet Remote Desktop Connection (mstsc) shows it with the message that a protocol error will end the session, notably against xrdp servers (neutrinolabs/xrdp#3571, #3128), and programs built on the Remote Desktop ActiveX control report it as 3334, the same number in decimal (mRemoteNG#1891, 1Remote#108). Microsoft's macOS and iOS apps show it too: their notes fix a 0xD06 protocol error with Outlook as a RemoteApp (macOS 10.4.1). The low byte 06 puts it in the legacy security/protocol class. It is a client-side verdict on what the server sent, so the server's own log is where the detail is.",
+      "meaning": "Reported, not documented: 0xD06 is missing from Microsoft's list of disconnect reasons, yet Remote Desktop Connection (mstsc) shows it with the message that a protocol error will end the session, notably against xrdp servers, while the connection is set up (neutrinolabs/xrdp#3571, #3128) and also when a session is logged off (#3884), and programs built on the Remote Desktop ActiveX control report it as 3334, the same number in decimal (mRemoteNG#1891, 1Remote#108). Microsoft's macOS and iOS apps show it too: their notes fix a 0xD06 protocol error with Outlook as a RemoteApp (macOS 10.4.1). The low byte 06 puts it in the legacy security/protocol class. It is a client-side verdict on what the server sent, so the server's own log is where the detail is.",
       "causes": [
         "A non-Microsoft server (xrdp and others) sends drawing data or settings the client refuses; xrdp reports tie it to a colour depth below 32 bpp and to very large screens (xrdp#3128, #3571)",
+        "At logoff from an xrdp session: mstsc shows 0xD06 after the server sent ERRINFO_LOGOFF_BY_USER, while xfreerdp ends quietly (xrdp#3884, an open report with no cause found yet)",
         "An outdated Mac or iOS app running a RemoteApp (fixed in macOS 10.4.1 and iOS 10.2.0)",
         "A device in the path altering RDP traffic"
       ],
@@ -829,7 +830,7 @@ extension Catalogue {
       },
       "check": null,
       "certainty": "reported",
-      "source": "neutrinolabs/xrdp#3571 and #3128 (mstsc 'Error code: 0xd06'); mRemoteNG/mRemoteNG#1891 and 1Remote/1Remote#108 (ActiveX hosts, code 3334); MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-macos.md (version 10.4.1, November 6, 2020); MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-ios-ipados.md (version 10.2.0)",
+      "source": "neutrinolabs/xrdp#3571 and #3128 (mstsc 'Error code: 0xd06' during setup), #3884 (at logoff, after ERRINFO_LOGOFF_BY_USER); mRemoteNG/mRemoteNG#1891 and 1Remote/1Remote#108 (ActiveX hosts, code 3334); MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-macos.md (version 10.4.1, November 6, 2020); MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-ios-ipados.md (version 10.2.0)",
       "related": [
         "extended:0x1000"
       ]

@@ -80,4 +80,14 @@ struct NewCodesTests {
         #expect(dns.certainty == .inferred)
         #expect(dns.source.hasPrefix("Inferred"))
     }
+
+    // neutrinolabs/xrdp#3884: mstsc shows 0xD06 when an xrdp session is logged off,
+    // not only during setup (#3571, #3128).
+    @Test("0xD06 against xrdp: during setup and at logoff, each with its report")
+    func protocolErrorAtLogoff() throws {
+        let e = try entry("disconnect:0xD06")
+        #expect(e.certainty == .reported)
+        #expect(e.source.contains("#3884") && e.source.contains("xrdp#3571"))
+        #expect(e.causes.contains { $0.contains("logoff") && $0.contains("xrdp#3884") && $0.contains("ERRINFO_LOGOFF_BY_USER") })
+    }
 }
