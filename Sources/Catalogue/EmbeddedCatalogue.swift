@@ -423,7 +423,8 @@ extension Catalogue {
         "During setup: the RDP listener drops the connection (connection limit reached, its TLS certificate or private key unusable, security protocol or TLS version mismatch)",
         "A firewall, IPS, SSL-inspection device or VPN resets the connection",
         "The port is forwarded to something that is not an RDP server (another machine, a web server, an SSH daemon)",
-        "During a session: Wi-Fi or VPN drop, NAT/firewall idle timeout, or the server restarting"
+        "During a session: Wi-Fi or VPN drop, NAT/firewall idle timeout, or the server restarting",
+        "Through an RD Gateway with Microsoft's Mac client before version 10.2.12: random disconnects with 0x904, a client bug fixed in that version (release notes, April 16, 2019)"
       ],
       "confirm": [
         "rdpdoctor check HOST (shows at which handshake step the connection is closed: right after the X.224 request points at the listener or the path, during TLS at the certificate/TLS settings, during CredSSP at NLA policy)",
@@ -447,7 +448,7 @@ extension Catalogue {
       },
       "check": "negotiation",
       "certainty": "documented",
-      "source": "Microsoft Learn, IMsTscAxEvents::OnDisconnected, discReason values (MicrosoftDocs/win32 desktop-src/TermServ/imstscaxevents-ondisconnected.md); MS-RDPEMT 1.3 and MS-RDPBCGR 2.2.15.1 (UDP is bootstrapped over the secured main connection)",
+      "source": "Microsoft Learn, IMsTscAxEvents::OnDisconnected, discReason values (MicrosoftDocs/win32 desktop-src/TermServ/imstscaxevents-ondisconnected.md); MS-RDPEMT 1.3 and MS-RDPBCGR 2.2.15.1 (UDP is bootstrapped over the secured main connection); MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-macos.md (version 10.2.12, April 16, 2019: random 0x904 disconnects through an RD Gateway fixed)",
       "related": [
         "extended:0x7",
         "errinfo:0x7",
@@ -9102,6 +9103,42 @@ extension Catalogue {
       ]
     },
     {
+      "code": "0x30000069",
+      "name": "RD Gateway security protocol fallback error (release-note wording)",
+      "layer": "gateway",
+      "summary": "RD Gateway error of the Mac client caused by security protocol fallback (fixed in macOS 10.2.4).",
+      "meaning": "Reported, not documented: the macOS release notes (version 10.2.4, December 18, 2018) say users got a 0x30000069 Remote Desktop Gateway error 'due to security protocol fallback issues' and that this was fixed. Nothing more was published. Which protocol the client fell back from and to is not stated; that it was the TLS version or security protocol used with the gateway is inferred from the wording. It is one of the same apps' RD Gateway errors, next to 0x3000064 and 0x3000066.",
+      "causes": [
+        "An outdated Mac client (fixed in macOS 10.2.4)",
+        "Inferred from 'security protocol fallback': the client and the gateway did not agree on a TLS version or security protocol at the first attempt (for example TLS 1.2 turned off on the gateway, or only older versions enabled)"
+      ],
+      "confirm": [
+        "Check the client version (macOS: Windows App > About; iOS: Settings > About) and compare with the release notes",
+        "Test-NetConnection GATEWAY -Port 443 (macOS/Linux: nc -vz GATEWAY 443)",
+        "Event Viewer on the RD Gateway server: Microsoft-Windows-TerminalServices-Gateway/Operational for the same time",
+        "Connect through the same gateway with mstsc on Windows: if that works, the problem is specific to the Apple client",
+        "rdpdoctor check HOST (path step, through the gateway)"
+      ],
+      "fixes": {
+        "client": [
+          "Update Windows App (formerly Microsoft Remote Desktop) from the App Store; the release notes list fixes for this code",
+          "macOS: turn on client logging under Help > Troubleshooting > Logging and reproduce the error"
+        ],
+        "server": [
+          "Make sure the RD Gateway accepts TLS 1.2 with current cipher suites (HKLM\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols\\TLS 1.2\\Server, Enabled = 1)",
+          "Behind a load balancer, enable session affinity so the HTTP in/out channels of one connection reach the same gateway",
+          "Install current updates on the RD Gateway server"
+        ]
+      },
+      "check": "path",
+      "certainty": "reported",
+      "source": "MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-macos.md (version 10.2.4, December 18, 2018)",
+      "related": [
+        "newclient:0x3000066",
+        "newclient:0x3000064"
+      ]
+    },
+    {
       "code": "0x5000007",
       "name": "RD Gateway error 0x5000007 (unnamed)",
       "layer": "gateway",
@@ -10170,7 +10207,7 @@ extension Catalogue {
             "cause": "A device that re-terminates TLS (SSL inspection, an RDP proxy or bastion) breaks CredSSP, which binds the server's public key, or the port leads to something that is not an RDP listener.",
             "tell": "Run `rdpdoctor check HOST`: a close right after the X.224 request points at the listener or port forward, a close after TLS completed and during CredSSP points at a device re-terminating TLS.",
             "certainty": "inferred",
-            "source": "MS-CSSP 3.1.5 (the server's public key is bound into the CredSSP exchange); field reports through bastions (tp4a/teleport#301)"
+            "source": "MS-CSSP 3.1.5 (the server's public key is bound into the CredSSP exchange); field reports through bastions (tp4a/teleport#301; teleport#280, where the bastion's own log shows it closed the connection because the server offered only Standard RDP Security)"
           }
         ],
         "fix": {

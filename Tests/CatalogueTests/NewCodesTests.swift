@@ -90,4 +90,25 @@ struct NewCodesTests {
         #expect(e.source.contains("#3884") && e.source.contains("xrdp#3571"))
         #expect(e.causes.contains { $0.contains("logoff") && $0.contains("xrdp#3884") && $0.contains("ERRINFO_LOGOFF_BY_USER") })
     }
+
+    // macOS client release notes, version 10.2.4 (December 18, 2018): "a 0x30000069 Remote
+    // Desktop Gateway error due to security protocol fallback issues".
+    @Test("0x30000069: the Mac client's RD Gateway security-protocol fallback error, reported, with its release note")
+    func gatewayFallback() throws {
+        let e = try entry("newclient:0x30000069")
+        #expect(e.certainty == .reported)
+        #expect(e.layer == .gateway)
+        #expect(e.source.contains("include-whats-new-client-macos.md") && e.source.contains("10.2.4"))
+        #expect(e.meaning.contains("security protocol fallback"))
+        #expect(e.meaning.contains("inferred"), "which protocol fell back is an inference")
+    }
+
+    // macOS client release notes, version 10.2.12 (April 16, 2019): random 0x904 disconnects
+    // through an RD Gateway, a client bug.
+    @Test("0x904 names the Mac client's RD Gateway bug among its causes, with the release note")
+    func gateway904() throws {
+        let e = try entry("disconnect:0x904")
+        #expect(e.causes.contains { $0.contains("RD Gateway") && $0.contains("10.2.12") })
+        #expect(e.source.contains("10.2.12"))
+    }
 }
