@@ -9142,10 +9142,10 @@ extension Catalogue {
       "code": "0x5000007",
       "name": "RD Gateway error 0x5000007 (unnamed)",
       "layer": "gateway",
-      "summary": "RD Gateway connection failed on the Mac/iOS client.",
-      "meaning": "Reported, not documented: the macOS and iOS release notes say the client reported 0x5000007 when connecting through a Remote Desktop Gateway and that this was fixed in November 2020. No meaning was published.",
+      "summary": "RD Gateway connection failed on the Mac, iOS or Android client.",
+      "meaning": "Reported, not documented: the macOS, iOS and Android release notes say the client reported 0x5000007 when connecting through a Remote Desktop Gateway and that this was fixed in November 2020 (macOS, iOS) and December 2020 (Android). No meaning was published.",
       "causes": [
-        "An outdated Mac or iOS client (fixed in macOS 10.4.1 and iOS 10.1.4)",
+        "An outdated Mac or iOS client (fixed in macOS 10.4.1, iOS 10.1.4 and Android 10.0.8)",
         "RD Gateway configuration the client did not handle"
       ],
       "confirm": [
@@ -9168,7 +9168,7 @@ extension Catalogue {
       },
       "check": "path",
       "certainty": "reported",
-      "source": "MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-macos.md (version 10.4.1, November 6, 2020); MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-ios-ipados.md (version 10.1.4)",
+      "source": "MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-macos.md (version 10.4.1, November 6, 2020); MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-ios-ipados.md (version 10.1.4); MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-android-chrome-os.md (version 10.0.8, December 4, 2020)",
       "related": [
         "newclient:0x3000064"
       ]

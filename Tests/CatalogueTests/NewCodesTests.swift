@@ -111,4 +111,12 @@ struct NewCodesTests {
         #expect(e.causes.contains { $0.contains("RD Gateway") && $0.contains("10.2.12") })
         #expect(e.source.contains("10.2.12"))
     }
+
+    // Android client release notes, version 10.0.8 (December 4, 2020), fix 0x5000007 too.
+    @Test("0x5000007 cites the Android notes beside macOS and iOS")
+    func gateway5000007OnAndroid() throws {
+        let e = try entry("newclient:0x5000007")
+        #expect(e.source.contains("include-whats-new-client-android-chrome-os.md") && e.source.contains("10.0.8"))
+        #expect(e.causes.first?.contains("Android 10.0.8") == true)
+    }
 }
