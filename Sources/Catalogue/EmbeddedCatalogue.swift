@@ -9187,7 +9187,7 @@ extension Catalogue {
       "confirm": [
         "Get-AzWvdSessionHost -HostPoolName POOL -ResourceGroupName RG | Format-Table Name,Status,AllowNewSession,Session,AssignedUser",
         "Personal pools: Azure portal > the host pool > Session hosts, column Assigned user",
-        "Azure Virtual Desktop diagnostics (Log Analytics table WVDErrors) for the Activity ID the dialog shows under Show details"
+        "Azure Virtual Desktop diagnostics (Log Analytics table WVDErrors, column CodeSymbolic) for the Activity ID the dialog shows: Microsoft's diagnostics page names ConnectionFailedNoHealthyRdshAvailable and ConnectionFailedUserHasValidSessionButRdshIsUnhealthy for unhealthy or unavailable hosts; that one of them stands behind this code is inferred"
       ],
       "fixes": {
         "client": [
@@ -9201,7 +9201,7 @@ extension Catalogue {
       },
       "check": null,
       "certainty": "reported",
-      "source": "MicrosoftDocs/azure-docs#60645 and #60594 (Remote Desktop client dialog 'Error code: 0x3000046', August 2020); MicrosoftLearning/AZ-140-Configuring-and-Operating-Microsoft-Azure-Virtual-Desktop Instructions/Labs/LAB_02L03_Deploy_host_pools_and_hosts_with_ARM_templates_ADDS.md (the same message for a direct-assignment pool with no host assigned); MicrosoftDocs/azure-docs#30001 (the broker's 'no SessionHost available' diagnostic and its conditions)",
+      "source": "MicrosoftDocs/azure-docs#60645 and #60594 (Remote Desktop client dialog 'Error code: 0x3000046', August 2020); MicrosoftLearning/AZ-140-Configuring-and-Operating-Microsoft-Azure-Virtual-Desktop Instructions/Labs/LAB_02L03_Deploy_host_pools_and_hosts_with_ARM_templates_ADDS.md (the same message for a direct-assignment pool with no host assigned); MicrosoftDocs/azure-docs#30001 (the broker's 'no SessionHost available' diagnostic and its conditions); MicrosoftDocs/azure-docs articles/virtual-desktop/diagnostics-role-service.md (the service's connection error names and suggested solutions)",
       "related": [
         "newclient:0x3000047"
       ]
@@ -9211,13 +9211,13 @@ extension Catalogue {
       "name": "Error accessing the resource (dialog wording; unnamed)",
       "layer": "broker",
       "summary": "Azure Virtual Desktop could not open the resource ('an error occurred while accessing this resource').",
-      "meaning": "Reported, not documented: no Microsoft page defines 0x3000047. One public report (MicrosoftDocs/azure-docs#55687, May 2020) shows it, with extended code 0x0, in both the Remote Desktop client and the web client for Windows Virtual Desktop, under the dialog 'An error occurred while accessing this resource. Retry the connection or contact your system administrator.' The users there were assigned to the application group and had connected before, so a missing assignment was not the cause; the thread names no cause. That it is, like its neighbour 0x3000046, an answer of the service before any session host is reached is inferred from the numbering and the wording.",
+      "meaning": "Reported, not documented: no Microsoft page defines 0x3000047. One public report (MicrosoftDocs/azure-docs#55687, May 2020) shows it, with extended code 0x0, in both the Remote Desktop client and the web client for Windows Virtual Desktop, under the dialog 'An error occurred while accessing this resource. Retry the connection or contact your system administrator.' The users there were assigned to the application group and had connected before, so a missing assignment was not the cause; the thread names no cause. That it is, like its neighbour 0x3000046, an answer of the service before any session host is reached is inferred from the numbering and the wording. The report was filed on Microsoft's diagnostics page, whose table of connection error names is the place to look up what the service logged for the attempt.",
       "causes": [
         "Not known from any source: the one public report had users correctly assigned to the application group",
         "Inferred from the wording: a failure in the Azure Virtual Desktop service or in the host pool at that time, which the service's diagnostics record under the dialog's Activity ID"
       ],
       "confirm": [
-        "Azure Virtual Desktop diagnostics (Log Analytics tables WVDErrors and WVDConnections) for the Activity ID the dialog shows",
+        "Azure Virtual Desktop diagnostics (Log Analytics tables WVDErrors and WVDConnections) for the Activity ID the dialog shows; the CodeSymbolic there names the service's reason, and Microsoft's diagnostics page gives the fix for the common ones (for example ConnectionFailedUserNotAuthorized: refresh the feed after published resources changed)",
         "Azure Service Health for Azure Virtual Desktop incidents at that time",
         "Get-AzWvdSessionHost -HostPoolName POOL -ResourceGroupName RG | Format-Table Name,Status,AllowNewSession,UpdateState"
       ],
@@ -9231,7 +9231,7 @@ extension Catalogue {
       },
       "check": null,
       "certainty": "reported",
-      "source": "MicrosoftDocs/azure-docs#55687 (Remote Desktop and web client dialog 'Error code: 0x3000047', May 2020)",
+      "source": "MicrosoftDocs/azure-docs#55687 (Remote Desktop and web client dialog 'Error code: 0x3000047', May 2020); MicrosoftDocs/azure-docs articles/virtual-desktop/diagnostics-role-service.md (the service's connection error names and suggested solutions)",
       "related": [
         "newclient:0x3000046"
       ]

@@ -119,4 +119,19 @@ struct NewCodesTests {
         #expect(e.source.contains("include-whats-new-client-android-chrome-os.md") && e.source.contains("10.0.8"))
         #expect(e.causes.first?.contains("Android 10.0.8") == true)
     }
+
+    // The service's connection error names (MicrosoftDocs/azure-docs
+    // articles/virtual-desktop/diagnostics-role-service.md) are where an administrator
+    // reads what stands behind either dialog; the link to a name is an inference.
+    @Test("0x3000046 and 0x3000047 point at the service's connection error names, marked as inference where they link them")
+    func brokerErrorNames() throws {
+        for key in ["newclient:0x3000046", "newclient:0x3000047"] {
+            let e = try entry(key)
+            #expect(e.source.contains("diagnostics-role-service.md"), "\(key) does not cite the diagnostics page")
+            #expect(e.confirm.contains { $0.contains("CodeSymbolic") || $0.contains("ConnectionFailed") })
+        }
+        let e46 = try entry("newclient:0x3000046")
+        let names = try #require(e46.confirm.first { $0.contains("ConnectionFailedNoHealthyRdshAvailable") })
+        #expect(names.contains("inferred"))
+    }
 }
