@@ -32,4 +32,19 @@ struct MetCodesExplainTests {
         #expect(shape.structure.contains { $0.contains("Win32") && $0.contains("1726") })
         #expect(shape.hex == "0x800706BE")
     }
+
+    // "Error code: 0x4" is reported with Microsoft's clients (neutrinolabs/xrdp#3015, #1458;
+    // stascorp/rdpwrap#1340, #571, #378) and no report names a cause. Every documented
+    // disconnect class member has a sub-code (0x104, 0x204, ...), so a bare 0x4 is not read
+    // as the network class: it is shown raw.
+    @Test("0x4 as the dialog's error code is shown raw, not given the network class")
+    func bareLowByteIsNotAClass() throws {
+        let explanation = explainer.explain(.pair(error: WrittenNumber.parse("0x4")!, extended: WrittenNumber.parse("0x0")!))
+        let error = try #require(explanation.readings.first { $0.role == .error })
+        #expect(error.match == .unknown)
+        #expect(error.layer == nil)
+        // A sub-coded value still decodes to its class.
+        let classed = try #require(explainer.explain(.pair(error: WrittenNumber.parse("0xA04")!, extended: nil)).readings.first)
+        #expect(classed.match == .structure && classed.layer == .tcp)
+    }
 }
