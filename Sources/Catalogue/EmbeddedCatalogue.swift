@@ -8836,7 +8836,7 @@ extension Catalogue {
         ("newclient.json", #"""
 {
   "family": "newclient",
-  "title": "Codes Microsoft's newer clients report (Windows App, the Remote Desktop client for Windows, macOS, iOS, web) that no reference page defines",
+  "title": "Codes Microsoft's newer clients report (Windows App, macOS, iOS, web) that no reference page defines",
   "description": "Error codes that Windows App, the Remote Desktop client for Windows (MSRDC) used with Azure Virtual Desktop, the web client and the former Microsoft Remote Desktop apps for macOS and iOS/iPadOS display but that no Microsoft reference page defines. Most come from the clients' release notes, which only say that a problem producing the code was fixed; a few come from users' reports of the dialog they saw. So each meaning is either reported (release-note or dialog wording) or inferred from the class structure of the disconnect codes. Numbers that mstsc or Remote Desktop ActiveX hosts show as well (such as 0xD06 and 0x207) are kept with the disconnect codes instead. When the same situation happens with mstsc on Windows, the documented disconnect and extended codes are the better guide.",
   "source": "MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-macos.md; MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-ios-ipados.md; field reports of Azure Virtual Desktop dialogs in MicrosoftDocs/azure-docs issues (cited per entry)",
   "numberFormat": "hex",
