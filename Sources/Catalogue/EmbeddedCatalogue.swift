@@ -543,7 +543,8 @@ extension Catalogue {
         "During setup: the RDP listener drops the connection (connection limit reached, its TLS certificate or private key unusable, security protocol or TLS version mismatch)",
         "A firewall, IPS, SSL-inspection device or VPN resets the connection",
         "The port is forwarded to something that is not an RDP server (another machine, a web server, an SSH daemon)",
-        "During a session: Wi-Fi or VPN drop, NAT/firewall idle timeout, or the server restarting"
+        "During a session: Wi-Fi or VPN drop, NAT/firewall idle timeout, or the server restarting",
+        "Through an RD Gateway with Microsoft's Mac client before version 10.2.12: random disconnects with 0x904, a client bug fixed in that version (release notes, April 16, 2019)"
       ],
       "confirm": [
         "rdpdoctor check HOST (shows at which handshake step the connection is closed: right after the X.224 request points at the listener or the path, during TLS at the certificate/TLS settings, during CredSSP at NLA policy)",
@@ -567,7 +568,7 @@ extension Catalogue {
       },
       "check": "negotiation",
       "certainty": "documented",
-      "source": "Microsoft Learn, IMsTscAxEvents::OnDisconnected, discReason values (MicrosoftDocs/win32 desktop-src/TermServ/imstscaxevents-ondisconnected.md); MS-RDPEMT 1.3 and MS-RDPBCGR 2.2.15.1 (UDP is bootstrapped over the secured main connection)",
+      "source": "Microsoft Learn, IMsTscAxEvents::OnDisconnected, discReason values (MicrosoftDocs/win32 desktop-src/TermServ/imstscaxevents-ondisconnected.md); MS-RDPEMT 1.3 and MS-RDPBCGR 2.2.15.1 (UDP is bootstrapped over the secured main connection); MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-macos.md (version 10.2.12, April 16, 2019: random 0x904 disconnects through an RD Gateway fixed)",
       "related": [
         "extended:0x7",
         "errinfo:0x7",
@@ -926,9 +927,10 @@ extension Catalogue {
       "name": "Protocol error 0xD06 (undocumented)",
       "layer": "protocol",
       "summary": "Protocol error: the client rejected data from the server; not on Microsoft's list of reasons.",
-      "meaning": "Reported, not documented: 0xD06 is missing from Microsoft's list of disconnect reasons, yet Remote Desktop Connection (mstsc) shows it with the message that a protocol error will end the session, notably against xrdp servers (neutrinolabs/xrdp#3571, #3128), and programs built on the Remote Desktop ActiveX control report it as 3334, the same number in decimal (mRemoteNG#1891, 1Remote#108). Microsoft's macOS and iOS apps show it too: their notes fix a 0xD06 protocol error with Outlook as a RemoteApp (macOS 10.4.1). The low byte 06 puts it in the legacy security/protocol class. It is a client-side verdict on what the server sent, so the server's own log is where the detail is.",
+      "meaning": "Reported, not documented: 0xD06 is missing from Microsoft's list of disconnect reasons, yet Remote Desktop Connection (mstsc) shows it with the message that a protocol error will end the session, notably against xrdp servers, while the connection is set up (neutrinolabs/xrdp#3571, #3128) and also when a session is logged off (#3884), and programs built on the Remote Desktop ActiveX control report it as 3334, the same number in decimal (mRemoteNG#1891, 1Remote#108). Microsoft's macOS and iOS apps show it too: their notes fix a 0xD06 protocol error with Outlook as a RemoteApp (macOS 10.4.1). The low byte 06 puts it in the legacy security/protocol class. It is a client-side verdict on what the server sent, so the server's own log is where the detail is.",
       "causes": [
         "A non-Microsoft server (xrdp and others) sends drawing data or settings the client refuses; xrdp reports tie it to a colour depth below 32 bpp and to very large screens (xrdp#3128, #3571)",
+        "At logoff from an xrdp session: mstsc shows 0xD06 after the server sent ERRINFO_LOGOFF_BY_USER, while xfreerdp ends quietly (xrdp#3884, an open report with no cause found yet)",
         "An outdated Mac or iOS app running a RemoteApp (fixed in macOS 10.4.1 and iOS 10.2.0)",
         "A device in the path altering RDP traffic"
       ],
@@ -949,7 +951,7 @@ extension Catalogue {
       },
       "check": null,
       "certainty": "reported",
-      "source": "neutrinolabs/xrdp#3571 and #3128 (mstsc 'Error code: 0xd06'); mRemoteNG/mRemoteNG#1891 and 1Remote/1Remote#108 (ActiveX hosts, code 3334); MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-macos.md (version 10.4.1, November 6, 2020); MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-ios-ipados.md (version 10.2.0)",
+      "source": "neutrinolabs/xrdp#3571 and #3128 (mstsc 'Error code: 0xd06' during setup), #3884 (at logoff, after ERRINFO_LOGOFF_BY_USER); mRemoteNG/mRemoteNG#1891 and 1Remote/1Remote#108 (ActiveX hosts, code 3334); MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-macos.md (version 10.4.1, November 6, 2020); MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-ios-ipados.md (version 10.2.0)",
       "related": [
         "extended:0x1000"
       ]
@@ -1794,6 +1796,32 @@ extension Catalogue {
       "related": [
         "disconnect:0xC06"
       ]
+    },
+    {
+      "code": "0x609",
+      "name": "Authentication error 0x609 (undocumented)",
+      "layer": "negotiation",
+      "summary": "mstsc's 'authentication error (Code: 0x609)'; reported when a proxy altered the security negotiation.",
+      "meaning": "Reported, not documented: 0x609 is not on Microsoft's list of disconnect reasons, and its low byte 09 is none of the documented classes. The source of Devolutions Gateway, an RDP proxy, records that mstsc fails with 'an authentication error (Code: 0x609)' when a proxy in the middle changes the security protocols the client asked for in its X.224 Connection Request (for example forcing CredSSP or dropping TLS) before passing the request on to the server; the proxy now forwards the client's flags unchanged. Why mstsc notices is not stated there. A likely reason, inferred: the server repeats the protocols it was asked for back to the client (clientRequestedProtocols in the Server Core Data, MS-RDPBCGR 2.2.1.4.2), so the client can see that its request was altered on the way.",
+      "causes": [
+        "An RDP proxy, bastion or load balancer rewrites the requestedProtocols of the client's X.224 Connection Request before passing it to the server (Devolutions Gateway's source)",
+        "Inferred: any device in the path that negotiates the security protocol with the server on its own instead of passing the client's request through"
+      ],
+      "confirm": [
+        "Connect to the server directly, without the proxy or bastion: if that works, the device in the path is the cause",
+        "rdpdoctor check HOST through the same path and directly: compare the negotiation step (protocols requested and selected)"
+      ],
+      "fixes": {
+        "client": [
+          "Connect directly, or through a proxy that forwards the client's security protocol flags unchanged"
+        ],
+        "server": [
+          "On the proxy: pass the client's requestedProtocols through as they are instead of forcing a set, or update the proxy (Devolutions Gateway made this change)"
+        ]
+      },
+      "check": "negotiation",
+      "certainty": "reported",
+      "source": "Devolutions/devolutions-gateway devolutions-gateway/src/rdp_proxy.rs (comment on forwarding the client's SupportedProtocol flags: a proxy that changes them makes mstsc fail with 'an authentication error (Code: 0x609)'); MS-RDPBCGR 2.2.1.4.2 Server Core Data (clientRequestedProtocols) for the inferred reason"
     }
   ]
 }
@@ -6070,7 +6098,7 @@ extension Catalogue {
       "name": "exDiscReasonLogoffByUser",
       "layer": "disconnect",
       "summary": "The user signed out of the remote session.",
-      "meaning": "The session ended because its user signed out (Start > Sign out, logoff command, or an application requesting logoff). The reference page's enum listing prints 2 for this name by mistake; the real value is 12 (0xC), matching ERRINFO_LOGOFF_BY_USER.",
+      "meaning": "The session ended because its user signed out (Start > Sign out, logoff command, or an application requesting logoff). The reference page's enum listing prints 2 for this name, which is already exDiscReasonAPIInitiatedLogoff's value. The value 12 (0xC) is inferred, not documented: the extended codes 0x1-0xB carry the same numbers as the server's Set Error Info codes, and ERRINFO_LOGOFF_BY_USER is 0xC (MS-RDPBCGR 2.2.5.1.1).",
       "causes": [
         "The user chose Sign out",
         "A script or application in the session signed the user out"
@@ -6084,8 +6112,8 @@ extension Catalogue {
         ]
       },
       "check": null,
-      "certainty": "documented",
-      "source": "Microsoft Learn, ExtendedDisconnectReasonCode enumeration (MicrosoftDocs/win32 desktop-src/TermServ/extendeddisconnectreasoncode.md)",
+      "certainty": "inferred",
+      "source": "Microsoft Learn, ExtendedDisconnectReasonCode enumeration (MicrosoftDocs/win32 desktop-src/TermServ/extendeddisconnectreasoncode.md; lists this name with the value 2); MS-RDPBCGR 2.2.5.1.1 (ERRINFO_LOGOFF_BY_USER = 0x0000000C) for the inferred value 12",
       "related": [
         "errinfo:0xC",
         "disconnect:0x2"
@@ -8929,8 +8957,8 @@ extension Catalogue {
 {
   "family": "newclient",
   "title": "Codes Microsoft's newer clients report (Windows App, macOS, iOS, web) that no reference page defines",
-  "description": "Error codes that Windows App and the former Microsoft Remote Desktop apps for macOS and iOS/iPadOS display but that no Microsoft reference page defines. Most come from the clients' release notes, which only say that a problem producing the code was fixed, so each meaning is either reported (release-note wording) or inferred from the class structure of the disconnect codes. Numbers that mstsc or Remote Desktop ActiveX hosts show as well (such as 0xD06 and 0x207) are kept with the disconnect codes instead. When the same situation happens with mstsc on Windows, the documented disconnect and extended codes are the better guide.",
-  "source": "MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-macos.md; MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-ios-ipados.md",
+  "description": "Error codes that Windows App, the Remote Desktop client for Windows (MSRDC) used with Azure Virtual Desktop, the web client and the former Microsoft Remote Desktop apps for macOS and iOS/iPadOS display but that no Microsoft reference page defines. Most come from the clients' release notes, which only say that a problem producing the code was fixed; a few come from users' reports of the dialog they saw. So each meaning is either reported (release-note or dialog wording) or inferred from the class structure of the disconnect codes. Numbers that mstsc or Remote Desktop ActiveX hosts show as well (such as 0xD06 and 0x207) are kept with the disconnect codes instead. When the same situation happens with mstsc on Windows, the documented disconnect and extended codes are the better guide.",
+  "source": "MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-macos.md; MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-ios-ipados.md; field reports of Azure Virtual Desktop dialogs in MicrosoftDocs/azure-docs issues (cited per entry)",
   "numberFormat": "hex",
   "entries": [
     {
@@ -9195,13 +9223,49 @@ extension Catalogue {
       ]
     },
     {
+      "code": "0x30000069",
+      "name": "RD Gateway security protocol fallback error (release-note wording)",
+      "layer": "gateway",
+      "summary": "RD Gateway error of the Mac client caused by security protocol fallback (fixed in macOS 10.2.4).",
+      "meaning": "Reported, not documented: the macOS release notes (version 10.2.4, December 18, 2018) say users got a 0x30000069 Remote Desktop Gateway error 'due to security protocol fallback issues' and that this was fixed. Nothing more was published. Which protocol the client fell back from and to is not stated; that it was the TLS version or security protocol used with the gateway is inferred from the wording. It is one of the same apps' RD Gateway errors, next to 0x3000064 and 0x3000066.",
+      "causes": [
+        "An outdated Mac client (fixed in macOS 10.2.4)",
+        "Inferred from 'security protocol fallback': the client and the gateway did not agree on a TLS version or security protocol at the first attempt (for example TLS 1.2 turned off on the gateway, or only older versions enabled)"
+      ],
+      "confirm": [
+        "Check the client version (macOS: Windows App > About; iOS: Settings > About) and compare with the release notes",
+        "Test-NetConnection GATEWAY -Port 443 (macOS/Linux: nc -vz GATEWAY 443)",
+        "Event Viewer on the RD Gateway server: Microsoft-Windows-TerminalServices-Gateway/Operational for the same time",
+        "Connect through the same gateway with mstsc on Windows: if that works, the problem is specific to the Apple client",
+        "rdpdoctor check HOST (path step, through the gateway)"
+      ],
+      "fixes": {
+        "client": [
+          "Update Windows App (formerly Microsoft Remote Desktop) from the App Store; the release notes list fixes for this code",
+          "macOS: turn on client logging under Help > Troubleshooting > Logging and reproduce the error"
+        ],
+        "server": [
+          "Make sure the RD Gateway accepts TLS 1.2 with current cipher suites (HKLM\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols\\TLS 1.2\\Server, Enabled = 1)",
+          "Behind a load balancer, enable session affinity so the HTTP in/out channels of one connection reach the same gateway",
+          "Install current updates on the RD Gateway server"
+        ]
+      },
+      "check": "path",
+      "certainty": "reported",
+      "source": "MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-macos.md (version 10.2.4, December 18, 2018)",
+      "related": [
+        "newclient:0x3000066",
+        "newclient:0x3000064"
+      ]
+    },
+    {
       "code": "0x5000007",
       "name": "RD Gateway error 0x5000007 (unnamed)",
       "layer": "gateway",
-      "summary": "RD Gateway connection failed on the Mac/iOS client.",
-      "meaning": "Reported, not documented: the macOS and iOS release notes say the client reported 0x5000007 when connecting through a Remote Desktop Gateway and that this was fixed in November 2020. No meaning was published.",
+      "summary": "RD Gateway connection failed on the Mac, iOS or Android client.",
+      "meaning": "Reported, not documented: the macOS, iOS and Android release notes say the client reported 0x5000007 when connecting through a Remote Desktop Gateway and that this was fixed in November 2020 (macOS, iOS) and December 2020 (Android). No meaning was published.",
       "causes": [
-        "An outdated Mac or iOS client (fixed in macOS 10.4.1 and iOS 10.1.4)",
+        "An outdated Mac or iOS client (fixed in macOS 10.4.1, iOS 10.1.4 and Android 10.0.8)",
         "RD Gateway configuration the client did not handle"
       ],
       "confirm": [
@@ -9224,9 +9288,72 @@ extension Catalogue {
       },
       "check": "path",
       "certainty": "reported",
-      "source": "MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-macos.md (version 10.4.1, November 6, 2020); MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-ios-ipados.md (version 10.1.4)",
+      "source": "MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-macos.md (version 10.4.1, November 6, 2020); MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-ios-ipados.md (version 10.1.4); MicrosoftDocs/azure-docs articles/virtual-desktop/includes/include-whats-new-client-android-chrome-os.md (version 10.0.8, December 4, 2020)",
       "related": [
         "newclient:0x3000064"
+      ]
+    },
+    {
+      "code": "0x3000046",
+      "name": "No available resources (dialog wording; unnamed)",
+      "layer": "broker",
+      "summary": "Azure Virtual Desktop had no session host to give this user ('no available resources').",
+      "meaning": "Reported, not documented: no Microsoft reference page or release note defines 0x3000046. Users of the Remote Desktop client for Windows report it, with extended code 0x0, when connecting to Windows Virtual Desktop (now Azure Virtual Desktop), under the dialog 'We couldn't connect because there are currently no available resources. Try again later or contact tech support for help if this keeps happening.' (MicrosoftDocs/azure-docs#60645 and #60594). Microsoft's AZ-140 course lab shows the same message, without the code, as the expected result of opening a personal desktop from a host pool with direct assignment when no session host is assigned to the user. So the service had no session host to place the user on. That the answer comes from the service's broker before any RDP connection to a host is made is inferred from the message; and that the broker's own 'no SessionHost available' diagnostic (no healthy host, sessions not allowed, session limit reached, empty pool; MicrosoftDocs/azure-docs#30001) is the condition behind this code is inferred too, not stated anywhere.",
+      "causes": [
+        "A personal host pool with direct assignment and no session host assigned to this user (the AZ-140 lab shows this message for exactly that case)",
+        "No session host can take the session: all are shut down or deallocated, in drain mode, at their session limit, or the pool is empty (inferred from the broker's 'no SessionHost available' diagnostic, azure-docs#30001)",
+        "Session hosts shown as Unavailable because their Azure Virtual Desktop agent stopped reporting health (Microsoft's first answer in azure-docs#60594 was to reinstall the agent and its boot loader)"
+      ],
+      "confirm": [
+        "Get-AzWvdSessionHost -HostPoolName POOL -ResourceGroupName RG | Format-Table Name,Status,AllowNewSession,Session,AssignedUser",
+        "Personal pools: Azure portal > the host pool > Session hosts, column Assigned user",
+        "Azure Virtual Desktop diagnostics (Log Analytics table WVDErrors, column CodeSymbolic) for the Activity ID the dialog shows: Microsoft's diagnostics page names ConnectionFailedNoHealthyRdshAvailable and ConnectionFailedUserHasValidSessionButRdshIsUnhealthy for unhealthy or unavailable hosts; that one of them stands behind this code is inferred"
+      ],
+      "fixes": {
+        "client": [
+          "Retry later; if it keeps happening, give the administrator the Activity ID and time from the dialog's details"
+        ],
+        "server": [
+          "Direct-assignment personal pool: assign a host to the user: Update-AzWvdSessionHost -HostPoolName POOL -ResourceGroupName RG -Name HOST -AssignedUser USER@DOMAIN",
+          "Start deallocated session hosts (or turn on Start VM on Connect), take hosts out of drain mode (Update-AzWvdSessionHost ... -AllowNewSession:$true), raise the session limit or add hosts",
+          "A host stuck Unavailable: restart the RDAgentBootLoader service on it, or reinstall the Azure Virtual Desktop Agent and Agent Boot Loader with a new registration key"
+        ]
+      },
+      "check": null,
+      "certainty": "reported",
+      "source": "MicrosoftDocs/azure-docs#60645 and #60594 (Remote Desktop client dialog 'Error code: 0x3000046', August 2020); MicrosoftLearning/AZ-140-Configuring-and-Operating-Microsoft-Azure-Virtual-Desktop Instructions/Labs/LAB_02L03_Deploy_host_pools_and_hosts_with_ARM_templates_ADDS.md (the same message for a direct-assignment pool with no host assigned); MicrosoftDocs/azure-docs#30001 (the broker's 'no SessionHost available' diagnostic and its conditions); MicrosoftDocs/azure-docs articles/virtual-desktop/diagnostics-role-service.md (the service's connection error names and suggested solutions)",
+      "related": [
+        "newclient:0x3000047"
+      ]
+    },
+    {
+      "code": "0x3000047",
+      "name": "Error accessing the resource (dialog wording; unnamed)",
+      "layer": "broker",
+      "summary": "Azure Virtual Desktop could not open the resource ('an error occurred while accessing this resource').",
+      "meaning": "Reported, not documented: no Microsoft page defines 0x3000047. One public report (MicrosoftDocs/azure-docs#55687, May 2020) shows it, with extended code 0x0, in both the Remote Desktop client and the web client for Windows Virtual Desktop, under the dialog 'An error occurred while accessing this resource. Retry the connection or contact your system administrator.' The users there were assigned to the application group and had connected before, so a missing assignment was not the cause; the thread names no cause. That it is, like its neighbour 0x3000046, an answer of the service before any session host is reached is inferred from the numbering and the wording. The report was filed on Microsoft's diagnostics page, whose table of connection error names is the place to look up what the service logged for the attempt.",
+      "causes": [
+        "Not known from any source: the one public report had users correctly assigned to the application group",
+        "Inferred from the wording: a failure in the Azure Virtual Desktop service or in the host pool at that time, which the service's diagnostics record under the dialog's Activity ID"
+      ],
+      "confirm": [
+        "Azure Virtual Desktop diagnostics (Log Analytics tables WVDErrors and WVDConnections) for the Activity ID the dialog shows; the CodeSymbolic there names the service's reason, and Microsoft's diagnostics page gives the fix for the common ones (for example ConnectionFailedUserNotAuthorized: refresh the feed after published resources changed)",
+        "Azure Service Health for Azure Virtual Desktop incidents at that time",
+        "Get-AzWvdSessionHost -HostPoolName POOL -ResourceGroupName RG | Format-Table Name,Status,AllowNewSession,UpdateState"
+      ],
+      "fixes": {
+        "client": [
+          "Retry; if it keeps happening, give the administrator the Activity ID and time from the dialog's details"
+        ],
+        "server": [
+          "Look up the Activity ID in the diagnostics and fix the error recorded there; with a service-side error, open a support case and quote the Activity ID"
+        ]
+      },
+      "check": null,
+      "certainty": "reported",
+      "source": "MicrosoftDocs/azure-docs#55687 (Remote Desktop and web client dialog 'Error code: 0x3000047', May 2020); MicrosoftDocs/azure-docs articles/virtual-desktop/diagnostics-role-service.md (the service's connection error names and suggested solutions)",
+      "related": [
+        "newclient:0x3000046"
       ]
     }
   ]
@@ -10200,7 +10327,7 @@ extension Catalogue {
             "cause": "A device that re-terminates TLS (SSL inspection, an RDP proxy or bastion) breaks CredSSP, which binds the server's public key, or the port leads to something that is not an RDP listener.",
             "tell": "Run `rdpdoctor check HOST`: a close right after the X.224 request points at the listener or port forward, a close after TLS completed and during CredSSP points at a device re-terminating TLS.",
             "certainty": "inferred",
-            "source": "MS-CSSP 3.1.5 (the server's public key is bound into the CredSSP exchange); field reports through bastions (tp4a/teleport#301)"
+            "source": "MS-CSSP 3.1.5 (the server's public key is bound into the CredSSP exchange); field reports through bastions (tp4a/teleport#301; teleport#280, where the bastion's own log shows it closed the connection because the server offered only Standard RDP Security)"
           }
         ],
         "fix": {
@@ -10300,19 +10427,19 @@ extension Catalogue {
             "cause": "Remote Desktop is off or listens on another port, so nothing accepts the connection (remote connections turned off end here).",
             "tell": "On the server: netstat -a -o -n | findstr LISTENING | findstr :3389 (nothing = no listener); the PortNumber value under HKLM\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\WinStations\\RDP-Tcp gives the port.",
             "certainty": "documented",
-            "source": "Microsoft Learn, IMsTscAxEvents::OnDisconnected (0x204: socket connect failed); Event ID 1036 - Terminal Server Listener Availability (the listener's port)"
+            "source": "Microsoft Learn, IMsTscAxEvents::OnDisconnected (0x204: Windows Sockets connect failed); Microsoft support, General Remote Desktop connection troubleshooting (fDenyTSConnections = 1 means RDP is disabled; the listener's PortNumber; netstat for what listens on 3389)"
           },
           {
             "cause": "A firewall on the host or on the path drops the attempt, or the host is off or unreachable through the VPN.",
-            "tell": "Test-NetConnection HOST -Port 3389 from the client and from a machine on the server's own network: failing only from afar means the path.",
+            "tell": "Test-NetConnection HOST -Port 3389 (or psping HOST:3389) from the client and from a machine on the server's own network: failing only from afar means the path.",
             "certainty": "inferred",
-            "source": "disconnect:0x204 (a failed TCP connect has no RDP cause); Windows Defender Firewall's 'Remote Desktop' rule group"
+            "source": "Microsoft support, General Remote Desktop connection troubleshooting (section 'Check whether a firewall is blocking the RDP port': test port 3389 from several computers, then check the firewalls in between and Windows Firewall on the target). Inferred link to this code: a dropped or refused connect is what 0x204 reports (IMsTscAxEvents::OnDisconnected)"
           },
           {
             "cause": "The name resolves to an old or wrong address (stale DNS, split DNS on a VPN), or to IPv6 the path does not carry.",
             "tell": "Resolve-DnsName HOST on the client, compared with ipconfig on the server; or connect by the server's address.",
             "certainty": "inferred",
-            "source": "disconnect:0x204 and the pair story's name-and-address step"
+            "source": "Inferred; no source names DNS for 0x204: 0x204 is a failed Windows Sockets connect (IMsTscAxEvents::OnDisconnected), and a name that resolves to an address where nothing answers fails the same way. Name lookups that fail outright are 0x104, 0x208, 0x508 or 0x604 instead"
           }
         ],
         "fix": {

@@ -12,7 +12,9 @@ struct StructuralReader: Sendable {
         for family in catalogue.families where families?.contains(family.family) ?? true {
             var notes: [String] = []
             var layer: Layer?
-            if value <= 0xFFFF, let rule = family.classes.first(where: { $0.lowByte.value == value & 0xFF }) {
+            // A class reading needs a sub-code: every documented value of a class has one
+            // (0x104, 0x204, ...). A bare low byte such as 0x4 is not a class member.
+            if value <= 0xFFFF, value > 0xFF, let rule = family.classes.first(where: { $0.lowByte.value == value & 0xFF }) {
                 let subCode = value >> 8
                 notes.append("Low byte \(CodeNumber.hex(value & 0xFF)) is the \(rule.layer.rawValue) class: \(rule.meaning) Sub-code \(CodeNumber.hex(subCode)) is not documented.")
                 layer = rule.layer
