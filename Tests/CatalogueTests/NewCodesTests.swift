@@ -35,7 +35,7 @@ struct NewCodesTests {
         #expect(e.source.contains("azure-docs#55687"))
         #expect(e.meaning.contains("An error occurred while accessing this resource"))
         #expect(e.causes.first?.hasPrefix("Not known") == true)
-        #expect(e.related.contains("newclient:0x3000046"))
+        #expect(e.related.contains(CatalogueKey(.newclient, 0x3000046)))
     }
 
     // Devolutions/devolutions-gateway devolutions-gateway/src/rdp_proxy.rs.
