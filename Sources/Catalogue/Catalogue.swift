@@ -11,6 +11,8 @@ public struct Catalogue: Sendable {
     public let pairStories: [PairStory]
     /// clientcodes.json: the codes a client shows for each way of failing.
     let clientCodeShapes: [ClientFailure: ClientCodeShape]
+    /// wirenames.json, by table and value.
+    let wireNames: [WireTable: [UInt64: String]]
     private let byFamily: [FamilyID: Int]
     private let byValue: [UInt64: [Located]]
     private let byName: [String: [Located]]
@@ -22,10 +24,18 @@ public struct Catalogue: Sendable {
     }
 
     public init(families unordered: [Family], pairStories: [PairStory] = []) {
-        self.init(families: unordered, pairStories: pairStories, clientCodeShapes: [])
+        self.init(families: unordered, pairStories: pairStories, clientCodeShapes: [], wireTables: [])
     }
 
-    init(families unordered: [Family], pairStories: [PairStory], clientCodeShapes: [ClientCodeShape]) {
+    init(families unordered: [Family], pairStories: [PairStory], clientCodeShapes: [ClientCodeShape],
+         wireTables: [WireNameTable]) {
+        var wireNames: [WireTable: [UInt64: String]] = [:]
+        for table in wireTables {
+            for (written, words) in table.names {
+                if let number = CodeNumber.parse(written) { wireNames[table.table, default: [:]][number.value] = words }
+            }
+        }
+        self.wireNames = wireNames
         self.clientCodeShapes = Dictionary(clientCodeShapes.map { ($0.shape, $0) }, uniquingKeysWith: { first, _ in first })
         let rank = Dictionary(uniqueKeysWithValues: Self.readingOrder.enumerated().map { ($1, $0) })
         families = unordered.sorted {
@@ -96,6 +106,15 @@ public struct Catalogue: Sendable {
     public func clientCodes(_ failure: ClientFailure, value: UInt64? = nil) -> ClientCodes {
         clientCodeShapes[failure]?.codes(value: value) ?? ClientCodes(error: nil, extended: nil, also: [])
     }
+
+    /// Words for a value a server selected or announced (wirenames.json);
+    /// nil when the table does not know it (show the number instead).
+    public func wireName(_ table: WireTable, _ value: some BinaryInteger) -> String? {
+        wireNames[table]?[UInt64(clamping: value)]
+    }
+
+    /// How many values a wire table names (a test checks each is loaded).
+    public func wireNameCount(_ table: WireTable) -> Int { wireNames[table]?.count ?? 0 }
 
     /// Which ways of failing the catalogue has codes for (a test checks all).
     public var clientFailuresCovered: Set<ClientFailure> { Set(clientCodeShapes.keys) }

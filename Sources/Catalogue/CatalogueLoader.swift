@@ -49,18 +49,21 @@ extension Catalogue {
         return try load(files: files)
     }
 
-    /// Decodes family files, `pairs.json` and `clientcodes.json`, each named for the messages.
+    /// Decodes family files, `pairs.json`, `clientcodes.json` and `wirenames.json`, each named for the messages.
     static func load(files: [(name: String, data: Data)]) throws -> Catalogue {
         let decoder = JSONDecoder()
         var families: [Family] = []
         var stories: [PairStory] = []
         var shapes: [ClientCodeShape] = []
+        var wireTables: [WireNameTable] = []
         for (name, data) in files {
             do {
                 if name.hasSuffix("pairs.json") {
                     stories = try decoder.decode(PairStoryFile.self, from: data).pairs
                 } else if name.hasSuffix("clientcodes.json") {
                     shapes = try decoder.decode(ClientCodeFile.self, from: data).shapes
+                } else if name.hasSuffix("wirenames.json") {
+                    wireTables = try decoder.decode(WireNameFile.self, from: data).tables
                 } else {
                     families.append(try decoder.decode(Family.self, from: data))
                 }
@@ -68,7 +71,7 @@ extension Catalogue {
                 throw CatalogueError(description: "catalogue file \(name) is invalid: \(describe(error))")
             }
         }
-        return Catalogue(families: families, pairStories: stories, clientCodeShapes: shapes)
+        return Catalogue(families: families, pairStories: stories, clientCodeShapes: shapes, wireTables: wireTables)
     }
 
     private static func describe(_ error: any Error) -> String {

@@ -286,3 +286,28 @@ struct ClientCodeFile: Codable, Sendable {
     let description: String
     let shapes: [ClientCodeShape]
 }
+
+/// The tables of wirenames.json: words for values a server selects or
+/// announces (not error codes).
+public enum WireTable: String, Codable, Sendable, CaseIterable {
+    case securityProtocol = "security-protocol"
+    case negotiationFlag = "negotiation-flag"
+    case encryptionMethod = "encryption-method"
+    case encryptionLevel = "encryption-level"
+    case rdpVersion = "rdp-version"
+    case osMajor = "os-major"
+    case osMinor = "os-minor"
+}
+
+struct WireNameTable: Codable, Sendable {
+    let table: WireTable
+    let source: String
+    let certainty: Certainty
+    /// Written numbers (`0x80004`) to words.
+    let names: [String: String]
+}
+
+struct WireNameFile: Codable, Sendable {
+    let description: String
+    let tables: [WireNameTable]
+}

@@ -11268,5 +11268,113 @@ extension Catalogue {
   ]
 }
 """#),
+        ("wirenames.json", #"""
+{
+  "description": "Words for wire values that are not error codes: what a server selected or announced. The diagnosis rules read them through Catalogue.wireName; no rule spells them in a switch.",
+  "tables": [
+    {
+      "table": "security-protocol",
+      "source": "MS-RDPBCGR 2.2.1.1.1 RDP Negotiation Request (requestedProtocols) and 2.2.1.2.1 (selectedProtocol)",
+      "certainty": "documented",
+      "names": {
+        "0x0": "standard RDP security",
+        "0x1": "TLS",
+        "0x2": "CredSSP (NLA)",
+        "0x4": "RDSTLS",
+        "0x8": "CredSSP with early user authorization (HYBRID_EX)",
+        "0x10": "RDSAAD (Entra ID authentication)"
+      }
+    },
+    {
+      "table": "negotiation-flag",
+      "source": "MS-RDPBCGR 2.2.1.2.1 RDP Negotiation Response (flags)",
+      "certainty": "documented",
+      "names": {
+        "0x1": "extended client data supported",
+        "0x2": "graphics pipeline (GFX) supported",
+        "0x8": "restricted admin mode supported",
+        "0x10": "redirected authentication (Remote Credential Guard) supported"
+      }
+    },
+    {
+      "table": "encryption-method",
+      "source": "MS-RDPBCGR 2.2.1.4.3 Server Security Data (encryptionMethod)",
+      "certainty": "documented",
+      "names": {
+        "0x0": "none",
+        "0x1": "40-bit RC4",
+        "0x2": "128-bit RC4",
+        "0x8": "56-bit RC4",
+        "0x10": "FIPS (3DES)"
+      }
+    },
+    {
+      "table": "encryption-level",
+      "source": "MS-RDPBCGR 2.2.1.4.3 Server Security Data (encryptionLevel) and 5.3.1",
+      "certainty": "documented",
+      "names": {
+        "0x0": "none",
+        "0x1": "low (client to server only)",
+        "0x2": "client compatible",
+        "0x3": "high",
+        "0x4": "FIPS"
+      }
+    },
+    {
+      "table": "rdp-version",
+      "source": "Version numbers and RDP version names: MS-RDPBCGR 2.2.1.4.2 Server Core Data (version). The Windows release beside each is not in that table: it is the release that first sent the version, as FreeRDP's include/freerdp/settings.h RDP_VERSION_10_x comments and release histories give it.",
+      "certainty": "inferred",
+      "names": {
+        "0x80001": "RDP 4.0 (Windows NT 4.0 Terminal Server)",
+        "0x80004": "RDP 5.0 to 8.1 (Windows 2000 to Windows 8.1 / Server 2012 R2, or a non-Microsoft server)",
+        "0x80005": "RDP 10.0 (Windows 10 1507)",
+        "0x80006": "RDP 10.1 (Windows 10 1607 / Server 2016)",
+        "0x80007": "RDP 10.2 (Windows 10 1703)",
+        "0x80008": "RDP 10.3 (Windows 10 1709)",
+        "0x80009": "RDP 10.4 (Windows 10 1803)",
+        "0x8000A": "RDP 10.5 (Windows 10 1809 / Server 2019)",
+        "0x8000B": "RDP 10.6 (Windows 10 1903)",
+        "0x8000C": "RDP 10.7 (Windows 10 2004 and later)",
+        "0x8000D": "RDP 10.8",
+        "0x8000E": "RDP 10.9",
+        "0x8000F": "RDP 10.10",
+        "0x80010": "RDP 10.11",
+        "0x80011": "RDP 10.12 (Windows 11 / Server 2022 and later)"
+      }
+    },
+    {
+      "table": "os-major",
+      "source": "MS-RDPBCGR 2.2.7.1.1 General Capability Set (osMajorType)",
+      "certainty": "documented",
+      "names": {
+        "0x1": "Windows",
+        "0x2": "OS/2",
+        "0x3": "Macintosh",
+        "0x4": "UNIX",
+        "0x5": "iOS",
+        "0x6": "OS X",
+        "0x7": "Android",
+        "0x8": "Chrome OS"
+      }
+    },
+    {
+      "table": "os-minor",
+      "source": "MS-RDPBCGR 2.2.7.1.1 General Capability Set (osMinorType)",
+      "certainty": "documented",
+      "names": {
+        "0x1": "Windows 3.1x",
+        "0x2": "Windows 95",
+        "0x3": "Windows NT",
+        "0x4": "OS/2 2.1",
+        "0x5": "PowerPC",
+        "0x6": "Macintosh",
+        "0x7": "a native X server",
+        "0x8": "a pseudo X server",
+        "0x9": "Windows RT"
+      }
+    }
+  ]
+}
+"""#),
     ]
 }
