@@ -87,6 +87,14 @@ public struct CheckOptions: Sendable, CustomStringConvertible {
     /// is not pinned or trusted for the name, unless `insecure` is set.
     public var credentials: CredentialRequest?
 
+    /// Also measure loss and round trip with this many small TCP segments to
+    /// the RDP port (0 to `PathSampleMachine.maximumSegments`). `--samples`; 0 by default.
+    public var pathSamples: Int = 0
+
+    /// The .rdp file the target came from, shown and judged in the report
+    /// (`RDPFile.parse(_:)`). `rdpdoctor check FILE.rdp`.
+    public var rdpFile: RDPFile?
+
     /// The defaults of `rdpdoctor check HOST`.
     public init(timeout: Double = 5, quick: Bool = false, trustAnchorsDER: [[UInt8]] = [],
                 useSystemTrustStore: Bool = true, pinnedLeafSHA256: [UInt8]? = nil,
@@ -152,8 +160,12 @@ public func check(_ target: Target, options: CheckOptions = .init()) async throw
     if let pin = options.pinnedLeafSHA256, pin.count != 32 {
         throw CheckOptionsError("pinnedLeafSHA256 must be 32 bytes (a SHA-256 digest), not \(pin.count)")
     }
+    guard (0...PathSampleMachine.maximumSegments).contains(options.pathSamples) else {
+        throw CheckOptionsError("pathSamples must be between 0 and \(PathSampleMachine.maximumSegments)")
+    }
     var runnerOptions = CheckRunner.Options(timeoutMs: options.timeout * 1000)
     runnerOptions.defaultClientOnly = options.quick
+    runnerOptions.pathSamples = options.pathSamples
     runnerOptions.credentials = options.credentials
     runnerOptions.pinnedLeafSHA256 = options.pinnedLeafSHA256
 
@@ -161,7 +173,8 @@ public func check(_ target: Target, options: CheckOptions = .init()) async throw
     let system = options.useSystemTrustStore
     let anchors: @Sendable () -> [[UInt8]] = { (system ? TrustStore.systemAnchors() : []) + extra }
     runnerOptions.judgeCertificate = Diagnoser.certificateJudge(host: target.host, trustAnchors: anchors)
-    let observations = await CheckRunner().run(target, options: runnerOptions)
+    var observations = await CheckRunner().run(target, options: runnerOptions)
+    observations.rdpFile = options.rdpFile
     let context = Diagnoser.Context(trustAnchors: anchors, nowUnix: Int64(Date().timeIntervalSince1970))
     return await Diagnoser.diagnose(observations, context: context)
 }

@@ -6,7 +6,6 @@ import Foundation
 import ProbeCore
 import RDPDoctorKit
 import Reporting
-import Transport
 
 struct Check: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -57,6 +56,9 @@ struct Check: AsyncParsableCommand {
 
     func run() async throws {
         guard timeout > 0, timeout <= 120 else { throw fail("--timeout must be between 0 and 120 seconds") }
+        guard (0...PathSampleMachine.maximumSegments).contains(samples) else {
+            throw fail("--samples must be between 0 and \(PathSampleMachine.maximumSegments)")
+        }
         let (resolvedTarget, rdpFile) = try readTarget()
         var extraAnchors: [[UInt8]] = []
         if let ca {
@@ -67,26 +69,17 @@ struct Check: AsyncParsableCommand {
             }
             guard !extraAnchors.isEmpty else { throw fail("\(ca) holds no PEM certificate") }
         }
-        let credentials = try readCredentials()
-        guard (0...PathSampleMachine.maximumSegments).contains(samples) else {
-            throw fail("--samples must be between 0 and \(PathSampleMachine.maximumSegments)")
-        }
-        var options = CheckRunner.Options(timeoutMs: timeout * 1000)
-        options.defaultClientOnly = quick
+        var options = CheckOptions(timeout: timeout, quick: quick, trustAnchorsDER: extraAnchors,
+                                   credentials: try readCredentials())
         options.pathSamples = samples
-        options.credentials = credentials
-        options.pinnedLeafSHA256 = try certSHA256.map { text in
-            guard let bytes = Self.hexBytes(text), bytes.count == 32 else {
-                throw fail("--cert-sha256 must be 64 hex digits (colons allowed)")
-            }
-            return bytes
+        options.rdpFile = rdpFile
+        options.pinnedLeafSHA256 = try certSHA256.map(pin)
+        let report: CheckReport
+        do {
+            report = try await RDPDoctorKit.check(resolvedTarget, options: options)
+        } catch let error as CheckOptionsError {
+            throw fail(error.description)  // the checks above make this unreachable in practice
         }
-        let anchors: @Sendable () -> [[UInt8]] = { [extraAnchors] in TrustStore.systemAnchors() + extraAnchors }
-        options.judgeCertificate = Diagnoser.certificateJudge(host: resolvedTarget.host, trustAnchors: anchors)
-        var observations = await CheckRunner().run(resolvedTarget, options: options)
-        observations.rdpFile = rdpFile
-        let context = Diagnoser.Context(trustAnchors: anchors, nowUnix: Int64(Date().timeIntervalSince1970))
-        let report = await Diagnoser.diagnose(observations, context: context)
         let style = TextStyle(colour: !json && Output.wantsColour())
         Output.standardOutput(json ? JSONDocuments.check(report) : CheckTextRenderer(style: style, details: details).render(report))
         if report.exitStatus != 0 {
@@ -101,9 +94,7 @@ struct Check: AsyncParsableCommand {
         }
         let (name, domain) = CredentialSettings.splitAccount(user)
         guard !name.isEmpty else { throw fail("--user needs an account name") }
-        if let certSHA256, Self.hexBytes(certSHA256)?.count != 32 {
-            throw fail("--cert-sha256 must be 64 hex digits (colons allowed)")
-        }
+        if let certSHA256 { _ = try pin(certSHA256) }
         do {
             let password = try PasswordSource.read(fromStandardInput: passwordStdin, account: user)
             return CredentialRequest(user: name, domain: domain, password: password, logon: logon, insecure: insecure)
@@ -112,17 +103,12 @@ struct Check: AsyncParsableCommand {
         }
     }
 
-    static func hexBytes(_ text: String) -> [UInt8]? {
-        let digits = text.filter { $0 != ":" && $0 != " " }
-        guard digits.count % 2 == 0, digits.allSatisfy(\.isHexDigit) else { return nil }
-        var bytes: [UInt8] = []
-        var index = digits.startIndex
-        while index < digits.endIndex {
-            let next = digits.index(index, offsetBy: 2)
-            bytes.append(UInt8(digits[index..<next], radix: 16)!)
-            index = next
+    /// A --cert-sha256 value as bytes, or the usage error.
+    private func pin(_ text: String) throws -> [UInt8] {
+        guard let pin = HexBytes(parsing: text), pin.bytes.count == 32 else {
+            throw fail("--cert-sha256 must be 64 hex digits (colons allowed)")
         }
-        return bytes
+        return pin.bytes
     }
 
     private func readTarget() throws -> (Target, RDPFile?) {
