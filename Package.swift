@@ -34,10 +34,10 @@ let package = Package(
         .target(name: "RDPWire"),
         .target(name: "RDPProtocol", dependencies: ["RDPWire"], exclude: ["README.md"]),
         .target(name: "LegacyCrypto"),
-        .target(name: "NTLM", dependencies: ["LegacyCrypto", crypto]),
-        .target(name: "CredSSP", dependencies: ["NTLM", asn1, crypto]),
+        .target(name: "NTLM", dependencies: ["RDPWire", "LegacyCrypto", crypto]),
+        .target(name: "CredSSP", dependencies: ["RDPWire", "NTLM", asn1, crypto]),
         .target(name: "CertificateAudit", dependencies: [
-            "LegacyCrypto", x509, asn1, crypto, .product(name: "_CryptoExtras", package: "swift-crypto"),
+            "RDPWire", "LegacyCrypto", x509, asn1, crypto, .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
         .target(name: "ProbeCore", dependencies: ["RDPWire", "RDPProtocol", "NTLM", "CredSSP", "CertificateAudit"]),
         // The JSON files are the catalogue's source; the binary carries them as

@@ -1,3 +1,4 @@
+import RDPWire
 import Crypto
 import SwiftASN1
 import X509

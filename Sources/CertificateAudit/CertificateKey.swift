@@ -1,3 +1,4 @@
+import RDPWire
 import Crypto
 
 /// Synchronous look-ups a connection state machine needs while a handshake

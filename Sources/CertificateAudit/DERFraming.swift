@@ -1,3 +1,4 @@
+import RDPWire
 import SwiftASN1
 
 /// A reason a field could not be read; becomes a `CertificateProblem`.
@@ -82,18 +83,5 @@ extension ASN1Node {
 
     func isContextTag(_ number: UInt) -> Bool {
         identifier.tagClass == .contextSpecific && identifier.tagNumber == number
-    }
-}
-
-enum Hex {
-    private static let digits = Array("0123456789ABCDEF".utf8)
-
-    static func byte(_ byte: UInt8) -> String {
-        String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]], as: UTF8.self)
-    }
-
-    static func string<Bytes: Sequence>(_ bytes: Bytes, separator: String = "") -> String
-    where Bytes.Element == UInt8 {
-        bytes.map(byte).joined(separator: separator)
     }
 }

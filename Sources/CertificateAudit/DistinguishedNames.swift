@@ -1,3 +1,4 @@
+import RDPWire
 import SwiftASN1
 
 /// A Name rendered for people (RFC 4514) plus its common name.

@@ -1,3 +1,4 @@
+import RDPWire
 /// IP literal parsing and printing, without sockets or Foundation, for
 /// comparing what the user typed with iPAddress subjectAltNames.
 enum IPAddress {

@@ -1,3 +1,4 @@
+import RDPWire
 // TSCredentials and TSPasswordCreds (MS-CSSP 2.2.1.2): what the client
 // delegates to the server after both sides have proved themselves. Only sent
 // when the user opts in to a real logon.

@@ -75,7 +75,7 @@ public struct AuthenticateMessage: Sendable, Hashable {
     /// byte leaves room for them, since no flag announces the MIC.
     public init(decoding bytes: [UInt8]) throws(NTLMError) {
         guard bytes.count >= 64 else { throw .truncated("AUTHENTICATE_MESSAGE header") }
-        var reader = WireReader(bytes)
+        var reader = NTLMReader(bytes)
         try readMessageHeader(&reader, expecting: 3)
         let lm = try reader.readPayloadField("LmChallengeResponse")
         let nt = try reader.readPayloadField("NtChallengeResponse")
@@ -85,7 +85,7 @@ public struct AuthenticateMessage: Sendable, Hashable {
         let key = try reader.readPayloadField("EncryptedRandomSessionKey")
         flags = NegotiateFlags(rawValue: try reader.readUInt32())
         let payloadStart = stride(from: 12, through: 52, by: 8)
-            .compactMap { WireReader.payloadOffset(bytes, descriptorAt: $0) }
+            .compactMap { NTLMReader.payloadOffset(bytes, descriptorAt: $0) }
             .min() ?? bytes.count
         if payloadStart >= 72 {
             let versionStructure = try NTLMVersion(&reader)

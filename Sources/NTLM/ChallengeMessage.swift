@@ -31,7 +31,7 @@ public struct ChallengeMessage: Sendable, Hashable {
 
     public init(decoding bytes: [UInt8]) throws(NTLMError) {
         guard bytes.count >= Self.minimumCount else { throw .truncated("CHALLENGE_MESSAGE header") }
-        var reader = WireReader(bytes)
+        var reader = NTLMReader(bytes)
         try readMessageHeader(&reader, expecting: 2)
         let targetNameBytes = try reader.readPayloadField("TargetName")
         flags = NegotiateFlags(rawValue: try reader.readUInt32())

@@ -19,7 +19,7 @@ public struct NTLMVersion: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Reads the 8-byte structure (three reserved bytes are ignored).
-    init(_ reader: inout WireReader) throws(NTLMError) {
+    init(_ reader: inout NTLMReader) throws(NTLMError) {
         major = try reader.readUInt8()
         minor = try reader.readUInt8()
         build = try reader.readUInt16()

@@ -1,3 +1,4 @@
+import RDPWire
 // NTLM negotiate flags (MS-NLMP 2.2.2.5). Open: bits this code does not name
 // are kept and shown, because a server's unusual flags are diagnostic facts.
 
@@ -83,12 +84,7 @@ public struct NegotiateFlags: OptionSet, Sendable, Hashable, CustomStringConvert
             parts.append(name)
             rest &= ~flag.rawValue
         }
-        if rest != 0 { parts.append(hex32(rest)) }
-        return hex32(rawValue) + " [" + parts.joined(separator: " | ") + "]"
+        if rest != 0 { parts.append(hexString(rest)) }
+        return hexString(rawValue) + " [" + parts.joined(separator: " | ") + "]"
     }
-}
-
-func hex32(_ value: UInt32) -> String {
-    let digits = String(value, radix: 16, uppercase: true)
-    return "0x" + String(repeating: "0", count: max(0, 8 - digits.count)) + digits
 }

@@ -1,3 +1,4 @@
+import RDPWire
 // The target information block: a list of AV pairs ended by MsvAvEOL. The
 // decoder reads untrusted bytes: every pair's length is checked against what
 // is left, and a pair longer than the block is an error, not a crash.
@@ -13,7 +14,7 @@ public struct TargetInfo: Sendable, Hashable {
     /// Decodes AV pairs up to MsvAvEOL. A block that simply ends without an
     /// EOL is accepted (some servers omit it); a pair that runs past the end is not.
     public init(decoding bytes: [UInt8]) throws(NTLMError) {
-        var reader = WireReader(bytes)
+        var reader = NTLMReader(bytes)
         var pairs: [AVPair] = []
         while reader.remaining > 0 {
             guard reader.remaining >= 4 else { throw .malformedTargetInfo("a pair header is cut short") }
@@ -70,14 +71,14 @@ public struct TargetInfo: Sendable, Hashable {
     /// MsvAvFlags, if present and 4 bytes long.
     public var flags: AVFlags? {
         guard let value = value(for: .flags), value.count == 4 else { return nil }
-        var reader = WireReader(value)
+        var reader = NTLMReader(value)
         return (try? reader.readUInt32()).map(AVFlags.init(rawValue:))
     }
 
     /// MsvAvTimestamp, if present and 8 bytes long.
     public var timestamp: FileTime? {
         guard let value = value(for: .timestamp), value.count == 8 else { return nil }
-        var reader = WireReader(value)
+        var reader = NTLMReader(value)
         return (try? reader.readUInt64()).map(FileTime.init(rawValue:))
     }
 }

@@ -1,3 +1,5 @@
+import RDPWire
+
 /// Bytes that JSON shows as a hex string rather than an array of numbers
 /// (certificates, unexpected server bytes).
 public struct HexBytes: Codable, Sendable, Equatable, Hashable {
@@ -6,7 +8,7 @@ public struct HexBytes: Codable, Sendable, Equatable, Hashable {
     public init(_ bytes: [UInt8]) { self.bytes = bytes }
 
     /// Lower-case hex digits, two per byte.
-    public var hex: String { ProbeCore.hex(bytes) }
+    public var hex: String { Hex.string(bytes, uppercase: false) }
 
     /// Reads hex as people paste it: either case, colons or spaces between
     /// bytes (`7E:FD:…`); nil for anything else.

@@ -51,8 +51,8 @@ public enum SaveSessionInfo: Equatable, Sendable {
             let userLength = Int(try reader.u32LE("cbUserName"))
             let user = try reader.bytes(512, "UserName")
             let session = try reader.u32LE("SessionId")
-            return .logon(domain: UTF16LE.decode(domain.prefix(domainLength)),
-                          userName: UTF16LE.decode(user.prefix(userLength)), sessionID: session)
+            return .logon(domain: UTF16LE.decodeUntilNUL(domain.prefix(domainLength)),
+                          userName: UTF16LE.decodeUntilNUL(user.prefix(userLength)), sessionID: session)
         case 1:
             try reader.skip(2 + 4, "Version and Size")
             let session = try reader.u32LE("SessionId")
@@ -60,9 +60,9 @@ public enum SaveSessionInfo: Equatable, Sendable {
             let userLength = Int(try reader.u32LE("cbUserName"))
             try reader.skip(558, "Pad")
             try reader.check(declaredLength: domainLength, "cbDomain")
-            let domain = UTF16LE.decode(try reader.bytes(domainLength, "Domain"))
+            let domain = UTF16LE.decodeUntilNUL(try reader.bytes(domainLength, "Domain"))
             try reader.check(declaredLength: userLength, "cbUserName")
-            let user = UTF16LE.decode(try reader.bytes(userLength, "UserName"))
+            let user = UTF16LE.decodeUntilNUL(try reader.bytes(userLength, "UserName"))
             return .logonLong(domain: domain, userName: user, sessionID: session)
         case 2:
             return .plainNotify

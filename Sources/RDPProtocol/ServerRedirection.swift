@@ -72,15 +72,15 @@ public struct ServerRedirection: Equatable, Sendable {
                                        targetNetAddresses: [])
         let flags = packet.flags
         if flags.contains(.targetNetAddress) {
-            packet.targetNetAddress = UTF16LE.decode(try field(&body, "TargetNetAddress"))
+            packet.targetNetAddress = UTF16LE.decodeUntilNUL(try field(&body, "TargetNetAddress"))
         }
         if flags.contains(.loadBalanceInfo) { packet.loadBalanceInfo = Array(try field(&body, "LoadBalanceInfo")) }
-        if flags.contains(.userName) { packet.userName = UTF16LE.decode(try field(&body, "UserName")) }
-        if flags.contains(.domain) { packet.domain = UTF16LE.decode(try field(&body, "Domain")) }
+        if flags.contains(.userName) { packet.userName = UTF16LE.decodeUntilNUL(try field(&body, "UserName")) }
+        if flags.contains(.domain) { packet.domain = UTF16LE.decodeUntilNUL(try field(&body, "Domain")) }
         if flags.contains(.password) { packet.passwordLength = try field(&body, "Password").count }
-        if flags.contains(.targetFQDN) { packet.targetFQDN = UTF16LE.decode(try field(&body, "TargetFQDN")) }
+        if flags.contains(.targetFQDN) { packet.targetFQDN = UTF16LE.decodeUntilNUL(try field(&body, "TargetFQDN")) }
         if flags.contains(.targetNetBIOSName) {
-            packet.targetNetBIOSName = UTF16LE.decode(try field(&body, "TargetNetBiosName"))
+            packet.targetNetBIOSName = UTF16LE.decodeUntilNUL(try field(&body, "TargetNetBiosName"))
         }
         if flags.contains(.clientTSVURL) { packet.tsvURL = Array(try field(&body, "TsvUrl")) }
         if flags.contains(.redirectionGUID) { packet.redirectionGUID = Array(try field(&body, "RedirectionGuid")) }
@@ -95,7 +95,7 @@ public struct ServerRedirection: Equatable, Sendable {
                                  field: "addressCount")
             }
             for _ in 0..<count {
-                packet.targetNetAddresses.append(UTF16LE.decode(try field(&list, "TargetNetAddress")))
+                packet.targetNetAddresses.append(UTF16LE.decodeUntilNUL(try field(&list, "TargetNetAddress")))
             }
         }
         return packet

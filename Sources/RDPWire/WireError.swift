@@ -50,6 +50,22 @@ public struct WireError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 }
 
+/// Hex digits for bytes: fingerprints, serial numbers, unexpected bytes.
+public enum Hex {
+    private static let upper = Array("0123456789ABCDEF".utf8)
+    private static let lower = Array("0123456789abcdef".utf8)
+
+    public static func byte(_ byte: UInt8, uppercase: Bool = true) -> String {
+        let digits = uppercase ? upper : lower
+        return String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]], as: UTF8.self)
+    }
+
+    public static func string<Bytes: Sequence>(_ bytes: Bytes, separator: String = "", uppercase: Bool = true) -> String
+    where Bytes.Element == UInt8 {
+        bytes.map { byte($0, uppercase: uppercase) }.joined(separator: separator)
+    }
+}
+
 /// Formats wire values in messages the way the specifications write them.
 public func hexString<T: FixedWidthInteger>(_ value: T) -> String {
     let digits = String(value, radix: 16, uppercase: true)
