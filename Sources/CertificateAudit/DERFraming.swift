@@ -28,26 +28,17 @@ enum DERFraming {
         guard tag == 0x30 else {
             return .failure(FieldError(kind: .notDER, detail: "starts with byte \(hex(tag)), not a DER SEQUENCE (0x30)"))
         }
-        guard bytes.count >= 2 else {
-            return .failure(FieldError(kind: .truncated, detail: "ends inside the DER header"))
-        }
-        let first = bytes[1]
-        var headerLength = 2
-        var contentLength = Int(first)
-        if first & 0x80 != 0 {
-            let lengthBytes = Int(first & 0x7F)
-            // 0x80 is BER's indefinite form; more than 4 length bytes is no certificate.
-            guard (1...4).contains(lengthBytes) else {
-                return .failure(FieldError(kind: .notDER, detail: "unsupported length encoding \(hex(first))"))
-            }
-            guard bytes.count >= 2 + lengthBytes else {
-                return .failure(FieldError(kind: .truncated, detail: "ends inside the DER length"))
-            }
-            contentLength = 0
-            for byte in bytes[2..<(2 + lengthBytes)] {
-                contentLength = contentLength << 8 | Int(byte)
-            }
-            headerLength = 2 + lengthBytes
+        let headerLength: Int
+        let contentLength: Int
+        // More than 4 length octets is no certificate.
+        switch DERLength.read(bytes.dropFirst(), maximumOctets: 4, limit: Int(UInt32.max)) {
+        case .needMore:
+            return .failure(FieldError(kind: .truncated, detail: bytes.count < 2 ? "ends inside the DER header" : "ends inside the DER length"))
+        case let .length(length, octets):
+            headerLength = 1 + octets
+            contentLength = length
+        case .indefinite, .tooManyOctets, .tooLarge:
+            return .failure(FieldError(kind: .notDER, detail: "unsupported length encoding \(hex(bytes[1]))"))
         }
         let total = headerLength + contentLength
         guard total <= bytes.count else {

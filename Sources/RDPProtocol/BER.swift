@@ -61,19 +61,16 @@ extension ByteReader {
 
     /// A definite length, checked against the bytes that follow.
     mutating func berLength(_ field: String) throws(WireError) -> Int {
-        let first = try u8(field)
-        var length = 0
-        if first < 0x80 {
-            length = Int(first)
-        } else {
-            let size = Int(first & 0x7F)
-            guard (1...4).contains(size) else {
-                throw error(.invalidField(reason: "has an unsupported BER length form \(hexString(first))"), field: field)
-            }
-            for _ in 0..<size { length = length << 8 | Int(try u8(field)) }
+        switch DERLength.read(unread, maximumOctets: 4, limit: Int(UInt32.max)) {
+        case let .length(length, octets):
+            try skip(octets, field)
+            try check(declaredLength: length, field)
+            return length
+        case .needMore:
+            throw error(.notEnoughBytes(needed: (unread.first.map { Int($0 & 0x7F) } ?? 0) + 1, available: remaining), field: field)
+        case .indefinite, .tooManyOctets, .tooLarge:
+            throw error(.invalidField(reason: "has an unsupported BER length form \(hexString(unread.first ?? 0))"), field: field)
         }
-        try check(declaredLength: length, field)
-        return length
     }
 
     /// Reads tag and length and returns a reader over the contents.

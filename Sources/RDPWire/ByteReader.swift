@@ -25,6 +25,8 @@ public struct ByteReader: Sendable {
     /// Size of the whole input.
     public var count: Int { bytes.count }
     public var isAtEnd: Bool { index == bytes.endIndex }
+    /// The bytes not yet read, without reading them.
+    public var unread: ArraySlice<UInt8> { bytes[index...] }
 
     /// Builds an error for the current PDU, for checks made by callers.
     public func error(_ kind: WireError.Kind, field: String) -> WireError {
