@@ -10,11 +10,12 @@
 # listens on 0.0.0.0:3389; start.sh runs its own loopback-only instances.
 # weston (its rdp-backend.so is the WESTON server) and freerdp2-x11 (xfreerdp,
 # the real client the integration tests hold sessions with) are in the base
-# set.
+# set, and tshark (dumpcap records checks on loopback; tshark is the reference
+# the capture reader is compared with).
 set -euo pipefail
 
 PACKAGES=(xrdp freerdp2-shadow-x11 xvfb weston freerdp2-x11 winpr-utils openssl python3 procps
-          util-linux iproute2 iptables)
+          util-linux iproute2 iptables tshark)
 PEERS=(nmap)
 
 for arg in "$@"; do

@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+import Capture
+import RDPProtocol
+
+/// The capture reader on real traffic: dumpcap records a check against the
+/// real xrdp on loopback, and tshark, reading the same file, is the
+/// independent reference for what the reader finds.
+@Suite("captures of real checks", .serialized)
+struct CaptureRealTests {
+    @Test("every RDP connection of a check is found, with the protocols it requested, as tshark reads them")
+    func checkAgainstXrdp() async throws {
+        let port = try Testbed.port("XRDP_NEGOTIATE")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("rdpdoctor-capture-\(UUID().uuidString).pcapng")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let capture = try Dumpcap.start(filter: "tcp port \(port)", file: file)
+        let report = try await Testbed.check("XRDP_NEGOTIATE")
+        try capture.stop()
+
+        let bytes = try [UInt8](Data(contentsOf: file))
+        var scan = CaptureScan()
+        try scan.feed(bytes)
+        let (contents, ending) = scan.finish()
+        #expect(ending == nil)
+
+        // Ours: each connection that began with an X.224 request, by client port.
+        var ours: [UInt16: UInt32] = [:]
+        for connection in contents.rdpConnections {
+            let request = try X224ConnectionRequest.decode(connection.toServer.stream[...].prefix(
+                Int(connection.toServer.stream[2]) << 8 | Int(connection.toServer.stream[3])))
+            ours[connection.client.port] = request.requestedProtocols?.rawValue ?? 0
+        }
+        // tshark's, from the same file.
+        let lines = try Tshark.fields(file, decodeAs: "tcp.port==\(port),tpkt", filter: "cotp.type == 0x0e",
+                                      fields: ["tcp.srcport", "rdp.negReq.requestedProtocols"])
+        var theirs: [UInt16: UInt32] = [:]
+        for line in lines {
+            let parts = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard let portText = parts.first, let clientPort = UInt16(portText) else { continue }
+            let requested = parts.count > 1 ? String(parts[1]) : ""
+            theirs[clientPort] = requested.isEmpty ? 0 : UInt32(requested.dropFirst(2), radix: 16) ?? UInt32(requested) ?? 0
+        }
+        #expect(!ours.isEmpty)
+        #expect(ours == theirs, "ours \(ours.sorted { $0.key < $1.key }), tshark \(theirs.sorted { $0.key < $1.key })")
+        // Every X.224 exchange of the check is in the capture (other tests may add
+        // their own connections to the shared testbed, never remove ours), and each
+        // of them shows how it ended: a FIN or a reset from one side.
+        let walked = report.observations.probes.filter { !$0.timings.filter { $0.step == .x224 }.isEmpty }
+        #expect(contents.rdpConnections.count >= walked.count)
+        let ended = contents.rdpConnections.filter {
+            [$0.toServer.finMicros, $0.toServer.resetMicros, $0.toClient.finMicros, $0.toClient.resetMicros].contains { $0 != nil }
+        }
+        #expect(ended.count >= walked.count)
+    }
+}
+
+/// dumpcap (Wireshark's capture engine, from Debian's tshark package) on loopback.
+final class Dumpcap: @unchecked Sendable {
+    let process = Process()
+    let errorLog: URL
+
+    init() {
+        errorLog = FileManager.default.temporaryDirectory.appendingPathComponent("rdpdoctor-dumpcap-\(UUID().uuidString).log")
+    }
+
+    static func start(filter: String, file: URL) throws -> Dumpcap {
+        let capture = Dumpcap()
+        _ = FileManager.default.createFile(atPath: capture.errorLog.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: capture.errorLog)
+        capture.process.executableURL = URL(fileURLWithPath: "/usr/bin/dumpcap")
+        capture.process.arguments = ["-i", "lo", "-f", filter, "-w", file.path]
+        capture.process.standardError = handle
+        capture.process.standardOutput = handle
+        try capture.process.run()
+        // Ready once it says it is capturing (within a few seconds).
+        for _ in 0..<500 {
+            let text = (try? String(contentsOf: capture.errorLog, encoding: .utf8)) ?? ""
+            if text.contains("Capturing on") {
+                usleep(300_000)  // the message comes a moment before the filter is in place
+                return capture
+            }
+            if !capture.process.isRunning { throw TestbedError("dumpcap exited: \(text)") }
+            usleep(10_000)
+        }
+        capture.process.terminate()
+        throw TestbedError("dumpcap did not start capturing within 5 s")
+    }
+
+    /// SIGINT lets dumpcap write out what it has; polls rather than waitUntilExit.
+    func stop() throws {
+        usleep(200_000)  // the last FINs of the check reach the capture
+        kill(process.processIdentifier, SIGINT)
+        for _ in 0..<500 where process.isRunning { usleep(10_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        try? FileManager.default.removeItem(at: errorLog)
+    }
+}
+
+enum Tshark {
+    /// tshark -T fields over a file: one line per matching packet.
+    static func fields(_ file: URL, decodeAs: String, filter: String, fields: [String]) throws -> [String] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/tshark")
+        process.arguments = ["-r", file.path, "-d", decodeAs, "-Y", filter, "-T", "fields"] + fields.flatMap { ["-e", $0] }
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("rdpdoctor-tshark-\(UUID().uuidString).txt")
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: output) }
+        let handle = try FileHandle(forWritingTo: output)
+        process.standardOutput = handle
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<3000 where process.isRunning { usleep(10_000) }
+        if process.isRunning { process.terminate(); throw TestbedError("tshark did not finish within 30 s") }
+        try handle.close()
+        let text = try String(contentsOf: output, encoding: .utf8)
+        return text.split(separator: "\n").map(String.init)
+    }
+}
