@@ -40,6 +40,7 @@ let package = Package(
             "RDPWire", "LegacyCrypto", x509, asn1, crypto, .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
         .target(name: "Capture", dependencies: ["RDPWire"]),
+        .target(name: "CaptureAnalysis", dependencies: ["Capture", "ProbeCore", "RDPProtocol", "RDPWire"]),
         .target(name: "ProbeCore", dependencies: ["RDPWire", "RDPProtocol", "NTLM", "CredSSP", "CertificateAudit"]),
         // The JSON files are the catalogue's source; the binary carries them as
         // EmbeddedCatalogue.swift (scripts/embed-catalogue.py), so it has no bundle.
@@ -62,7 +63,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "RDPWireTests", dependencies: ["RDPWire"]),
-        .testTarget(name: "CaptureTests", dependencies: ["Capture", "RDPWire"]),
+        .testTarget(name: "CaptureTests", dependencies: ["Capture", "CaptureAnalysis", "ProbeCore", "RDPWire"]),
         .testTarget(name: "RDPProtocolTests", dependencies: ["RDPProtocol", "RDPWire"]),
         .testTarget(name: "LegacyCryptoTests", dependencies: ["LegacyCrypto"]),
         .testTarget(name: "NTLMTests", dependencies: ["NTLM", "LegacyCrypto"]),
@@ -74,7 +75,7 @@ let package = Package(
         .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "ProbeCore", "CertificateAudit", "Catalogue"]),
         .testTarget(name: "RDPDoctorKitTests", dependencies: ["RDPDoctorKit"]),
         .testTarget(name: "CLITests", dependencies: ["rdpdoctor"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Transport", "ProbeCore", "Diagnosis", "RDPProtocol", "CertificateAudit", "Reporting", "Catalogue", "Capture"] + nio,
+        .testTarget(name: "IntegrationTests", dependencies: ["Transport", "ProbeCore", "Diagnosis", "RDPProtocol", "CertificateAudit", "Reporting", "Catalogue", "Capture", "CaptureAnalysis"] + nio,
                     exclude: ["Snapshots"]),
     ]
 )

@@ -37,11 +37,25 @@ public struct TCPDirection: Sendable, Equatable {
     public internal(set) var lastPayloadMicros: Int64?
     /// MSS announced in this side's SYN.
     public internal(set) var announcedMSS: UInt16?
+    /// When each in-order delivery began: (stream offset, time), for the first
+    /// `maximumMarks` deliveries, so a position in `stream` has a time.
+    public internal(set) var marks: [StreamMark] = []
+
+    /// The time the byte at `offset` of the stream arrived, if it was marked.
+    public func micros(atOffset offset: Int) -> Int64? {
+        marks.last { $0.offset <= offset }?.micros
+    }
 
     // Reassembly state.
     var base: UInt32?
     var next = 0
     var pending: [Int: [UInt8]] = [:]
+}
+
+/// Where in a stream a delivery began, and when.
+public struct StreamMark: Sendable, Equatable {
+    public let offset: Int
+    public let micros: Int64
 }
 
 /// One TCP connection found in a capture.
@@ -74,6 +88,7 @@ public struct TCPReassembler: Sendable {
     public static let defaultStreamLimit = 256 * 1024
     public static let maximumPending = 64
     public static let maximumFlows = 100_000
+    public static let maximumMarks = 512
 
     public let streamLimit: Int
     private var indexByKey: [FlowKey: Int] = [:]
@@ -190,6 +205,7 @@ public struct TCPReassembler: Sendable {
             if direction.pending.count > maximumPending { skipToPending(&direction, limit: limit) }
             return
         }
+        if direction.marks.count < maximumMarks { direction.marks.append(StreamMark(offset: direction.next, micros: time)) }
         deliver(Array(segment.payload[(direction.next - start)...]), into: &direction, limit: limit)
         direction.largestSegment = max(direction.largestSegment, segment.payload.count)
         drainPending(&direction, limit: limit)

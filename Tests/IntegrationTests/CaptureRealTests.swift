@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 import Capture
+import CaptureAnalysis
+import ProbeCore
 import RDPProtocol
 
 /// The capture reader on real traffic: dumpcap records a check against the
@@ -51,6 +53,17 @@ struct CaptureRealTests {
             [$0.toServer.finMicros, $0.toServer.resetMicros, $0.toClient.finMicros, $0.toClient.resetMicros].contains { $0 != nil }
         }
         #expect(ended.count >= walked.count)
+
+        // Replayed from the capture, each request got the answer the live check recorded.
+        func answers(_ records: [ProbeRecord]) -> Set<String> {
+            Set(records.compactMap { record in record.negotiation.map { "\(record.requestedProtocols) → \($0)" } })
+        }
+        let replayed = contents.rdpConnections.map(ConnectionReplay.replay).map(\.record)
+        #expect(answers(walked).isSubset(of: answers(replayed)), "live \(answers(walked).sorted()), capture \(answers(replayed).sorted())")
+        // And the TLS version each TLS connection settled on is the one the live check saw.
+        let liveVersions = Set(walked.compactMap { $0.tls?.version })
+        let capturedVersions = Set(replayed.compactMap { $0.tls?.version })
+        #expect(liveVersions.isSubset(of: capturedVersions), "live \(liveVersions), capture \(capturedVersions)")
     }
 }
 

@@ -1,0 +1,184 @@
+import Capture
+import ProbeCore
+import RDPProtocol
+import RDPWire
+
+/// Which side of a captured connection did something.
+public enum Side: String, Sendable, Codable {
+    case client, server
+}
+
+/// What a capture shows of one RDP connection: the record the live check
+/// would have made of it (so the same rules judge it), and what only a
+/// capture can tell.
+public struct CapturedConnection: Sendable {
+    public let client: Endpoint
+    public let server: Endpoint
+    /// When the connection began (Unix microseconds).
+    public let startMicros: Int64
+    public let record: ProbeRecord
+    /// The routing token or `mstshash=` cookie the client sent (a user name: shown only when asked).
+    public let cookie: String?
+    public let clientHello: ClientHello?
+    public let serverHello: ServerHello?
+    /// TLS alerts sent in clear, by side.
+    public let alerts: [(side: Side, description: UInt8)]
+    /// Who ended the connection first, how, and when (ms after the start); nil when the capture ends first.
+    public let closedBy: Side?
+    public let closeKind: CloseKind?
+    public let closedAtMs: Double?
+    /// The TCP view: the capture's own evidence about the path.
+    public let tcp: TCPConnection
+}
+
+public enum ConnectionReplay {
+    /// Rebuilds the observations of one connection that began with an X.224 request.
+    public static func replay(_ connection: TCPConnection) -> CapturedConnection {
+        let start = connection.synMicros ?? connection.firstMicros
+        func ms(_ micros: Int64?) -> Double? { micros.map { Double($0 - start) / 1000 } }
+        let up = connection.toServer.stream
+        let down = connection.toClient.stream
+
+        let requestLength = tpktLength(up)
+        let request = requestLength.flatMap { try? X224ConnectionRequest.decode(up[..<$0]) }
+        var record = ProbeRecord(purpose: .defaultClient, requestedProtocols: request?.requestedProtocols?.rawValue ?? 0)
+        record.address = connection.server.address.description
+        if let synAck = connection.synAckMicros, let syn = connection.synMicros {
+            record.timings.append(StepTiming(step: .tcp, startMs: 0, durationMs: Double(synAck - syn) / 1000))
+        }
+
+        var furthest = Step.tcp
+        var waitingFor = "the X.224 Connection Request"
+        var tlsFailure: String?
+        var clientHello: ClientHello?
+        var serverHello: ServerHello?
+        var alerts: [(side: Side, description: UInt8)] = []
+
+        if let requestLength {
+            furthest = .x224
+            waitingFor = "the X.224 Connection Confirm"
+            let requestAt = ms(connection.toServer.micros(atOffset: 0)) ?? 0
+            var x224 = StepTiming(step: .x224, startMs: requestAt)
+            let confirmLength = tpktLength(down)
+            if let confirmLength, let confirm = try? X224ConnectionConfirm.decode(down[..<confirmLength]) {
+                x224.durationMs = (ms(connection.toClient.micros(atOffset: 0)) ?? requestAt) - requestAt
+                x224.bytesReceived = confirmLength
+                record.negotiation = negotiation(confirm.result)
+                if case .negotiated(_, let selected) = confirm.result, selected.rawValue != 0 {
+                    // TLS (and CredSSP inside it) follows on both streams.
+                    furthest = .tls
+                    waitingFor = "the TLS handshake"
+                    let fromClient = TLSStream.read(up, from: requestLength)
+                    let fromServer = TLSStream.read(down, from: confirmLength)
+                    clientHello = fromClient.clientHello
+                    serverHello = fromServer.serverHello
+                    alerts = fromServer.alerts.map { (.server, $0.description) } + fromClient.alerts.map { (.client, $0.description) }
+                    let helloAt = ms(connection.toServer.micros(atOffset: requestLength)) ?? requestAt
+                    var tls = StepTiming(step: .tls, startMs: helloAt)
+                    if let hello = serverHello {
+                        record.tls = TLSSessionInfo(version: tlsVersion(hello.version), peerChain: fromServer.certificateChain ?? [])
+                        // The handshake is done when the client sends its first encrypted record after the server's flight.
+                        if let clientEncrypted = fromClient.encryptedFrom, fromServer.encryptedFrom != nil {
+                            tls.durationMs = (ms(connection.toServer.micros(atOffset: clientEncrypted)) ?? helloAt) - helloAt
+                        }
+                    }
+                    record.timings.append(x224)
+                    if tls.durationMs != nil || serverHello != nil { record.timings.append(tls) }
+                    if let alert = fromServer.alerts.first {
+                        tlsFailure = "the server sent the TLS alert \(TLSAlert.name(alert.description))"
+                    } else if let alert = fromClient.alerts.first {
+                        tlsFailure = "the client refused the server with the TLS alert \(TLSAlert.name(alert.description))"
+                    }
+                    if tls.durationMs != nil {
+                        furthest = selected.contains(.hybrid) || selected.contains(.hybridEx) ? .credssp : .mcs
+                        waitingFor = furthest == .credssp ? "CredSSP (encrypted: not visible without keys)" : "the MCS exchange (encrypted)"
+                    }
+                } else {
+                    record.timings.append(x224)
+                    if case .negotiated = confirm.result { furthest = .mcs; waitingFor = "the MCS Connect Response" }
+                }
+            } else if let confirmLength,
+                      case let .disconnectProviderUltimatum(reason)? = try? MCSDomainPDU.decode(frame: down[..<confirmLength]) {
+                // As the live check reads it: a server (xrdp) refusing by hanging up at the MCS level.
+                x224.durationMs = (ms(connection.toClient.micros(atOffset: 0)) ?? requestAt) - requestAt
+                record.negotiation = .disconnected(reason: reason.rawValue)
+                record.timings.append(x224)
+            } else if !down.isEmpty {
+                record.unexpectedBytes = Hex.string(down.prefix(16), separator: " ")
+                record.timings.append(x224)
+            } else {
+                record.timings.append(x224)
+            }
+        }
+
+        // Who closed first.
+        let closes: [(Side, CloseKind, Int64)] = [
+            connection.toServer.resetMicros.map { (Side.client, CloseKind.reset, $0) },
+            connection.toServer.finMicros.map { (Side.client, CloseKind.fin, $0) },
+            connection.toClient.resetMicros.map { (Side.server, CloseKind.reset, $0) },
+            connection.toClient.finMicros.map { (Side.server, CloseKind.fin, $0) },
+        ].compactMap { $0 }
+        let first = closes.min { $0.2 < $1.2 }
+        if let tlsFailure {
+            record.end = .tlsFailed(tlsFailure)
+        } else if case .failure? = record.negotiation {
+            record.end = .completed
+        } else if case .disconnected? = record.negotiation {
+            record.end = .completed
+        } else if let first, first.0 == .server {
+            record.end = .peerClosed(first.1, step: furthest, waitingFor: waitingFor)
+        } else if first != nil {
+            record.end = .completed  // the client ended it: see closedBy
+        } else {
+            record.end = .timedOut(step: furthest, waitingFor: waitingFor + " (the capture ends first)")
+        }
+        record.totalMs = Double(connection.lastMicros - start) / 1000
+
+        return CapturedConnection(
+            client: connection.client, server: connection.server, startMicros: start, record: record,
+            cookie: request.flatMap(cookie), clientHello: clientHello, serverHello: serverHello, alerts: alerts,
+            closedBy: first?.0, closeKind: first?.1, closedAtMs: first.map { Double($0.2 - start) / 1000 }, tcp: connection)
+    }
+
+    /// The length of the TPKT frame that starts `stream`, when it is all there.
+    static func tpktLength(_ stream: [UInt8]) -> Int? {
+        guard stream.count >= 4, stream[0] == 0x03 else { return nil }
+        let length = Int(stream[2]) << 8 | Int(stream[3])
+        return length >= 7 && length <= stream.count ? length : nil
+    }
+
+    static func negotiation(_ result: X224ConnectionConfirm.Result) -> NegotiationObservation {
+        switch result {
+        case let .negotiated(flags, selected): .selected(protocol: selected.rawValue, flags: flags.rawValue)
+        case .failed(let code): .failure(code: code.rawValue)
+        case .noNegotiationData: .noNegotiationData
+        }
+    }
+
+    static func tlsVersion(_ wire: UInt16) -> TLSProtocolVersion? {
+        [0x0301: .tls10, 0x0302: .tls11, 0x0303: .tls12, 0x0304: .tls13][wire]
+    }
+
+    static func cookie(_ request: X224ConnectionRequest) -> String? {
+        switch request.token {
+        case .cookie(let text)?: text
+        case .routingToken(let bytes)?: "routing token " + Hex.string(bytes.prefix(32))
+        case nil: nil
+        }
+    }
+}
+
+/// TLS alert descriptions (RFC 8446 6 and RFC 5246 7.2), for reports.
+enum TLSAlert {
+    static func name(_ description: UInt8) -> String {
+        let names: [UInt8: String] = [
+            0: "close_notify", 10: "unexpected_message", 20: "bad_record_mac", 40: "handshake_failure",
+            42: "bad_certificate", 43: "unsupported_certificate", 44: "certificate_revoked", 45: "certificate_expired",
+            46: "certificate_unknown", 47: "illegal_parameter", 48: "unknown_ca", 50: "decode_error",
+            51: "decrypt_error", 70: "protocol_version", 71: "insufficient_security", 80: "internal_error",
+            86: "inappropriate_fallback", 90: "user_canceled", 109: "missing_extension", 110: "unsupported_extension",
+            112: "unrecognized_name", 116: "certificate_required", 120: "no_application_protocol",
+        ]
+        return "\(names[description] ?? "alert") (\(description))"
+    }
+}
