@@ -40,14 +40,14 @@ let package = Package(
             "RDPWire", "LegacyCrypto", x509, asn1, crypto, .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
         .target(name: "Capture", dependencies: ["RDPWire"]),
-        .target(name: "CaptureAnalysis", dependencies: ["Capture", "ProbeCore", "RDPProtocol", "RDPWire"]),
+        .target(name: "CaptureAnalysis", dependencies: ["Capture", "ProbeCore", "RDPProtocol", "RDPWire", "Diagnosis", "CertificateAudit"]),
         .target(name: "ProbeCore", dependencies: ["RDPWire", "RDPProtocol", "NTLM", "CredSSP", "CertificateAudit"]),
         // The JSON files are the catalogue's source; the binary carries them as
         // EmbeddedCatalogue.swift (scripts/embed-catalogue.py), so it has no bundle.
         .target(name: "Catalogue", exclude: ["Resources"]),
         .target(name: "Explain", dependencies: ["Catalogue"]),
         .target(name: "Diagnosis", dependencies: ["ProbeCore", "RDPProtocol", "CertificateAudit", "Catalogue"]),
-        .target(name: "Reporting", dependencies: ["Catalogue", "Explain", "Diagnosis", "ProbeCore", "CertificateAudit"]),
+        .target(name: "Reporting", dependencies: ["Catalogue", "Explain", "Diagnosis", "ProbeCore", "CertificateAudit", "Capture", "CaptureAnalysis"]),
         // I/O tier: the only module that touches sockets.
         .target(name: "Transport", dependencies: ["ProbeCore", "RDPWire"] + nio),
         // The library: explain and check for Swift callers (README "Use it from Swift").
@@ -58,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "rdpdoctor",
             dependencies: [
-                "Catalogue", "Explain", "Reporting", "Diagnosis", "Transport", "ProbeCore", "CertificateAudit", "RDPDoctorKit",
+                "Catalogue", "Explain", "Reporting", "Diagnosis", "Transport", "ProbeCore", "CertificateAudit", "RDPDoctorKit", "CaptureAnalysis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

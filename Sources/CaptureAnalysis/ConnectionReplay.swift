@@ -95,7 +95,11 @@ public enum ConnectionReplay {
                     }
                 } else {
                     record.timings.append(x224)
-                    if case .negotiated = confirm.result { furthest = .mcs; waitingFor = "the MCS Connect Response" }
+                    if case .failed = confirm.result {} else {
+                        // Standard RDP security: MCS follows in clear.
+                        furthest = .mcs
+                        waitingFor = "the MCS Connect Response"
+                    }
                 }
             } else if let confirmLength,
                       case let .disconnectProviderUltimatum(reason)? = try? MCSDomainPDU.decode(frame: down[..<confirmLength]) {
@@ -119,18 +123,25 @@ public enum ConnectionReplay {
             connection.toClient.finMicros.map { (Side.server, CloseKind.fin, $0) },
         ].compactMap { $0 }
         let first = closes.min { $0.2 < $1.2 }
+        let encryptedAfterTLS = record.timings.contains { $0.step == .tls && $0.durationMs != nil }
         if let tlsFailure {
             record.end = .tlsFailed(tlsFailure)
         } else if case .failure? = record.negotiation {
             record.end = .completed
         } else if case .disconnected? = record.negotiation {
             record.end = .completed
+        } else if encryptedAfterTLS {
+            // Past the TLS handshake everything is encrypted: a close there may be a
+            // refusal or the end of a working session, and the capture cannot say which.
+            let sent = connection.toServer.bytesDelivered, received = connection.toClient.bytesDelivered
+            let ending = first.map { "the \($0.0.rawValue) then closed it (\($0.1 == .reset ? "reset" : "FIN"))" } ?? "the capture ends first"
+            record.end = .localError("after the TLS handshake the connection is encrypted (\(sent) bytes to the server, \(received) back in all) and \(ending); without the TLS keys the capture does not show whether \(furthest == .credssp ? "CredSSP" : "the session") worked")
         } else if let first, first.0 == .server {
             record.end = .peerClosed(first.1, step: furthest, waitingFor: waitingFor)
         } else if first != nil {
             record.end = .completed  // the client ended it: see closedBy
         } else {
-            record.end = .timedOut(step: furthest, waitingFor: waitingFor + " (the capture ends first)")
+            record.end = .localError("the capture ends while the client waits for \(waitingFor)")
         }
         record.totalMs = Double(connection.lastMicros - start) / 1000
 

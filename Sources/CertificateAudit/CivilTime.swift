@@ -1,7 +1,7 @@
 // Calendar arithmetic for UTC timestamps without Foundation's Calendar: the
 // audit must be deterministic and clock-free, and certificate times are UTC.
 
-enum CivilTime {
+public enum CivilTime {
     static let secondsPerDay: Int64 = 86_400
 
     /// Days since 1970-01-01 for a proleptic Gregorian date (H. Hinnant's algorithm).
@@ -34,7 +34,7 @@ enum CivilTime {
     }
 
     /// "YYYY-MM-DDTHH:MM:SSZ".
-    static func iso8601(secondsSinceEpoch: Int64) -> String {
+    public static func iso8601(secondsSinceEpoch: Int64) -> String {
         let dayNumber = floorDiv(secondsSinceEpoch, secondsPerDay)
         let secondOfDay = secondsSinceEpoch - dayNumber * secondsPerDay
         let (y, m, d) = date(days: dayNumber)

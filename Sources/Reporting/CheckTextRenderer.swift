@@ -66,7 +66,7 @@ public struct CheckTextRenderer: Sendable {
         return out
     }
 
-    private func verdictLine(_ verdict: Verdict) -> String {
+    func verdictLine(_ verdict: Verdict) -> String {
         switch verdict.outcome {
         case .reachesLogon, .reachesCredentials: style.green("✔ ") + style.bold(verdict.summary)
         case .fails: style.red("✘ ") + style.bold(verdict.summary)
@@ -74,7 +74,7 @@ public struct CheckTextRenderer: Sendable {
         }
     }
 
-    private func tag(_ level: Finding.Level) -> String {
+    func tag(_ level: Finding.Level) -> String {
         switch level {
         case .good: style.green("(good)")
         case .info: style.cyan("(info)")

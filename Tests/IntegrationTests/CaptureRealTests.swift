@@ -67,6 +67,35 @@ struct CaptureRealTests {
     }
 }
 
+extension CaptureRealTests {
+    @Test("xfreerdp asking a TLS-only xrdp for standard security: analyze shows where the server hangs up")
+    func xfreerdpNegotiationFailure() async throws {
+        let port = try Testbed.port("XRDP_TLS")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("rdpdoctor-xfreerdp-\(UUID().uuidString).pcapng")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let capture = try Dumpcap.start(filter: "tcp port \(port)", file: file)
+        let client = try RealClient.start(["/v:127.0.0.1:\(port)", "/sec:rdp", "/cert:ignore", "/u:nobody", "/p:"])
+        for _ in 0..<1000 where client.isRunning { usleep(10_000) }
+        client.stop()
+        try capture.stop()
+
+        var analyzer = CaptureAnalyzer()
+        analyzer.feed(try [UInt8](Data(contentsOf: file)))
+        let report = await analyzer.finish(trustAnchors: { [] })
+        // The capture may also hold other tests' connections to the shared testbed:
+        // the one that asked for standard security only is xfreerdp's.
+        let refused = try #require(report.connections.first { $0.captured.record.requestedProtocols == 0 },
+                                   "connections: \(report.connections.map { $0.captured.record.requestedProtocols })")
+        // xfreerdp's /sec:rdp request carries no negotiation data; xrdp answers
+        // without any either, then closes as soon as the client's MCS data comes.
+        #expect(refused.captured.record.negotiation == .noNegotiationData)
+        #expect(refused.captured.closedBy == .server, "\(refused.report.verdict.summary)")
+        #expect(refused.report.verdict.outcome == .fails)
+        #expect(refused.report.verdict.step == .mcs, "\(refused.report.verdict.summary)")
+        #expect(refused.report.verdict.errorCode?.description == "disconnect:0x904")
+    }
+}
+
 /// dumpcap (Wireshark's capture engine, from Debian's tshark package) on loopback.
 final class Dumpcap: @unchecked Sendable {
     let process = Process()

@@ -1,0 +1,83 @@
+import Capture
+import CaptureAnalysis
+import CertificateAudit
+import Diagnosis
+import ProbeCore
+
+/// `rdpdoctor analyze --json` (docs/analyze-json.md).
+extension JSONDocuments {
+    public static let analyzeSchema = "rdpdoctor.analyze/1"
+
+    struct AnalyzeDocument: Encodable {
+        let schema = JSONDocuments.analyzeSchema
+        let file: String
+        let packets: Int
+        let tcpConnections: Int
+        let readProblem: String?
+        let hasKeyLog: Bool
+        let connections: [ConnectionDocument]
+    }
+
+    struct DirectionDocument: Encodable {
+        let bytes: Int
+        let segments: Int
+        let retransmissions: Int
+        let largestRetransmitted: Int
+        let outOfOrder: Int
+        let missingBytes: Int
+        let zeroWindows: Int
+
+        init(_ side: TCPDirection) {
+            bytes = side.bytesDelivered
+            segments = side.segments
+            retransmissions = side.retransmissions
+            largestRetransmitted = side.largestRetransmitted
+            outOfOrder = side.outOfOrder
+            missingBytes = side.missingBytes
+            zeroWindows = side.zeroWindows
+        }
+    }
+
+    struct ConnectionDocument: Encodable {
+        let client: String
+        let server: String
+        let start: String
+        let cookie: String?
+        let handshakeSeen: Bool
+        let handshakeRTTMs: Double?
+        let clientToServer: DirectionDocument
+        let serverToClient: DirectionDocument
+        let tlsServerName: String?
+        let tlsVersion: String?
+        let tlsCipherSuite: UInt16?
+        let alerts: [String]
+        let closedBy: String?
+        let closeKind: String?
+        let closedAtMs: Double?
+        let verdict: Verdict
+        let findings: [Finding]
+        let record: ProbeRecord
+    }
+
+    public static func analyze(_ capture: CaptureReport, file: String, showNames: Bool) -> String {
+        let connections = capture.connections.map { analyzed -> ConnectionDocument in
+            let captured = analyzed.captured
+            let cookie = captured.cookie.map { showNames || !$0.hasPrefix("mstshash=") ? $0 : "mstshash=(hidden)" }
+            return ConnectionDocument(
+                client: captured.client.description, server: captured.server.description,
+                start: CivilTime.iso8601(secondsSinceEpoch: captured.startMicros / 1_000_000), cookie: cookie,
+                handshakeSeen: captured.tcp.handshakeSeen,
+                handshakeRTTMs: captured.tcp.handshakeRTTMicros.map { Double($0) / 1000 },
+                clientToServer: DirectionDocument(captured.tcp.toServer), serverToClient: DirectionDocument(captured.tcp.toClient),
+                tlsServerName: captured.clientHello?.serverName, tlsVersion: captured.record.tls?.version?.rawValue,
+                tlsCipherSuite: captured.serverHello?.cipherSuite,
+                alerts: captured.alerts.map { "\($0.side.rawValue): \($0.description)" },
+                closedBy: captured.closedBy?.rawValue, closeKind: captured.closeKind?.rawValue,
+                closedAtMs: captured.closedAtMs, verdict: analyzed.report.verdict, findings: analyzed.report.findings,
+                record: captured.record)
+        }
+        return encode(AnalyzeDocument(file: file, packets: capture.packets, tcpConnections: capture.tcpConnections,
+                                      readProblem: capture.readProblem, hasKeyLog: capture.hasKeyLog,
+                                      connections: connections))
+    }
+}

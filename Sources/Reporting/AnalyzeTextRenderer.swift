@@ -1,0 +1,125 @@
+import Capture
+import CaptureAnalysis
+import Catalogue
+import CertificateAudit
+import Diagnosis
+import ProbeCore
+
+/// `rdpdoctor analyze`: one section per RDP connection of a capture, newest
+/// failure first; each with the verdict the live check would give, what the
+/// capture shows, and what it cannot show.
+public struct AnalyzeTextRenderer: Sendable {
+    let style: TextStyle
+    /// Show the user names clients put in `mstshash=` cookies.
+    let showNames: Bool
+
+    public init(style: TextStyle, showNames: Bool = false) {
+        self.style = style
+        self.showNames = showNames
+    }
+
+    public func render(_ capture: CaptureReport, file: String) -> String {
+        var out = [style.bold("rdpdoctor analyze \(file)")]
+        let count = capture.connections.count
+        out.append("\(count) RDP connection\(count == 1 ? "" : "s") among \(capture.tcpConnections) TCP connection\(capture.tcpConnections == 1 ? "" : "s") in \(capture.packets) packets.")
+        if let problem = capture.readProblem { out.append(style.yellow("Could not read the whole file: \(problem).")) }
+        if count == 0 {
+            out.append("No TCP connection in this capture starts with an X.224 Connection Request (the first bytes every RDP client sends, on any port). Capture on the client or the server while it connects, e.g. `tcpdump -i any -w rdp.pcap port 3389`.")
+        }
+        let failuresFirst = capture.connections.enumerated().sorted {
+            let a = $0.element.report.verdict.outcome == .fails, b = $1.element.report.verdict.outcome == .fails
+            return a != b ? a : $0.element.captured.startMicros > $1.element.captured.startMicros
+        }
+        for (index, connection) in failuresFirst {
+            out.append("")
+            out += section(connection, number: index + 1)
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    func section(_ connection: AnalyzedConnection, number: Int) -> [String] {
+        let captured = connection.captured
+        let report = connection.report
+        let checkText = CheckTextRenderer(style: style)
+        var lines = [style.bold("Connection \(number): \(captured.client) → \(captured.server), \(Self.time(captured.startMicros))")]
+        lines.append("  " + checkText.verdictLine(report.verdict))
+        let pair = [report.verdict.errorCode, report.verdict.extendedCode].compactMap { $0 }
+        if !pair.isEmpty {
+            lines.append(style.dim("  Likely client code: \(pair.map(\.description).joined(separator: " + "))"))
+        }
+        lines.append(style.paragraph("Seen: " + seen(captured) + ".", indent: "  "))
+        lines.append(style.paragraph("TCP: " + tcp(captured.tcp) + ".", indent: "  "))
+        for finding in report.findings where finding.level >= .warn {
+            lines.append(style.paragraph(finding.title, indent: "         ", first: "  " + checkText.tag(finding.level) + " "))
+        }
+        if let hidden = notVisible(captured) { lines.append(style.paragraph("Not visible: " + hidden, indent: "  ")) }
+        return lines
+    }
+
+    func seen(_ captured: CapturedConnection) -> String {
+        var facts: [String] = []
+        let record = captured.record
+        if let cookie = captured.cookie {
+            facts.append(showNames || !cookie.hasPrefix("mstshash=") ? "the client's cookie \(cookie)" : "a user name in the cookie (hidden; --show-names shows it)")
+        }
+        facts.append("the client asked for \(Self.protocols(record.requestedProtocols))")
+        switch record.negotiation {
+        case .selected(let selected, _)?: facts.append("the server selected \(Self.protocols(selected))")
+        case .failure(let code)?: facts.append("the server refused with negotiation failure \(code)")
+        case .disconnected?: facts.append("the server hung up at the MCS level instead of answering")
+        case .noNegotiationData?: facts.append("the server answered without negotiation data (standard RDP security)")
+        case nil: facts.append(record.unexpectedBytes.map { "the server answered with bytes that are not RDP (\($0))" } ?? "no answer from the server")
+        }
+        if let hello = captured.serverHello {
+            facts.append("\(record.tls?.version?.rawValue ?? "TLS version 0x" + String(hello.version, radix: 16)), cipher suite 0x\(String(hello.cipherSuite, radix: 16, uppercase: true))")
+        } else if let hello = captured.clientHello {
+            facts.append("a TLS ClientHello (\(hello.serverName.map { "for \($0)" } ?? "without a server name")) but no ServerHello")
+        }
+        for alert in captured.alerts {
+            facts.append("the \(alert.side.rawValue) sent the TLS alert \(alert.description)")
+        }
+        if let side = captured.closedBy, let kind = captured.closeKind, let at = captured.closedAtMs {
+            facts.append("the \(side.rawValue) ended it first (\(kind == .reset ? "reset" : "FIN")) \(Self.ms(at)) after the start")
+        } else {
+            facts.append("the capture ends before the connection does")
+        }
+        return facts.joined(separator: "; ")
+    }
+
+    func tcp(_ connection: TCPConnection) -> String {
+        var facts: [String] = []
+        if let rtt = connection.handshakeRTTMicros { facts.append("handshake round trip \(Self.ms(Double(rtt) / 1000))") }
+        else if !connection.handshakeSeen { facts.append("the capture starts after the handshake") }
+        for (name, side) in [("client", connection.toServer), ("server", connection.toClient)] {
+            var notes: [String] = []
+            if side.retransmissions > 0 { notes.append("\(side.retransmissions) retransmission\(side.retransmissions == 1 ? "" : "s") (largest \(side.largestRetransmitted) bytes)") }
+            if side.missingBytes > 0 { notes.append("\(side.missingBytes) bytes missing from the capture") }
+            if side.zeroWindows > 0 { notes.append("\(side.zeroWindows) zero-window segment\(side.zeroWindows == 1 ? "" : "s")") }
+            if !notes.isEmpty { facts.append("from the \(name): " + notes.joined(separator: ", ")) }
+        }
+        if facts.count <= 1 { facts.append("no retransmissions, nothing missing") }
+        return facts.joined(separator: "; ")
+    }
+
+    func notVisible(_ captured: CapturedConnection) -> String? {
+        guard let selected = captured.record.negotiation?.selectedProtocol, selected != 0, captured.serverHello != nil else { return nil }
+        let after = selected & 0xA != 0 ? "CredSSP (NLA) and everything after it" : "the MCS exchange, licensing and everything after them"
+        return "\(after) went encrypted; rdpdoctor does not decrypt captures yet, so whether the account, licensing or the session failed cannot be told from this file."
+    }
+
+    /// "TLS | CredSSP (NLA)", in the catalogue's words (wirenames.json).
+    static func protocols(_ value: UInt32) -> String {
+        let words = { (bits: UInt32) in Catalogue.current.wireName(.securityProtocol, bits) ?? "protocol 0x" + String(bits, radix: 16) }
+        if value == 0 { return words(0) }
+        return (0..<32).map { UInt32(1) << $0 }.filter { value & $0 != 0 }.map(words).joined(separator: " | ")
+    }
+
+    static func ms(_ value: Double) -> String {
+        value < 10 ? String(Double(Int(value * 10)) / 10) + " ms" : "\(Int(value.rounded())) ms"
+    }
+
+    /// UTC, to the second (ISO 8601).
+    static func time(_ micros: Int64) -> String {
+        CivilTime.iso8601(secondsSinceEpoch: micros / 1_000_000)
+    }
+}

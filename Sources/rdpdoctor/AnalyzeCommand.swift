@@ -1,0 +1,60 @@
+import ArgumentParser
+import CaptureAnalysis
+import Foundation
+import RDPDoctorKit
+import Reporting
+
+struct Analyze: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Explain each RDP connection in a packet capture (pcap or pcapng), as check would.",
+        discussion: """
+        Reads the capture in chunks (any size), rebuilds every TCP connection
+        that begins with an X.224 Connection Request (on any port), and tells
+        for each one how far it got, who closed it and why, with the same rules
+        as `check`. TLS-encrypted parts (CredSSP, licensing, the session) are
+        not decrypted yet; the report says what could not be seen.
+
+        Exit codes: 0 no connection fails; 1 warnings; 2 a connection fails;
+        3 rdpdoctor could not run (unreadable file, not a capture, no RDP in it
+        is exit 0 with a note).
+        """
+    )
+
+    @Argument(help: "A pcap or pcapng file (tcpdump -w, dumpcap, Wireshark).")
+    var file: String
+
+    @Flag(name: .long, help: "Print JSON (docs/analyze-json.md).")
+    var json = false
+
+    @Flag(name: .long, help: "Show the user names clients send in mstshash= cookies (hidden by default).")
+    var showNames = false
+
+    func run() async throws {
+        guard let handle = FileHandle(forReadingAtPath: file) else { throw fail("cannot open \(file)") }
+        defer { try? handle.close() }
+        var analyzer = CaptureAnalyzer()
+        while !analyzer.stopped {
+            let chunk: Data
+            do {
+                guard let data = try handle.read(upToCount: 1 << 16), !data.isEmpty else { break }
+                chunk = data
+            } catch {
+                throw fail("cannot read \(file): \(error.localizedDescription)")
+            }
+            analyzer.feed(chunk)
+        }
+        let report = await analyzer.finish(trustAnchors: { TrustStore.systemAnchors() })
+        if report.packets == 0, let problem = report.readProblem { throw fail("\(file): \(problem)") }
+        let style = TextStyle(colour: !json && Output.wantsColour())
+        Output.standardOutput(json ? JSONDocuments.analyze(report, file: file, showNames: showNames)
+                                   : AnalyzeTextRenderer(style: style, showNames: showNames).render(report, file: file))
+        let worst = report.connections.map(\.report.exitStatus).max() ?? 0
+        if worst != 0 { throw Reported(status: ExitStatus(rawValue: worst) ?? .failure) }
+    }
+
+    private func fail(_ message: String) -> Reported {
+        if json { Output.standardOutput(JSONDocuments.error(message)) }
+        Output.standardError("rdpdoctor: \(message)\n")
+        return Reported(status: .couldNotRun)
+    }
+}
