@@ -36,10 +36,11 @@ let package = Package(
         .target(name: "LegacyCrypto"),
         .target(name: "NTLM", dependencies: ["LegacyCrypto", crypto]),
         .target(name: "CredSSP", dependencies: ["NTLM", asn1, crypto]),
+        .target(name: "RDPSecurity", dependencies: ["RDPProtocol", "RDPWire", "LegacyCrypto", crypto]),
         .target(name: "CertificateAudit", dependencies: [
             "LegacyCrypto", x509, asn1, crypto, .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
-        .target(name: "ProbeCore", dependencies: ["RDPWire", "RDPProtocol", "NTLM", "CredSSP", "CertificateAudit"]),
+        .target(name: "ProbeCore", dependencies: ["RDPWire", "RDPProtocol", "RDPSecurity", "NTLM", "CredSSP", "CertificateAudit"]),
         // The JSON files are the catalogue's source; the binary carries them as
         // EmbeddedCatalogue.swift (scripts/embed-catalogue.py), so it has no bundle.
         .target(name: "Catalogue", exclude: ["Resources"]),
@@ -63,6 +64,7 @@ let package = Package(
         .testTarget(name: "RDPWireTests", dependencies: ["RDPWire"]),
         .testTarget(name: "RDPProtocolTests", dependencies: ["RDPProtocol", "RDPWire"]),
         .testTarget(name: "LegacyCryptoTests", dependencies: ["LegacyCrypto"]),
+        .testTarget(name: "RDPSecurityTests", dependencies: ["RDPSecurity", "RDPProtocol", "RDPWire", "LegacyCrypto"]),
         .testTarget(name: "NTLMTests", dependencies: ["NTLM", "LegacyCrypto"]),
         .testTarget(name: "CredSSPTests", dependencies: ["CredSSP", "NTLM", asn1]),
         .testTarget(name: "CertificateAuditTests", dependencies: ["CertificateAudit", x509, asn1, crypto]),

@@ -8,6 +8,21 @@ import RDPProtocol
 /// authenticate with NTLMv2, check the server's proof of its TLS key, and
 /// only with --logon send the credentials and go on.
 struct CredSSPStage: Sendable {
+    /// What the stage waits for; `description` is the phrase reports use.
+    enum Awaiting: Sendable, Equatable, CustomStringConvertible {
+        case challenge
+        case authenticateAnswer
+        case earlyAuthorization
+
+        var description: String {
+            switch self {
+            case .challenge: "the server's NTLM CHALLENGE (CredSSP)"
+            case .authenticateAnswer: "the server's answer to the NTLM AUTHENTICATE"
+            case .earlyAuthorization: "the early user authorization result (HYBRID_EX)"
+            }
+        }
+    }
+
     enum Phase: Sendable {
         case awaitingChallenge
         case awaitingServerProof
@@ -55,7 +70,7 @@ struct CredSSPStage: Sendable {
             return machine.finish(.completed, now: now)
         case .send(let authenticate):
             phase = .awaitingServerProof
-            machine.waitingFor = "the server's answer to the NTLM AUTHENTICATE"
+            machine.waitingFor = .credssp(.authenticateAnswer)
             return [.send(authenticate), machine.deadline(now: now)]
         case .serverError(let status):
             if case .awaitingChallenge = phase {
@@ -71,7 +86,7 @@ struct CredSSPStage: Sendable {
             machine.record.credential?.credentialsSent = true
             if selected.contains(.hybridEx) {
                 phase = .awaitingEarlyAuthorization
-                machine.begin(.credssp, waiting: "the early user authorization result (HYBRID_EX)", now: now)
+                machine.begin(.credssp, waiting: .credssp(.earlyAuthorization), now: now)
                 return [.send(credentialsMessage), machine.deadline(now: now)]
             }
             return [.send(credentialsMessage)] + machine.startSession(selected: selected, now: now)
@@ -161,7 +176,7 @@ extension RDPProbeMachine {
         var client = CredSSPClient(serverPublicKey: key, configuration: configuration)
         let first = client.start(credentials: credentials)
         state = .credssp(CredSSPStage(client: client, selected: selected, account: self.credentials?.account))
-        begin(.credssp, waiting: "the server's NTLM CHALLENGE (CredSSP)", now: now)
+        begin(.credssp, waiting: .credssp(.challenge), now: now)
         return [.send(first), deadline(now: now)]
     }
 }
