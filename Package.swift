@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(name: "NTLMTests", dependencies: ["NTLM", "LegacyCrypto"]),
         .testTarget(name: "CredSSPTests", dependencies: ["CredSSP", "NTLM", asn1]),
         .testTarget(name: "CertificateAuditTests", dependencies: ["CertificateAudit", x509, asn1, crypto]),
-        .testTarget(name: "ProbeCoreTests", dependencies: ["ProbeCore", "RDPProtocol", "RDPWire", "CertificateAudit"]),
+        .testTarget(name: "ProbeCoreTests", dependencies: ["ProbeCore", "RDPProtocol", "RDPWire", "RDPSecurity", "LegacyCrypto", "CertificateAudit"]),
         .testTarget(name: "CatalogueTests", dependencies: ["Catalogue"]),
         .testTarget(name: "ExplainTests", dependencies: ["Explain", "Catalogue", "Reporting"]),
         .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "ProbeCore", "CertificateAudit", "Catalogue"]),

@@ -214,7 +214,7 @@ struct SessionStage: Sendable {
         }
     }
 
-    private mutating func connectResponse(_ response: MCSConnectResponse) throws(WireError) -> [Output] {
+    private mutating func connectResponse(_ response: MCSConnectResponse) -> [Output] {
         var observed = ServerDataObservation()
         observed.mcsResult = UInt32(response.result.rawValue)
         var securityData: ServerSecurityData?
@@ -257,7 +257,12 @@ struct SessionStage: Sendable {
             if let strength = KeyStrength(method: securityData.encryptionMethod) {
                 // Read what the Security Exchange needs now: a server whose data
                 // cannot be used fails here, at the PDU that carried it.
-                let key = try Self.serverKey(securityData)
+                let key: SecurityExchange.ServerKey
+                do {
+                    key = try Self.serverKey(securityData)
+                } catch {
+                    return outputs + finish(.protocolError(error, step: .mcs))
+                }
                 exchange.serverKeyBits = key.bits
                 if case .x509Chain? = securityData.certificate { exchange.serverKeyFromX509 = true }
                 exchange.keyBits = strength.bits
