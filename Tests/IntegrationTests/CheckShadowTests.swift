@@ -36,5 +36,10 @@ struct CheckShadowTests {
         #expect(report.observations.negotiation(requested: 1)?.negotiation == .failure(code: 2))
         #expect(report.has("x224.rdp-security-only"))
         #expect(report.verdict.outcome == .reachesLogon)
+        // mstsc's retry with standard RDP security, replayed by the standard-security probe.
+        let retry = try #require(report.observations.standardSecurityRetry)
+        #expect(retry.session?.demandActive == true)
+        #expect(report.verdict.step == .capabilities, "\(report.verdict.summary)")
+        #expect(report.has("session.started"))
     }
 }
