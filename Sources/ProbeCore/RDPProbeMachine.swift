@@ -99,7 +99,7 @@ public struct RDPProbeMachine: ConnectionMachine {
         case .tlsFailed(let reason):
             return finish(.tlsFailed(reason), now: now)
         case .peerClosed(let kind):
-            if case let .credssp(stage) = state { stage.closed(machine: &self) }
+            if case let .credssp(stage) = state { _ = apply(stage.closed(), now: now) }
             if case .awaitingConfirm = state, let peer = PeerProtocol.bestGuess(firstBytes[...]), peer != .rdp {
                 record.foreignService = ForeignService(peer)
             }
@@ -143,9 +143,9 @@ public struct RDPProbeMachine: ConnectionMachine {
             record.plaintextAfterConfirm = (record.plaintextAfterConfirm ?? 0) + bytes.count
             return []
         case .credssp(var stage):
-            let actions = stage.receive(bytes, machine: &self, now: now)
-            if case .credssp = state { state = .credssp(stage) }
-            return actions
+            let outputs = stage.receive(bytes)
+            state = .credssp(stage)
+            return apply(outputs, now: now)
         case .session(var stage):
             let outputs = stage.receive(bytes)
             state = .session(stage)

@@ -14,7 +14,7 @@ import RDPWire
 /// to its record, timings and deadlines.
 struct SessionStage: Sendable {
     /// What the stage waits for; `description` is the phrase reports use.
-    enum Awaiting: Sendable, Equatable, CustomStringConvertible {
+    enum Awaiting: StageWaiting {
         case connectResponse
         case attachUserConfirm
         case channelJoinConfirm(UInt16)
@@ -72,15 +72,7 @@ struct SessionStage: Sendable {
     }
 
     /// What one input produced, in order.
-    enum Output: Sendable, Equatable {
-        case send([UInt8])
-        case observed(Observation)
-        /// The step under way is complete.
-        case stepCompleted
-        /// The stage waits for this now (a new step when the previous one completed).
-        case awaiting(Awaiting)
-        case finished(Outcome)
-    }
+    typealias Output = StageOutput<Observation, Awaiting, Outcome>
 
     private enum Phase: Sendable {
         case awaitingConnectResponse
@@ -450,28 +442,9 @@ extension RDPProbeMachine {
     /// Maps what the session stage returned to the record, the step timings
     /// and the transport's actions.
     mutating func apply(_ outputs: [SessionStage.Output], now: UInt64) -> [ConnectionAction] {
-        var actions: [ConnectionAction] = []
-        var armDeadline = false
-        for output in outputs {
-            switch output {
-            case .send(let bytes):
-                actions.append(.send(bytes))
-            case .observed(let observation):
-                record(observation)
-            case .stepCompleted:
-                endStep(now: now)
-            case .awaiting(let awaiting):
-                if stepUnderWay {
-                    waitingFor = .session(awaiting)
-                } else {
-                    begin(awaiting.step, waiting: .session(awaiting), now: now)
-                }
-                armDeadline = true
-            case .finished(let outcome):
-                return actions + finish(end(of: outcome), now: now)
-            }
-        }
-        return armDeadline ? actions + [deadline(now: now)] : actions
+        apply(outputs, now: now, wrap: Awaiting.session,
+              observe: { machine, observation in machine.record(observation) },
+              finished: { machine, outcome in machine.finish(machine.end(of: outcome), now: now) })
     }
 
     private func end(of outcome: SessionStage.Outcome) -> ConnectionEnd {
