@@ -24,7 +24,7 @@ enum RDPSecurityRules {
                     title: none ? "Standard RDP security without any encryption" : "Standard RDP security: \(Names.encryptionMethod(method)), level \(Names.encryptionLevel(level))",
                     detail: none ? "The session, including the password typed at the logon screen, crosses the network in clear text."
                                  : weak ? "40- and 56-bit RC4 keys can be broken; anyone on the path can read the session."
-                                        : "RC4 with an unauthenticated server key: confidential against passive listeners only.",
+                                        : "\(method == 0x10 ? "3DES" : "RC4") with an unauthenticated server key: confidential against passive listeners only.",
                     fixes: severity == .info ? [] : ["Windows: Group Policy … > Remote Desktop Session Host > Security > \"Set client connection encryption level\" = High, and require the SSL security layer.",
                                                      "xrdp: security_layer=tls and crypt_level=high in /etc/xrdp/xrdp.ini."]))
         }

@@ -100,9 +100,9 @@ struct SessionStage: Sendable {
     private var licensingSeen = false
 
     private struct PendingExchange: Sendable {
-        let serverRandom: [UInt8]
-        let serverKey: SecurityExchange.ServerKey
-        let strength: KeyStrength
+        /// The Security Exchange PDU's data, ready to go after the channel joins.
+        let userData: [UInt8]
+        let keys: SessionKeys
     }
 
     /// - Parameter clientRandom: the 32 bytes of the Security Exchange (random unless a test fixes them).
@@ -247,18 +247,20 @@ struct SessionStage: Sendable {
             securedHeaders = true
             var exchange = StandardSecurityObservation()
             if let strength = KeyStrength(method: securityData.encryptionMethod) {
-                // Read what the Security Exchange needs now: a server whose data
-                // cannot be used fails here, at the PDU that carried it.
-                let key: SecurityExchange.ServerKey
+                // Prepare the Security Exchange now: a server whose random or key
+                // cannot be used fails here, at the PDU that carried them.
                 do {
-                    key = try Self.serverKey(securityData)
+                    let key = try Self.serverKey(securityData)
+                    exchange.serverKeyBits = key.bits
+                    if case .x509Chain? = securityData.certificate { exchange.serverKeyFromX509 = true }
+                    exchange.keyBits = strength.bits
+                    pendingExchange = PendingExchange(
+                        userData: try SecurityExchange.encode(clientRandom: clientRandom, serverKey: key),
+                        keys: try SessionKeys(clientRandom: clientRandom, serverRandom: securityData.serverRandom,
+                                              strength: strength))
                 } catch {
                     return outputs + finish(.protocolError(error, step: .mcs))
                 }
-                exchange.serverKeyBits = key.bits
-                if case .x509Chain? = securityData.certificate { exchange.serverKeyFromX509 = true }
-                exchange.keyBits = strength.bits
-                pendingExchange = PendingExchange(serverRandom: securityData.serverRandom, serverKey: key, strength: strength)
             } else {
                 // FIPS (3DES, SHA-1 HMAC) or a method that is not one of the RC4 ones.
                 exchange.notAttempted = .fipsNotImplemented
@@ -306,12 +308,8 @@ struct SessionStage: Sendable {
             var sends: [[UInt8]] = []
             let info = ClientInfoPDU()
             if let exchange = pendingExchange {
-                let keys = try SessionKeys(clientRandom: clientRandom, serverRandom: exchange.serverRandom,
-                                           strength: exchange.strength)
-                sends.append(try MCSRequest.sendData(userID: userID, channelID: ioChannel,
-                                                     userData: SecurityExchange.encode(clientRandom: clientRandom,
-                                                                                       serverKey: exchange.serverKey)))
-                var layer = StandardSecurityLayer(keys: keys)
+                sends.append(try MCSRequest.sendData(userID: userID, channelID: ioChannel, userData: exchange.userData))
+                var layer = StandardSecurityLayer(keys: exchange.keys)
                 let sealed = try layer.seal(info.infoPacket(), flags: .infoPacket, pdu: "Client Info PDU")
                 sends.append(try MCSRequest.sendData(userID: userID, channelID: ioChannel, userData: sealed))
                 security = layer
@@ -324,8 +322,6 @@ struct SessionStage: Sendable {
             phase = .awaitingLicensing
             return outputs + sends.map(Output.send) + [.awaiting(.licensing)]
         } catch {
-            // The server's random or key could not be used: name the PDU that carried it.
-            if error.pdu.hasPrefix("Server") { return outputs + finish(.protocolError(error, step: .security)) }
             return outputs + finish(.localError("could not encode the \(error.pdu): \(error)"))
         }
     }
@@ -363,7 +359,7 @@ struct SessionStage: Sendable {
             }
         }
         var outputs: [Output] = []
-        if securityObservation != nil, let observation = securityObservation, flags.contains(.encrypt) {
+        if let observation = securityObservation, flags.contains(.encrypt) {
             outputs.append(.observed(.standardSecurity(observation)))
         }
         if licensing {

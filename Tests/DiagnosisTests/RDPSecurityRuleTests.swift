@@ -40,6 +40,13 @@ import Testing
         #expect(finding?.fixes.isEmpty == true)
     }
 
+    @Test func fipsIsThreeDESNotRC4() async {
+        let report = await standardSecurity(method: 0x10, level: 4).diagnose()
+        let finding = report.finding("rdpsec.encryption")
+        #expect(finding?.title == "Standard RDP security: FIPS (3DES), level FIPS")
+        #expect(finding?.detail == "3DES with an unauthenticated server key: confidential against passive listeners only.")
+    }
+
     @Test func encryptionFieldsAreIgnoredOverTLS() async {
         let report = await Scenario()
             .defaultClient(.selected(protocol: Proto.ssl, flags: 0)) {

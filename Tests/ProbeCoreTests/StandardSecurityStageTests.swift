@@ -21,6 +21,8 @@ struct StandardSecurityServer {
 
     var method: EncryptionMethods = .bits128
     var level: EncryptionLevel = .high
+    /// The server random as sent (32 bytes unless a test shortens it).
+    var random = Self.serverRandom
     /// Set once the Security Exchange arrived.
     var keys: SessionKeys?
     var encryptor: RC4?
@@ -31,10 +33,10 @@ struct StandardSecurityServer {
         var security = ByteWriter()
         security.u32LE(method.rawValue)                       // encryptionMethod
         security.u32LE(level.rawValue)                        // encryptionLevel
-        security.u32LE(32)                                    // serverRandomLen
+        security.u32LE(UInt32(random.count))                  // serverRandomLen
         let certificate = Self.certificate()
         security.u32LE(UInt32(certificate.count))             // serverCertLen
-        security.append(Self.serverRandom)
+        security.append(random)
         security.append(certificate)
         var blocks = ByteWriter()
         blocks.append([0x01, 0x0C, 0x0C, 0x00,                // SC_CORE, length 12
@@ -290,6 +292,14 @@ struct StandardSecurityStageTests {
         #expect(disconnect == [.observed(.disconnectReason(3)), .finished(.disconnected(.userRequested, awaiting: .attachUserConfirm))])
         #expect(stage.isFinished)
         #expect(stage.receive(StandardSecurityServer.attachUserConfirm).isEmpty, "a finished stage takes nothing more")
+    }
+
+    @Test("a server random that is not 32 bytes fails at the MCS Connect Response, naming the field")
+    func shortServerRandom() {
+        var machine = Self.machine()
+        let server = StandardSecurityServer(random: Array(StandardSecurityServer.serverRandom.prefix(16)))
+        #expect(machine.handle(.received(server.connectResponse()), now: P.t0 + 2 * P.ms) == [.close])
+        #expect(machine.record.end == .protocolError(step: .mcs, message: "Server Security Data: serverRandom is 16 bytes, expected 32"))
     }
 
     @Test("a server that chose encryption without a certificate fails at the MCS Connect Response")
