@@ -168,6 +168,9 @@ enum VerdictRule {
             return Verdict(outcome: .fails, step: step,
                            summary: "\(refusal), and that connection fails during \(Names.step(step)): \(message).",
                            errorCode: "disconnect:0x904", extendedCode: "extended:0x7")
+        case let .timedOut(step, waiting):
+            return Verdict(outcome: .undetermined, step: step,
+                           summary: "\(refusal); that retry got no answer during \(Names.step(step)) (rdpdoctor waited for \(waiting)), so whether it reaches the logon screen could not be told. Run again with a longer --timeout.")
         default:
             return nil
         }

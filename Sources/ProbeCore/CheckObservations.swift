@@ -44,10 +44,11 @@ public struct CheckObservations: Codable, Sendable {
         return defaultClient
     }
 
-    /// The standard-security probe when it replayed mstsc's retry after SSL_NOT_ALLOWED_BY_SERVER.
+    /// The standard-security probe when it replayed mstsc's retry after
+    /// SSL_NOT_ALLOWED_BY_SERVER (the check then always walks it as far as it goes).
     public var standardSecurityRetry: ProbeRecord? {
         guard defaultClient?.negotiation == .failure(code: CheckPlan.sslNotAllowedByServer),
-              let retry = negotiation(requested: 0), retry.session != nil else { return nil }
+              let retry = negotiation(requested: 0), retry.end != .notStarted else { return nil }
         return retry
     }
 

@@ -189,6 +189,21 @@ import Testing
         #expect(report.verdict.summary.contains("retries with standard RDP security, and the server closes that connection during licensing"))
     }
 
+    @Test func retryAfterSSLNotAllowedClosedBeforeTheSession() async {
+        let report = await refusedThenRetried({ _ in },
+                                              end: .peerClosed(.reset, step: .mcs, waitingFor: "the MCS Connect Response")).diagnose()
+        #expect(report.verdict.outcome == .fails)
+        #expect(report.verdict.step == .mcs)
+        #expect(report.verdict.summary.contains("and the server resets that connection during the MCS connect exchange"))
+    }
+
+    @Test func retryAfterSSLNotAllowedWithoutAnAnswerIsUndetermined() async {
+        let report = await refusedThenRetried({ _ in },
+                                              end: .timedOut(step: .licensing, waitingFor: "the server's licensing PDU")).diagnose()
+        #expect(report.verdict.outcome == .undetermined)
+        #expect(report.verdict.summary.contains("that retry got no answer during licensing"))
+    }
+
     @Test func refusalWithoutARetryWalkKeepsItsVerdict() async {
         let report = await Scenario().defaultClient(.failure(code: 2)).diagnose()
         #expect(report.verdict.summary == "The server refuses TLS and CredSSP (failure code 2); a Microsoft client retries with standard RDP security, which works but is weak (see findings).")
