@@ -36,12 +36,13 @@ let package = Package(
         .target(name: "LegacyCrypto"),
         .target(name: "NTLM", dependencies: ["RDPWire", "LegacyCrypto", crypto]),
         .target(name: "CredSSP", dependencies: ["RDPWire", "NTLM", asn1, crypto]),
+        .target(name: "RDPSecurity", dependencies: ["RDPProtocol", "RDPWire", "LegacyCrypto", crypto]),
         .target(name: "CertificateAudit", dependencies: [
             "RDPWire", "LegacyCrypto", x509, asn1, crypto, .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
         .target(name: "Capture", dependencies: ["RDPWire"]),
         .target(name: "CaptureAnalysis", dependencies: ["Capture", "ProbeCore", "RDPProtocol", "RDPWire", "Diagnosis", "CertificateAudit"]),
-        .target(name: "ProbeCore", dependencies: ["RDPWire", "RDPProtocol", "NTLM", "CredSSP", "CertificateAudit"]),
+        .target(name: "ProbeCore", dependencies: ["RDPWire", "RDPProtocol", "RDPSecurity", "NTLM", "CredSSP", "CertificateAudit"]),
         // The JSON files are the catalogue's source; the binary carries them as
         // EmbeddedCatalogue.swift (scripts/embed-catalogue.py), so it has no bundle.
         .target(name: "Catalogue", exclude: ["Resources"]),
@@ -66,10 +67,11 @@ let package = Package(
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "CaptureAnalysis", "ProbeCore", "RDPWire"]),
         .testTarget(name: "RDPProtocolTests", dependencies: ["RDPProtocol", "RDPWire"]),
         .testTarget(name: "LegacyCryptoTests", dependencies: ["LegacyCrypto"]),
+        .testTarget(name: "RDPSecurityTests", dependencies: ["RDPSecurity", "RDPProtocol", "RDPWire", "LegacyCrypto"]),
         .testTarget(name: "NTLMTests", dependencies: ["NTLM", "LegacyCrypto"]),
         .testTarget(name: "CredSSPTests", dependencies: ["CredSSP", "NTLM", asn1]),
         .testTarget(name: "CertificateAuditTests", dependencies: ["CertificateAudit", x509, asn1, crypto]),
-        .testTarget(name: "ProbeCoreTests", dependencies: ["ProbeCore", "RDPProtocol", "RDPWire", "CertificateAudit"]),
+        .testTarget(name: "ProbeCoreTests", dependencies: ["ProbeCore", "RDPProtocol", "RDPWire", "RDPSecurity", "LegacyCrypto", "CertificateAudit"]),
         .testTarget(name: "CatalogueTests", dependencies: ["Catalogue"]),
         .testTarget(name: "ExplainTests", dependencies: ["Explain", "Catalogue", "Reporting"]),
         .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "ProbeCore", "CertificateAudit", "Catalogue"]),

@@ -10,6 +10,17 @@ public enum CertificateKey {
         return key?.isEmpty == false ? key : nil
     }
 
+    /// The modulus and public exponent (big-endian) of the certificate's
+    /// rsaEncryption key; nil for another algorithm or a key that cannot be read.
+    /// Standard RDP security encrypts the client random with it.
+    public static func rsaPublicKey(ofDER der: [UInt8]) -> (modulus: [UInt8], exponent: [UInt8])? {
+        guard let certificate = try? RawCertificate(der: der[...]),
+              (try? AlgorithmIdentifierNode(certificate.publicKeyAlgorithm))?.oid.description == "1.2.840.113549.1.1.1",
+              case let .success(parts) = SignatureCheck.rsaKeyParts(certificate.subjectPublicKey)
+        else { return nil }
+        return (Array(parts.modulus), Array(parts.exponent))
+    }
+
     /// SHA-256 over the certificate's DER, for pinning.
     public static func sha256(ofDER der: [UInt8]) -> [UInt8] {
         Array(SHA256.hash(data: der))

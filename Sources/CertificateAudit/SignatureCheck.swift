@@ -92,14 +92,14 @@ enum SignatureCheck {
         }
     }
 
-    private struct KeyError: Error, CustomStringConvertible {
+    struct KeyError: Error, CustomStringConvertible {
         var description: String
     }
 
     /// `RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }`:
     /// both positive, the exponent odd and at least 3 (e = 1 would make any
     /// padded message its own signature).
-    private static func rsaKeyParts(_ bytes: ArraySlice<UInt8>)
+    static func rsaKeyParts(_ bytes: ArraySlice<UInt8>)
         -> Result<(modulus: ArraySlice<UInt8>, exponent: ArraySlice<UInt8>), KeyError> {
         guard let root = try? DER.parse(bytes), root.identifier == .sequence,
               let fields = root.children.map(Array.init), fields.count == 2,

@@ -76,6 +76,8 @@ public enum FindingID: String, Codable, Sendable, CaseIterable {
     case pathStall = "path.stall"
     // rdpsec
     case rdpsecEncryption = "rdpsec.encryption"
+    case rdpsecExchange = "rdpsec.exchange"
+    case rdpsecFipsNotWalked = "rdpsec.fips-not-walked"
     case rdpsecNoEncryption = "rdpsec.no-encryption"
     case rdpsecProprietaryKey = "rdpsec.proprietary-key"
     case rdpsecWeakEncryption = "rdpsec.weak-encryption"

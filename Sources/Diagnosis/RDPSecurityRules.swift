@@ -25,7 +25,7 @@ enum RDPSecurityRules: DiagnosisRule {
                     title: none ? "Standard RDP security without any encryption" : "Standard RDP security: \(Names.encryptionMethod(method)), level \(Names.encryptionLevel(level))",
                     detail: none ? "The session, including the password typed at the logon screen, crosses the network in clear text."
                                  : weak ? "40- and 56-bit RC4 keys can be broken; anyone on the path can read the session."
-                                        : "RC4 with an unauthenticated server key: confidential against passive listeners only.",
+                                        : "\(method == 0x10 ? "3DES" : "RC4") with an unauthenticated server key: confidential against passive listeners only.",
                     fixes: severity == .info ? [] : ["Windows: Group Policy … > Remote Desktop Session Host > Security > \"Set client connection encryption level\" = High, and require the SSL security layer.",
                                                      "xrdp: security_layer=tls and crypt_level=high in /etc/xrdp/xrdp.ini."]))
         }
@@ -36,11 +36,35 @@ enum RDPSecurityRules: DiagnosisRule {
                 detail: bits < 2048 ? "A key this short can be factored; standard RDP security's key exchange is only as strong as this key." : "Used only by standard RDP security.",
                 fixes: bits < 2048 ? ["Prefer TLS (SecurityLayer = 2), which uses the TLS certificate instead."] : []))
         }
+        if let exchange = o.sessionWalk?.session?.standardSecurity {
+            findings += standardSecurityWalk(exchange)
+        }
         if !data.channelIDs.isEmpty || data.ioChannel != nil {
             findings.append(Finding(id: .mcsChannels, level: .info, section: .rdpSecurity,
                                     title: "MCS channels",
                                     detail: "I/O channel \(data.ioChannel.map(String.init) ?? "?"), \(data.channelIDs.count) static channel\(data.channelIDs.count == 1 ? "" : "s")\(data.messageChannel.map { ", message channel \($0)" } ?? "")\(data.multitransportFlags.map { $0 != 0 ? ", UDP multitransport offered (flags 0x\(String($0, radix: 16)))" : "" } ?? "")."))
         }
         return findings
+    }
+
+    /// How far the default client's walk took standard RDP security's key exchange.
+    static func standardSecurityWalk(_ exchange: StandardSecurityObservation) -> [Finding] {
+        if exchange.notAttempted == .fipsNotImplemented {
+            return [Finding(
+                id: .rdpsecFipsNotWalked, level: .info, section: .rdpSecurity,
+                title: "The walk stopped at the Security Exchange: FIPS encryption (3DES) is not implemented by rdpdoctor",
+                detail: "The server chose FIPS encryption (3DES with SHA-1 HMAC). rdpdoctor joined the channels, then stopped before sending the Security Exchange PDU: a limit of rdpdoctor, not a failure of the server. Licensing and the logon screen were not tested.")]
+        }
+        guard exchange.exchangeSent else { return [] }
+        let key = exchange.serverKeyBits.map { "the server's \($0)-bit RSA key" } ?? "the server's RSA key"
+        let decrypted = exchange.decryptedPDUs == 1 ? "1 encrypted server PDU" : "\(exchange.decryptedPDUs) encrypted server PDUs"
+        return [Finding(
+            id: .rdpsecExchange, level: .info, section: .rdpSecurity,
+            title: exchange.decryptedPDUs > 0 ? "Security Exchange: the session keys work both ways"
+                                              : "Security Exchange: the server accepted the encrypted Client Info",
+            detail: "rdpdoctor sent its client random encrypted with \(key)\(exchange.serverKeyFromX509 ? " (the leaf of its X.509 chain)" : ""), derived \(exchange.keyBits.map { "\($0)-bit " } ?? "")RC4 session keys and sent its Client Info encrypted; "
+                + (exchange.decryptedPDUs > 0
+                    ? "it decrypted \(decrypted) and each MAC matched\(exchange.saltedChecksums ? " (salted MACs)" : "")."
+                    : "the server sent its own PDUs unencrypted, as its encryption level allows."))]
     }
 }

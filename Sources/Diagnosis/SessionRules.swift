@@ -7,7 +7,7 @@ enum SessionRules: DiagnosisRule {
     static func findings(_ input: RuleInput) -> [Finding] {
         let o = input.observations
         let catalogue = input.catalogue
-        guard let session = o.defaultClient?.session else { return [] }
+        guard let walk = o.sessionWalk, let session = walk.session else { return [] }
         var findings: [Finding] = []
         switch session.licensing {
         case .validClient?:
@@ -50,7 +50,7 @@ enum SessionRules: DiagnosisRule {
                 id: .sessionStarted, level: .good, section: .session,
                 title: "The session starts",
                 detail: "The server sent its Demand Active PDU (capabilities)\(os.map { ", saying it runs on \($0)" } ?? ""): the connection sequence works end to end. What the session shows first is not in the protocol: a logon screen on Windows and xrdp, but on some servers the desktop itself, without any logon."))
-            let nla = SecurityProtocols(rawValue: o.defaultClient?.negotiation?.selectedProtocol ?? 0)
+            let nla = SecurityProtocols(rawValue: walk.negotiation?.selectedProtocol ?? 0)
             if session.serverOSMajor == Names.unixOS, nla.isDisjoint(with: [.hybrid, .hybridEx]) {
                 findings.append(Finding(
                     id: .sessionMaybeNoLogon, level: .warn, section: .session,

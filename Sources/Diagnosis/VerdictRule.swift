@@ -139,7 +139,41 @@ enum VerdictRule {
         case .notStarted:
             return Verdict(outcome: .undetermined, step: nil, summary: "Could not tell: the check's deadline came before the connection could be replayed.")
         case .completed:
+            if probe.negotiation == .failure(code: CheckPlan.sslNotAllowedByServer),
+               let retry = observations.standardSecurityRetry, let verdict = retried(retry, codes: catalogue) {
+                return verdict
+            }
             return completed(probe, codes: catalogue)
+        }
+    }
+
+    /// The server refused TLS and CredSSP with SSL_NOT_ALLOWED_BY_SERVER and
+    /// the standard-security probe walked mstsc's retry: what it reached.
+    /// nil leaves the verdict to the refusal alone.
+    private static func retried(_ retry: ProbeRecord, codes catalogue: Catalogue) -> Verdict? {
+        let refusal = "The server refuses TLS and CredSSP (failure code 2); a Microsoft client retries with standard RDP security"
+        if retry.session?.demandActive == true {
+            return Verdict(outcome: .reachesLogon, step: .capabilities,
+                           summary: "\(refusal), and the session starts (a logon screen, or a desktop on servers that ask for no logon): it works, but it is weak (see findings).")
+        }
+        if retry.session?.standardSecurity?.notAttempted == .fipsNotImplemented {
+            return Verdict(outcome: .reachesLogon, step: .security,
+                           summary: "\(refusal) at FIPS level; rdpdoctor's walk stopped at the Security Exchange because it does not implement FIPS encryption (3DES), so the logon screen itself was not reached here.")
+        }
+        switch retry.end {
+        case let .peerClosed(kind, step, _):
+            return Verdict(outcome: .fails, step: step,
+                           summary: "\(refusal), and the server \(kind == .reset ? "resets" : "closes") that connection during \(Names.step(step)). A Microsoft client shows 0x904 with extended 0x7.",
+                           codes: catalogue.clientCodes(.setupClosed))
+        case let .protocolError(step, message):
+            return Verdict(outcome: .fails, step: step,
+                           summary: "\(refusal), and that connection fails during \(Names.step(step)): \(message).",
+                           codes: catalogue.clientCodes(.setupUndecodable))
+        case let .timedOut(step, waiting):
+            return Verdict(outcome: .undetermined, step: step,
+                           summary: "\(refusal); that retry got no answer during \(Names.step(step)) (rdpdoctor waited for \(waiting)), so whether it reaches the logon screen could not be told. Run again with a longer --timeout.")
+        default:
+            return nil
         }
     }
 
@@ -189,6 +223,10 @@ enum VerdictRule {
             }
             return Verdict(outcome: .reachesCredentials, step: .credssp,
                            summary: "A default Microsoft client would reach the NLA credential prompt: the connection works up to authentication; the account decides the rest (add --user to test it).")
+        }
+        if probe.session?.standardSecurity?.notAttempted == .fipsNotImplemented {
+            return Verdict(outcome: .reachesLogon, step: .security,
+                           summary: "A default Microsoft client would most likely connect with standard RDP security at FIPS level (no TLS, the server's identity is not verified); rdpdoctor's walk stopped at the Security Exchange because it does not implement FIPS encryption (3DES), so the logon screen itself was not reached here.")
         }
         if probe.negotiation?.selectedProtocol == 0 {
             return Verdict(outcome: .reachesLogon, step: .mcs,

@@ -284,7 +284,11 @@ public struct CheckCoordinator: Sendable {
                                                 credentials: settings.credentials?.settings(pinnedLeafSHA256: pin))
             return (.rdp(machine), timeouts.connectMs)
         case .rdp(let purpose, _):
-            return (.rdp(settings.plan.machine(purpose, timeouts: timeouts)), timeouts.connectMs)
+            // The server refused the default request for want of standard RDP
+            // security: its probe replays mstsc's retry and walks on.
+            let retry = purpose == .negotiation(SecurityProtocols.rdp.rawValue)
+                && record(.defaultClient)?.negotiation == .failure(code: CheckPlan.sslNotAllowedByServer)
+            return (.rdp(settings.plan.machine(purpose, timeouts: timeouts, walkStandardSecurity: retry)), timeouts.connectMs)
         case .service:
             let machine = ServiceProbeMachine(host: settings.plan.target.host,
                                               tls: TLSParameters(serverName: settings.plan.serverName),

@@ -35,6 +35,23 @@ public struct CheckObservations: Codable, Sendable {
     /// The probe that walked the connection as a default client would.
     public var defaultClient: ProbeRecord? { probes.first { $0.purpose == .defaultClient } }
 
+    /// The walk that shows how a default client's session starts: the default
+    /// client's own, or, when the server refused it with
+    /// SSL_NOT_ALLOWED_BY_SERVER (mstsc then retries with standard RDP
+    /// security), the standard-security probe, which then walks as far as it can.
+    public var sessionWalk: ProbeRecord? {
+        if let retry = standardSecurityRetry { return retry }
+        return defaultClient
+    }
+
+    /// The standard-security probe when it replayed mstsc's retry after
+    /// SSL_NOT_ALLOWED_BY_SERVER (the check then always walks it as far as it goes).
+    public var standardSecurityRetry: ProbeRecord? {
+        guard defaultClient?.negotiation == .failure(code: CheckPlan.sslNotAllowedByServer),
+              let retry = negotiation(requested: 0), retry.end != .notStarted else { return nil }
+        return retry
+    }
+
     public func negotiation(requested: UInt32) -> ProbeRecord? {
         probes.first { $0.purpose == .negotiation(requested) }
     }

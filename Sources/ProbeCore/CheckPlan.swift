@@ -13,6 +13,10 @@ public struct CheckPlan: Sendable {
         .rdp, .ssl, .hybrid, .rdstls, [.hybrid, .hybridEx], .rdsaad,
     ]
 
+    /// RDP_NEG_FAILURE SSL_NOT_ALLOWED_BY_SERVER: the server wants standard
+    /// RDP security, and mstsc retries with it.
+    public static let sslNotAllowedByServer: UInt32 = 2
+
     public let target: Target
     public let tlsVersions: [TLSProtocolVersion]
 
@@ -31,8 +35,10 @@ public struct CheckPlan: Sendable {
 
     /// The machine for one purpose, with the step deadlines it may use.
     /// `credentials` is only used by the credential probe.
+    /// With `walkStandardSecurity` the standard-security request walks as far
+    /// as it can, as mstsc's retry after SSL_NOT_ALLOWED_BY_SERVER does.
     public func machine(_ purpose: ProbePurpose, timeouts: StepTimeouts,
-                        credentials: CredentialSettings? = nil) -> RDPProbeMachine {
+                        credentials: CredentialSettings? = nil, walkStandardSecurity: Bool = false) -> RDPProbeMachine {
         let tls = TLSParameters(serverName: serverName)
         switch purpose {
         case .defaultClient:
@@ -54,7 +60,7 @@ public struct CheckPlan: Sendable {
         case .negotiation(let raw):
             let requested = SecurityProtocols(rawValue: raw)
             // Standard RDP security continues to MCS to read the server's security data.
-            let goal: RDPProbeMachine.Goal = requested == .rdp ? .serverData : .negotiation
+            let goal: RDPProbeMachine.Goal = requested == .rdp ? (walkStandardSecurity ? .asFarAsPossible : .serverData) : .negotiation
             return RDPProbeMachine(purpose: purpose, requested: requested, goal: goal, tls: tls, timeouts: timeouts)
         case .tlsVersion(let version):
             return RDPProbeMachine(purpose: purpose, requested: [.ssl, .hybrid], goal: .tlsHandshake,

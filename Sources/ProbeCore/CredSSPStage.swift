@@ -6,31 +6,93 @@ import RDPProtocol
 /// CredSSP (NLA). Without credentials: send the NTLM NEGOTIATE, read the
 /// server's CHALLENGE (names, version, clock) and stop. With credentials:
 /// authenticate with NTLMv2, check the server's proof of its TLS key, and
-/// only with --logon send the credentials and go on.
+/// only with --logon send the credentials and go on to the session.
+///
+/// A sub-machine like `SessionStage`: it owns its state, takes bytes and
+/// returns `Output`s; `RDPProbeMachine` maps them.
 struct CredSSPStage: Sendable {
-    enum Phase: Sendable {
+    /// What the stage waits for; `description` is the phrase reports use.
+    enum Awaiting: StageWaiting {
+        case challenge
+        case authenticateAnswer
+        case earlyAuthorization
+
+        var step: Step { .credssp }
+
+        var description: String {
+            switch self {
+            case .challenge: "the server's NTLM CHALLENGE (CredSSP)"
+            case .authenticateAnswer: "the server's answer to the NTLM AUTHENTICATE"
+            case .earlyAuthorization: "the early user authorization result (HYBRID_EX)"
+            }
+        }
+    }
+
+    /// A fact the stage saw, for the parent's record.
+    enum Observation: Sendable, Equatable {
+        /// The first TSRequest: the server's CredSSP version and what its
+        /// CHALLENGE says (the parent adds when it arrived).
+        case challenge(CredSSPObservation)
+        /// Where the server's TSRequests bend DER.
+        case encodingDeviations([String])
+        /// An NTSTATUS in the TSRequest before any credential was checked.
+        case serverError(UInt32)
+        /// How the server answered the account (only with an account).
+        case credential(account: String, CredentialObservation.Outcome, ntstatus: UInt32?, detail: String?)
+        case credentialsSent
+        case earlyAuthorizationResult(UInt32)
+    }
+
+    enum Outcome: Sendable, Equatable {
+        /// As far as this probe goes.
+        case completed
+        case protocolError(String)
+        /// The credentials went and the server accepts them: the session follows.
+        case sessionFollows(selected: SecurityProtocols)
+    }
+
+    typealias Output = StageOutput<Observation, Awaiting, Outcome>
+
+    private enum Phase: Sendable {
         case awaitingChallenge
         case awaitingServerProof
         case awaitingEarlyAuthorization
+        case done
     }
 
-    var client: CredSSPClient
-    var phase: Phase = .awaitingChallenge
-    var buffer: [UInt8] = []
-    let selected: SecurityProtocols
-    let account: String?
+    private var client: CredSSPClient
+    private var phase: Phase = .awaitingChallenge
+    private var buffer: [UInt8] = []
+    private var challengeReported = false
+    private let selected: SecurityProtocols
+    private let account: String?
 
-    mutating func receive(_ bytes: [UInt8], machine: inout RDPProbeMachine, now: UInt64) -> [ConnectionAction] {
-        buffer += bytes
-        if case .awaitingEarlyAuthorization = phase {
-            return earlyAuthorization(machine: &machine, now: now)
+    init(client: CredSSPClient, selected: SecurityProtocols, account: String?) {
+        self.client = client
+        self.selected = selected
+        self.account = account
+    }
+
+    /// The NTLM NEGOTIATE (and, with credentials, what the client prepared).
+    mutating func start(credentials: NTLMCredentials?) -> [Output] {
+        [.send(client.start(credentials: credentials)), .awaiting(.challenge)]
+    }
+
+    mutating func receive(_ bytes: [UInt8]) -> [Output] {
+        switch phase {
+        case .done: return []
+        case .awaitingEarlyAuthorization:
+            buffer += bytes
+            return earlyAuthorization()
+        case .awaitingChallenge, .awaitingServerProof:
+            buffer += bytes
         }
         let length: Int
         do {
             guard let whole = try TSRequest.frameLength(of: buffer), buffer.count >= whole else { return [] }
             length = whole
         } catch {
-            return machine.finish(.protocolError(step: .credssp, message: "CredSSP TSRequest: \(error)"), now: now)
+            return finish(.protocolError("CredSSP TSRequest: \(error)"))
         }
         let message = Array(buffer.prefix(length))
         buffer.removeFirst(length)
@@ -42,81 +104,78 @@ struct CredSSPStage: Sendable {
             buffer.removeAll()
         }
         let action = client.receive(message)
-        record(client.challenge, machine: &machine, now: now)
+        var outputs: [Output] = []
+        if !challengeReported {
+            challengeReported = true
+            outputs.append(.observed(.challenge(Self.observation(client.challenge, version: client.peerVersion))))
+        }
         let deviations = client.encodingDeviations.map(\.description)
             + (trailing > 0 ? ["\(trailing) bytes after a TSRequest, ignored"] : [])
-        if !deviations.isEmpty {
-            let earlier = machine.record.credssp?.encodingDeviations ?? []
-            machine.record.credssp?.encodingDeviations = earlier + deviations.filter { !earlier.contains($0) }
-        }
+        if !deviations.isEmpty { outputs.append(.observed(.encodingDeviations(deviations))) }
         switch action {
         case .challengeReceived:
-            machine.endStep(now: now)
-            return machine.finish(.completed, now: now)
+            return outputs + [.stepCompleted] + finish(.completed)
         case .send(let authenticate):
             phase = .awaitingServerProof
-            machine.waitingFor = "the server's answer to the NTLM AUTHENTICATE"
-            return [.send(authenticate), machine.deadline(now: now)]
+            return outputs + [.send(authenticate), .awaiting(.authenticateAnswer)]
         case .serverError(let status):
             if case .awaitingChallenge = phase {
-                machine.record.credssp?.errorCode = status.rawValue
+                outputs.append(.observed(.serverError(status.rawValue)))
             } else {
-                credential(.rejected, ntstatus: status.rawValue, machine: &machine)
+                outputs += credential(.rejected, ntstatus: status.rawValue)
             }
-            return machine.finish(.completed, now: now)
+            return outputs + finish(.completed)
         case .authenticated(let credentialsMessage):
-            machine.endStep(now: now)
-            credential(.accepted, machine: &machine)
-            guard let credentialsMessage else { return machine.finish(.completed, now: now) }
-            machine.record.credential?.credentialsSent = true
+            outputs += [.stepCompleted] + credential(.accepted)
+            guard let credentialsMessage else { return outputs + finish(.completed) }
+            outputs += [.observed(.credentialsSent), .send(credentialsMessage)]
             if selected.contains(.hybridEx) {
                 phase = .awaitingEarlyAuthorization
-                machine.begin(.credssp, waiting: "the early user authorization result (HYBRID_EX)", now: now)
-                return [.send(credentialsMessage), machine.deadline(now: now)]
+                return outputs + [.awaiting(.earlyAuthorization)]
             }
-            return [.send(credentialsMessage)] + machine.startSession(selected: selected, now: now)
+            return outputs + finish(.sessionFollows(selected: selected))
         case .failed(let reason):
             switch reason {
-            case .publicKeyMismatch: credential(.serverKeyMismatch, detail: reason.description, machine: &machine)
-            case .serverSignatureInvalid: credential(.serverProofInvalid, detail: reason.description, machine: &machine)
-            case .ntlm where account != nil: credential(.ntlmUnavailable, detail: reason.description, machine: &machine)
+            case .publicKeyMismatch: outputs += credential(.serverKeyMismatch, detail: reason.description)
+            case .serverSignatureInvalid: outputs += credential(.serverProofInvalid, detail: reason.description)
+            case .ntlm where account != nil: outputs += credential(.ntlmUnavailable, detail: reason.description)
             default: break
             }
-            return machine.finish(.protocolError(step: .credssp, message: reason.description), now: now)
+            return outputs + finish(.protocolError(reason.description))
         }
     }
 
     /// The peer closed while CredSSP was under way: after our AUTHENTICATE,
     /// that is how some servers (FreeRDP) say "wrong credentials".
-    func closed(machine: inout RDPProbeMachine) {
-        if case .awaitingServerProof = phase {
-            credential(.closedAfterAuthenticate, machine: &machine)
-        }
+    func closed() -> [Output] {
+        if case .awaitingServerProof = phase { return credential(.closedAfterAuthenticate) }
+        return []
     }
 
-    private mutating func earlyAuthorization(machine: inout RDPProbeMachine, now: UInt64) -> [ConnectionAction] {
+    private mutating func finish(_ outcome: Outcome) -> [Output] {
+        phase = .done
+        return [.finished(outcome)]
+    }
+
+    private mutating func earlyAuthorization() -> [Output] {
         guard buffer.count >= 4 else { return [] }
         let result: EarlyUserAuthorizationResult
         do {
             result = try EarlyUserAuthorizationResult(decoding: Array(buffer.prefix(4)))
         } catch {
-            return machine.finish(.protocolError(step: .credssp, message: "early user authorization result: \(error)"), now: now)
+            return finish(.protocolError("early user authorization result: \(error)"))
         }
         buffer.removeFirst(4)
-        machine.record.credential?.earlyAuthorizationResult = result.rawValue
-        machine.endStep(now: now)
+        let outputs: [Output] = [.observed(.earlyAuthorizationResult(result.rawValue)), .stepCompleted]
         guard result.rawValue == 0 else {
-            machine.record.credential?.outcome = .earlyAuthorizationDenied
-            return machine.finish(.completed, now: now)
+            return outputs + credential(.earlyAuthorizationDenied) + finish(.completed)
         }
-        return machine.startSession(selected: selected, now: now)
+        return outputs + finish(.sessionFollows(selected: selected))
     }
 
-    private func record(_ info: ChallengeInfo?, machine: inout RDPProbeMachine, now: UInt64) {
-        guard machine.record.credssp == nil else { return }
+    private static func observation(_ info: ChallengeInfo?, version: Int?) -> CredSSPObservation {
         var observed = CredSSPObservation()
-        observed.serverVersion = client.peerVersion
-        observed.challengeAtMs = machine.milliseconds(since: machine.connectStartedAt, now: now)
+        observed.serverVersion = version
         if let info {
             observed.netbiosComputer = info.nbComputerName
             observed.netbiosDomain = info.nbDomainName
@@ -126,17 +185,13 @@ struct CredSSPStage: Sendable {
             observed.osVersion = info.osVersion.map { "\($0.major).\($0.minor).\($0.build)" }
             observed.serverTimeUnix = info.serverTime.map { Double($0.unixSeconds) }
         }
-        machine.record.credssp = observed
+        return observed
     }
 
-    private func credential(_ outcome: CredentialObservation.Outcome, ntstatus: UInt32? = nil, detail: String? = nil,
-                            machine: inout RDPProbeMachine) {
-        guard let account else { return }
-        var observed = machine.record.credential ?? CredentialObservation(account: account, outcome: outcome)
-        observed.outcome = outcome
-        observed.ntstatus = ntstatus ?? observed.ntstatus
-        observed.detail = detail ?? observed.detail
-        machine.record.credential = observed
+    private func credential(_ outcome: CredentialObservation.Outcome, ntstatus: UInt32? = nil,
+                            detail: String? = nil) -> [Output] {
+        guard let account else { return [] }
+        return [.observed(.credential(account: account, outcome, ntstatus: ntstatus, detail: detail))]
     }
 }
 
@@ -158,10 +213,48 @@ extension RDPProbeMachine {
             if let host = tlsParameters.serverName { configuration.servicePrincipalName = "TERMSRV/\(host)" }
         }
         let key = leaf.flatMap(CertificateKey.subjectPublicKey(ofDER:)) ?? []
-        var client = CredSSPClient(serverPublicKey: key, configuration: configuration)
-        let first = client.start(credentials: credentials)
-        state = .credssp(CredSSPStage(client: client, selected: selected, account: self.credentials?.account))
-        begin(.credssp, waiting: "the server's NTLM CHALLENGE (CredSSP)", now: now)
-        return [.send(first), deadline(now: now)]
+        var stage = CredSSPStage(client: CredSSPClient(serverPublicKey: key, configuration: configuration),
+                                 selected: selected, account: self.credentials?.account)
+        let outputs = stage.start(credentials: credentials)
+        state = .credssp(stage)
+        return apply(outputs, now: now)
+    }
+
+    /// Maps what the CredSSP stage returned to the record, the step timings
+    /// and the transport's actions.
+    mutating func apply(_ outputs: [CredSSPStage.Output], now: UInt64) -> [ConnectionAction] {
+        apply(outputs, now: now, wrap: Awaiting.credssp,
+              observe: { machine, observation in machine.record(observation, now: now) },
+              finished: { machine, outcome in
+                  switch outcome {
+                  case .completed: machine.finish(.completed, now: now)
+                  case .protocolError(let message): machine.finish(.protocolError(step: .credssp, message: message), now: now)
+                  case .sessionFollows(let selected): machine.startSession(selected: selected, now: now)
+                  }
+              })
+    }
+
+    private mutating func record(_ observation: CredSSPStage.Observation, now: UInt64) {
+        switch observation {
+        case .challenge(var observed):
+            guard record.credssp == nil else { return }
+            observed.challengeAtMs = milliseconds(since: connectStartedAt, now: now)
+            record.credssp = observed
+        case .encodingDeviations(let deviations):
+            let earlier = record.credssp?.encodingDeviations ?? []
+            record.credssp?.encodingDeviations = earlier + deviations.filter { !earlier.contains($0) }
+        case .serverError(let status):
+            record.credssp?.errorCode = status
+        case let .credential(account, outcome, ntstatus, detail):
+            var observed = record.credential ?? CredentialObservation(account: account, outcome: outcome)
+            observed.outcome = outcome
+            observed.ntstatus = ntstatus ?? observed.ntstatus
+            observed.detail = detail ?? observed.detail
+            record.credential = observed
+        case .credentialsSent:
+            record.credential?.credentialsSent = true
+        case .earlyAuthorizationResult(let result):
+            record.credential?.earlyAuthorizationResult = result
+        }
     }
 }

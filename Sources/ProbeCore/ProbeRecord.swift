@@ -138,6 +138,34 @@ public struct SessionObservation: Codable, Sendable, Equatable {
     public var serverOSMajor: UInt16?
     public var serverOSMinor: UInt16?
     public var disconnectReason: UInt32?
+    /// Standard RDP security with encryption: how far its key exchange went.
+    public var standardSecurity: StandardSecurityObservation?
+
+    public init() {}
+}
+
+/// The Security Exchange and encryption of standard RDP security
+/// (MS-RDPBCGR 5.3), as the probe walked them.
+public struct StandardSecurityObservation: Codable, Sendable, Equatable {
+    /// Why rdpdoctor did not send the Security Exchange PDU: its own limit,
+    /// never the server's failure.
+    public enum NotAttempted: String, Codable, Sendable, Equatable {
+        /// ENCRYPTION_METHOD_FIPS: 3DES with SHA-1 HMAC (5.3.5.2), which rdpdoctor does not implement.
+        case fipsNotImplemented
+    }
+
+    /// The client random went to the server, encrypted with its RSA key.
+    public var exchangeSent = false
+    /// The server key that encrypted it: its size, and whether it came from an X.509 chain.
+    public var serverKeyBits: Int?
+    public var serverKeyFromX509 = false
+    /// The RC4 key strength (40, 56 or 128 bits).
+    public var keyBits: Int?
+    /// Encrypted server PDUs that were decrypted and whose MAC matched.
+    public var decryptedPDUs = 0
+    /// The server signs with the salted MAC (SEC_SECURE_CHECKSUM, 5.3.6.1.1).
+    public var saltedChecksums = false
+    public var notAttempted: NotAttempted?
 
     public init() {}
 }

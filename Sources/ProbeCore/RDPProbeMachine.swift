@@ -39,7 +39,9 @@ public struct RDPProbeMachine: ConnectionMachine {
     var firstBytes: [UInt8] = []
     var connectStartedAt: UInt64 = 0
     var currentStep: Step = .tcp
-    var waitingFor = "the TCP connection"
+    var waitingFor: Awaiting = .start
+    /// Tests fix the Security Exchange's client random; otherwise it is random.
+    var fixedClientRandom: [UInt8]?
 
     public init(purpose: ProbePurpose, requested: SecurityProtocols, goal: Goal,
                 tls: TLSParameters, timeouts: StepTimeouts, credentials: CredentialSettings? = nil) {
@@ -75,16 +77,16 @@ public struct RDPProbeMachine: ConnectionMachine {
         case .connecting:
             connectStartedAt = now
             state = .connecting
-            begin(.tcp, waiting: "the TCP connection to open", now: now)
+            begin(.tcp, waiting: .tcpConnection, now: now)
             return [.setDeadline(now + nanoseconds(timeouts.connectMs))]
         case .connectFailed(let failure):
             switch failure {
             case .refused: return finish(.refused, now: now)
             case .resetAfterAccept:
                 endStep(now: now)
-                begin(.x224, waiting: "the X.224 Connection Confirm", now: now)
-                return finish(.peerClosed(.reset, step: .x224, waitingFor: waitingFor), now: now)
-            case .timedOut: return finish(.timedOut(step: .tcp, waitingFor: waitingFor), now: now)
+                begin(.x224, waiting: .connectionConfirm, now: now)
+                return finish(.peerClosed(.reset, step: .x224, waitingFor: waitingFor.description), now: now)
+            case .timedOut: return finish(.timedOut(step: .tcp, waitingFor: waitingFor.description), now: now)
             case .unreachable(let reason): return finish(.unreachable(reason), now: now)
             }
         case .connected:
@@ -97,11 +99,11 @@ public struct RDPProbeMachine: ConnectionMachine {
         case .tlsFailed(let reason):
             return finish(.tlsFailed(reason), now: now)
         case .peerClosed(let kind):
-            if case let .credssp(stage) = state { stage.closed(machine: &self) }
+            if case let .credssp(stage) = state { _ = apply(stage.closed(), now: now) }
             if case .awaitingConfirm = state, let peer = PeerProtocol.bestGuess(firstBytes[...]), peer != .rdp {
                 record.foreignService = ForeignService(peer)
             }
-            return finish(.peerClosed(kind, step: currentStep, waitingFor: waitingFor), now: now)
+            return finish(.peerClosed(kind, step: currentStep, waitingFor: waitingFor.description), now: now)
         case .rawBytesArrived(let count):
             if let last = record.timings.indices.last, record.timings[last].durationMs == nil {
                 record.timings[last].bytesReceived += count
@@ -115,7 +117,7 @@ public struct RDPProbeMachine: ConnectionMachine {
             if case .awaitingConfirm = state, let peer = PeerProtocol.bestGuess(firstBytes[...]), peer != .rdp {
                 record.foreignService = ForeignService(peer)
             }
-            return finish(.timedOut(step: currentStep, waitingFor: waitingFor), now: now)
+            return finish(.timedOut(step: currentStep, waitingFor: waitingFor.description), now: now)
         }
     }
 
@@ -128,7 +130,7 @@ public struct RDPProbeMachine: ConnectionMachine {
             return finish(.localError("could not encode the X.224 Connection Request"), now: now)
         }
         state = .awaitingConfirm
-        begin(.x224, waiting: "the X.224 Connection Confirm", now: now)
+        begin(.x224, waiting: .connectionConfirm, now: now)
         return [.send(bytes), .setDeadline(now + nanoseconds(timeouts.stepMs))]
     }
 
@@ -141,13 +143,13 @@ public struct RDPProbeMachine: ConnectionMachine {
             record.plaintextAfterConfirm = (record.plaintextAfterConfirm ?? 0) + bytes.count
             return []
         case .credssp(var stage):
-            let actions = stage.receive(bytes, machine: &self, now: now)
-            if case .credssp = state { state = .credssp(stage) }
-            return actions
+            let outputs = stage.receive(bytes)
+            state = .credssp(stage)
+            return apply(outputs, now: now)
         case .session(var stage):
-            let actions = stage.receive(bytes, machine: &self, now: now)
-            if case .session = state { state = .session(stage) }
-            return actions
+            let outputs = stage.receive(bytes)
+            state = .session(stage)
+            return apply(outputs, now: now)
         case .idle, .connecting, .finished:
             return []
         }
@@ -207,7 +209,7 @@ public struct RDPProbeMachine: ConnectionMachine {
         }
         if framer.bufferedCount > 0 { record.plaintextAfterConfirm = framer.bufferedCount }
         state = .awaitingTLS(selected: selected)
-        begin(.tls, waiting: "the TLS handshake to complete", now: now)
+        begin(.tls, waiting: .tlsHandshake, now: now)
         return [.startTLS(tlsParameters), .setDeadline(now + nanoseconds(timeouts.stepMs))]
     }
 
@@ -230,12 +232,38 @@ public struct RDPProbeMachine: ConnectionMachine {
         }
     }
 
-    // MARK: - Bookkeeping shared with the stages
+    // MARK: - Bookkeeping
 
-    mutating func begin(_ step: Step, waiting: String, now: UInt64) {
+    /// What the probe waits for; `description` is the phrase its end records.
+    enum Awaiting: Sendable, Equatable, CustomStringConvertible {
+        case start
+        case tcpConnection
+        case connectionConfirm
+        case tlsHandshake
+        case credssp(CredSSPStage.Awaiting)
+        case session(SessionStage.Awaiting)
+
+        var description: String {
+            switch self {
+            case .start: "the TCP connection"
+            case .tcpConnection: "the TCP connection to open"
+            case .connectionConfirm: "the X.224 Connection Confirm"
+            case .tlsHandshake: "the TLS handshake to complete"
+            case .credssp(let awaiting): awaiting.description
+            case .session(let awaiting): awaiting.description
+            }
+        }
+    }
+
+    mutating func begin(_ step: Step, waiting: Awaiting, now: UInt64) {
         currentStep = step
         waitingFor = waiting
         record.timings.append(StepTiming(step: step, startMs: milliseconds(since: connectStartedAt, now: now)))
+    }
+
+    /// A step has begun and not completed.
+    var stepUnderWay: Bool {
+        record.timings.last.map { $0.durationMs == nil } ?? false
     }
 
     mutating func endStep(now: UInt64) {

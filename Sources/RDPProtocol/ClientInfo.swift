@@ -34,7 +34,7 @@ public struct ClientInfoFlags: OptionSet, Hashable, Sendable {
 /// Client Info PDU (2.2.1.11): a basic security header with SEC_INFO_PKT and
 /// TS_INFO_PACKET (2.2.1.11.1.1) with its extended part (2.2.1.11.1.1.1), ending
 /// after cbAutoReconnectCookie. Strings are UTF-16LE. Under standard RDP
-/// security this body must still be encrypted by the caller.
+/// security with encryption the caller seals `infoPacket()` instead.
 public struct ClientInfoPDU: Equatable, Sendable {
     public var codePage: UInt32 = 0
     public var flags: ClientInfoFlags = .probe
@@ -62,12 +62,17 @@ public struct ClientInfoPDU: Equatable, Sendable {
     /// Security header plus info packet: the userData of a Send Data Request
     /// to the I/O channel.
     public func encode() throws(WireError) -> [UInt8] {
+        SecurityHeader(flags: .infoPacket).encodeBasic() + (try infoPacket())
+    }
+
+    /// TS_INFO_PACKET alone: what standard RDP security encrypts behind its
+    /// own security header (SEC_INFO_PKT | SEC_ENCRYPT and the MAC).
+    public func infoPacket() throws(WireError) -> [UInt8] {
         let strings = [domain, userName, password, alternateShell, workingDirectory].map(UTF16LE.encode)
         for (bytes, limit) in zip(strings, Self.limits) where bytes.count + 2 > limit.1 {
             throw WireError(.tooLarge(value: bytes.count + 2, limit: limit.1), pdu: Self.pdu, field: limit.0)
         }
         var w = ByteWriter(capacity: 512)
-        w.append(SecurityHeader(flags: .infoPacket).encodeBasic())
         w.u32LE(codePage)
         w.u32LE(flags.rawValue)
         for bytes in strings { w.u16LE(UInt16(bytes.count)) }   // cb* exclude the terminator

@@ -84,6 +84,13 @@ public struct RSAPublicKey: Equatable, Sendable {
 
     static let magic: UInt32 = 0x3141_5352
 
+    public init(bitLength: UInt32, dataLength: UInt32, publicExponent: UInt32, modulusLittleEndian: [UInt8]) {
+        self.bitLength = bitLength
+        self.dataLength = dataLength
+        self.publicExponent = publicExponent
+        self.modulusLittleEndian = modulusLittleEndian
+    }
+
     static func decode(from reader: inout ByteReader) throws(WireError) -> RSAPublicKey {
         let magic = try reader.u32LE("RSA magic")
         guard magic == Self.magic else {

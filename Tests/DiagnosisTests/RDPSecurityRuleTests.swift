@@ -40,6 +40,13 @@ import Testing
         #expect(finding?.fixes.isEmpty == true)
     }
 
+    @Test func fipsIsThreeDESNotRC4() async {
+        let report = await standardSecurity(method: 0x10, level: 4).diagnose()
+        let finding = report.finding("rdpsec.encryption")
+        #expect(finding?.title == "Standard RDP security: FIPS (3DES), level FIPS")
+        #expect(finding?.detail == "3DES with an unauthenticated server key: confidential against passive listeners only.")
+    }
+
     @Test func encryptionFieldsAreIgnoredOverTLS() async {
         let report = await Scenario()
             .defaultClient(.selected(protocol: Proto.ssl, flags: 0)) {
@@ -98,5 +105,107 @@ import Testing
             .diagnose()
         #expect(report.finding("rdpsec.weak-encryption")?.level == .warn)
         #expect(report.finding("rdpsec.proprietary-key")?.level == .warn)
+    }
+
+    private func walked(_ exchange: StandardSecurityObservation, demandActive: Bool) -> Scenario {
+        Scenario().defaultClient(.selected(protocol: Proto.rdp, flags: 0)) {
+            $0.serverData = .standardSecurity(method: 0x2, level: 3, keyBits: 2048)
+            var session = SessionObservation()
+            session.demandActive = demandActive
+            session.standardSecurity = exchange
+            $0.session = session
+        }
+    }
+
+    @Test func securityExchangeWalkedToTheSession() async {
+        var exchange = StandardSecurityObservation()
+        exchange.exchangeSent = true
+        exchange.serverKeyBits = 2048
+        exchange.keyBits = 128
+        exchange.decryptedPDUs = 1
+        let report = await walked(exchange, demandActive: true).diagnose()
+        let finding = report.finding("rdpsec.exchange")
+        #expect(finding?.level == .info)
+        #expect(finding?.title == "Security Exchange: the session keys work both ways")
+        #expect(finding?.detail == "rdpdoctor sent its client random encrypted with the server's 2048-bit RSA key, derived 128-bit RC4 session keys and sent its Client Info encrypted; it decrypted 1 encrypted server PDU and each MAC matched.")
+        #expect(report.has("session.started"))
+        #expect(report.verdict.outcome == .reachesLogon)
+        #expect(report.verdict.step == .capabilities)
+        #expect(!report.has("rdpsec.fips-not-walked"))
+    }
+
+    @Test func lowLevelServerAnswersInTheClear() async {
+        var exchange = StandardSecurityObservation()
+        exchange.exchangeSent = true
+        exchange.keyBits = 40
+        let report = await walked(exchange, demandActive: true).diagnose()
+        #expect(report.finding("rdpsec.exchange")?.title == "Security Exchange: the server accepted the encrypted Client Info")
+        #expect(report.finding("rdpsec.exchange")?.detail.hasSuffix("the server sent its own PDUs unencrypted, as its encryption level allows.") == true)
+    }
+
+    @Test func fipsStopsAtTheSecurityExchangeWithoutBlamingTheServer() async {
+        var exchange = StandardSecurityObservation()
+        exchange.notAttempted = .fipsNotImplemented
+        let report = await walked(exchange, demandActive: false).diagnose()
+        let finding = report.finding("rdpsec.fips-not-walked")
+        #expect(finding?.level == .info)
+        #expect(finding?.title == "The walk stopped at the Security Exchange: FIPS encryption (3DES) is not implemented by rdpdoctor")
+        #expect(report.verdict.outcome == .reachesLogon, "rdpdoctor's limit is not the server's failure")
+        #expect(report.verdict.step == .security)
+        #expect(report.verdict.summary.contains("does not implement FIPS encryption (3DES)"))
+        #expect(!report.findings.contains { $0.level == .fail })
+        #expect(!report.has("rdpsec.exchange") && !report.has("session.started"))
+    }
+
+    /// SSL_NOT_ALLOWED_BY_SERVER: the standard-security probe replays mstsc's retry.
+    private func refusedThenRetried(_ edit: @escaping (inout ProbeRecord) -> Void, end: ConnectionEnd = .completed) -> Scenario {
+        Scenario()
+            .defaultClient(.failure(code: 2))
+            .negotiation(Proto.rdp, .selected(protocol: Proto.rdp, flags: 0), end: end) {
+                $0.serverData = .standardSecurity(method: 0, level: 0)
+                edit(&$0)
+            }
+    }
+
+    @Test func retryAfterSSLNotAllowedReachesTheSession() async {
+        let report = await refusedThenRetried {
+            var session = SessionObservation()
+            session.demandActive = true
+            session.licensing = .validClient
+            $0.session = session
+        }.diagnose()
+        #expect(report.verdict.outcome == .reachesLogon)
+        #expect(report.verdict.step == .capabilities)
+        #expect(report.verdict.summary.hasPrefix("The server refuses TLS and CredSSP (failure code 2); a Microsoft client retries with standard RDP security, and the session starts"))
+        #expect(report.has("session.started") && report.has("licensing.valid-client"))
+    }
+
+    @Test func retryAfterSSLNotAllowedThatIsClosedFails() async {
+        let report = await refusedThenRetried({
+            $0.session = SessionObservation()
+        }, end: .peerClosed(.fin, step: .licensing, waitingFor: "the server's licensing PDU")).diagnose()
+        #expect(report.verdict.outcome == .fails)
+        #expect(report.verdict.step == .licensing)
+        #expect(report.verdict.summary.contains("retries with standard RDP security, and the server closes that connection during licensing"))
+    }
+
+    @Test func retryAfterSSLNotAllowedClosedBeforeTheSession() async {
+        let report = await refusedThenRetried({ _ in },
+                                              end: .peerClosed(.reset, step: .mcs, waitingFor: "the MCS Connect Response")).diagnose()
+        #expect(report.verdict.outcome == .fails)
+        #expect(report.verdict.step == .mcs)
+        #expect(report.verdict.summary.contains("and the server resets that connection during the MCS connect exchange"))
+    }
+
+    @Test func retryAfterSSLNotAllowedWithoutAnAnswerIsUndetermined() async {
+        let report = await refusedThenRetried({ _ in },
+                                              end: .timedOut(step: .licensing, waitingFor: "the server's licensing PDU")).diagnose()
+        #expect(report.verdict.outcome == .undetermined)
+        #expect(report.verdict.summary.contains("that retry got no answer during licensing"))
+    }
+
+    @Test func refusalWithoutARetryWalkKeepsItsVerdict() async {
+        let report = await Scenario().defaultClient(.failure(code: 2)).diagnose()
+        #expect(report.verdict.summary == "The server refuses TLS and CredSSP (failure code 2); a Microsoft client retries with standard RDP security, which works but is weak (see findings).")
     }
 }

@@ -36,5 +36,22 @@ struct CheckShadowTests {
         #expect(report.observations.negotiation(requested: 1)?.negotiation == .failure(code: 2))
         #expect(report.has("x224.rdp-security-only"))
         #expect(report.verdict.outcome == .reachesLogon)
+        // mstsc's retry with standard RDP security, replayed by the standard-security probe.
+        let retry = try #require(report.observations.standardSecurityRetry)
+        #expect(retry.session?.demandActive == true)
+        #expect(report.verdict.step == .capabilities, "\(report.verdict.summary)")
+        #expect(report.has("session.started"))
+    }
+
+    @Test("weston offers standard RDP security only without encryption: nothing to exchange, TLS for the default client")
+    func westonStandardSecurity() async throws {
+        let report = try await Testbed.check("WESTON")
+        let standard = try #require(report.observations.negotiation(requested: 0))
+        #expect(standard.negotiation?.selectedProtocol == 0)
+        #expect(standard.serverData?.encryptionMethod == 0 && standard.serverData?.encryptionLevel == 0)
+        #expect(standard.session == nil, "the survey probe stops at the server data")
+        #expect(report.observations.defaultClient?.tls != nil)
+        #expect(report.observations.defaultClient?.session?.standardSecurity == nil)
+        #expect(!report.has("rdpsec.exchange") && !report.has("rdpsec.fips-not-walked"))
     }
 }

@@ -91,4 +91,37 @@ struct CheckXrdpTests {
         #expect(report.has(finding), "\(report.ids)")
         #expect(data?.rdpVersion != nil)
     }
+
+    @Test("standard RDP security with RC4 is walked to the logon screen like TLS", arguments: [
+        ("XRDP_RDP_LOW", 40, false),    // level low: only client-to-server traffic is encrypted
+        ("XRDP_RDP_HIGH", 128, true),   // level high: the Demand Active arrives encrypted, its MAC checked
+    ])
+    func standardSecurityReachesLogon(variant: String, keyBits: Int, serverEncrypts: Bool) async throws {
+        let report = try await Testbed.check(variant)
+        let session = try #require(report.observations.defaultClient?.session)
+        #expect(session.demandActive, "\(String(describing: report.observations.defaultClient?.end))")
+        #expect(session.licensing == .licenseRequest, "xrdp runs the license exchange")
+        let exchange = try #require(session.standardSecurity)
+        #expect(exchange.exchangeSent)
+        #expect(exchange.keyBits == keyBits)
+        #expect(exchange.serverKeyBits == 2048, "xrdp's proprietary certificate")
+        #expect((exchange.decryptedPDUs > 0) == serverEncrypts)
+        #expect(report.has("session.started") && report.has("rdpsec.exchange"), "\(report.ids)")
+        #expect(report.verdict.outcome == .reachesLogon)
+        #expect(report.verdict.step == .capabilities, "as far as the TLS servers: \(report.verdict.summary)")
+        #expect(report.observations.defaultClient?.end == .completed)
+    }
+
+    @Test("FIPS: the walk stops at the Security Exchange, honestly")
+    func fipsStopsAtSecurityExchange() async throws {
+        let report = try await Testbed.check("XRDP_RDP_FIPS")
+        let session = try #require(report.observations.defaultClient?.session)
+        #expect(session.standardSecurity?.notAttempted == .fipsNotImplemented)
+        #expect(session.standardSecurity?.exchangeSent == false)
+        #expect(!session.joinedChannels.isEmpty, "the channels are joined first")
+        #expect(report.finding("rdpsec.fips-not-walked")?.title == "The walk stopped at the Security Exchange: FIPS encryption (3DES) is not implemented by rdpdoctor")
+        #expect(report.verdict.outcome == .reachesLogon, "rdpdoctor's limit is not the server's failure")
+        #expect(report.verdict.step == .security)
+        #expect(!report.findings.contains { $0.level == .fail })
+    }
 }
