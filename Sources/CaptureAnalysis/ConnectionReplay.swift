@@ -99,6 +99,16 @@ public enum ConnectionReplay {
                         // Standard RDP security: MCS follows in clear.
                         furthest = .mcs
                         waitingFor = "the MCS Connect Response"
+                        if let responseLength = tpktLength(Array(down[confirmLength...])),
+                           let response = try? MCSConnectResponse.decode(down[confirmLength..<(confirmLength + responseLength)]) {
+                            let initialAt = ms(connection.toServer.micros(atOffset: requestLength)) ?? requestAt
+                            let answeredAt = ms(connection.toClient.micros(atOffset: confirmLength)) ?? initialAt
+                            record.timings.append(StepTiming(step: .mcs, startMs: initialAt, durationMs: answeredAt - initialAt))
+                            record.serverData = ServerDataObservation(response)
+                            // Past the Connect Response the traffic is encrypted (or, at level none, not read yet).
+                            furthest = .channels
+                            waitingFor = "MCS domain and channel setup"
+                        }
                     }
                 }
             } else if let confirmLength,
@@ -124,6 +134,7 @@ public enum ConnectionReplay {
         ].compactMap { $0 }
         let first = closes.min { $0.2 < $1.2 }
         let encryptedAfterTLS = record.timings.contains { $0.step == .tls && $0.durationMs != nil }
+            || (record.serverData?.encryptionMethod ?? 0) != 0
         if let tlsFailure {
             record.end = .tlsFailed(tlsFailure)
         } else if case .failure? = record.negotiation {
@@ -135,7 +146,8 @@ public enum ConnectionReplay {
             // refusal or the end of a working session, and the capture cannot say which.
             let sent = connection.toServer.bytesDelivered, received = connection.toClient.bytesDelivered
             let ending = first.map { "the \($0.0.rawValue) then closed it (\($0.1 == .reset ? "reset" : "FIN"))" } ?? "the capture ends first"
-            record.end = .localError("after the TLS handshake the connection is encrypted (\(sent) bytes to the server, \(received) back in all) and \(ending); without the TLS keys the capture does not show whether \(furthest == .credssp ? "CredSSP" : "the session") worked")
+            let layer = record.tls != nil ? "the TLS handshake" : "the MCS exchange (standard RDP security)"
+            record.end = .localError("after \(layer) the connection is encrypted (\(sent) bytes to the server, \(received) back in all) and \(ending); without the keys the capture does not show whether \(furthest == .credssp ? "CredSSP" : "the session") worked")
         } else if let first, first.0 == .server {
             record.end = .peerClosed(first.1, step: furthest, waitingFor: waitingFor)
         } else if first != nil {

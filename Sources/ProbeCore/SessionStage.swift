@@ -207,37 +207,13 @@ struct SessionStage: Sendable {
     }
 
     private mutating func connectResponse(_ response: MCSConnectResponse) -> [Output] {
-        var observed = ServerDataObservation()
-        observed.mcsResult = UInt32(response.result.rawValue)
-        var securityData: ServerSecurityData?
-        if let data = response.serverData {
-            observed.rdpVersion = data.core?.version.rawValue
-            observed.clientRequestedProtocols = data.core?.clientRequestedProtocols?.rawValue
-            observed.earlyCapabilityFlags = data.core?.earlyCapabilityFlags?.rawValue
-            if let security = data.security {
-                securityData = security
-                observed.encryptionMethod = security.encryptionMethod.rawValue
-                observed.encryptionLevel = security.encryptionLevel.rawValue
-                observed.serverRandomLength = security.serverRandom.count
-                switch security.certificate {
-                case let .proprietary(certificate, _)?:
-                    observed.certificate = .proprietary(keyBits: Int(certificate.publicKey.bitLength))
-                case let .x509Chain(chain, _)?:
-                    observed.certificate = .x509(chain: chain.map(HexBytes.init))
-                case nil:
-                    break
-                }
-            }
-            if let network = data.network {
-                observed.ioChannel = network.ioChannelID
-                observed.channelIDs = network.channelIDs
-                ioChannel = network.ioChannelID
-                channelsToJoin = network.channelIDs
-            }
-            observed.messageChannel = data.messageChannelID
-            if let message = data.messageChannelID { channelsToJoin.append(message) }
-            observed.multitransportFlags = data.multitransport?.rawValue
+        let observed = ServerDataObservation(response)
+        let securityData = response.serverData?.security
+        if let network = response.serverData?.network {
+            ioChannel = network.ioChannelID
+            channelsToJoin = network.channelIDs
         }
+        if let message = response.serverData?.messageChannelID { channelsToJoin.append(message) }
         var outputs: [Output] = [.stepCompleted, .observed(.serverData(observed))]
         guard response.result == .successful, response.serverData != nil else {
             return outputs + finish(.refused("MCS Connect Response: result \(response.result.name ?? String(response.result.rawValue))", step: .mcs))

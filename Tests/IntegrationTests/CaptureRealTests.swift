@@ -4,6 +4,7 @@ import Capture
 import CaptureAnalysis
 import ProbeCore
 import RDPProtocol
+import Diagnosis
 
 /// The capture reader on real traffic: dumpcap records a check against the
 /// real xrdp on loopback, and tshark, reading the same file, is the
@@ -68,6 +69,30 @@ struct CaptureRealTests {
 }
 
 extension CaptureRealTests {
+    @Test("standard RDP security in clear: the server data a capture shows is what the check read")
+    func standardSecurityServerData() async throws {
+        let port = try Testbed.port("XRDP_RDP_HIGH")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("rdpdoctor-rdpsec-\(UUID().uuidString).pcapng")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let capture = try Dumpcap.start(filter: "tcp port \(port)", file: file)
+        let report = try await Testbed.check("XRDP_RDP_HIGH") { $0.defaultClientOnly = true }
+        try capture.stop()
+        var analyzer = CaptureAnalyzer()
+        analyzer.feed(try [UInt8](Data(contentsOf: file)))
+        let analysis = await analyzer.finish(trustAnchors: { [] })
+        let live = try #require(report.observations.defaultClient?.serverData)
+        let replayed = analysis.connections.compactMap { $0.captured.record.serverData }
+        #expect(!replayed.isEmpty)
+        for data in replayed {
+            #expect(data.encryptionMethod == live.encryptionMethod)
+            #expect(data.encryptionLevel == live.encryptionLevel)
+            #expect(data.rdpVersion == live.rdpVersion)
+            #expect(data.certificate == live.certificate)
+        }
+        // The same rule reads the weakness from the capture as from the check.
+        #expect(analysis.connections.contains { $0.report.findings.contains { $0.id == .rdpsecEncryption } })
+    }
+
     @Test("xfreerdp asking a TLS-only xrdp for standard security: analyze shows where the server hangs up")
     func xfreerdpNegotiationFailure() async throws {
         let port = try Testbed.port("XRDP_TLS")
