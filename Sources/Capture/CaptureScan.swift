@@ -11,22 +11,19 @@ public struct UDPFlow: Sendable, Equatable {
     public internal(set) var firstPayloads: [Endpoint: [UInt8]] = [:]
 }
 
-/// What a capture holds, as far as rdpdoctor reads it.
-public struct CaptureContents: Sendable {
+/// What a capture holds besides its RDP connections (which `CaptureScan`
+/// hands over one by one as they end).
+public struct CaptureSummary: Sendable {
     public let packets: Int
     /// Frames that were not TCP or UDP over IP (or of a link type not read).
     public let otherFrames: Int
-    public let connections: [TCPConnection]
+    /// TCP connections of any kind.
+    public let tcpConnections: Int
     public let udpFlows: [UDPFlow]
     /// NSS key log lines from pcapng Decryption Secrets Blocks.
     public let keyLog: [UInt8]
     /// Segments of connections past the reassembler's limit.
     public let ignoredSegments: Int
-
-    /// Connections whose client began with an X.224 Connection Request (on any port).
-    public var rdpConnections: [TCPConnection] {
-        connections.filter { RDPStart.isConnectionRequest($0.toServer.stream) }
-    }
 }
 
 public struct CaptureScan: Sendable {
@@ -72,14 +69,21 @@ public struct CaptureScan: Sendable {
         }
     }
 
-    /// Ends the capture: a record cut off by the end of the file is an error
-    /// the caller reports beside what was read.
-    public mutating func finish() -> (CaptureContents, CaptureError?) {
+    /// The RDP connections that have ended since the last call; the others are
+    /// only counted. Their memory goes with them.
+    public mutating func takeFinishedRDP() -> [TCPConnection] {
+        tcp.takeFinished().filter { RDPStart.isConnectionRequest($0.toServer.stream) }
+    }
+
+    /// Ends the capture: the RDP connections still open, the summary, and the
+    /// reason the file could not be read to its end, if it could not.
+    public mutating func finish() -> ([TCPConnection], CaptureSummary, CaptureError?) {
         var ending: CaptureError?
         do { try file.finish() } catch { ending = error }
-        tcp.finish()
-        return (CaptureContents(packets: file.packetCount, otherFrames: otherFrames, connections: tcp.connections,
-                                udpFlows: udpFlows, keyLog: keyLog, ignoredSegments: tcp.ignoredSegments), ending)
+        let rest = tcp.finish().filter { RDPStart.isConnectionRequest($0.toServer.stream) }
+        let summary = CaptureSummary(packets: file.packetCount, otherFrames: otherFrames, tcpConnections: tcp.connectionCount,
+                                     udpFlows: udpFlows, keyLog: keyLog, ignoredSegments: tcp.ignoredSegments)
+        return (rest, summary, ending)
     }
 
     private mutating func add(_ datagram: UDPDatagram) {

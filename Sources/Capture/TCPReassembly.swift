@@ -3,8 +3,9 @@
 // retransmissions, segments out of order, bytes the capture never saw (a gap
 // is an observation, never a crash), zero windows, and who closed how.
 // Memory is bounded: a stream keeps its first `streamLimit` bytes, a direction
-// holds at most `maximumPending` early segments, and at most `maximumFlows`
-// connections are followed.
+// holds at most `maximumPending` early segments, at most `maximumFlows`
+// connections are followed at once, and a connection is handed over (and
+// dropped) as soon as it ends, so a capture of any length is read in bounded memory.
 
 /// Which way a segment travels.
 public enum FlowDirection: String, Sendable, Codable {
@@ -87,12 +88,19 @@ public struct TCPConnection: Sendable, Equatable {
 public struct TCPReassembler: Sendable {
     public static let defaultStreamLimit = 256 * 1024
     public static let maximumPending = 64
+    /// Connections followed at once (finished ones are handed over and dropped).
     public static let maximumFlows = 100_000
     public static let maximumMarks = 512
+    /// Closed 4-tuples remembered, so their last ACKs start no new connection.
+    static let maximumRecentlyClosed = 100_000
 
     public let streamLimit: Int
-    private var indexByKey: [FlowKey: Int] = [:]
-    public private(set) var connections: [TCPConnection] = []
+    private var live: [FlowKey: TCPConnection] = [:]
+    private var recentlyClosed: Set<FlowKey> = []
+    private var recentlyClosedOrder: [FlowKey] = []
+    private var finished: [TCPConnection] = []
+    /// Every connection seen, finished or not.
+    public private(set) var connectionCount = 0
     /// Segments of connections beyond `maximumFlows`, not followed.
     public private(set) var ignoredSegments = 0
 
@@ -111,34 +119,59 @@ public struct TCPReassembler: Sendable {
 
     public mutating func add(_ segment: TCPSegment, atMicros time: Int64) {
         let key = FlowKey(segment.source, segment.destination)
-        let index: Int
-        if let known = indexByKey[key], !startsAnew(connections[known], segment) {
-            index = known
+        let opens = segment.flags.contains(.syn) && !segment.flags.contains(.ack)
+        if live[key] == nil {
+            // The last ACKs and retransmitted FINs of a closed connection are not a new one.
+            if recentlyClosed.contains(key), !opens { return }
+            guard live.count < Self.maximumFlows else { ignoredSegments += 1; return }
+            live[key] = Self.newConnection(segment, time)
+            connectionCount += 1
+        }
+        guard var connection = live[key] else { return }
+        connection.lastMicros = time
+        Self.apply(segment, time, to: &connection, limit: streamLimit)
+        if Self.isClosed(connection) {
+            live[key] = nil
+            remember(key)
+            Self.flushPending(&connection.toServer, limit: streamLimit)
+            Self.flushPending(&connection.toClient, limit: streamLimit)
+            finished.append(connection)
         } else {
-            guard connections.count < Self.maximumFlows else { ignoredSegments += 1; return }
-            index = connections.count
-            connections.append(Self.newConnection(segment, time))
-            indexByKey[key] = index
-        }
-        connections[index].lastMicros = time
-        Self.apply(segment, time, to: &connections[index], limit: streamLimit)
-    }
-
-    /// Call at the end of the capture: early segments still waiting mean bytes
-    /// the capture never showed.
-    public mutating func finish() {
-        for index in connections.indices {
-            Self.flushPending(&connections[index].toServer, limit: streamLimit)
-            Self.flushPending(&connections[index].toClient, limit: streamLimit)
+            live[key] = connection
         }
     }
 
-    /// A new SYN on a finished 4-tuple is a new connection (port reuse).
-    private func startsAnew(_ connection: TCPConnection, _ segment: TCPSegment) -> Bool {
-        guard segment.flags.contains(.syn), !segment.flags.contains(.ack) else { return false }
-        let ended = connection.toServer.resetMicros != nil || connection.toClient.resetMicros != nil
+    /// Connections that ended (a reset, or a FIN each way), in the order they ended.
+    public mutating func takeFinished() -> [TCPConnection] {
+        defer { finished = [] }
+        return finished
+    }
+
+    /// Call at the end of the capture: every connection still open is handed
+    /// over (early segments still waiting mean bytes the capture never showed).
+    public mutating func finish() -> [TCPConnection] {
+        var rest = takeFinished()
+        for var connection in live.values.sorted(by: { $0.firstMicros < $1.firstMicros }) {
+            Self.flushPending(&connection.toServer, limit: streamLimit)
+            Self.flushPending(&connection.toClient, limit: streamLimit)
+            rest.append(connection)
+        }
+        live = [:]
+        return rest
+    }
+
+    private static func isClosed(_ connection: TCPConnection) -> Bool {
+        connection.toServer.resetMicros != nil || connection.toClient.resetMicros != nil
             || (connection.toServer.finMicros != nil && connection.toClient.finMicros != nil)
-        return ended && segment.source == connection.client
+    }
+
+    private mutating func remember(_ key: FlowKey) {
+        if recentlyClosed.insert(key).inserted { recentlyClosedOrder.append(key) }
+        if recentlyClosedOrder.count > Self.maximumRecentlyClosed {
+            let drop = recentlyClosedOrder.count / 2
+            for old in recentlyClosedOrder.prefix(drop) { recentlyClosed.remove(old) }
+            recentlyClosedOrder.removeFirst(drop)
+        }
     }
 
     private static func newConnection(_ segment: TCPSegment, _ time: Int64) -> TCPConnection {

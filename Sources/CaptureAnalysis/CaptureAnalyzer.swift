@@ -15,55 +15,90 @@ public struct CaptureReport: Sendable {
     public let otherFrames: Int
     /// TCP connections of any kind in the capture.
     public let tcpConnections: Int
-    /// The RDP connections, in the order they began.
+    /// RDP connections found.
+    public let rdpConnections: Int
+    /// The RDP connections reported, in the order they began (at most
+    /// `CaptureAnalyzer.maximumReported`, failures kept first).
     public let connections: [AnalyzedConnection]
+    /// Verdicts of the connections past that limit, counted.
+    public let notShown: [Verdict.Outcome: Int]
     /// Why the file could not be read to its end, if it could not.
     public let readProblem: String?
     /// Whether the capture carries TLS keys (a pcapng Decryption Secrets Block).
     public let hasKeyLog: Bool
 }
 
-/// Sans-IO: feed the file's bytes, then `finish` judges each RDP connection.
+/// Sans-IO: feed the file's bytes; each RDP connection is judged as soon as
+/// it ends and its bytes are dropped, so memory stays bounded whatever the
+/// capture's length.
 public struct CaptureAnalyzer: Sendable {
+    /// Connections kept in full for the report; the rest are counted by verdict.
+    public static let maximumReported = 1000
+
     private var scan = CaptureScan()
     private var failure: CaptureError?
+    private var kept: [AnalyzedConnection] = []
+    private var notShown: [Verdict.Outcome: Int] = [:]
+    private var rdpCount = 0
+    private let trustAnchors: @Sendable () -> [[UInt8]]
 
-    public init() {}
+    /// Certificates are judged at the time of their connection, against `trustAnchors`.
+    public init(trustAnchors: @escaping @Sendable () -> [[UInt8]]) {
+        self.trustAnchors = trustAnchors
+    }
 
-    /// Reads what the bytes complete. After a malformed record the rest of the
-    /// file is not read; what came before is still analysed.
-    public mutating func feed(_ chunk: some Sequence<UInt8>) {
+    /// Reads what the bytes complete and judges the connections that ended.
+    /// After a malformed record the rest of the file is not read; what came
+    /// before is still analysed.
+    public mutating func feed(_ chunk: some Sequence<UInt8>) async {
         guard failure == nil else { return }
         do { try scan.feed(chunk) } catch { failure = error }
+        for connection in scan.takeFinishedRDP() { await judge(connection) }
     }
 
     /// True once the file cannot be read further (the caller may stop reading).
     public var stopped: Bool { failure != nil }
 
-    /// Judges every RDP connection. Certificates are judged at the time of
-    /// the connection, against `trustAnchors`.
-    public mutating func finish(trustAnchors: @escaping @Sendable () -> [[UInt8]]) async -> CaptureReport {
-        let (contents, ending) = scan.finish()
-        if case .notACapture? = failure, contents.packets == 0 {
-            return CaptureReport(packets: 0, otherFrames: 0, tcpConnections: 0, connections: [],
-                                 readProblem: CaptureError.notACapture.description, hasKeyLog: false)
+    public mutating func finish() async -> CaptureReport {
+        let (rest, summary, ending) = scan.finish()
+        for connection in rest { await judge(connection) }
+        if case .notACapture? = failure, summary.packets == 0 {
+            return CaptureReport(packets: 0, otherFrames: 0, tcpConnections: 0, rdpConnections: 0, connections: [],
+                                 notShown: [:], readProblem: CaptureError.notACapture.description, hasKeyLog: false)
         }
-        var analyzed: [AnalyzedConnection] = []
-        for connection in contents.rdpConnections.sorted(by: { $0.firstMicros < $1.firstMicros }) {
-            let captured = ConnectionReplay.replay(connection)
-            var observations = CheckObservations(
-                target: Target(host: connection.server.address.description, port: connection.server.port),
-                startedAtUnix: Double(captured.startMicros) / 1_000_000, timeoutMs: captured.record.totalMs)
-            observations.reachability = [ReachabilityObservation(
-                address: connection.server.address.description,
-                connectMs: captured.record.timings.first { $0.step == .tcp }?.durationMs, failure: nil)]
-            observations.probes = [captured.record]
-            observations.totalMs = captured.record.totalMs
-            let context = Diagnoser.Context(trustAnchors: trustAnchors, nowUnix: captured.startMicros / 1_000_000)
-            analyzed.append(AnalyzedConnection(captured: captured, report: await Diagnoser.diagnose(observations, context: context)))
+        return CaptureReport(packets: summary.packets, otherFrames: summary.otherFrames,
+                             tcpConnections: summary.tcpConnections, rdpConnections: rdpCount,
+                             connections: kept.sorted { $0.captured.startMicros < $1.captured.startMicros },
+                             notShown: notShown, readProblem: (failure ?? ending)?.description,
+                             hasKeyLog: !summary.keyLog.isEmpty)
+    }
+
+    private mutating func judge(_ connection: TCPConnection) async {
+        rdpCount += 1
+        let captured = ConnectionReplay.replay(connection)
+        var observations = CheckObservations(
+            target: Target(host: connection.server.address.description, port: connection.server.port),
+            startedAtUnix: Double(captured.startMicros) / 1_000_000, timeoutMs: captured.record.totalMs)
+        observations.reachability = [ReachabilityObservation(
+            address: connection.server.address.description,
+            connectMs: captured.record.timings.first { $0.step == .tcp }?.durationMs, failure: nil)]
+        observations.probes = [captured.record]
+        observations.totalMs = captured.record.totalMs
+        let context = Diagnoser.Context(trustAnchors: trustAnchors, nowUnix: captured.startMicros / 1_000_000)
+        let analyzed = AnalyzedConnection(captured: captured, report: await Diagnoser.diagnose(observations, context: context))
+        keep(analyzed)
+    }
+
+    /// Keeps the first connections in full; once full, a failure takes the
+    /// place of a kept connection that did not fail, and the other is counted.
+    private mutating func keep(_ analyzed: AnalyzedConnection) {
+        guard kept.count >= Self.maximumReported else { kept.append(analyzed); return }
+        if analyzed.report.verdict.outcome == .fails,
+           let index = kept.lastIndex(where: { $0.report.verdict.outcome != .fails }) {
+            notShown[kept[index].report.verdict.outcome, default: 0] += 1
+            kept[index] = analyzed
+        } else {
+            notShown[analyzed.report.verdict.outcome, default: 0] += 1
         }
-        return CaptureReport(packets: contents.packets, otherFrames: contents.otherFrames,
-                             tcpConnections: contents.connections.count, connections: analyzed,
-                             readProblem: (failure ?? ending)?.description, hasKeyLog: !contents.keyLog.isEmpty)
     }
 }

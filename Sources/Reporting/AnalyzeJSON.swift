@@ -13,6 +13,8 @@ extension JSONDocuments {
         let file: String
         let packets: Int
         let tcpConnections: Int
+        let rdpConnections: Int
+        let notShown: [String: Int]
         let readProblem: String?
         let hasKeyLog: Bool
         let connections: [ConnectionDocument]
@@ -77,6 +79,8 @@ extension JSONDocuments {
                 record: captured.record)
         }
         return encode(AnalyzeDocument(file: file, packets: capture.packets, tcpConnections: capture.tcpConnections,
+                                      rdpConnections: capture.rdpConnections,
+                                      notShown: Dictionary(uniqueKeysWithValues: capture.notShown.map { ($0.key.rawValue, $0.value) }),
                                       readProblem: capture.readProblem, hasKeyLog: capture.hasKeyLog,
                                       connections: connections))
     }

@@ -20,8 +20,12 @@ public struct AnalyzeTextRenderer: Sendable {
 
     public func render(_ capture: CaptureReport, file: String) -> String {
         var out = [style.bold("rdpdoctor analyze \(file)")]
-        let count = capture.connections.count
+        let count = capture.rdpConnections
         out.append("\(count) RDP connection\(count == 1 ? "" : "s") among \(capture.tcpConnections) TCP connection\(capture.tcpConnections == 1 ? "" : "s") in \(capture.packets) packets.")
+        if !capture.notShown.isEmpty {
+            let counted = capture.notShown.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.value) \($0.key.rawValue)" }
+            out.append("Shown: \(capture.connections.count), failures first; the other \(capture.notShown.values.reduce(0, +)) are counted by verdict: \(counted.joined(separator: ", ")).")
+        }
         if let problem = capture.readProblem { out.append(style.yellow("Could not read the whole file: \(problem).")) }
         if count == 0 {
             out.append("No TCP connection in this capture starts with an X.224 Connection Request (the first bytes every RDP client sends, on any port). Capture on the client or the server while it connects, e.g. `tcpdump -i any -w rdp.pcap port 3389`.")

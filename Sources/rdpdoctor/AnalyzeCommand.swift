@@ -32,7 +32,7 @@ struct Analyze: AsyncParsableCommand {
     func run() async throws {
         guard let handle = FileHandle(forReadingAtPath: file) else { throw fail("cannot open \(file)") }
         defer { try? handle.close() }
-        var analyzer = CaptureAnalyzer()
+        var analyzer = CaptureAnalyzer(trustAnchors: { TrustStore.systemAnchors() })
         while !analyzer.stopped {
             let chunk: Data
             do {
@@ -41,9 +41,9 @@ struct Analyze: AsyncParsableCommand {
             } catch {
                 throw fail("cannot read \(file): \(error.localizedDescription)")
             }
-            analyzer.feed(chunk)
+            await analyzer.feed(chunk)
         }
-        let report = await analyzer.finish(trustAnchors: { TrustStore.systemAnchors() })
+        let report = await analyzer.finish()
         if report.packets == 0, let problem = report.readProblem { throw fail("\(file): \(problem)") }
         let style = TextStyle(colour: !json && Output.wantsColour())
         Output.standardOutput(json ? JSONDocuments.analyze(report, file: file, showNames: showNames)

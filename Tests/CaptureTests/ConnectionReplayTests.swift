@@ -6,9 +6,7 @@ import ProbeCore
 @Suite("a captured connection, replayed as observations")
 struct ConnectionReplayTests {
     static func connection(_ frames: [Frame]) throws -> TCPConnection {
-        var scan = CaptureScan()
-        try scan.feed(CaptureBuilder.pcap(linkType: 1, frames))
-        return try #require(scan.finish().0.rdpConnections.first)
+        return try #require(CaptureReaderTests.scan(CaptureBuilder.pcap(linkType: 1, frames)).0.rdpConnections.first)
     }
 
     @Test("request, TLS selected, then the server resets: the close is the server's, during TLS")
@@ -49,5 +47,45 @@ struct ConnectionReplayTests {
         #expect(story.clientHello?.legacyVersion == 0x0303)
         #expect(story.alerts.first?.side == .server)
         #expect(story.record.end == .tlsFailed("the server sent the TLS alert protocol_version (70)"))
+    }
+}
+
+@Suite("a long capture in bounded memory")
+struct BoundedCaptureTests {
+    /// `count` short connections that each end with the server's reset, from different client ports.
+    static func capture(_ count: Int) -> [UInt8] {
+        typealias B = CaptureBuilder
+        var frames: [Frame] = []
+        for index in 0..<count {
+            let port = UInt16(20000 + index)
+            let up = { (segment: [UInt8]) in Conversation.up(segment) }
+            let down = { (segment: [UInt8]) in Conversation.down(segment) }
+            let t = Int64(index) * 10_000
+            frames += [
+                Frame(micros: t + 1, bytes: up(B.tcp(port, 3389, seq: 100, flags: 0x02))),
+                Frame(micros: t + 2, bytes: down(B.tcp(3389, port, seq: 900, ack: 101, flags: 0x12))),
+                Frame(micros: t + 3, bytes: up(B.tcp(port, 3389, seq: 101, ack: 901, flags: 0x18, payload: Conversation.request))),
+                Frame(micros: t + 4, bytes: down(B.tcp(3389, port, seq: 901, ack: 120, flags: 0x14))),
+            ]
+        }
+        return CaptureBuilder.pcap(linkType: 1, frames)
+    }
+
+    @Test("every connection is counted; past the limit only counts are kept")
+    func limit() async {
+        let count = CaptureAnalyzer.maximumReported + 7
+        var analyzer = CaptureAnalyzer(trustAnchors: { [] })
+        let bytes = Self.capture(count)
+        var index = 0
+        while index < bytes.count {
+            await analyzer.feed(bytes[index..<min(bytes.count, index + 65536)])
+            index += 65536
+        }
+        let report = await analyzer.finish()
+        #expect(report.rdpConnections == count)
+        #expect(report.connections.count == CaptureAnalyzer.maximumReported)
+        #expect(report.notShown.values.reduce(0, +) == 7)
+        // Each was reset by the server during the X.224 negotiation.
+        #expect(report.connections.allSatisfy { $0.report.verdict.outcome == .fails && $0.report.verdict.step == .x224 })
     }
 }

@@ -23,12 +23,14 @@ struct CaptureRealTests {
         let bytes = try [UInt8](Data(contentsOf: file))
         var scan = CaptureScan()
         try scan.feed(bytes)
-        let (contents, ending) = scan.finish()
+        let finished = scan.takeFinishedRDP()
+        let (rest, _, ending) = scan.finish()
+        let rdpConnections = finished + rest
         #expect(ending == nil)
 
         // Ours: each connection that began with an X.224 request, by client port.
         var ours: [UInt16: UInt32] = [:]
-        for connection in contents.rdpConnections {
+        for connection in rdpConnections {
             let request = try X224ConnectionRequest.decode(connection.toServer.stream[...].prefix(
                 Int(connection.toServer.stream[2]) << 8 | Int(connection.toServer.stream[3])))
             ours[connection.client.port] = request.requestedProtocols?.rawValue ?? 0
@@ -49,8 +51,8 @@ struct CaptureRealTests {
         // their own connections to the shared testbed, never remove ours), and each
         // of them shows how it ended: a FIN or a reset from one side.
         let walked = report.observations.probes.filter { !$0.timings.filter { $0.step == .x224 }.isEmpty }
-        #expect(contents.rdpConnections.count >= walked.count)
-        let ended = contents.rdpConnections.filter {
+        #expect(rdpConnections.count >= walked.count)
+        let ended = rdpConnections.filter {
             [$0.toServer.finMicros, $0.toServer.resetMicros, $0.toClient.finMicros, $0.toClient.resetMicros].contains { $0 != nil }
         }
         #expect(ended.count >= walked.count)
@@ -59,7 +61,7 @@ struct CaptureRealTests {
         func answers(_ records: [ProbeRecord]) -> Set<String> {
             Set(records.compactMap { record in record.negotiation.map { "\(record.requestedProtocols) → \($0)" } })
         }
-        let replayed = contents.rdpConnections.map(ConnectionReplay.replay).map(\.record)
+        let replayed = rdpConnections.map(ConnectionReplay.replay).map(\.record)
         #expect(answers(walked).isSubset(of: answers(replayed)), "live \(answers(walked).sorted()), capture \(answers(replayed).sorted())")
         // And the TLS version each TLS connection settled on is the one the live check saw.
         let liveVersions = Set(walked.compactMap { $0.tls?.version })
@@ -77,9 +79,9 @@ extension CaptureRealTests {
         let capture = try Dumpcap.start(filter: "tcp port \(port)", file: file)
         let report = try await Testbed.check("XRDP_RDP_HIGH") { $0.defaultClientOnly = true }
         try capture.stop()
-        var analyzer = CaptureAnalyzer()
-        analyzer.feed(try [UInt8](Data(contentsOf: file)))
-        let analysis = await analyzer.finish(trustAnchors: { [] })
+        var analyzer = CaptureAnalyzer(trustAnchors: { [] })
+        await analyzer.feed(try [UInt8](Data(contentsOf: file)))
+        let analysis = await analyzer.finish()
         let live = try #require(report.observations.defaultClient?.serverData)
         let replayed = analysis.connections.compactMap { $0.captured.record.serverData }
         #expect(!replayed.isEmpty)
@@ -104,9 +106,9 @@ extension CaptureRealTests {
         client.stop()
         try capture.stop()
 
-        var analyzer = CaptureAnalyzer()
-        analyzer.feed(try [UInt8](Data(contentsOf: file)))
-        let report = await analyzer.finish(trustAnchors: { [] })
+        var analyzer = CaptureAnalyzer(trustAnchors: { [] })
+        await analyzer.feed(try [UInt8](Data(contentsOf: file)))
+        let report = await analyzer.finish()
         // The capture may also hold other tests' connections to the shared testbed:
         // the one that asked for standard security only is xfreerdp's.
         let refused = try #require(report.connections.first { $0.captured.record.requestedProtocols == 0 },
