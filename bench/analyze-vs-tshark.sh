@@ -22,13 +22,12 @@ sleep 0.5; kill -INT "$capture"; wait "$capture" || true
 seed_bytes=$(stat -c %s "$work/seed.pcapng")
 copies=$(( size_mb * 1024 * 1024 / seed_bytes + 1 ))
 echo "seed: $seed_bytes bytes; $copies copies, each shifted one hour"
-editcap -F pcap "$work/seed.pcapng" "$work/seed.pcap"
-cp "$work/seed.pcap" "$work/big.pcap"
-for i in $(seq 2 "$copies"); do
-  editcap -t $(( i * 3600 )) "$work/seed.pcap" "$work/shifted.pcap"
-  mergecap -a -F pcap -w "$work/next.pcap" "$work/big.pcap" "$work/shifted.pcap"
-  mv "$work/next.pcap" "$work/big.pcap"
+editcap -F pcap "$work/seed.pcapng" "$work/copy-0000.pcap"
+for i in $(seq 1 $(( copies - 1 ))); do
+  editcap -t $(( i * 3600 )) "$work/copy-0000.pcap" "$work/copy-$(printf %04d "$i").pcap"
 done
+mergecap -a -F pcap -w "$work/big.pcap" "$work"/copy-*.pcap
+rm -f "$work"/copy-*.pcap
 file_mb=$(( $(stat -c %s "$work/big.pcap") / 1024 / 1024 ))
 echo "## $file_mb MiB capture: rdpdoctor analyze --json vs tshark -Y rdp (decode-as tpkt on both ports)"
 cat "$work/big.pcap" >/dev/null  # both start from the page cache

@@ -210,8 +210,10 @@ enum VerdictRule {
                                summary: "The server redirects the client to another host (a connection broker); check that host too.")
             }
             if session.demandActive {
+                let weak = probe.negotiation?.selectedProtocol == 0
+                    ? " with standard RDP security (no TLS: it works, but the server's identity is not verified)" : ""
                 return Verdict(outcome: .reachesLogon, step: .capabilities,
-                               summary: "A default Microsoft client would connect and the session would start (a logon screen, or a desktop on servers that ask for no logon).")
+                               summary: "A default Microsoft client would connect\(weak) and the session would start (a logon screen, or a desktop on servers that ask for no logon).")
             }
         }
         if let selected = probe.negotiation?.selectedProtocol,

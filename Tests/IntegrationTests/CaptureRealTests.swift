@@ -185,3 +185,51 @@ enum Tshark {
         return text.split(separator: "\n").map(String.init)
     }
 }
+
+/// The real Windows captures in ../shared/captures (optional extra data: the
+/// test reads them when they are there), compared with tshark field by field.
+@Suite("real Windows captures against tshark")
+struct WindowsCaptureTests {
+    static let folder = Testbed.root.deletingLastPathComponent().appendingPathComponent("shared/captures/windows")
+
+    static var captures: [URL] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return names.filter { $0.hasSuffix(".pcap") }.sorted().map { folder.appendingPathComponent($0) }
+    }
+
+    @Test("requested and selected protocols, TLS version and cipher: ours equal tshark's")
+    func agreeWithTshark() async throws {
+        for file in Self.captures {
+            var analyzer = CaptureAnalyzer(trustAnchors: { [] })
+            await analyzer.feed(try [UInt8](Data(contentsOf: file)))
+            let report = await analyzer.finish()
+            #expect(report.readProblem == nil, "\(file.lastPathComponent)")
+            var ours: [String: String] = [:]
+            for connection in report.connections {
+                let port = connection.captured.client.port
+                ours["\(port) requested"] = String(connection.captured.record.requestedProtocols)
+                ours["\(port) selected"] = connection.captured.record.negotiation?.selectedProtocol.map { String($0) }
+                if let hello = connection.captured.serverHello {
+                    ours["\(port) tls"] = "\(hello.version) \(hello.cipherSuite)"
+                }
+            }
+            var theirs: [String: String] = [:]
+            for line in try Tshark.fields(file, decodeAs: "tcp.port==3389,tpkt", filter: "rdp.negReq.requestedProtocols or rdp.negReq.selectedProtocol",
+                                          fields: ["tcp.srcport", "tcp.dstport", "rdp.negReq.requestedProtocols", "rdp.negReq.selectedProtocol"]) {
+                let f = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+                guard f.count >= 4 else { continue }
+                if !f[2].isEmpty { theirs["\(f[0]) requested"] = String(UInt32(f[2].dropFirst(2), radix: 16) ?? 0) }
+                if !f[3].isEmpty { theirs["\(f[1]) selected"] = String(UInt32(f[3].dropFirst(2), radix: 16) ?? 0) }
+            }
+            for line in try Tshark.fields(file, decodeAs: "tcp.port==3389,tls", filter: "tls.handshake.type==2",
+                                          fields: ["tcp.dstport", "tls.handshake.version", "tls.handshake.ciphersuite"]) {
+                let f = line.split(separator: "\t").map(String.init)
+                guard f.count >= 3, let version = UInt16(f[1].dropFirst(2), radix: 16),
+                      let suite = UInt16(f[2].dropFirst(2), radix: 16) else { continue }
+                theirs["\(f[0]) tls"] = "\(version) \(suite)"
+            }
+            #expect(!ours.isEmpty, "\(file.lastPathComponent)")
+            #expect(ours == theirs, "\(file.lastPathComponent): ours \(ours.sorted { $0.key < $1.key }), tshark \(theirs.sorted { $0.key < $1.key })")
+        }
+    }
+}
