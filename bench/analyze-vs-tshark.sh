@@ -19,10 +19,10 @@ for _ in $(seq 10); do
   "$bin" check "127.0.0.1:$SHADOW_NLA" >/dev/null || true
 done
 sleep 0.5; kill -INT "$capture"; wait "$capture" || true
-seed_bytes=$(stat -c %s "$work/seed.pcapng")
+editcap -F pcap "$work/seed.pcapng" "$work/copy-0000.pcap"
+seed_bytes=$(stat -c %s "$work/copy-0000.pcap")
 copies=$(( size_mb * 1024 * 1024 / seed_bytes + 1 ))
 echo "seed: $seed_bytes bytes; $copies copies, each shifted one hour"
-editcap -F pcap "$work/seed.pcapng" "$work/copy-0000.pcap"
 for i in $(seq 1 $(( copies - 1 ))); do
   editcap -t $(( i * 3600 )) "$work/copy-0000.pcap" "$work/copy-$(printf %04d "$i").pcap"
 done

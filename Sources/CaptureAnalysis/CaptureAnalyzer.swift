@@ -41,10 +41,13 @@ public struct CaptureAnalyzer: Sendable {
     private var notShown: [Verdict.Outcome: Int] = [:]
     private var rdpCount = 0
     private let trustAnchors: @Sendable () -> [[UInt8]]
+    /// The same servers' chains come back connection after connection.
+    private let audits = CertificateAuditCache()
 
-    /// Certificates are judged at the time of their connection, against `trustAnchors`.
-    public init(trustAnchors: @escaping @Sendable () -> [[UInt8]]) {
-        self.trustAnchors = trustAnchors
+    /// Certificates are judged at the time of their connection, against
+    /// `trustAnchors` (read once).
+    public init(trustAnchors: [[UInt8]]) {
+        self.trustAnchors = { trustAnchors }
     }
 
     /// Reads what the bytes complete and judges the connections that ended.
@@ -84,7 +87,8 @@ public struct CaptureAnalyzer: Sendable {
             connectMs: captured.record.timings.first { $0.step == .tcp }?.durationMs, failure: nil)]
         observations.probes = [captured.record]
         observations.totalMs = captured.record.totalMs
-        let context = Diagnoser.Context(trustAnchors: trustAnchors, nowUnix: captured.startMicros / 1_000_000)
+        var context = Diagnoser.Context(trustAnchors: trustAnchors, nowUnix: captured.startMicros / 1_000_000)
+        context.auditCache = audits
         let analyzed = AnalyzedConnection(captured: captured, report: await Diagnoser.diagnose(observations, context: context))
         keep(analyzed)
     }

@@ -18,6 +18,8 @@ public enum Diagnoser {
         public var nowUnix: Int64
         /// The code catalogue: the codes an outcome produces, and their names.
         public var catalogue: Catalogue
+        /// Audits to reuse across many reports (`analyze`); nil audits every chain.
+        public var auditCache: CertificateAuditCache?
 
         public init(trustAnchors: @escaping @Sendable () -> [[UInt8]], nowUnix: Int64, catalogue: Catalogue = .current) {
             self.trustAnchors = trustAnchors
@@ -33,9 +35,14 @@ public enum Diagnoser {
     public static func diagnose(_ observations: CheckObservations, context: Context) async -> CheckReport {
         var certificate: CertificateReport?
         if let chain = observations.probes.lazy.compactMap({ $0.tls?.peerChain }).first(where: { !$0.isEmpty }) {
-            certificate = await CertificateAuditor.audit(
-                chain: chain, expectedName: observations.target.host,
-                nowSecondsSinceEpoch: context.nowUnix, trustAnchors: context.trustAnchors())
+            if let cache = context.auditCache {
+                certificate = await cache.report(chain: chain, name: observations.target.host, now: context.nowUnix,
+                                                 anchors: context.trustAnchors)
+            } else {
+                certificate = await CertificateAuditor.audit(
+                    chain: chain, expectedName: observations.target.host,
+                    nowSecondsSinceEpoch: context.nowUnix, trustAnchors: context.trustAnchors())
+            }
         }
         let catalogue = context.catalogue
         let findings = RuleRegistry.findings(RuleInput(observations: observations, catalogue: catalogue, certificate: certificate))

@@ -32,7 +32,7 @@ struct Analyze: AsyncParsableCommand {
     func run() async throws {
         guard let handle = FileHandle(forReadingAtPath: file) else { throw fail("cannot open \(file)") }
         defer { try? handle.close() }
-        var analyzer = CaptureAnalyzer(trustAnchors: { TrustStore.systemAnchors() })
+        var analyzer = CaptureAnalyzer(trustAnchors: TrustStore.systemAnchors())
         while !analyzer.stopped {
             let chunk: Data
             do {

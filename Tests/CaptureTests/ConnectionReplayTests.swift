@@ -74,7 +74,7 @@ struct BoundedCaptureTests {
     @Test("every connection is counted; past the limit only counts are kept")
     func limit() async {
         let count = CaptureAnalyzer.maximumReported + 7
-        var analyzer = CaptureAnalyzer(trustAnchors: { [] })
+        var analyzer = CaptureAnalyzer(trustAnchors: [])
         let bytes = Self.capture(count)
         var index = 0
         while index < bytes.count {

@@ -79,7 +79,7 @@ extension CaptureRealTests {
         let capture = try Dumpcap.start(filter: "tcp port \(port)", file: file)
         let report = try await Testbed.check("XRDP_RDP_HIGH") { $0.defaultClientOnly = true }
         try capture.stop()
-        var analyzer = CaptureAnalyzer(trustAnchors: { [] })
+        var analyzer = CaptureAnalyzer(trustAnchors: [])
         await analyzer.feed(try [UInt8](Data(contentsOf: file)))
         let analysis = await analyzer.finish()
         let live = try #require(report.observations.defaultClient?.serverData)
@@ -106,7 +106,7 @@ extension CaptureRealTests {
         client.stop()
         try capture.stop()
 
-        var analyzer = CaptureAnalyzer(trustAnchors: { [] })
+        var analyzer = CaptureAnalyzer(trustAnchors: [])
         await analyzer.feed(try [UInt8](Data(contentsOf: file)))
         let report = await analyzer.finish()
         // The capture may also hold other tests' connections to the shared testbed:
@@ -200,7 +200,7 @@ struct WindowsCaptureTests {
     @Test("requested and selected protocols, TLS version and cipher: ours equal tshark's")
     func agreeWithTshark() async throws {
         for file in Self.captures {
-            var analyzer = CaptureAnalyzer(trustAnchors: { [] })
+            var analyzer = CaptureAnalyzer(trustAnchors: [])
             await analyzer.feed(try [UInt8](Data(contentsOf: file)))
             let report = await analyzer.finish()
             #expect(report.readProblem == nil, "\(file.lastPathComponent)")
