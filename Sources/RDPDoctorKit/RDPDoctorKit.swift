@@ -87,6 +87,12 @@ public struct CheckOptions: Sendable, CustomStringConvertible {
     /// is not pinned or trusted for the name, unless `insecure` is set.
     public var credentials: CredentialRequest?
 
+    /// Judges the addresses the target resolved to before any connection: nil
+    /// admits them, a reason refuses them (the check then ends with that reason
+    /// as its name-resolution error and connects nowhere). `rdpdoctor serve`'s
+    /// allow-list; nil (the default) admits every address.
+    public var admitAddresses: (@Sendable ([String]) -> String?)?
+
     /// The defaults of `rdpdoctor check HOST`.
     public init(timeout: Double = 5, quick: Bool = false, trustAnchorsDER: [[UInt8]] = [],
                 useSystemTrustStore: Bool = true, pinnedLeafSHA256: [UInt8]? = nil,
@@ -156,6 +162,7 @@ public func check(_ target: Target, options: CheckOptions = .init()) async throw
     runnerOptions.defaultClientOnly = options.quick
     runnerOptions.credentials = options.credentials
     runnerOptions.pinnedLeafSHA256 = options.pinnedLeafSHA256
+    runnerOptions.admitAddresses = options.admitAddresses
 
     let extra = options.trustAnchorsDER
     let system = options.useSystemTrustStore
