@@ -88,9 +88,13 @@ struct Scan: AsyncParsableCommand {
         } else {
             var table = ""
             for record in records.sorted(by: { $0.target < $1.target }) {
-                let verdict = record.verdict.map { "\($0.outcome.rawValue)\($0.step.map { " at \($0.rawValue)" } ?? "")" } ?? record.outcome
-                table += record.target.padding(toLength: 28, withPad: " ", startingAt: 0) + " "
-                    + verdict.padding(toLength: 34, withPad: " ", startingAt: 0) + " "
+                var verdict = record.outcome
+                if let verdict0 = record.verdict, verdict0.outcome == .fails || verdict0.outcome == .undetermined,
+                   let step = verdict0.step {
+                    verdict += " at \(step.rawValue)"
+                }
+                table += record.target.padding(toLength: max(28, record.target.count), withPad: " ", startingAt: 0) + " "
+                    + verdict.padding(toLength: 26, withPad: " ", startingAt: 0) + " "
                     + (record.error ?? record.verdict?.summary ?? "") + "\n"
             }
             Output.standardOutput(table + "\n" + summary)
