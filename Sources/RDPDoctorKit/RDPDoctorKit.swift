@@ -166,7 +166,7 @@ public func check(_ target: Target, options: CheckOptions = .init()) async throw
 
     let extra = options.trustAnchorsDER
     let system = options.useSystemTrustStore
-    let anchors: @Sendable () -> [[UInt8]] = { (system ? TrustStore.systemAnchors() : []) + extra }
+    let anchors: @Sendable () -> [[UInt8]] = { (system ? TrustStore.cachedSystemAnchors() : []) + extra }
     runnerOptions.judgeCertificate = Diagnoser.certificateJudge(host: target.host, trustAnchors: anchors)
     let observations = await CheckRunner().run(target, options: runnerOptions)
     let context = Diagnoser.Context(trustAnchors: anchors, nowUnix: Int64(Date().timeIntervalSince1970))
@@ -208,6 +208,18 @@ public enum TrustStore {
         return []
     }
 
+    /// The system's trusted roots, read once per process and kept (a check
+    /// reads them more than once, and a long-running program checks often);
+    /// `reloadSystemAnchors()` reads them again.
+    public static func cachedSystemAnchors() -> [[UInt8]] {
+        SystemAnchorCache.shared.get()
+    }
+
+    /// Reads the system's roots again for `cachedSystemAnchors()` (after a CA bundle update).
+    public static func reloadSystemAnchors() {
+        SystemAnchorCache.shared.clear()
+    }
+
     /// Every PEM certificate of a file, as DER.
     public static func anchors(fromFile path: String) throws -> [[UInt8]] {
         guard let handle = FileHandle(forReadingAtPath: path) else {
@@ -216,5 +228,27 @@ public enum TrustStore {
         defer { try? handle.close() }
         let data = try handle.read(upToCount: maximumBundleSize) ?? Data()
         return PEM.derBlocks(from: String(decoding: data, as: UTF8.self))
+    }
+}
+
+/// The system anchors of `TrustStore.cachedSystemAnchors()`.
+final class SystemAnchorCache: @unchecked Sendable {
+    static let shared = SystemAnchorCache()
+    private let lock = NSLock()
+    private var anchors: [[UInt8]]?
+
+    func get() -> [[UInt8]] {
+        lock.lock()
+        defer { lock.unlock() }
+        if let anchors { return anchors }
+        let read = TrustStore.systemAnchors()
+        anchors = read
+        return read
+    }
+
+    func clear() {
+        lock.lock()
+        anchors = nil
+        lock.unlock()
     }
 }

@@ -141,6 +141,7 @@ public final class ServiceApp: Sendable {
         do {
             let loaded = try LoadedConfig.load(path: configPath)
             state.withLockedValue { $0.loaded = loaded }
+            TrustStore.reloadSystemAnchors()
             registry.makeGauge(descriptor: Self.name("probe_concurrency_limit", "", "Probes allowed at once (config)"))
                 .set(to: Double(loaded.config.concurrency))
             count("config_reloads", "Configuration reloads", [("result", "success")])
