@@ -87,7 +87,7 @@ let package = Package(
         .testTarget(name: "ExplainTests", dependencies: ["Explain", "Catalogue", "Reporting"]),
         .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "ProbeCore", "CertificateAudit", "Catalogue"]),
         .testTarget(name: "RDPDoctorKitTests", dependencies: ["RDPDoctorKit"]),
-        .testTarget(name: "ServiceTests", dependencies: ["Service", "Diagnosis", "ProbeCore", "CertificateAudit", "Catalogue"]),
+        .testTarget(name: "ServiceTests", dependencies: ["Service", "ServiceHTTP", "Diagnosis", "ProbeCore", "CertificateAudit", "Catalogue"]),
         .testTarget(name: "CLITests", dependencies: ["rdpdoctor"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Transport", "ProbeCore", "Diagnosis", "RDPProtocol", "CertificateAudit", "Reporting", "Catalogue"] + nio,
                     exclude: ["Snapshots"]),

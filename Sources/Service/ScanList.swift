@@ -169,7 +169,7 @@ public struct ScanRecord: Codable, Sendable, Equatable {
         verdict = report.verdict
         findings = report.findings.filter { $0.level >= .warn }.map { FindingSummary(id: $0.id, level: $0.level, title: $0.title) }
         address = report.observations.resolution?.usedAddress
-        self.durationMs = durationMs
+        self.durationMs = (durationMs * 10).rounded() / 10
         error = nil
     }
 
@@ -179,7 +179,7 @@ public struct ScanRecord: Codable, Sendable, Equatable {
         verdict = nil
         findings = []
         address = nil
-        self.durationMs = durationMs
+        self.durationMs = (durationMs * 10).rounded() / 10
         self.error = error
     }
 
