@@ -21,7 +21,7 @@ struct Scan: AsyncParsableCommand {
     @Argument(help: "The target list, or - for standard input.")
     var file: String
 
-    @Option(name: .shortAndLong, help: "Targets checked at once (1-1024).")
+    @Option(name: .shortAndLong, help: "Targets checked at once (1-10000; each holds up to 3 sockets, so at most a third of the open-file limit).")
     var jobs: Int = 32
 
     @Option(name: .long, help: "Each target's overall deadline in seconds.")
@@ -42,7 +42,11 @@ struct Scan: AsyncParsableCommand {
     static let maximumListSize = 16 << 20
 
     func run() async throws {
-        guard (1...1024).contains(jobs) else { throw fail("-j must be between 1 and 1024") }
+        guard (1...10_000).contains(jobs) else { throw fail("-j must be between 1 and 10000") }
+        // Each check holds up to 3 sockets: keep within the open-file limit (raised to its hard limit).
+        let fileLimit = Self.raiseFileLimit()
+        var jobs = jobs
+        let allowedJobs = max(1, (fileLimit - 64) / 3)
         guard timeout > 0, timeout <= 120 else { throw fail("--timeout must be more than 0 and at most 120 seconds") }
         let text = try readList()
         var targets: [String]
@@ -55,6 +59,12 @@ struct Scan: AsyncParsableCommand {
             guard let data = FileManager.default.contents(atPath: resume) else { throw fail("cannot read --resume \(resume)") }
             let done = ScanList.finishedTargets(jsonl: String(decoding: data, as: UTF8.self))
             targets.removeAll { done.contains($0) }
+        }
+        if jobs > allowedJobs {
+            if targets.count > allowedJobs, !quiet {
+                Output.standardError("rdpdoctor: the open-file limit (\(fileLimit)) allows \(allowedJobs) checks at a time; -j lowered to \(allowedJobs)\n")
+            }
+            jobs = allowedJobs
         }
         let progress = !quiet && Output.isTerminal(2)
         let started = ContinuousClock.now
@@ -127,6 +137,18 @@ struct Scan: AsyncParsableCommand {
             group.cancelAll()
             return result ?? ScanRecord(target: target, exitStatus: 4, error: "no result", durationMs: elapsedMs())
         }
+    }
+
+    /// The soft open-file limit, first raised to the hard limit.
+    static func raiseFileLimit() -> Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1024 }
+        if limit.rlim_cur < limit.rlim_max {
+            var raised = limit
+            raised.rlim_cur = limit.rlim_max
+            if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 { limit = raised }
+        }
+        return Int(min(limit.rlim_cur, 1 << 20))
     }
 
     private func readList() throws -> String {
