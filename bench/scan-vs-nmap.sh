@@ -3,20 +3,21 @@
 # same list, same run: the testbed's 25 ports (RDP servers, a closed, a silent,
 # an HTTP, an SSH-like, TLS-only ports, relays) on 127.0.0.1 and the same ports
 # on 127.0.0.2-127.0.0.40, where nothing listens (closed).
-# Usage: bench/scan-vs-nmap.sh [HOSTS]      (HOSTS loopback addresses, 40 by default)
+# Usage: [TIMEOUT=S] bench/scan-vs-nmap.sh [HOSTS]   (HOSTS loopback addresses, 40 by default; each check's --timeout, 5 s)
 . "$(dirname "$0")/lib.sh"
 hosts="${1:-40}"
+timeout="${TIMEOUT:-5}"
 bin=${RDPDOCTOR_BIN:-$(release_binary)}
 ensure_testbed
 
-ports=$(grep -E '^[A-Z_]+=[0-9]+$' scripts/testbed/ports.env | cut -d= -f2 | sort -n | paste -sd, -)
+ports=$(grep -E '^[A-Z0-9_]+=[0-9]+$' scripts/testbed/ports.env | cut -d= -f2 | sort -n | paste -sd, -)
 count=$(echo "$ports" | tr ',' '\n' | wc -l)
 list=$(mktemp)
 for i in $(seq 1 "$hosts"); do echo "127.0.0.$i:$ports"; done > "$list"
 echo "## scan of $((hosts * count)) targets: $count ports on 127.0.0.1-127.0.0.$hosts"
-echo "\$ rdpdoctor scan LIST -j 64 --jsonl --quiet --timeout 5"
+echo "\$ rdpdoctor scan LIST -j 64 --jsonl --quiet --timeout $timeout"
 /usr/bin/time -f 'rdpdoctor: %e s wall, %U s user, %S s system, %M KiB peak RSS' \
-  "$bin" scan "$list" -j 64 --jsonl --quiet --timeout 5 > /tmp/rdpdoctor-scan.jsonl 2> /tmp/rdpdoctor-scan.err || true
+  "$bin" scan "$list" -j 64 --jsonl --quiet --timeout "$timeout" > /tmp/rdpdoctor-scan.jsonl 2> /tmp/rdpdoctor-scan.err || true
 tail -1 /tmp/rdpdoctor-scan.err
 sed -n '/^By verdict/,/^$/p' /tmp/rdpdoctor-scan.err
 echo "lines: $(wc -l < /tmp/rdpdoctor-scan.jsonl) (one per target)"
