@@ -47,6 +47,27 @@ def free_port():
         return s.getsockname()[1]
 
 
+def bindable(host, port):
+    with socket.socket() as s:
+        try:
+            s.bind((host, port))
+            return True
+        except OSError:
+            return False
+
+
+def free_port_in(hosts, ports):
+    """A port of `ports` free on every one of `hosts` (the machine is shared: others listen too)."""
+    for port in ports:
+        if all(bindable(host, port) for host in hosts):
+            return port
+    raise RuntimeError(f"no free port in {ports.start}-{ports.stop - 1} on {hosts}")
+
+
+# The allow-lists below admit 33890-33940; the testbed uses up to 33934.
+ALLOWED_SPARE = range(33935, 33941)
+
+
 class RecordingListener:
     """A TCP listener that counts the connections it accepts (and answers nothing)."""
 
@@ -242,18 +263,20 @@ class ServeTests(unittest.TestCase):
             self.assertNotIn(SECRET, self.a.get(path)[1])
 
     def test_refused_targets_are_never_contacted(self):
-        outside_network = RecordingListener("127.0.0.2", 33939)
-        outside_ports = RecordingListener("127.0.0.1", 33941)
-        after_dns = RecordingListener("127.0.0.1", 33939)
+        port = free_port_in(["127.0.0.1", "127.0.0.2"], ALLOWED_SPARE)
+        outside = free_port_in(["127.0.0.1"], range(33941, 34000))
+        outside_network = RecordingListener("127.0.0.2", port)
+        outside_ports = RecordingListener("127.0.0.1", outside)
+        after_dns = RecordingListener("127.0.0.1", port)
         try:
-            status, body = self.a.probe("127.0.0.2:33939", "rdp_quick")
+            status, body = self.a.probe(f"127.0.0.2:{port}", "rdp_quick")
             self.assertEqual(status, 403, body)
-            status, body = self.a.probe("127.0.0.1:33941", "rdp_quick")
+            status, body = self.a.probe(f"127.0.0.1:{outside}", "rdp_quick")
             self.assertEqual(status, 403, body)
-            status, body = self.a.probe("example.invalid:33939", "rdp_quick")
+            status, body = self.a.probe(f"example.invalid:{port}", "rdp_quick")
             self.assertEqual(status, 403, body)
             # localhost passes by name, then resolves to 127.0.0.1, outside B's networks.
-            status, body = self.b.probe("localhost:33939", "rdp_quick")
+            status, body = self.b.probe(f"localhost:{port}", "rdp_quick")
             self.assertEqual(status, 403, body)
             self.assertIn("after name resolution", self.b.text())
             time.sleep(0.5)
@@ -265,15 +288,16 @@ class ServeTests(unittest.TestCase):
         self.assertGreaterEqual(metric(metrics, "rdpdoctor_serve_requests_refused_total", {"reason": "allow_list"}), 3)
 
     def test_concurrency_limit_answers_503(self):
-        silent = RecordingListener("127.0.0.2", 33938)
+        port = free_port_in(["127.0.0.2"], ALLOWED_SPARE)
+        silent = RecordingListener("127.0.0.2", port)
         try:
             results = []
-            first = threading.Thread(target=lambda: results.append(self.b.probe("127.0.0.2:33938", "rdp_quick")))
+            first = threading.Thread(target=lambda: results.append(self.b.probe(f"127.0.0.2:{port}", "rdp_quick")))
             first.start()
             deadline = time.time() + 5
             while silent.accepted == 0 and time.time() < deadline:
                 time.sleep(0.02)
-            status, body = self.b.probe("127.0.0.2:33938", "rdp_quick")
+            status, body = self.b.probe(f"127.0.0.2:{port}", "rdp_quick")
             self.assertEqual(status, 503, body)
             first.join()
             self.assertEqual(results[0][0], 200)
