@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1", from: "1.3.0"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Core tier: no I/O.
@@ -55,11 +57,25 @@ let package = Package(
         .target(name: "RDPDoctorKit", dependencies: [
             "Catalogue", "Explain", "Reporting", "Diagnosis", "Transport", "ProbeCore", "CertificateAudit",
         ]),
+        // serve and scan, the logic: config, allow-list, timeouts, metrics text, target lists (no I/O).
+        .target(name: "Service", dependencies: [
+            "Diagnosis", "ProbeCore", "CertificateAudit", "Catalogue", .product(name: "Yams", package: "Yams"),
+        ]),
+        // serve's HTTP front (NIOHTTP1) over RDPDoctorKit.check: the only I/O of the service.
+        .target(name: "ServiceHTTP", dependencies: [
+            "Service", "RDPDoctorKit", "Transport",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
         // The command line, thin.
         .executableTarget(
             name: "rdpdoctor",
             dependencies: [
                 "Catalogue", "Explain", "Reporting", "Diagnosis", "Transport", "ProbeCore", "CertificateAudit", "RDPDoctorKit", "CaptureAnalysis",
+                "Service", "ServiceHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -76,6 +92,7 @@ let package = Package(
         .testTarget(name: "ExplainTests", dependencies: ["Explain", "Catalogue", "Reporting"]),
         .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "ProbeCore", "CertificateAudit", "Catalogue"]),
         .testTarget(name: "RDPDoctorKitTests", dependencies: ["RDPDoctorKit"]),
+        .testTarget(name: "ServiceTests", dependencies: ["Service", "ServiceHTTP", "Diagnosis", "ProbeCore", "CertificateAudit", "Catalogue"]),
         .testTarget(name: "CLITests", dependencies: ["rdpdoctor"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Transport", "ProbeCore", "Diagnosis", "RDPProtocol", "CertificateAudit", "Reporting", "Catalogue", "Capture", "CaptureAnalysis"] + nio,
                     exclude: ["Snapshots"]),

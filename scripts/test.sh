@@ -18,6 +18,9 @@ if grep -E "^$PWD/(Sources|Tests)/.*: warning:" "$build_log"; then
     exit 1
 fi
 rm -f "$build_log"
+# serve against the testbed and a real Prometheus (Debian's package, on loopback):
+# probes, the allow-list, limits, reload, hashmod shards, promtool on the alert rules.
+python3 scripts/serve/test_serve.py "$(swift build --show-bin-path)/rdpdoctor"
 # Serially: several suites time real connections against one-second deadlines,
 # and the 2-core machines must not starve them with fuzzing running beside them.
 swift test --skip-build --no-parallel "$@"

@@ -1,10 +1,10 @@
 import RDPWire
 /// IP literal parsing and printing, without sockets or Foundation, for
 /// comparing what the user typed with iPAddress subjectAltNames.
-enum IPAddress {
+public enum IPAddress {
     /// Parses "192.0.2.1", "2001:db8::1", "[2001:db8::1]" or "fe80::1%eth0"
     /// into 4 or 16 octets; nil when the text is not an IP literal.
-    static func parse(_ text: String) -> [UInt8]? {
+    public static func parse(_ text: String) -> [UInt8]? {
         var text = Substring(text)
         if text.hasPrefix("["), text.hasSuffix("]") { text = text.dropFirst().dropLast() }
         if let v4 = parseIPv4(text) { return v4 }
@@ -61,7 +61,7 @@ enum IPAddress {
 
     /// IPv4 dotted, IPv6 per RFC 5952 (lowercase, longest zero run as "::"),
     /// anything else as hex.
-    static func text(_ bytes: [UInt8]) -> String {
+    public static func text(_ bytes: [UInt8]) -> String {
         if bytes.count == 4 { return bytes.map(String.init).joined(separator: ".") }
         guard bytes.count == 16 else { return Hex.string(bytes) }
         let groups = stride(from: 0, to: 16, by: 2).map { UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]) }

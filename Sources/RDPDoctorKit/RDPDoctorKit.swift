@@ -95,6 +95,12 @@ public struct CheckOptions: Sendable, CustomStringConvertible {
     /// (`RDPFile.parse(_:)`). `rdpdoctor check FILE.rdp`.
     public var rdpFile: RDPFile?
 
+    /// Judges the addresses the target resolved to before any connection: nil
+    /// admits them, a reason refuses them (the check then ends with that reason
+    /// as its name-resolution error and connects nowhere). `rdpdoctor serve`'s
+    /// allow-list; nil (the default) admits every address.
+    public var admitAddresses: (@Sendable ([String]) -> String?)?
+
     /// The defaults of `rdpdoctor check HOST`.
     public init(timeout: Double = 5, quick: Bool = false, trustAnchorsDER: [[UInt8]] = [],
                 useSystemTrustStore: Bool = true, pinnedLeafSHA256: [UInt8]? = nil,
@@ -168,10 +174,11 @@ public func check(_ target: Target, options: CheckOptions = .init()) async throw
     runnerOptions.pathSamples = options.pathSamples
     runnerOptions.credentials = options.credentials
     runnerOptions.pinnedLeafSHA256 = options.pinnedLeafSHA256
+    runnerOptions.admitAddresses = options.admitAddresses
 
     let extra = options.trustAnchorsDER
     let system = options.useSystemTrustStore
-    let anchors: @Sendable () -> [[UInt8]] = { (system ? TrustStore.systemAnchors() : []) + extra }
+    let anchors: @Sendable () -> [[UInt8]] = { (system ? TrustStore.cachedSystemAnchors() : []) + extra }
     runnerOptions.judgeCertificate = Diagnoser.certificateJudge(host: target.host, trustAnchors: anchors)
     var observations = await CheckRunner().run(target, options: runnerOptions)
     observations.rdpFile = options.rdpFile
@@ -214,6 +221,18 @@ public enum TrustStore {
         return []
     }
 
+    /// The system's trusted roots, read once per process and kept (a check
+    /// reads them more than once, and a long-running program checks often);
+    /// `reloadSystemAnchors()` reads them again.
+    public static func cachedSystemAnchors() -> [[UInt8]] {
+        SystemAnchorCache.shared.get()
+    }
+
+    /// Reads the system's roots again for `cachedSystemAnchors()` (after a CA bundle update).
+    public static func reloadSystemAnchors() {
+        SystemAnchorCache.shared.clear()
+    }
+
     /// Every PEM certificate of a file, as DER.
     public static func anchors(fromFile path: String) throws -> [[UInt8]] {
         guard let handle = FileHandle(forReadingAtPath: path) else {
@@ -222,5 +241,27 @@ public enum TrustStore {
         defer { try? handle.close() }
         let data = try handle.read(upToCount: maximumBundleSize) ?? Data()
         return PEM.derBlocks(from: String(decoding: data, as: UTF8.self))
+    }
+}
+
+/// The system anchors of `TrustStore.cachedSystemAnchors()`.
+final class SystemAnchorCache: @unchecked Sendable {
+    static let shared = SystemAnchorCache()
+    private let lock = NSLock()
+    private var anchors: [[UInt8]]?
+
+    func get() -> [[UInt8]] {
+        lock.lock()
+        defer { lock.unlock() }
+        if let anchors { return anchors }
+        let read = TrustStore.systemAnchors()
+        anchors = read
+        return read
+    }
+
+    func clear() {
+        lock.lock()
+        anchors = nil
+        lock.unlock()
     }
 }

@@ -29,6 +29,11 @@ public struct CheckRunner: Sendable {
         public var defaultClientOnly = false
         /// Segments of the loss and round-trip sample (0: no sample).
         public var pathSamples = 0
+        /// Judges the addresses the target resolved to (or its literal) before any
+        /// connection: nil admits them, a reason refuses them all, and the check
+        /// ends there with the reason as the resolution's error (`serve`'s allow-list,
+        /// checked on the very addresses the probes would use: no rebinding).
+        public var admitAddresses: (@Sendable ([String]) -> String?)?
 
         public init(timeoutMs: Double = 5000, tlsVersions: [TLSProtocolVersion] = TLSProtocolVersion.allCases,
                     connectSlots: Int = 2) {
@@ -72,6 +77,12 @@ public struct CheckRunner: Sendable {
                 observations.totalMs = Self.elapsedMs(since: start)
                 return observations
             }
+        }
+
+        if let admit = options.admitAddresses, let refusal = admit(addresses.map(Self.text)) {
+            observations.resolution?.error = refusal
+            observations.totalMs = Self.elapsedMs(since: start)
+            return observations
         }
 
         // 2. With several addresses, which accept TCP; the first that does carries

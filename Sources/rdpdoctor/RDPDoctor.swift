@@ -28,7 +28,7 @@ struct RDPDoctor: ParsableCommand {
         2 the connection would fail; 3 could not run (bad arguments or input).
         """,
         version: "0.1.0",
-        subcommands: [Explain.self, Check.self, Lint.self, Analyze.self]
+        subcommands: [Explain.self, Check.self, Lint.self, Analyze.self, Serve.self, Scan.self]
     )
 }
 
