@@ -127,17 +127,15 @@ public struct TCPReassembler: Sendable {
             live[key] = Self.newConnection(segment, time)
             connectionCount += 1
         }
-        guard var connection = live[key] else { return }
-        connection.lastMicros = time
-        Self.apply(segment, time, to: &connection, limit: streamLimit)
-        if Self.isClosed(connection) {
-            live[key] = nil
+        // Changed in place through the dictionary: a copy taken out and put back
+        // would copy the stream bytes on every segment.
+        live[key]!.lastMicros = time
+        Self.apply(segment, time, to: &live[key]!, limit: streamLimit)
+        if Self.isClosed(live[key]!), var connection = live.removeValue(forKey: key) {
             remember(key)
             Self.flushPending(&connection.toServer, limit: streamLimit)
             Self.flushPending(&connection.toClient, limit: streamLimit)
             finished.append(connection)
-        } else {
-            live[key] = connection
         }
     }
 
