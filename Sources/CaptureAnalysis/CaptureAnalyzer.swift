@@ -86,6 +86,7 @@ public struct CaptureAnalyzer: Sendable {
             address: connection.server.address.description,
             connectMs: captured.record.timings.first { $0.step == .tcp }?.durationMs, failure: nil)]
         observations.probes = [captured.record]
+        observations.capture = captured.facts
         observations.totalMs = captured.record.totalMs
         var context = Diagnoser.Context(trustAnchors: trustAnchors, nowUnix: captured.startMicros / 1_000_000)
         context.auditCache = audits

@@ -29,6 +29,33 @@ public struct CapturedConnection: Sendable {
     public let closedAtMs: Double?
     /// The TCP view: the capture's own evidence about the path.
     public let tcp: TCPConnection
+
+    /// The capture's own evidence, for the diagnosis rules.
+    public var facts: CaptureFacts {
+        var facts = CaptureFacts()
+        facts.closedBy = closedBy.map { $0 == .client ? .client : .server }
+        facts.closeKind = closeKind
+        facts.closedAtMs = closedAtMs
+        facts.handshakeSeen = tcp.handshakeSeen
+        if let closedAtMs {
+            let lastByte = [tcp.toServer.lastPayloadMicros, tcp.toClient.lastPayloadMicros].compactMap { $0 }.max()
+            facts.idleBeforeCloseMs = lastByte.map { max(0, closedAtMs - Double($0 - startMicros) / 1000) }
+        }
+        facts.fromClient = Self.direction(tcp.toServer)
+        facts.fromServer = Self.direction(tcp.toClient)
+        return facts
+    }
+
+    static func direction(_ side: TCPDirection) -> CaptureFacts.Direction {
+        var direction = CaptureFacts.Direction()
+        direction.retransmissions = side.retransmissions
+        direction.largestRetransmitted = side.largestRetransmitted
+        direction.outOfOrder = side.outOfOrder
+        direction.missingBytes = side.missingBytes
+        direction.zeroWindows = side.zeroWindows
+        direction.announcedMSS = side.announcedMSS.map(Int.init)
+        return direction
+    }
 }
 
 public enum ConnectionReplay {

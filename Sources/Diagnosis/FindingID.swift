@@ -1,6 +1,14 @@
 /// Every finding a check can make, one case each. The raw value is the id
 /// scripts read in `--json` (docs/check-json.md lists them all; a test checks).
 public enum FindingID: String, Codable, Sendable, CaseIterable {
+    // capture (analyze only)
+    case captureClientClosed = "capture.client-closed"
+    case captureServerClosed = "capture.server-closed"
+    case captureFullSizeRetransmitted = "capture.full-size-retransmitted"
+    case captureRetransmissions = "capture.retransmissions"
+    case captureMissingBytes = "capture.missing-bytes"
+    case captureZeroWindow = "capture.zero-window"
+    case captureIdleReset = "capture.idle-reset"
     // cert
     case certEku = "cert.eku"
     case certProblemEmptyChain = "cert.problem.emptyChain"

@@ -23,7 +23,7 @@ enum RuleRegistry {
         NetworkRules.self, NegotiationRules.self, TLSRules.self, CertificateRules.self,
         RDPSecurityRules.self, CredSSPRules.self, CredentialRules.self, SessionRules.self,
         UDPRules.self, PathRules.self, TimingRules.self, ServiceRules.self, ProbingRules.self,
-        PinRules.self,
+        PinRules.self, CaptureRules.self,
     ]
 
     static func findings(_ input: RuleInput) -> [Finding] {

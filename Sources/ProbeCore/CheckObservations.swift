@@ -25,6 +25,8 @@ public struct CheckObservations: Codable, Sendable {
     public var pathSample: PathSampleObservation?
     /// The UDP transport (MS-RDPEUDP SYN to the same port number).
     public var udp: UDPObservation?
+    /// Set by `analyze`: what the capture shows beside the replayed probe.
+    public var capture: CaptureFacts?
 
     public init(target: Target, startedAtUnix: Double, timeoutMs: Double) {
         self.target = target

@@ -52,8 +52,10 @@ public struct AnalyzeTextRenderer: Sendable {
             lines.append(style.dim("  Likely client code: \(pair.map(\.description).joined(separator: " + "))"))
         }
         lines.append(style.paragraph("Seen: " + seen(captured) + ".", indent: "  "))
-        lines.append(style.paragraph("TCP: " + tcp(captured.tcp) + ".", indent: "  "))
-        for finding in report.findings where finding.level >= .warn {
+        if let rtt = captured.tcp.handshakeRTTMicros {
+            lines.append(style.paragraph("TCP handshake round trip \(Self.ms(Double(rtt) / 1000)) (as seen where the capture was taken).", indent: "  "))
+        }
+        for finding in report.findings where finding.level >= .warn || finding.id.rawValue.hasPrefix("capture.") {
             lines.append(style.paragraph(finding.title, indent: "         ", first: "  " + checkText.tag(finding.level) + " "))
         }
         if let hidden = notVisible(captured) { lines.append(style.paragraph("Not visible: " + hidden, indent: "  ")) }
@@ -82,26 +84,7 @@ public struct AnalyzeTextRenderer: Sendable {
         for alert in captured.alerts {
             facts.append("the \(alert.side.rawValue) sent the TLS alert \(alert.description)")
         }
-        if let side = captured.closedBy, let kind = captured.closeKind, let at = captured.closedAtMs {
-            facts.append("the \(side.rawValue) ended it first (\(kind == .reset ? "reset" : "FIN")) \(Self.ms(at)) after the start")
-        } else {
-            facts.append("the capture ends before the connection does")
-        }
-        return facts.joined(separator: "; ")
-    }
-
-    func tcp(_ connection: TCPConnection) -> String {
-        var facts: [String] = []
-        if let rtt = connection.handshakeRTTMicros { facts.append("handshake round trip \(Self.ms(Double(rtt) / 1000))") }
-        else if !connection.handshakeSeen { facts.append("the capture starts after the handshake") }
-        for (name, side) in [("client", connection.toServer), ("server", connection.toClient)] {
-            var notes: [String] = []
-            if side.retransmissions > 0 { notes.append("\(side.retransmissions) retransmission\(side.retransmissions == 1 ? "" : "s") (largest \(side.largestRetransmitted) bytes)") }
-            if side.missingBytes > 0 { notes.append("\(side.missingBytes) bytes missing from the capture") }
-            if side.zeroWindows > 0 { notes.append("\(side.zeroWindows) zero-window segment\(side.zeroWindows == 1 ? "" : "s")") }
-            if !notes.isEmpty { facts.append("from the \(name): " + notes.joined(separator: ", ")) }
-        }
-        if facts.count <= 1 { facts.append("no retransmissions, nothing missing") }
+        if captured.closedBy == nil { facts.append("the capture ends before the connection does") }
         return facts.joined(separator: "; ")
     }
 
