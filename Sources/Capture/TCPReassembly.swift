@@ -74,6 +74,18 @@ public struct TCPConnection: Sendable, Equatable {
     public internal(set) var toServer = TCPDirection()
     public internal(set) var toClient = TCPDirection()
 
+    /// The same connection without its bytes (streams, marks, early
+    /// segments): what a report keeps once the bytes have been read.
+    public func withoutBytes() -> TCPConnection {
+        var copy = self
+        for side in [\TCPConnection.toServer, \TCPConnection.toClient] {
+            copy[keyPath: side].stream = []
+            copy[keyPath: side].marks = []
+            copy[keyPath: side].pending = [:]
+        }
+        return copy
+    }
+
     /// The path round trip the handshake shows (SYN → SYN+ACK → ACK, seen from where the capture was taken).
     public var handshakeRTTMicros: Int64? {
         guard let syn = synMicros, let ack = handshakeAckMicros else { return nil }

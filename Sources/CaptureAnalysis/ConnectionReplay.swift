@@ -27,7 +27,8 @@ public struct CapturedConnection: Sendable {
     public let closedBy: Side?
     public let closeKind: CloseKind?
     public let closedAtMs: Double?
-    /// The TCP view: the capture's own evidence about the path.
+    /// The TCP view: the capture's own evidence about the path (the counts
+    /// and times; the bytes are dropped once read).
     public let tcp: TCPConnection
 
     /// The capture's own evidence, for the diagnosis rules.
@@ -187,7 +188,8 @@ public enum ConnectionReplay {
         return CapturedConnection(
             client: connection.client, server: connection.server, startMicros: start, record: record,
             cookie: request.flatMap(cookie), clientHello: clientHello, serverHello: serverHello, alerts: alerts,
-            closedBy: first?.0, closeKind: first?.1, closedAtMs: first.map { Double($0.2 - start) / 1000 }, tcp: connection)
+            closedBy: first?.0, closeKind: first?.1, closedAtMs: first.map { Double($0.2 - start) / 1000 },
+            tcp: connection.withoutBytes())
     }
 
     /// The length of the TPKT frame that starts `stream`, when it is all there.
