@@ -40,6 +40,8 @@ public struct CaptureAnalyzer: Sendable {
     private var kept: [AnalyzedConnection] = []
     private var notShown: [Verdict.Outcome: Int] = [:]
     private var rdpCount = 0
+    /// Kept connections whose verdict is not a failure (a failure may replace one).
+    private var keptSuccesses = 0
     private let trustAnchors: @Sendable () -> [[UInt8]]
     /// The same servers' chains come back connection after connection.
     private let audits = CertificateAuditCache()
@@ -86,8 +88,18 @@ public struct CaptureAnalyzer: Sendable {
             address: connection.server.address.description,
             connectMs: captured.record.timings.first { $0.step == .tcp }?.durationMs, failure: nil)]
         observations.probes = [captured.record]
-        observations.capture = captured.facts
         observations.totalMs = captured.record.totalMs
+        observations.capture = captured.facts
+        // Past the limit, only a failure that can take a kept success's place is
+        // judged in full; the rest are counted by their verdict alone (cheap:
+        // captures of many short connections would otherwise spend their time here).
+        if kept.count >= Self.maximumReported {
+            let verdict = Diagnoser.quickVerdict(observations)
+            guard verdict.outcome == .fails, keptSuccesses > 0 else {
+                notShown[verdict.outcome, default: 0] += 1
+                return
+            }
+        }
         var context = Diagnoser.Context(trustAnchors: trustAnchors, nowUnix: captured.startMicros / 1_000_000)
         context.auditCache = audits
         let analyzed = AnalyzedConnection(captured: captured, report: await Diagnoser.diagnose(observations, context: context))
@@ -97,11 +109,16 @@ public struct CaptureAnalyzer: Sendable {
     /// Keeps the first connections in full; once full, a failure takes the
     /// place of a kept connection that did not fail, and the other is counted.
     private mutating func keep(_ analyzed: AnalyzedConnection) {
-        guard kept.count >= Self.maximumReported else { kept.append(analyzed); return }
-        if analyzed.report.verdict.outcome == .fails,
-           let index = kept.lastIndex(where: { $0.report.verdict.outcome != .fails }) {
+        let fails = analyzed.report.verdict.outcome == .fails
+        guard kept.count >= Self.maximumReported else {
+            kept.append(analyzed)
+            if !fails { keptSuccesses += 1 }
+            return
+        }
+        if fails, let index = kept.lastIndex(where: { $0.report.verdict.outcome != .fails }) {
             notShown[kept[index].report.verdict.outcome, default: 0] += 1
             kept[index] = analyzed
+            keptSuccesses -= 1
         } else {
             notShown[analyzed.report.verdict.outcome, default: 0] += 1
         }

@@ -57,6 +57,13 @@ public enum Diagnoser {
 }
 
 extension Diagnoser {
+    /// The verdict alone, from the walk, without running the rules: cheap, for
+    /// counting connections a report does not show. A finding may still turn
+    /// a working verdict into a failing one in the full diagnosis.
+    public static func quickVerdict(_ observations: CheckObservations, catalogue: Catalogue = .current) -> Verdict {
+        VerdictRule.verdict(observations, catalogue: catalogue)
+    }
+
     /// The credential gate's question — is this chain trusted for `host`? —
     /// answered with the same audit the report uses, for `CheckRunner.Options.judgeCertificate`.
     public static func certificateJudge(host: String, trustAnchors: @escaping @Sendable () -> [[UInt8]])
