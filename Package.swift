@@ -20,6 +20,13 @@ let package = Package(
     products: [
         .executable(name: "rdpdoctor", targets: ["rdpdoctor"]),
         .library(name: "RDPDoctorKit", targets: ["RDPDoctorKit"]),
+        // The sans-IO modules as one product, for harnesses outside this package:
+        // the libFuzzer targets of Fuzz/ (docs/FUZZING.md) depend on it by path.
+        // It adds no build work here: the targets are built anyway.
+        .library(name: "RDPDoctorCore", targets: [
+            "RDPWire", "RDPProtocol", "LegacyCrypto", "NTLM", "CredSSP", "CertificateAudit",
+            "ProbeCore", "Catalogue", "Explain", "Diagnosis",
+        ]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
