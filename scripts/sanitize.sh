@@ -20,7 +20,7 @@ case "$kind" in
 esac
 shift
 
-unit='RDPWireTests|RDPProtocolTests|LegacyCryptoTests|NTLMTests|CredSSPTests|CertificateAuditTests|ProbeCoreTests|CatalogueTests|ExplainTests|DiagnosisTests|RDPDoctorKitTests'
+unit='RDPWireTests|RDPProtocolTests|LegacyCryptoTests|NTLMTests|CredSSPTests|CertificateAuditTests|ProbeCoreTests|CatalogueTests|ExplainTests|DiagnosisTests|RDPDoctorKitTests|FuzzRegressionTests'
 if (($# == 0)); then set -- --filter "$unit"; fi
 
 export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 ${TSAN_OPTIONS:-}"
