@@ -1,0 +1,102 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import Diagnosis
+import ProbeCore
+import Testing
+import Transport
+
+/// Servers that attack the client rather than merely misbehave (issue 11's
+/// hostile-server suite), on 127.0.0.1 with the `MisbehavingServer` of
+/// MisbehavingServerTests. Each case: a typed end that names the step, the
+/// overall deadline kept within 10 %, and no file descriptor left open.
+@Suite("check against a hostile server", .serialized)
+struct HostileServerTests {
+    typealias M = MisbehavingServerTests
+
+    /// Open file descriptors of this process, each with what it points at.
+    static func openDescriptors() -> [String: String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        return Dictionary(uniqueKeysWithValues: names.map {
+            ($0, (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + $0)) ?? "?")
+        })
+    }
+
+    /// What the process opens once, on first use, is not a leak (NIO's event loops,
+    /// Dispatch's timers, the TLS library): one whole check runs before any counting.
+    static let warmUp = Task {
+        try await Task.sleep(for: .milliseconds(1))
+        let server = try await MisbehavingServer.start(.answer(M.confirmTLS))
+        _ = await M.check(server)
+        server.stop()
+    }
+
+    /// Runs the check against `mode` and returns the report, the time it took,
+    /// and how many descriptors more than before are open once the server is gone.
+    static func run(_ mode: Misbehaviour) async throws -> (CheckReport, Duration, leaked: [String], sent: Int) {
+        try await warmUp.value
+        let before = openDescriptors()
+        let server = try await MisbehavingServer.start(mode)
+        let (report, elapsed) = await M.check(server)
+        let sent = server.log.dripped
+        server.stop()
+        // Closing is asynchronous on both sides: give it a moment, then count.
+        var after = openDescriptors()
+        for _ in 0..<40 where after.count > before.count {
+            try await Task.sleep(for: .milliseconds(50))
+            after = openDescriptors()
+        }
+        // "?": closed between listing and reading the link, so not open.
+        let leaked = after.filter { before[$0.key] != $0.value && $0.value != "?" }.map { "\($0.key) → \($0.value)" }
+        return (report, elapsed, leaked.sorted(), sent)
+    }
+
+    @Test("an endless stream after a confirm selecting TLS: the TLS step fails, the stream is counted, not kept")
+    func endlessStreamAfterConfirm() async throws {
+        let (report, elapsed, leaked, sent) = try await Self.run(
+            .flood(first: M.confirmTLS, chunk: [UInt8](repeating: 0x41, count: 16 * 1024), every: .milliseconds(2)))
+        #expect(elapsed < M.allowed, "took \(elapsed) for a \(M.timeoutMs) ms deadline")
+        #expect(leaked.isEmpty, "descriptors left open: \(leaked)")
+        #expect(sent > 0, "the server flooded")
+        let probe = try #require(report.observations.defaultClient)
+        #expect(probe.negotiation == .selected(protocol: 1, flags: 1))
+        #expect(probe.end.step == .tls, "\(probe.end)")
+        if case .tlsFailed = probe.end {} else if case .timedOut = probe.end {} else {
+            Issue.record("expected the TLS step to fail or time out, got \(probe.end)")
+        }
+        #expect([.fails, .undetermined].contains(report.verdict.outcome), "\(report.verdict.summary)")
+        #expect(report.verdict.step == .tls, "\(report.verdict.summary)")
+    }
+
+    @Test("confirm after confirm under standard RDP security: a protocol error naming the MCS Connect Response")
+    func repeatedConfirms() async throws {
+        // RDP_NEG_RSP selecting PROTOCOL_RDP: no TLS, so MCS follows on the plain connection.
+        var confirmRDP = M.confirmTLS
+        confirmRDP[15] = 0x00
+        let (report, elapsed, leaked, _) = try await Self.run(
+            .flood(first: confirmRDP, chunk: confirmRDP, every: .milliseconds(5)))
+        #expect(elapsed < M.allowed, "took \(elapsed) for a \(M.timeoutMs) ms deadline")
+        #expect(leaked.isEmpty, "descriptors left open: \(leaked)")
+        let probe = try #require(report.observations.defaultClient)
+        #expect(probe.negotiation == .selected(protocol: 0, flags: 1))
+        guard case let .protocolError(step, message) = probe.end else {
+            Issue.record("expected a protocol error, got \(probe.end)")
+            return
+        }
+        #expect(step == .mcs)
+        #expect(message.contains("MCS Connect Response"), "\(message)")
+        #expect(report.verdict.outcome == .fails, "\(report.verdict.summary)")
+        #expect(report.verdict.step == .mcs, "\(report.verdict.summary)")
+    }
+
+    @Test("a TPKT length of 65535, then one byte a second: undetermined at x224, deadline kept, nothing held")
+    func slowestDrip() async throws {
+        let (report, elapsed, leaked, _) = try await Self.run(.drip(header: [0x03, 0x00, 0xFF, 0xFF], every: .seconds(1)))
+        #expect(elapsed < M.allowed, "took \(elapsed) for a \(M.timeoutMs) ms deadline")
+        #expect(leaked.isEmpty, "descriptors left open: \(leaked)")
+        let probe = try #require(report.observations.defaultClient)
+        #expect(probe.end == .timedOut(step: .x224, waitingFor: "the X.224 Connection Confirm"))
+        #expect(report.verdict.outcome == .undetermined, "\(report.verdict.summary)")
+        #expect(report.verdict.step == .x224, "\(report.verdict.summary)")
+    }
+}
