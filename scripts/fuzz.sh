@@ -35,12 +35,17 @@ run_one() {
     mkdir -p "$found" "$artifacts"
     [[ -d "$corpus" ]] || { echo "fuzz.sh: no seed corpus $corpus" >&2; return 1; }
     echo "fuzz.sh: $target for ${seconds}s" >&2
+    # cert-audit runs the async audit on a Task: the runtime's allocations outlive
+    # each input, so libFuzzer's leak heuristic would start a full LSan scan after
+    # every one (3 executions a second instead of 800). No leak was ever reported.
+    local extra=()
+    [[ $target == cert-audit ]] && extra=(-detect_leaks=0)
     # New inputs go to $found (first directory); the committed seeds are only read.
     # ASan's quarantine of freed memory would count against -rss_limit_mb: keep it small.
     # shellcheck disable=SC2086
     FUZZ_TARGET=$target ASAN_OPTIONS="quarantine_size_mb=16:${ASAN_OPTIONS:-}" "$(binary)" "$found" "$corpus" \
         -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=256 -malloc_limit_mb=128 \
-        -artifact_prefix="$artifacts/" -print_final_stats=1 ${FUZZ_ARGS:-} 2>&1 | tee "$work/$target.log" |
+        -artifact_prefix="$artifacts/" -print_final_stats=1 "${extra[@]}" ${FUZZ_ARGS:-} 2>&1 | tee "$work/$target.log" |
         grep -E '^#[0-9]+[[:space:]]+(INITED|DONE)|^stat::number_of_executed_units|^stat::peak_rss_mb|ERROR|INVARIANT|Fatal error|SUMMARY|Test unit written|==[0-9]+==' >&2
     return "${PIPESTATUS[0]}"
 }
