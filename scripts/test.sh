@@ -29,6 +29,6 @@ swift test --skip-build --no-parallel "$@"
 if (($# == 0)); then
     scripts/testbed/stop.sh >/dev/null 2>&1 || true   # the servers' work is done; free the CPU
     fuzz_start=$SECONDS
-    FUZZ_CONFIG=${FUZZ_CONFIG:-debug} scripts/fuzz.sh all "${FUZZ_SECONDS:-6}"
+    FUZZ_CONFIG=${FUZZ_CONFIG:-debug} scripts/fuzz.sh all "${FUZZ_SECONDS:-4}"
     echo "test.sh: the fuzz step took $((SECONDS - fuzz_start)) s" >&2
 fi
