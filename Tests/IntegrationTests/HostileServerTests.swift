@@ -14,6 +14,13 @@ import Transport
 struct HostileServerTests {
     typealias M = MisbehavingServerTests
 
+    /// The test process's peak resident set (VmHWM), in kB.
+    static func peakRSSkB() -> Int {
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
+        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? -1
+    }
+
     /// Open file descriptors of this process, each with what it points at.
     static func openDescriptors() -> [String: String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
@@ -33,7 +40,7 @@ struct HostileServerTests {
 
     /// Runs the check against `mode` and returns the report, the time it took,
     /// and how many descriptors more than before are open once the server is gone.
-    static func run(_ mode: Misbehaviour) async throws -> (CheckReport, Duration, leaked: [String], sent: Int) {
+    static func run(_ name: String, _ mode: Misbehaviour) async throws -> (CheckReport, Duration, leaked: [String], sent: Int) {
         try await warmUp.value
         let before = openDescriptors()
         let server = try await MisbehavingServer.start(mode)
@@ -47,6 +54,7 @@ struct HostileServerTests {
             after = openDescriptors()
         }
         // "?": closed between listing and reading the link, so not open.
+        print("hostile case \(name): \(elapsed) for a \(M.timeoutMs) ms deadline, test process peak RSS \(peakRSSkB()) kB")
         let leaked = after.filter { before[$0.key] != $0.value && $0.value != "?" }.map { "\($0.key) → \($0.value)" }
         return (report, elapsed, leaked.sorted(), sent)
     }
@@ -54,7 +62,7 @@ struct HostileServerTests {
     @Test("an endless stream after a confirm selecting TLS: the TLS step fails, the stream is counted, not kept")
     func endlessStreamAfterConfirm() async throws {
         let (report, elapsed, leaked, sent) = try await Self.run(
-            .flood(first: M.confirmTLS, chunk: [UInt8](repeating: 0x41, count: 16 * 1024), every: .milliseconds(2)))
+            "endless stream after a TLS confirm", .flood(first: M.confirmTLS, chunk: [UInt8](repeating: 0x41, count: 16 * 1024), every: .milliseconds(2)))
         #expect(elapsed < M.allowed, "took \(elapsed) for a \(M.timeoutMs) ms deadline")
         #expect(leaked.isEmpty, "descriptors left open: \(leaked)")
         #expect(sent > 0, "the server flooded")
@@ -74,7 +82,7 @@ struct HostileServerTests {
         var confirmRDP = M.confirmTLS
         confirmRDP[15] = 0x00
         let (report, elapsed, leaked, _) = try await Self.run(
-            .flood(first: confirmRDP, chunk: confirmRDP, every: .milliseconds(5)))
+            "confirm after confirm", .flood(first: confirmRDP, chunk: confirmRDP, every: .milliseconds(5)))
         #expect(elapsed < M.allowed, "took \(elapsed) for a \(M.timeoutMs) ms deadline")
         #expect(leaked.isEmpty, "descriptors left open: \(leaked)")
         let probe = try #require(report.observations.defaultClient)
@@ -89,9 +97,34 @@ struct HostileServerTests {
         #expect(report.verdict.step == .mcs, "\(report.verdict.summary)")
     }
 
+    @Test("a half-close (FIN) after the request, the server still reading: a FIN during x224")
+    func halfCloseAfterRequest() async throws {
+        let (report, elapsed, leaked, _) = try await Self.run("half-close after the request", .halfCloseAfterRequest)
+        #expect(elapsed < M.allowed, "took \(elapsed) for a \(M.timeoutMs) ms deadline")
+        #expect(leaked.isEmpty, "descriptors left open: \(leaked)")
+        let probe = try #require(report.observations.defaultClient)
+        #expect(probe.end == .peerClosed(.fin, step: .x224, waitingFor: "the X.224 Connection Confirm"), "\(probe.end)")
+        #expect(report.verdict.outcome == .fails, "\(report.verdict.summary)")
+        #expect(report.verdict.step == .x224, "\(report.verdict.summary)")
+    }
+
+    @Test("a TLS server that never finishes its flight: the TLS step times out, undetermined, deadline kept")
+    func unfinishedTLSFlight() async throws {
+        // The confirm selecting TLS, then the header of a 16 KiB handshake record and nothing more.
+        let (report, elapsed, leaked, _) = try await Self.run("unfinished TLS flight", .answer(M.confirmTLS + [0x16, 0x03, 0x03, 0x40, 0x00, 0x02]))
+        #expect(elapsed < M.allowed, "took \(elapsed) for a \(M.timeoutMs) ms deadline")
+        #expect(leaked.isEmpty, "descriptors left open: \(leaked)")
+        let probe = try #require(report.observations.defaultClient)
+        #expect(probe.negotiation == .selected(protocol: 1, flags: 1))
+        #expect(probe.end == .timedOut(step: .tls, waitingFor: "the TLS handshake to complete"), "\(probe.end)")
+        #expect(report.verdict.outcome == .undetermined, "\(report.verdict.summary)")
+        #expect(report.verdict.step == .tls, "\(report.verdict.summary)")
+    }
+
     @Test("a TPKT length of 65535, then one byte a second: undetermined at x224, deadline kept, nothing held")
     func slowestDrip() async throws {
-        let (report, elapsed, leaked, _) = try await Self.run(.drip(header: [0x03, 0x00, 0xFF, 0xFF], every: .seconds(1)))
+        let (report, elapsed, leaked, _) = try await Self.run("TPKT 65535, a byte a second",
+                                                                 .drip(header: [0x03, 0x00, 0xFF, 0xFF], every: .seconds(1)))
         #expect(elapsed < M.allowed, "took \(elapsed) for a \(M.timeoutMs) ms deadline")
         #expect(leaked.isEmpty, "descriptors left open: \(leaked)")
         let probe = try #require(report.observations.defaultClient)

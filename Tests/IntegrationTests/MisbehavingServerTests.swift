@@ -298,6 +298,8 @@ enum Misbehaviour: Sendable {
     case answerThenReset([UInt8])
     /// Closes (FIN) once the whole X.224 request has arrived.
     case closeAfterRequest
+    /// Shuts its side down (FIN) once the request has arrived, and keeps reading.
+    case halfCloseAfterRequest
     /// Sends `first` after the request, then `chunk` every `every` until the client goes.
     case flood(first: [UInt8], chunk: [UInt8], every: TimeAmount)
 }
@@ -424,6 +426,8 @@ final class MisbehavingHandler: ChannelInboundHandler {
             write(confirm + plaintext, context: context)
         case .closeAfterRequest:
             context.close(promise: nil)
+        case .halfCloseAfterRequest:
+            context.close(mode: .output, promise: nil)
         case .resetAfterRequest:
             Self.reset(channel)
         case .answerThenReset(let reply):
