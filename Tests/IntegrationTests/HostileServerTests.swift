@@ -9,7 +9,8 @@ import Transport
 /// Servers that attack the client rather than merely misbehave (issue 11's
 /// hostile-server suite), on 127.0.0.1 with the `MisbehavingServer` of
 /// MisbehavingServerTests. Each case: a typed end that names the step, the
-/// overall deadline kept within 10 %, and no file descriptor left open.
+/// overall deadline kept within 10 %, and no socket of the server's port left
+/// open in this process (client side or server side) once the server stops.
 @Suite("check against a hostile server", .serialized)
 struct HostileServerTests {
     typealias M = MisbehavingServerTests
@@ -21,6 +22,33 @@ struct HostileServerTests {
         return Int(line.split(separator: " ").dropFirst().first ?? "") ?? -1
     }
 
+    /// This process's descriptors that are still sockets to or from `port` (TCP or
+    /// UDP, IPv4 or IPv6) once the server has stopped; closing is asynchronous on
+    /// both sides, so it waits up to 2 s for them to go. Other suites running at
+    /// the same time open their own sockets: only the server's port counts.
+    static func socketsLeft(port: Int) async throws -> [String] {
+        var left = socketsOf(port: port)
+        for _ in 0..<40 where !left.isEmpty {
+            try await Task.sleep(for: .milliseconds(50))
+            left = socketsOf(port: port)
+        }
+        return left
+    }
+
+    static func socketsOf(port: Int) -> [String] {
+        var inodes = Set<String>()
+        for table in ["tcp", "tcp6", "udp", "udp6"] {
+            let text = (try? String(contentsOfFile: "/proc/self/net/" + table, encoding: .utf8)) ?? ""
+            for line in text.split(separator: "\n").dropFirst() {
+                let fields = line.split(separator: " ")
+                guard fields.count > 9 else { continue }
+                let ports = [fields[1], fields[2]].compactMap { $0.split(separator: ":").last.flatMap { Int($0, radix: 16) } }
+                if ports.contains(port) { inodes.insert("socket:[\(fields[9])]") }
+            }
+        }
+        return openDescriptors().filter { inodes.contains($0.value) }.map { "\($0.key) → \($0.value)" }.sorted()
+    }
+
     /// Open file descriptors of this process, each with what it points at.
     static func openDescriptors() -> [String: String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
@@ -29,34 +57,16 @@ struct HostileServerTests {
         })
     }
 
-    /// What the process opens once, on first use, is not a leak (NIO's event loops,
-    /// Dispatch's timers, the TLS library): one whole check runs before any counting.
-    static let warmUp = Task {
-        try await Task.sleep(for: .milliseconds(1))
-        let server = try await MisbehavingServer.start(.answer(M.confirmTLS))
-        _ = await M.check(server)
-        server.stop()
-    }
-
     /// Runs the check against `mode` and returns the report, the time it took,
-    /// and how many descriptors more than before are open once the server is gone.
+    /// the sockets of the server's port still open once it is gone, and what it sent.
     static func run(_ name: String, _ mode: Misbehaviour) async throws -> (CheckReport, Duration, leaked: [String], sent: Int) {
-        try await warmUp.value
-        let before = openDescriptors()
         let server = try await MisbehavingServer.start(mode)
         let (report, elapsed) = await M.check(server)
         let sent = server.log.dripped
         server.stop()
-        // Closing is asynchronous on both sides: give it a moment, then count.
-        var after = openDescriptors()
-        for _ in 0..<40 where after.count > before.count {
-            try await Task.sleep(for: .milliseconds(50))
-            after = openDescriptors()
-        }
-        // "?": closed between listing and reading the link, so not open.
+        let leaked = try await socketsLeft(port: server.port)
         print("hostile case \(name): \(elapsed) for a \(M.timeoutMs) ms deadline, test process peak RSS \(peakRSSkB()) kB")
-        let leaked = after.filter { before[$0.key] != $0.value && $0.value != "?" }.map { "\($0.key) → \($0.value)" }
-        return (report, elapsed, leaked.sorted(), sent)
+        return (report, elapsed, leaked, sent)
     }
 
     @Test("an endless stream after a confirm selecting TLS: the TLS step fails, the stream is counted, not kept")
@@ -131,5 +141,23 @@ struct HostileServerTests {
         #expect(probe.end == .timedOut(step: .x224, waitingFor: "the X.224 Connection Confirm"))
         #expect(report.verdict.outcome == .undetermined, "\(report.verdict.summary)")
         #expect(report.verdict.step == .x224, "\(report.verdict.summary)")
+    }
+
+    @Test("a flood of 5,000 garbage datagrams answering the SYN: malformed from the first, the rest ignored, nothing held")
+    func udpFlood() async throws {
+        let garbage = [UInt8](repeating: 0xEE, count: 1200)
+        let responder = try await UDPResponder.start(.flood(count: 5_000, datagram: garbage))
+        let (seen, elapsed) = await UDPProbeTests.probe(port: responder.port, deadline: .milliseconds(1500))
+        responder.stop()
+        print("hostile case UDP flood: \(elapsed) for a 1500 ms deadline, test process peak RSS \(Self.peakRSSkB()) kB")
+        guard case .malformed(let reason) = seen.outcome else {
+            Issue.record("expected malformed, got \(seen.outcome)")
+            return
+        }
+        #expect(reason.hasPrefix("RDP-UDP SYN+ACK datagram: "), "\(reason)")
+        #expect(seen.answerPrefix?.bytes == Array(garbage.prefix(seen.answerPrefix?.bytes.count ?? 0)))
+        #expect(elapsed < .milliseconds(1650))
+        let leaked = try await Self.socketsLeft(port: responder.port)
+        #expect(leaked.isEmpty, "descriptors left open: \(leaked)")
     }
 }
