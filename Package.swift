@@ -81,7 +81,8 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["rdpdoctor"]),
         // Inputs the fuzzer (Fuzz/, docs/FUZZING.md) found, each named for what it is.
         .testTarget(name: "FuzzRegressionTests", dependencies: [
-            "RDPWire", "RDPProtocol", "NTLM", "CredSSP", "CertificateAudit", "ProbeCore", "Catalogue", "Explain", "Diagnosis",
+            "RDPWire", "RDPProtocol", "LegacyCrypto", "NTLM", "CredSSP", "CertificateAudit", "ProbeCore", "Catalogue", "Explain",
+            "Diagnosis",
         ]),
         .testTarget(name: "IntegrationTests", dependencies: ["Transport", "ProbeCore", "Diagnosis", "RDPProtocol", "CertificateAudit"] + nio),
     ]
