@@ -82,7 +82,7 @@ let package = Package(
         // Inputs the fuzzer (Fuzz/, docs/FUZZING.md) found, each named for what it is.
         .testTarget(name: "FuzzRegressionTests", dependencies: [
             "RDPWire", "RDPProtocol", "LegacyCrypto", "NTLM", "CredSSP", "CertificateAudit", "ProbeCore", "Catalogue", "Explain",
-            "Diagnosis",
+            "Diagnosis", asn1,
         ]),
         .testTarget(name: "IntegrationTests", dependencies: ["Transport", "ProbeCore", "Diagnosis", "RDPProtocol", "CertificateAudit"] + nio),
     ]
