@@ -43,7 +43,9 @@ run_one() {
     # New inputs go to $found (first directory); the committed seeds are only read.
     # ASan's quarantine of freed memory would count against -rss_limit_mb: keep it small.
     # shellcheck disable=SC2086
-    FUZZ_TARGET=$target ASAN_OPTIONS="quarantine_size_mb=16:${ASAN_OPTIONS:-}" "$(binary)" "$found" "$corpus" \
+    # Swift's own backtracer is off: libFuzzer reports the crash, and the backtracer,
+    # started from an ASan process, hung for good on the first crash found.
+    FUZZ_TARGET=$target SWIFT_BACKTRACE=enable=no ASAN_OPTIONS="quarantine_size_mb=16:${ASAN_OPTIONS:-}" "$(binary)" "$found" "$corpus" \
         -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=256 -malloc_limit_mb=128 \
         -artifact_prefix="$artifacts/" -print_final_stats=1 "${extra[@]}" ${FUZZ_ARGS:-} 2>&1 | tee "$work/$target.log" |
         grep -E '^#[0-9]+[[:space:]]+(INITED|DONE)|^stat::number_of_executed_units|^stat::peak_rss_mb|ERROR|INVARIANT|Fatal error|SUMMARY|Test unit written|==[0-9]+==' >&2
