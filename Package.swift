@@ -20,6 +20,13 @@ let package = Package(
     products: [
         .executable(name: "rdpdoctor", targets: ["rdpdoctor"]),
         .library(name: "RDPDoctorKit", targets: ["RDPDoctorKit"]),
+        // The sans-IO modules as one product, for harnesses outside this package:
+        // the libFuzzer targets of Fuzz/ (docs/FUZZING.md) depend on it by path.
+        // It adds no build work here: the targets are built anyway.
+        .library(name: "RDPDoctorCore", targets: [
+            "RDPWire", "RDPProtocol", "LegacyCrypto", "NTLM", "CredSSP", "CertificateAudit",
+            "ProbeCore", "Catalogue", "Explain", "Diagnosis", "Capture", "CaptureAnalysis",
+        ]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -94,6 +101,11 @@ let package = Package(
         .testTarget(name: "RDPDoctorKitTests", dependencies: ["RDPDoctorKit"]),
         .testTarget(name: "ServiceTests", dependencies: ["Service", "ServiceHTTP", "Diagnosis", "ProbeCore", "CertificateAudit", "Catalogue"]),
         .testTarget(name: "CLITests", dependencies: ["rdpdoctor"]),
+        // Inputs the fuzzer (Fuzz/, docs/FUZZING.md) found, each named for what it is.
+        .testTarget(name: "FuzzRegressionTests", dependencies: [
+            "RDPWire", "RDPProtocol", "LegacyCrypto", "NTLM", "CredSSP", "CertificateAudit", "ProbeCore", "Catalogue", "Explain",
+            "Diagnosis", asn1,
+        ]),
         .testTarget(name: "IntegrationTests", dependencies: ["Transport", "ProbeCore", "Diagnosis", "RDPProtocol", "CertificateAudit", "Reporting", "Catalogue", "Capture", "CaptureAnalysis"] + nio,
                     exclude: ["Snapshots"]),
     ]

@@ -24,3 +24,14 @@ python3 scripts/serve/test_serve.py "$(swift build --show-bin-path)/rdpdoctor"
 # Serially: several suites time real connections against one-second deadlines,
 # and the 2-core machines must not starve them with fuzzing running beside them.
 swift test --skip-build --no-parallel "$@"
+
+# Then every fuzz target briefly (docs/FUZZING.md), after the tests so the
+# fuzzers never compete with their timing. A decoder that traps, hangs or
+# allocates without bound on the seeds or on what a few seconds of mutation
+# find fails the run. Skipped when only some tests were asked for.
+if (($# == 0)); then
+    scripts/testbed/stop.sh >/dev/null 2>&1 || true   # the servers' work is done; free the CPU
+    fuzz_start=$SECONDS
+    FUZZ_CONFIG=${FUZZ_CONFIG:-debug} scripts/fuzz.sh all "${FUZZ_SECONDS:-4}"
+    echo "test.sh: the fuzz step took $((SECONDS - fuzz_start)) s" >&2
+fi

@@ -83,6 +83,7 @@ enum CertificateInspector {
             let selfIssued = raw.subject.encodedBytes == raw.issuer.encodedBytes
                 || subject.rfc4514.lowercased() == issuer.rfc4514.lowercased()
             do {
+                if let reason = RSAKeyAdmission.refusal(raw.subjectPublicKeyInfo) { throw RSAKeyRefused(reason: reason) }
                 let certificate = try Certificate(derEncoded: Array(element))
                 inspected.x509 = certificate
                 if selfIssued {

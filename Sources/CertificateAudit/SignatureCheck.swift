@@ -51,6 +51,9 @@ enum SignatureCheck {
         let valid: Bool
         if bits >= 2048 {
             // swift-crypto's own checks for the sizes it accepts.
+            if let reason = RSAKeyAdmission.refusal(issuer.subjectPublicKeyInfo) {
+                return .unsupported("swift-crypto cannot read the issuer's RSA key: \(reason)")
+            }
             guard let key = try? _RSA.Signing.PublicKey(derRepresentation: issuer.subjectPublicKeyInfo.encodedBytes) else {
                 return .unsupported("swift-crypto refuses the issuer's \(bits)-bit RSA key")
             }

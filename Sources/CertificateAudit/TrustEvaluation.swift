@@ -18,7 +18,8 @@ enum TrustEvaluation {
         }
         var roots: [Certificate] = []
         for der in candidates {
-            if let root = try? Certificate(derEncoded: der) { roots.append(root) }
+            // An anchor whose RSA key would stop swift-crypto is unusable, like one it cannot parse.
+            if RSAKeyAdmission.refusal(certificate: der) == nil, let root = try? Certificate(derEncoded: der) { roots.append(root) }
         }
         let unusable = candidates.count - roots.count
         func untrusted(_ reason: String) -> TrustAssessment {

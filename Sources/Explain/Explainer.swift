@@ -8,6 +8,10 @@ public struct Explainer: Sendable {
     public static let extendedCodeFamilies: [FamilyID] = [.extended]
     /// How many entries a word search returns at most.
     public static let searchLimit = 12
+    /// Distinct words a search reads; the rest are ignored (with a note). Each
+    /// word is looked for in every entry, so an argument of 64 KiB of "a a a …"
+    /// would otherwise cost tens of thousands of passes over the catalogue.
+    public static let maximumSearchTerms = 32
 
     public let catalogue: Catalogue
     private let structural: StructuralReader
@@ -96,7 +100,10 @@ public struct Explainer: Sendable {
 
     /// Entries whose name, summary or meaning hold the words; names count most.
     public func search(_ words: String) -> Explanation {
-        let terms = words.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
+        var seen = Set<String>()
+        let distinct = words.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
+            .filter { seen.insert($0).inserted }
+        let terms = distinct.prefix(Self.maximumSearchTerms)
         var scored: [(score: Int, reading: Reading)] = []
         guard !terms.isEmpty else { return Explanation(kind: .search, input: words, readings: []) }
         for family in catalogue.families {
@@ -116,6 +123,9 @@ public struct Explainer: Sendable {
             .sorted { ($0.element.score, -$0.offset) > ($1.element.score, -$1.offset) }
             .prefix(Self.searchLimit).map(\.element.reading)
         var notes: [String] = []
+        if distinct.count > terms.count {
+            notes.append("Only the first \(terms.count) different words were searched for; \(distinct.count - terms.count) more were ignored.")
+        }
         if scored.count > best.count {
             notes.append("\(scored.count) entries match; the \(best.count) best are shown. Add words to narrow it.")
         }

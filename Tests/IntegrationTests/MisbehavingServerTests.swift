@@ -298,6 +298,10 @@ enum Misbehaviour: Sendable {
     case answerThenReset([UInt8])
     /// Closes (FIN) once the whole X.224 request has arrived.
     case closeAfterRequest
+    /// Shuts its side down (FIN) once the request has arrived, and keeps reading.
+    case halfCloseAfterRequest
+    /// Sends `first` after the request, then `chunk` every `every` until the client goes.
+    case flood(first: [UInt8], chunk: [UInt8], every: TimeAmount)
 }
 
 /// What the server saw, across all connections.
@@ -312,7 +316,7 @@ final class ServerLog: Sendable {
     var dripped: Int { state.withLockedValue { $0.dripped } }
     var clientHellos: Int { state.withLockedValue { $0.clientHellos } }
     func request(_ bytes: [UInt8]) { state.withLockedValue { $0.requests.append(bytes) } }
-    func drip() { state.withLockedValue { $0.dripped += 1 } }
+    func drip(_ count: Int) { state.withLockedValue { $0.dripped += count } }
     func clientHello() { state.withLockedValue { $0.clientHellos += 1 } }
 }
 
@@ -415,18 +419,28 @@ final class MisbehavingHandler: ChannelInboundHandler {
             write(header, context: context)
             let log = self.log
             drip = context.eventLoop.scheduleRepeatedTask(initialDelay: every, delay: every) { _ in
-                log.drip()
+                log.drip(1)
                 channel.writeAndFlush(channel.allocator.buffer(bytes: [0x00]), promise: nil)
             }
         case let .plaintextInsteadOfTLS(confirm, plaintext):
             write(confirm + plaintext, context: context)
         case .closeAfterRequest:
             context.close(promise: nil)
+        case .halfCloseAfterRequest:
+            context.close(mode: .output, promise: nil)
         case .resetAfterRequest:
             Self.reset(channel)
         case .answerThenReset(let reply):
             context.writeAndFlush(wrapOutboundOut(channel.allocator.buffer(bytes: reply)))
                 .whenComplete { _ in Self.reset(channel) }
+        case let .flood(first, chunk, every):
+            write(first, context: context)
+            let log = self.log
+            drip = context.eventLoop.scheduleRepeatedTask(initialDelay: every, delay: every) { _ in
+                guard channel.isActive else { return }
+                log.drip(chunk.count)
+                channel.writeAndFlush(channel.allocator.buffer(bytes: chunk), promise: nil)
+            }
         case .resetOnAccept:
             break
         }

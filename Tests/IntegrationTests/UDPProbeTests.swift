@@ -145,6 +145,8 @@ final class UDPResponder: Sendable {
         case synAckWrongAck
         case answer([UInt8])
         case silent
+        /// Answer each datagram with `count` copies of `datagram` at once.
+        case flood(count: Int, datagram: [UInt8])
     }
 
     static let serverISN: UInt32 = 0x5EED_0001
@@ -202,6 +204,15 @@ final class UDPResponderHandler: ChannelInboundHandler {
         let bytes = Array(envelope.data.readableBytesView)
         log.record(bytes.count)
         seen += 1
+        if case let .flood(count, datagram) = behaviour {
+            for _ in 0..<count {
+                let out = AddressedEnvelope(remoteAddress: envelope.remoteAddress,
+                                            data: context.channel.allocator.buffer(bytes: datagram))
+                context.write(wrapOutboundOut(out), promise: nil)
+            }
+            context.flush()
+            return
+        }
         guard let reply = reply(to: bytes) else { return }
         let out = AddressedEnvelope(remoteAddress: envelope.remoteAddress,
                                     data: context.channel.allocator.buffer(bytes: reply))
@@ -210,7 +221,7 @@ final class UDPResponderHandler: ChannelInboundHandler {
 
     private func reply(to bytes: [UInt8]) -> [UInt8]? {
         switch behaviour {
-        case .silent:
+        case .silent, .flood:
             return nil
         case .answer(let garbage):
             return garbage
