@@ -41,6 +41,8 @@ let package = Package(
             "RDPWire", "LegacyCrypto", x509, asn1, crypto, .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
         .target(name: "Capture", dependencies: ["RDPWire"]),
+        // MS-TSGU's HTTP transport: HTTP heads, WebSocket frames, the tunnel packets.
+        .target(name: "TSGU", dependencies: ["RDPWire", crypto]),
         .target(name: "CaptureAnalysis", dependencies: ["Capture", "ProbeCore", "RDPProtocol", "RDPWire", "Diagnosis", "CertificateAudit"]),
         .target(name: "ProbeCore", dependencies: ["RDPWire", "RDPProtocol", "RDPSecurity", "NTLM", "CredSSP", "CertificateAudit"]),
         // The JSON files are the catalogue's source; the binary carries them as
@@ -64,6 +66,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "RDPWireTests", dependencies: ["RDPWire"]),
+        .testTarget(name: "TSGUTests", dependencies: ["TSGU", "RDPWire"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "CaptureAnalysis", "ProbeCore", "RDPWire"]),
         .testTarget(name: "RDPProtocolTests", dependencies: ["RDPProtocol", "RDPWire"]),
         .testTarget(name: "LegacyCryptoTests", dependencies: ["LegacyCrypto"]),
