@@ -44,7 +44,7 @@ let package = Package(
         // MS-TSGU's HTTP transport: HTTP heads, WebSocket frames, the tunnel packets.
         .target(name: "TSGU", dependencies: ["RDPWire", crypto]),
         .target(name: "CaptureAnalysis", dependencies: ["Capture", "ProbeCore", "RDPProtocol", "RDPWire", "Diagnosis", "CertificateAudit"]),
-        .target(name: "ProbeCore", dependencies: ["RDPWire", "RDPProtocol", "RDPSecurity", "NTLM", "CredSSP", "CertificateAudit"]),
+        .target(name: "ProbeCore", dependencies: ["RDPWire", "RDPProtocol", "RDPSecurity", "NTLM", "CredSSP", "CertificateAudit", "TSGU"]),
         // The JSON files are the catalogue's source; the binary carries them as
         // EmbeddedCatalogue.swift (scripts/embed-catalogue.py), so it has no bundle.
         .target(name: "Catalogue", exclude: ["Resources"]),
@@ -74,13 +74,13 @@ let package = Package(
         .testTarget(name: "NTLMTests", dependencies: ["NTLM", "LegacyCrypto"]),
         .testTarget(name: "CredSSPTests", dependencies: ["CredSSP", "NTLM", asn1]),
         .testTarget(name: "CertificateAuditTests", dependencies: ["CertificateAudit", x509, asn1, crypto]),
-        .testTarget(name: "ProbeCoreTests", dependencies: ["ProbeCore", "RDPProtocol", "RDPWire", "RDPSecurity", "LegacyCrypto", "CertificateAudit"]),
+        .testTarget(name: "ProbeCoreTests", dependencies: ["ProbeCore", "RDPProtocol", "RDPWire", "RDPSecurity", "LegacyCrypto", "CertificateAudit", "NTLM", "TSGU"]),
         .testTarget(name: "CatalogueTests", dependencies: ["Catalogue"]),
         .testTarget(name: "ExplainTests", dependencies: ["Explain", "Catalogue", "Reporting"]),
         .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "ProbeCore", "CertificateAudit", "Catalogue"]),
         .testTarget(name: "RDPDoctorKitTests", dependencies: ["RDPDoctorKit"]),
         .testTarget(name: "CLITests", dependencies: ["rdpdoctor"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Transport", "ProbeCore", "Diagnosis", "RDPProtocol", "CertificateAudit", "Reporting", "Catalogue", "Capture", "CaptureAnalysis"] + nio,
+        .testTarget(name: "IntegrationTests", dependencies: ["Transport", "ProbeCore", "Diagnosis", "RDPProtocol", "CertificateAudit", "Reporting", "Catalogue", "Capture", "CaptureAnalysis", "TSGU", "NTLM"] + nio,
                     exclude: ["Snapshots"]),
     ]
 )
