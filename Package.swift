@@ -49,7 +49,7 @@ let package = Package(
         // EmbeddedCatalogue.swift (scripts/embed-catalogue.py), so it has no bundle.
         .target(name: "Catalogue", exclude: ["Resources"]),
         .target(name: "Explain", dependencies: ["Catalogue"]),
-        .target(name: "Diagnosis", dependencies: ["ProbeCore", "RDPProtocol", "CertificateAudit", "Catalogue"]),
+        .target(name: "Diagnosis", dependencies: ["ProbeCore", "RDPProtocol", "CertificateAudit", "Catalogue", "TSGU"]),
         .target(name: "Reporting", dependencies: ["Catalogue", "Explain", "Diagnosis", "ProbeCore", "CertificateAudit", "Capture", "CaptureAnalysis"]),
         // I/O tier: the only module that touches sockets.
         .target(name: "Transport", dependencies: ["ProbeCore", "RDPWire"] + nio),
@@ -77,7 +77,7 @@ let package = Package(
         .testTarget(name: "ProbeCoreTests", dependencies: ["ProbeCore", "RDPProtocol", "RDPWire", "RDPSecurity", "LegacyCrypto", "CertificateAudit", "NTLM", "TSGU"]),
         .testTarget(name: "CatalogueTests", dependencies: ["Catalogue"]),
         .testTarget(name: "ExplainTests", dependencies: ["Explain", "Catalogue", "Reporting"]),
-        .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "ProbeCore", "CertificateAudit", "Catalogue"]),
+        .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "ProbeCore", "CertificateAudit", "Catalogue", "TSGU"]),
         .testTarget(name: "RDPDoctorKitTests", dependencies: ["RDPDoctorKit"]),
         .testTarget(name: "CLITests", dependencies: ["rdpdoctor"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Transport", "ProbeCore", "Diagnosis", "RDPProtocol", "CertificateAudit", "Reporting", "Catalogue", "Capture", "CaptureAnalysis", "TSGU", "NTLM"] + nio,

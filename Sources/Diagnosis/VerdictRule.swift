@@ -270,7 +270,8 @@ enum VerdictRule {
     static func step(of section: Section) -> Step? {
         switch section {
         case .name: .dns
-        case .tcp: .tcp
+        // the gateway is the client's transport to the target: its failures stop the walk there
+        case .tcp, .gateway: .tcp
         case .negotiation: .x224
         case .tls, .certificate: .tls
         case .rdpSecurity: .security
