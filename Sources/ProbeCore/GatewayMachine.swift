@@ -15,6 +15,12 @@ public struct GatewayCredentials: Sendable, CustomStringConvertible, CustomDebug
         self.password = password
     }
 
+    /// The target's account for the gateway too (the clients' "use my RD Gateway
+    /// credentials for the remote computer", the other way round).
+    public init(sameAs request: CredentialRequest) {
+        self.init(user: request.user, domain: request.domain, password: request.password)
+    }
+
     public var description: String { "GatewayCredentials(user: \(user), domain: \(domain), password: <redacted>)" }
     public var debugDescription: String { description }
     public var customMirror: Mirror { Mirror(self, children: ["user": user, "domain": domain], displayStyle: .struct) }

@@ -1,0 +1,70 @@
+import Testing
+import Foundation
+
+/// `rdpdoctor check HOST --gateway GW` against the testbed's RD Gateway
+/// (gateway.py; account gwuser / Gateway-Pass-7).
+@Suite("rdpdoctor check --gateway (binary, the testbed's gateway)", .serialized)
+struct GatewayCheckTests {
+    static let password = "Gateway-Pass-7"
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    static func port(_ name: String) throws -> String {
+        let text = try String(contentsOf: root.appendingPathComponent("scripts/testbed/ports.env"), encoding: .utf8)
+        let line = try #require(text.split(separator: "\n").first { $0.hasPrefix(name + "=") })
+        return String(line.dropFirst(name.count + 1))
+    }
+
+    static var testbed: URL {
+        ProcessInfo.processInfo.environment["TESTBED_DIR"].map(URL.init(fileURLWithPath:))
+            ?? root.appendingPathComponent(".testbed")
+    }
+
+    static func check(_ gateway: String, target: String = "XRDP_NEGOTIATE", _ extra: [String] = [],
+                      password: String = password, stdin: String? = nil) throws -> ProgramRun {
+        var environment: [String: String] = [:]
+        if stdin == nil { environment["RDPDOCTOR_GATEWAY_PASSWORD"] = password }
+        return try ProgramRun.run(["check", "127.0.0.1:" + (try port(target)), "--gateway", "127.0.0.1:" + (try port(gateway)),
+                                   "--gateway-user", "gwuser", "--ca", testbed.appendingPathComponent("ca.pem").path] + extra,
+                                  stdin: stdin.map { Data($0.utf8) }, environment: environment)
+    }
+
+    static func json(_ run: ProgramRun) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+    }
+
+    @Test("healthy: the channel opens; the gateway password is in no text, JSON or gateway log")
+    func healthy() throws {
+        let text = try Self.check("GW_HEALTHY")
+        #expect(text.stdout.contains("the channel to 127.0.0.1:\(try Self.port("XRDP_NEGOTIATE")) opens and the target answers like RDP"),
+                "\(text.stdout)")
+        let run = try Self.check("GW_HEALTHY", ["--json"])
+        let gateway = try #require((try Self.json(run)["observations"] as? [String: Any])?["gateway"] as? [String: Any])
+        #expect(gateway["authentication"] as? String == "accepted")
+        #expect(gateway["channelReplyIsTPKT"] as? Bool == true)
+        let stdin = try Self.check("GW_HEALTHY", ["--gateway-password-stdin", "--json"], stdin: Self.password + "\n")
+        #expect(stdin.stdout.contains("\"authentication\" : \"accepted\"") || stdin.stdout.contains("\"authentication\":\"accepted\""))
+        for output in [text.stdout, text.stderr, run.stdout, run.stderr, stdin.stdout, stdin.stderr] {
+            #expect(!output.contains(Self.password))
+        }
+        let logs = ProcessInfo.processInfo.environment["TESTBED_GATEWAY_LOGS"].map(URL.init(fileURLWithPath:))
+            ?? Self.testbed.appendingPathComponent("logs")
+        let log = (try? String(contentsOf: logs.appendingPathComponent("GW_HEALTHY.out"), encoding: .utf8)) ?? ""
+        #expect(log.contains("NTLMv2 response verified"))
+        #expect(!log.contains(Self.password))
+    }
+
+    @Test("RAP denied, stripped Upgrade, wrong password: the step and code", arguments: [
+        ("GW_RAP_DENIED", Self.password, "gateway.refused", "E_PROXY_RAP_ACCESSDENIED"),
+        ("GW_NO_UPGRADE", Self.password, "gateway.websocket-refused", "only the legacy HTTP transport"),
+        ("GW_HEALTHY", "Wrong-Pass-1", "gateway.auth-rejected", "refused the gateway account"),
+    ])
+    func failing(gateway: String, password: String, id: String, words: String) throws {
+        let run = try Self.check(gateway, ["--details"], password: password)
+        #expect(run.stdout.contains(words), "\(run.stdout)")
+        let json = try Self.check(gateway, ["--json"], password: password)
+        let ids = ((try Self.json(json)["findings"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
+        #expect(ids.contains(id), "\(ids)")
+        #expect(!run.stdout.contains(password) && !json.stdout.contains(password))
+    }
+}
