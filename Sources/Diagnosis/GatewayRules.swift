@@ -23,7 +23,7 @@ enum GatewayRules: DiagnosisRule {
                 title: "Gateway authentication not tried: no gateway account given",
                 detail: "Without --gateway-user (or --user) the walk stops at the gateway's 401.",
                 fixes: ["Add --gateway-user [DOMAIN\\]NAME; the password comes from a prompt, stdin or RDPDOCTOR_GATEWAY_PASSWORD."]))
-        case .withheldUntrustedCertificate?:
+        case .withheldUntrustedCertificate? where g.certificate == nil:
             findings.append(Finding(
                 id: .gatewayCertificateUntrusted, level: .fail, section: .gateway,
                 title: "The gateway's certificate is not trusted for \(g.gateway): nothing was sent to it",
@@ -43,8 +43,18 @@ enum GatewayRules: DiagnosisRule {
                 detail: "NTLM over HTTP failed at the gateway itself, before any tunnel: the account, its domain or its password, not the target.",
                 fixes: ["Check the gateway account's name (DOMAIN\\NAME), password and lockout state.",
                         "On the gateway, IIS Windows Authentication must allow NTLM for the RDG virtual directory (Providers: Negotiate, NTLM)."]))
-        case .accepted?, .notAsked?, nil:
+        case .accepted?, .notAsked?, .withheldUntrustedCertificate?, nil:
             break
+        }
+        if let judged = g.certificate, !(judged.trusted && judged.nameMatches) {
+            let why = !judged.trusted ? "its chain is not trusted (system store and --ca)" : "it is not issued to that name"
+            let withheld = g.authentication == .withheldUntrustedCertificate ? " rdpdoctor sent nothing derived from the password to it." : ""
+            findings.append(Finding(
+                id: .gatewayCertificateUntrusted, level: .fail, section: .gateway,
+                title: "The gateway's certificate is not trusted for \(g.gateway)",
+                detail: "\(why.prefix(1).uppercased() + why.dropFirst()). Microsoft's clients refuse an RD Gateway whose certificate chain is not trusted or does not match its name, whatever the gateway would say next.\(withheld)",
+                fixes: ["Bind a certificate from a CA the clients trust, issued to the gateway's external name, in RD Gateway Manager (Properties > SSL Certificate) and in IIS's binding for the Default Web Site.",
+                        "If the certificate is right and only this machine lacks the CA, pass it with --ca."]))
         }
         if g.transport == .legacyOnly {
             findings.append(Finding(

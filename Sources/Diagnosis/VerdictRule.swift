@@ -260,6 +260,10 @@ enum VerdictRule {
 
     /// Through an RD Gateway (the RDP walk inside the channel is not replayed yet).
     static func gatewayVerdict(_ g: GatewayObservation, codes catalogue: Catalogue) -> Verdict {
+        if let judged = g.certificate, !(judged.trusted && judged.nameMatches), g.failure?.step != .tcp {
+            return Verdict(outcome: .fails, step: .tcp,
+                           summary: "The client would refuse the RD Gateway \(g.gateway): its certificate is not trusted for its name.")
+        }
         if let failure = g.failure {
             var what = failure.step.rawValue
             var key: CatalogueKey?

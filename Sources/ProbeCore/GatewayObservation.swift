@@ -72,9 +72,23 @@ public struct GatewayObservation: Codable, Sendable, Equatable {
         }
     }
 
+    /// How the gateway's certificate was judged for its name (trust anchors:
+    /// the system store and --ca). Microsoft's clients refuse a gateway whose
+    /// certificate is not trusted or does not match.
+    public struct CertificateJudged: Codable, Sendable, Equatable {
+        public let trusted: Bool
+        public let nameMatches: Bool
+
+        public init(trusted: Bool, nameMatches: Bool) {
+            self.trusted = trusted
+            self.nameMatches = nameMatches
+        }
+    }
+
     public var gateway: String
     public var target: String
     public var tls: TLSSessionInfo?
+    public var certificate: CertificateJudged?
     /// The first answer, to the request without credentials or with NTLM's NEGOTIATE.
     public var firstAnswer: HTTPAnswer?
     /// The answer to the request that carried the AUTHENTICATE.

@@ -63,20 +63,23 @@ struct GatewayRunner {
             return await driver.run(GatewayMachine(options: options), to: address,
                                     connectTimeout: .milliseconds(Int64(step)), hardDeadline: deadline).observation
         }
-        let first = await walk(nil) { _ in false }
+        var first = await walk(nil) { _ in false }
+        var judged: GatewayObservation.CertificateJudged?
+        if let judge, let chain = first.tls?.peerChain, !chain.isEmpty {
+            let judgement = await judge(chain)
+            judged = .init(trusted: judgement.trusted, nameMatches: judgement.nameMatches)
+        }
+        first.certificate = judged
         guard let credentials = request.credentials, first.authentication == .noCredentials,
               let leaf = first.tls?.peerChain.first else { return first }
-        var trusted = request.insecure
-        if !trusted, let judge, let chain = first.tls?.peerChain {
-            let judgement = await judge(chain)
-            trusted = judgement.trusted && judgement.nameMatches
-        }
+        let trusted = request.insecure || (judged.map { $0.trusted && $0.nameMatches } ?? false)
         guard trusted else {
-            var withheld = first
-            withheld.authentication = .withheldUntrustedCertificate
-            return withheld
+            first.authentication = .withheldUntrustedCertificate
+            return first
         }
-        return await walk(credentials) { info in info.peerChain.first == leaf }
+        var second = await walk(credentials) { info in info.peerChain.first == leaf }
+        second.certificate = judged
+        return second
     }
 
     /// An X.224 Connection Request asking for TLS or CredSSP, as mstsc's first bytes.

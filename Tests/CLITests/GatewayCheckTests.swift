@@ -54,6 +54,20 @@ struct GatewayCheckTests {
         #expect(!log.contains(Self.password))
     }
 
+    @Test("an untrusted gateway certificate is a failure, with or without an account; no AUTHENTICATE goes to it")
+    func untrustedCertificate() throws {
+        let gateway = "127.0.0.1:" + (try Self.port("GW_SELFSIGNED"))
+        let target = "127.0.0.1:" + (try Self.port("XRDP_NEGOTIATE"))
+        let bare = try ProgramRun.run(["check", target, "--gateway", gateway, "--json"])
+        let ids = ((try Self.json(bare)["findings"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
+        #expect(ids.contains("gateway.certificate-untrusted"), "\(ids)")
+        #expect(bare.status == 2)
+        let withAccount = try Self.check("GW_SELFSIGNED", ["--json"])
+        let gatewayObservation = (try Self.json(withAccount)["observations"] as? [String: Any])?["gateway"] as? [String: Any]
+        #expect(gatewayObservation?["authentication"] as? String == "withheldUntrustedCertificate")
+        #expect(withAccount.status == 2)
+    }
+
     @Test("RAP denied, stripped Upgrade, wrong password: the step and code", arguments: [
         ("GW_RAP_DENIED", Self.password, "gateway.refused", "E_PROXY_RAP_ACCESSDENIED"),
         ("GW_NO_UPGRADE", Self.password, "gateway.websocket-refused", "only the legacy HTTP transport"),

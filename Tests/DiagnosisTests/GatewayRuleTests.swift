@@ -64,6 +64,14 @@ struct GatewayRuleTests {
         #expect(rejected.finding("gateway.auth-rejected")?.level == .fail)
         let untrusted = await Self.scenario { $0.authentication = .withheldUntrustedCertificate }.diagnose()
         #expect(untrusted.finding("gateway.certificate-untrusted")?.level == .fail)
+        // judged untrusted without any account: still a failure, and the verdict says the client refuses
+        let judged = await Self.scenario {
+            $0.authentication = .noCredentials
+            $0.certificate = .init(trusted: false, nameMatches: true)
+        }.diagnose()
+        #expect(judged.findings.filter { $0.id.rawValue == "gateway.certificate-untrusted" }.count == 1)
+        #expect(judged.verdict.outcome == .fails)
+        #expect(judged.verdict.summary.contains("certificate is not trusted"))
     }
 
     @Test("a healthy walk: tunnel and channel open, the idle timeout said")
