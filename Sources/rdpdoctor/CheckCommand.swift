@@ -82,7 +82,7 @@ struct Check: AsyncParsableCommand {
         let credentials = try readCredentials()
         var options = CheckOptions(timeout: timeout, quick: quick, trustAnchorsDER: extraAnchors,
                                    credentials: credentials)
-        options.gateway = try readGateway(sameAs: credentials)
+        options.gateway = try readGateway(sameAs: credentials, file: rdpFile)
         options.pathSamples = samples
         options.rdpFile = rdpFile
         options.pinnedLeafSHA256 = try certSHA256.map(pin)
@@ -117,8 +117,15 @@ struct Check: AsyncParsableCommand {
 
     /// --gateway and its account: --gateway-user, or the --user account (as the
     /// clients' "use my RD Gateway credentials for the remote computer").
-    private func readGateway(sameAs credentials: CredentialRequest?) throws -> GatewayRequest? {
-        guard let gateway else {
+    /// An .rdp file's gateway counts when it says to use it (gatewayusagemethod 1:
+    /// always, 2: when the direct connection fails); --gateway overrides it.
+    private func readGateway(sameAs credentials: CredentialRequest?, file: RDPFile?) throws -> GatewayRequest? {
+        let fromFile = file.flatMap { file -> String? in
+            guard let host = file.gatewayHostname?.trimmingCharacters(in: .whitespaces), !host.isEmpty,
+                  [1, 2].contains(file.gatewayUsageMethod ?? 0) else { return nil }
+            return host
+        }
+        guard let gateway = gateway ?? fromFile else {
             if gatewayUser != nil || gatewayPasswordStdin { throw fail("--gateway-user and --gateway-password-stdin need --gateway") }
             return nil
         }

@@ -68,6 +68,28 @@ struct GatewayCheckTests {
         #expect(withAccount.status == 2)
     }
 
+    @Test("an .rdp file's gatewayhostname with gatewayusagemethod:i:1 is walked; with 0 it is not")
+    func rdpFile() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rdpdoctor-gw-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func file(_ usage: Int) throws -> String {
+            let url = directory.appendingPathComponent("gw\(usage).rdp")
+            let text = "full address:s:127.0.0.1:\(try Self.port("XRDP_NEGOTIATE"))\r\n"
+                + "gatewayhostname:s:127.0.0.1:\(try Self.port("GW_RAP_DENIED"))\r\ngatewayusagemethod:i:\(usage)\r\n"
+            try Data(text.utf8).write(to: url)
+            return url.path
+        }
+        let used = try ProgramRun.run(["check", try file(1), "--json", "--gateway-user", "gwuser",
+                                       "--ca", Self.testbed.appendingPathComponent("ca.pem").path],
+                                      environment: ["RDPDOCTOR_GATEWAY_PASSWORD": Self.password])
+        let ids = ((try Self.json(used)["findings"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
+        #expect(ids.contains("gateway.refused"), "\(ids)")
+        let unused = try ProgramRun.run(["check", try file(0), "--json", "--quick", "--timeout", "3"])
+        let direct = try Self.json(unused)["observations"] as? [String: Any]
+        #expect(direct?["gateway"] == nil)
+    }
+
     @Test("RAP denied, stripped Upgrade, wrong password: the step and code", arguments: [
         ("GW_RAP_DENIED", Self.password, "gateway.refused", "E_PROXY_RAP_ACCESSDENIED"),
         ("GW_NO_UPGRADE", Self.password, "gateway.websocket-refused", "only the legacy HTTP transport"),
