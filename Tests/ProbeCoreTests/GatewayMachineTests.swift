@@ -226,7 +226,7 @@ struct GatewayMachineTests {
         #expect(o.failure == .init(step: .channel, kind: .refused(GatewayResult(rawValue: 0x8007_59DD))))
     }
 
-    @Test("every step has a deadline: silence after the upgrade is 'no answer' at HANDSHAKE")
+    @Test("every step has a deadline: silence after the first request is 'no answer' at http; an SSH banner is a protocolError")
     func silence() {
         var machine = GatewayMachine(options: Self.options())
         _ = machine.handle(.connecting, now: 0)
