@@ -50,16 +50,18 @@ let package = Package(
             "RDPWire", "LegacyCrypto", x509, asn1, crypto, .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
         .target(name: "Capture", dependencies: ["RDPWire"]),
+        // MS-TSGU's HTTP transport: HTTP heads, WebSocket frames, the tunnel packets.
+        .target(name: "TSGU", dependencies: ["RDPWire", crypto]),
         .target(name: "CaptureAnalysis", dependencies: ["Capture", "ProbeCore", "RDPProtocol", "RDPWire", "Diagnosis", "CertificateAudit"]),
-        .target(name: "ProbeCore", dependencies: ["RDPWire", "RDPProtocol", "RDPSecurity", "NTLM", "CredSSP", "CertificateAudit"]),
+        .target(name: "ProbeCore", dependencies: ["RDPWire", "RDPProtocol", "RDPSecurity", "NTLM", "CredSSP", "CertificateAudit", "TSGU"]),
         // The JSON files are the catalogue's source; the binary carries them as
         // EmbeddedCatalogue.swift (scripts/embed-catalogue.py), so it has no bundle.
         .target(name: "Catalogue", exclude: ["Resources"]),
         .target(name: "Explain", dependencies: ["Catalogue"]),
-        .target(name: "Diagnosis", dependencies: ["ProbeCore", "RDPProtocol", "CertificateAudit", "Catalogue"]),
+        .target(name: "Diagnosis", dependencies: ["ProbeCore", "RDPProtocol", "CertificateAudit", "Catalogue", "TSGU"]),
         .target(name: "Reporting", dependencies: ["Catalogue", "Explain", "Diagnosis", "ProbeCore", "CertificateAudit", "Capture", "CaptureAnalysis"]),
         // I/O tier: the only module that touches sockets.
-        .target(name: "Transport", dependencies: ["ProbeCore", "RDPWire"] + nio),
+        .target(name: "Transport", dependencies: ["ProbeCore", "RDPWire", "NTLM"] + nio),
         // The library: explain and check for Swift callers (README "Use it from Swift").
         .target(name: "RDPDoctorKit", dependencies: [
             "Catalogue", "Explain", "Reporting", "Diagnosis", "Transport", "ProbeCore", "CertificateAudit",
@@ -87,6 +89,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "RDPWireTests", dependencies: ["RDPWire"]),
+        .testTarget(name: "TSGUTests", dependencies: ["TSGU", "RDPWire"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "CaptureAnalysis", "ProbeCore", "RDPWire"]),
         .testTarget(name: "RDPProtocolTests", dependencies: ["RDPProtocol", "RDPWire"]),
         .testTarget(name: "LegacyCryptoTests", dependencies: ["LegacyCrypto"]),
@@ -94,10 +97,10 @@ let package = Package(
         .testTarget(name: "NTLMTests", dependencies: ["NTLM", "LegacyCrypto"]),
         .testTarget(name: "CredSSPTests", dependencies: ["CredSSP", "NTLM", asn1]),
         .testTarget(name: "CertificateAuditTests", dependencies: ["CertificateAudit", x509, asn1, crypto]),
-        .testTarget(name: "ProbeCoreTests", dependencies: ["ProbeCore", "RDPProtocol", "RDPWire", "RDPSecurity", "LegacyCrypto", "CertificateAudit"]),
+        .testTarget(name: "ProbeCoreTests", dependencies: ["ProbeCore", "RDPProtocol", "RDPWire", "RDPSecurity", "LegacyCrypto", "CertificateAudit", "NTLM", "TSGU"]),
         .testTarget(name: "CatalogueTests", dependencies: ["Catalogue"]),
         .testTarget(name: "ExplainTests", dependencies: ["Explain", "Catalogue", "Reporting"]),
-        .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "ProbeCore", "CertificateAudit", "Catalogue"]),
+        .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "ProbeCore", "CertificateAudit", "Catalogue", "TSGU"]),
         .testTarget(name: "RDPDoctorKitTests", dependencies: ["RDPDoctorKit"]),
         .testTarget(name: "ServiceTests", dependencies: ["Service", "ServiceHTTP", "Diagnosis", "ProbeCore", "CertificateAudit", "Catalogue"]),
         .testTarget(name: "CLITests", dependencies: ["rdpdoctor"]),
@@ -106,7 +109,7 @@ let package = Package(
             "RDPWire", "RDPProtocol", "LegacyCrypto", "NTLM", "CredSSP", "CertificateAudit", "ProbeCore", "Catalogue", "Explain",
             "Diagnosis", asn1,
         ]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Transport", "ProbeCore", "Diagnosis", "RDPProtocol", "CertificateAudit", "Reporting", "Catalogue", "Capture", "CaptureAnalysis"] + nio,
+        .testTarget(name: "IntegrationTests", dependencies: ["Transport", "ProbeCore", "Diagnosis", "RDPProtocol", "CertificateAudit", "Reporting", "Catalogue", "Capture", "CaptureAnalysis", "TSGU", "NTLM"] + nio,
                     exclude: ["Snapshots"]),
     ]
 )

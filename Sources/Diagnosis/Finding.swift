@@ -67,6 +67,7 @@ public struct Finding: Codable, Sendable, Equatable {
 public enum Section: String, Codable, Sendable, CaseIterable {
     case name = "Name resolution"
     case tcp = "TCP"
+    case gateway = "RD Gateway"
     case negotiation = "Security negotiation (X.224)"
     case tls = "TLS"
     case certificate = "Certificate"
@@ -82,6 +83,7 @@ public enum Section: String, Codable, Sendable, CaseIterable {
         switch self {
         case .name: "name"
         case .tcp: "tcp"
+        case .gateway: "gateway"
         case .negotiation: "negotiation"
         case .tls: "tls"
         case .certificate: "certificate"

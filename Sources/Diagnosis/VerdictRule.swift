@@ -62,6 +62,9 @@ enum VerdictRule {
     }
 
     static func connectionVerdict(_ observations: CheckObservations, codes catalogue: Catalogue) -> Verdict {
+        if let gateway = observations.gateway, observations.defaultClient == nil {
+            return gatewayVerdict(gateway, codes: catalogue)
+        }
         if let resolution = observations.resolution, let error = resolution.error {
             return Verdict(outcome: .fails, step: .dns,
                            summary: "The client would stop at name resolution: \(error).",
@@ -257,6 +260,52 @@ enum VerdictRule {
                         extendedCode: first.codes.first { $0.family != .disconnect }), findings)
     }
 
+    /// Through an RD Gateway (the RDP walk inside the channel is not replayed yet).
+    static func gatewayVerdict(_ g: GatewayObservation, codes catalogue: Catalogue) -> Verdict {
+        if let judged = g.certificate, !(judged.trusted && judged.nameMatches), g.failure?.step != .tcp {
+            return Verdict(outcome: .fails, step: .tcp,
+                           summary: "The client would refuse the RD Gateway \(g.gateway): its certificate is not trusted for its name.")
+        }
+        if let failure = g.failure {
+            var what = failure.step.rawValue
+            var key: CatalogueKey?
+            switch failure.kind {
+            case .refused(let result):
+                let entry = catalogue.entry(.gateway, UInt64(result.rawValue))
+                what += ": " + (entry?.name ?? result.hex)
+                if entry != nil { key = CatalogueKey(.gateway, result.rawValue) }
+            case .httpStatus(let status): what += ": HTTP \(status)"
+            case .connectFailed: what += ": no connection"
+            case .tls: what += ": TLS failed"
+            case .protocolError: what += ": not MS-TSGU"
+            case .closed: what += ": closed"
+            case .noAnswer:
+                return Verdict(outcome: .undetermined, step: .tcp,
+                               summary: "The RD Gateway \(g.gateway) did not answer at \(what) in time.")
+            }
+            let side = failure.step == .channelCreate ? "the channel to \(g.target)" : "the gateway \(g.gateway)"
+            return Verdict(outcome: .fails, step: .tcp,
+                           summary: "The client would stop at the RD Gateway (\(side)), at \(what).", errorCode: key)
+        }
+        switch g.authentication {
+        case .withheldUntrustedCertificate?:
+            return Verdict(outcome: .fails, step: .tcp,
+                           summary: "The client would refuse the RD Gateway \(g.gateway): its certificate is not trusted for its name.")
+        case .noCredentials?, .noUsableScheme?:
+            return Verdict(outcome: .undetermined, step: .tcp,
+                           summary: "The RD Gateway \(g.gateway) answers; gateway authentication was not tried.")
+        default:
+            break
+        }
+        if g.transport == .legacyOnly {
+            return Verdict(outcome: .undetermined, step: .tcp,
+                           summary: "The RD Gateway \(g.gateway) accepts the account but offers only the legacy HTTP transport, which rdpdoctor does not walk yet.")
+        }
+        let reply = g.channelReplyIsTPKT == true ? " and the target answers like RDP" : ""
+        return Verdict(outcome: .undetermined, step: nil,
+                       summary: "Through the RD Gateway \(g.gateway) the channel to \(g.target) opens\(reply); the RDP walk inside the tunnel is not replayed yet.")
+    }
+
     static func section(of step: Step) -> Section {
         switch step {
         case .dns: .name
@@ -272,7 +321,8 @@ enum VerdictRule {
     static func step(of section: Section) -> Step? {
         switch section {
         case .name: .dns
-        case .tcp: .tcp
+        // the gateway is the client's transport to the target: its failures stop the walk there
+        case .tcp, .gateway: .tcp
         case .negotiation: .x224
         case .tls, .certificate: .tls
         case .rdpSecurity: .security

@@ -17,6 +17,8 @@ public struct CheckObservations: Codable, Sendable {
     public var expectedLeafSHA256: HexBytes?
     /// When the port did not answer like RDP: what it says when spoken to with TLS.
     public var service: ServiceObservation?
+    /// The walk through the RD Gateway (`--gateway`), when there is one.
+    public var gateway: GatewayObservation?
     /// How the probes were spread over time, and how the server coped.
     public var probing: ProbingObservation?
     /// When the default client stalled: the path MTU black hole search.

@@ -17,8 +17,9 @@ public struct Target: Sendable, Hashable, Codable {
     /// True when `host` is an IP literal rather than a name (no DNS needed, no SNI).
     public var hostIsAddress: Bool { IPAddressText.isIPv4(host) || IPAddressText.isIPv6(host) }
 
-    /// Reads `HOST`, `HOST:PORT`, `[IPv6]`, `[IPv6]:PORT` and a bare IPv6 literal.
-    public static func parse(_ text: String) throws(TargetError) -> Target {
+    /// Reads `HOST`, `HOST:PORT`, `[IPv6]`, `[IPv6]:PORT` and a bare IPv6 literal;
+    /// without a port, `portDefault` (3389; an RD Gateway's is 443).
+    public static func parse(_ text: String, portDefault: UInt16 = Target.defaultPort) throws(TargetError) -> Target {
         let trimmed = text.trimmingSpaces
         guard !trimmed.isEmpty else { throw TargetError("no host given") }
         guard trimmed.utf8.count <= 255 else { throw TargetError("the host name is longer than 255 characters") }
@@ -27,17 +28,17 @@ public struct Target: Sendable, Hashable, Codable {
             let host = String(trimmed[trimmed.index(after: trimmed.startIndex)..<close])
             guard IPAddressText.isIPv6(host) else { throw TargetError("\"\(host)\" is not an IPv6 address") }
             let rest = trimmed[trimmed.index(after: close)...]
-            if rest.isEmpty { return Target(host: host, written: trimmed) }
+            if rest.isEmpty { return Target(host: host, port: portDefault, written: trimmed) }
             guard rest.hasPrefix(":") else { throw TargetError("\"\(text)\": expected :PORT after ]") }
             return Target(host: host, port: try port(rest.dropFirst(), in: text), written: trimmed)
         }
         let colons = trimmed.filter { $0 == ":" }.count
         if colons > 1 {
             guard IPAddressText.isIPv6(trimmed) else { throw TargetError("\"\(text)\" is not a host, HOST:PORT or [IPv6]:PORT") }
-            return Target(host: trimmed, written: trimmed)
+            return Target(host: trimmed, port: portDefault, written: trimmed)
         }
         var host = Substring(trimmed)
-        var portNumber = defaultPort
+        var portNumber = portDefault
         if let colon = trimmed.firstIndex(of: ":") {
             host = trimmed[..<colon]
             portNumber = try port(trimmed[trimmed.index(after: colon)...], in: text)

@@ -101,6 +101,10 @@ public struct CheckOptions: Sendable, CustomStringConvertible {
     /// allow-list; nil (the default) admits every address.
     public var admitAddresses: (@Sendable ([String]) -> String?)?
 
+    /// Walk the RD Gateway in front of the target (`--gateway`), with the
+    /// gateway account; its password is never printed and never in the report.
+    public var gateway: GatewayRequest?
+
     /// The defaults of `rdpdoctor check HOST`.
     public init(timeout: Double = 5, quick: Bool = false, trustAnchorsDER: [[UInt8]] = [],
                 useSystemTrustStore: Bool = true, pinnedLeafSHA256: [UInt8]? = nil,
@@ -180,6 +184,10 @@ public func check(_ target: Target, options: CheckOptions = .init()) async throw
     let system = options.useSystemTrustStore
     let anchors: @Sendable () -> [[UInt8]] = { (system ? TrustStore.cachedSystemAnchors() : []) + extra }
     runnerOptions.judgeCertificate = Diagnoser.certificateJudge(host: target.host, trustAnchors: anchors)
+    if let gateway = options.gateway {
+        runnerOptions.gateway = gateway
+        runnerOptions.judgeGatewayCertificate = Diagnoser.certificateJudge(host: gateway.gateway.host, trustAnchors: anchors)
+    }
     var observations = await CheckRunner().run(target, options: runnerOptions)
     observations.rdpFile = options.rdpFile
     let context = Diagnoser.Context(trustAnchors: anchors, nowUnix: Int64(Date().timeIntervalSince1970))

@@ -34,6 +34,10 @@ public struct CheckRunner: Sendable {
         /// ends there with the reason as the resolution's error (`serve`'s allow-list,
         /// checked on the very addresses the probes would use: no rebinding).
         public var admitAddresses: (@Sendable ([String]) -> String?)?
+        /// --gateway: walk the RD Gateway in front of the target (and not the
+        /// target directly). The gateway's certificate is judged by `judgeGatewayCertificate`.
+        public var gateway: GatewayRequest?
+        public var judgeGatewayCertificate: (@Sendable ([[UInt8]]) async -> CertificateJudgement)?
 
         public init(timeoutMs: Double = 5000, tlsVersions: [TLSProtocolVersion] = TLSProtocolVersion.allCases,
                     connectSlots: Int = 2) {
@@ -55,6 +59,16 @@ public struct CheckRunner: Sendable {
         var observations = CheckObservations(
             target: target, startedAtUnix: Date().timeIntervalSince1970, timeoutMs: options.timeoutMs)
         observations.expectedLeafSHA256 = options.pinnedLeafSHA256.map(HexBytes.init)
+
+        // Through an RD Gateway: the gateway's steps to a channel to the target.
+        // (The RDP walk inside the channel is still to come; the target itself
+        // is often not reachable from here, so it is not probed directly.)
+        if let gateway = options.gateway {
+            observations.gateway = await GatewayRunner(group: group).run(
+                gateway, target: target, deadline: deadline, judge: options.judgeGatewayCertificate)
+            observations.totalMs = Self.elapsedMs(since: start)
+            return observations
+        }
 
         // 1. Name resolution (skipped for an IP literal).
         let addresses: [SocketAddress]

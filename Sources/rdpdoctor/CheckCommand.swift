@@ -6,6 +6,7 @@ import Foundation
 import ProbeCore
 import RDPDoctorKit
 import Reporting
+import Transport
 
 struct Check: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -51,6 +52,15 @@ struct Check: AsyncParsableCommand {
     @Flag(name: .long, help: "With --user: try the account even on a server whose certificate is not trusted (its NTLMv2 response can then be cracked offline by whoever holds that certificate).")
     var insecure = false
 
+    @Option(name: .long, help: ArgumentHelp("Walk the RD Gateway GW[:PORT] (443 by default) in front of the target: TLS, HTTP transport, gateway authentication, tunnel, channel to the target.", discussion: "The gateway account is --gateway-user (by default --user, with the same password); its password comes from a no-echo prompt, --gateway-password-stdin, or RDPDOCTOR_GATEWAY_PASSWORD."))
+    var gateway: String?
+
+    @Option(name: .customLong("gateway-user"), help: "The RD Gateway account: [DOMAIN\\]NAME or NAME@DOMAIN (default: --user).")
+    var gatewayUser: String?
+
+    @Flag(name: .customLong("gateway-password-stdin"), help: "Read the gateway password from the first line of standard input.")
+    var gatewayPasswordStdin = false
+
     @Option(name: .customLong("cert-sha256"), help: "The SHA-256 fingerprint the server's certificate must have (hex, colons allowed): checked on every connection, and with --user the account goes only to that certificate.")
     var certSHA256: String?
 
@@ -69,8 +79,10 @@ struct Check: AsyncParsableCommand {
             }
             guard !extraAnchors.isEmpty else { throw fail("\(ca) holds no PEM certificate") }
         }
+        let credentials = try readCredentials()
         var options = CheckOptions(timeout: timeout, quick: quick, trustAnchorsDER: extraAnchors,
-                                   credentials: try readCredentials())
+                                   credentials: credentials)
+        options.gateway = try readGateway(sameAs: credentials, file: rdpFile)
         options.pathSamples = samples
         options.rdpFile = rdpFile
         options.pinnedLeafSHA256 = try certSHA256.map(pin)
@@ -89,7 +101,7 @@ struct Check: AsyncParsableCommand {
 
     private func readCredentials() throws -> CredentialRequest? {
         guard let user else {
-            if logon || passwordStdin || insecure { throw fail("--logon, --insecure and --password-stdin need --user") }
+            if logon || passwordStdin || (insecure && gateway == nil) { throw fail("--logon, --insecure and --password-stdin need --user") }
             return nil
         }
         let (name, domain) = CredentialSettings.splitAccount(user)
@@ -98,6 +110,44 @@ struct Check: AsyncParsableCommand {
         do {
             let password = try PasswordSource.read(fromStandardInput: passwordStdin, account: user)
             return CredentialRequest(user: name, domain: domain, password: password, logon: logon, insecure: insecure)
+        } catch {
+            throw fail(error.description)
+        }
+    }
+
+    /// --gateway and its account: --gateway-user, or the --user account (as the
+    /// clients' "use my RD Gateway credentials for the remote computer").
+    /// An .rdp file's gateway counts when it says to use it (gatewayusagemethod 1:
+    /// always, 2: when the direct connection fails); --gateway overrides it.
+    private func readGateway(sameAs credentials: CredentialRequest?, file: RDPFile?) throws -> GatewayRequest? {
+        let fromFile = file.flatMap { file -> String? in
+            guard let host = file.gatewayHostname?.trimmingCharacters(in: .whitespaces), !host.isEmpty,
+                  [1, 2].contains(file.gatewayUsageMethod ?? 0) else { return nil }
+            return host
+        }
+        guard let gateway = gateway ?? fromFile else {
+            if gatewayUser != nil || gatewayPasswordStdin { throw fail("--gateway-user and --gateway-password-stdin need --gateway") }
+            return nil
+        }
+        let target: Target
+        do {
+            target = try Target.parse(gateway, portDefault: 443)
+        } catch {
+            throw fail("--gateway: \(error.description)")
+        }
+        guard let gatewayUser else {
+            if gatewayPasswordStdin { throw fail("--gateway-password-stdin needs --gateway-user") }
+            let same = credentials.map(GatewayCredentials.init(sameAs:))
+            return GatewayRequest(gateway: target, credentials: same, insecure: insecure)
+        }
+        if gatewayPasswordStdin && passwordStdin { throw fail("only one of --password-stdin and --gateway-password-stdin can read standard input") }
+        let (name, domain) = CredentialSettings.splitAccount(gatewayUser)
+        guard !name.isEmpty else { throw fail("--gateway-user needs an account name") }
+        do {
+            let password = try PasswordSource.read(fromStandardInput: gatewayPasswordStdin, account: gatewayUser,
+                                                   variable: PasswordSource.gatewayEnvironmentVariable)
+            return GatewayRequest(gateway: target, credentials: GatewayCredentials(user: name, domain: domain, password: password),
+                                  insecure: insecure)
         } catch {
             throw fail(error.description)
         }

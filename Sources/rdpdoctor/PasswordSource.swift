@@ -9,6 +9,8 @@ import Darwin
 /// every user of the machine could read in `ps`.
 enum PasswordSource {
     static let environmentVariable = "RDPDOCTOR_PASSWORD"
+    /// The gateway account's password (--gateway-user).
+    static let gatewayEnvironmentVariable = "RDPDOCTOR_GATEWAY_PASSWORD"
     static let maximumLength = 1024
 
     enum Failure: Error, CustomStringConvertible {
@@ -25,11 +27,12 @@ enum PasswordSource {
         }
     }
 
-    static func read(fromStandardInput: Bool, account: String) throws(Failure) -> String {
+    static func read(fromStandardInput: Bool, account: String,
+                     variable: String = environmentVariable) throws(Failure) -> String {
         if fromStandardInput {
             return try line(from: 0)
         }
-        if let value = getenv(environmentVariable) {
+        if let value = getenv(variable) {
             return String(cString: value)
         }
         let tty = open("/dev/tty", O_RDWR)

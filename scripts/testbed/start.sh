@@ -63,7 +63,8 @@ rm -rf "$WESTON_RUN" && mkdir -m 700 "$WESTON_RUN"
 ALL_PORTS=(XRDP_NEGOTIATE XRDP_TLS XRDP_EXPIRED XRDP_WRONGNAME XRDP_TESTCA XRDP_TLS10
            XRDP_TLS13 XRDP_RDP_LOW XRDP_RDP_HIGH XRDP_RDP_FIPS XRDP_RDP_NONE
            SHADOW_NLA SHADOW_TLS SHADOW_RDP WESTON CLOSED_PORT HTTP_PORT SILENT_PORT SSH_LIKE_PORT
-           SLOW_SINGLE DELAY_PROXY TLS_ONLY_WEB TLS_ONLY_GATEWAY MITM_NLA)
+           SLOW_SINGLE DELAY_PROXY TLS_ONLY_WEB TLS_ONLY_GATEWAY MITM_NLA
+           GW_HEALTHY GW_RAP_DENIED GW_NAP_DENIED GW_NOT_FOUND GW_NO_UPGRADE GW_SELFSIGNED)
 specs=()
 for name in "${ALL_PORTS[@]}"; do
     [ -n "${!name:-}" ] || die "ports.env does not define $name"
@@ -275,6 +276,17 @@ launch TLS_ONLY_GATEWAY -- "${DOUBLES[@]}" tls-gateway "$TLS_ONLY_GATEWAY" \
 launch MITM_NLA -- "${DOUBLES[@]}" mitm "$MITM_NLA" --upstream "$SHADOW_NLA" \
     --cert "$CERTS/mitm.pem" --key "$CERTS/mitm.key" --log "$LOGS/mitm-ntlm.log"
 
+# The RD Gateway doubles (gateway.py): channels go to 127.0.0.1 only.
+GATEWAY=(python3 "$HERE/gateway.py")
+TESTCA_TLS=(--cert "$CERTS/testca-localhost.pem" --key "$CERTS/testca-localhost.key")
+launch GW_HEALTHY -- "${GATEWAY[@]}" healthy "$GW_HEALTHY" "${TESTCA_TLS[@]}"
+launch GW_RAP_DENIED -- "${GATEWAY[@]}" rap-denied "$GW_RAP_DENIED" "${TESTCA_TLS[@]}"
+launch GW_NAP_DENIED -- "${GATEWAY[@]}" nap-denied "$GW_NAP_DENIED" "${TESTCA_TLS[@]}"
+launch GW_NOT_FOUND -- "${GATEWAY[@]}" not-found "$GW_NOT_FOUND" "${TESTCA_TLS[@]}"
+launch GW_NO_UPGRADE -- "${GATEWAY[@]}" no-upgrade "$GW_NO_UPGRADE" "${TESTCA_TLS[@]}"
+launch GW_SELFSIGNED -- "${GATEWAY[@]}" healthy "$GW_SELFSIGNED" \
+    --cert "$CERTS/selfsigned.pem" --key "$CERTS/selfsigned.key"
+
 launch XVFB -- Xvfb ":$DISPLAY_NUM" -screen 0 1024x768x24 -nolisten tcp -noreset
 # the shadow servers need the display: wait for its socket (bounded, 5 s)
 for _ in $(seq 50); do
@@ -306,6 +318,9 @@ done
 specs+=("HTTP_PORT:$HTTP_PORT:http" "SILENT_PORT:$SILENT_PORT:silent"
         "SSH_LIKE_PORT:$SSH_LIKE_PORT:banner" "CLOSED_PORT:$CLOSED_PORT:closed"
         "TLS_ONLY_WEB:$TLS_ONLY_WEB:https" "TLS_ONLY_GATEWAY:$TLS_ONLY_GATEWAY:https")
+for name in GW_HEALTHY GW_RAP_DENIED GW_NAP_DENIED GW_NOT_FOUND GW_NO_UPGRADE GW_SELFSIGNED; do
+    specs+=("$name:${!name}:https")
+done
 verbose=()
 [ "${TESTBED_VERBOSE:-0}" = 1 ] && verbose=(--verbose)
 if ! failed=$(python3 "$HERE/probe.py" wait --timeout "$WAIT_TIMEOUT" --pid-dir "$PIDS" "${verbose[@]}" "${specs[@]}"); then

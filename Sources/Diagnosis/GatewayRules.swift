@@ -1,0 +1,149 @@
+import Catalogue
+import ProbeCore
+import TSGU
+
+/// The walk through an RD Gateway (`CheckObservations.gateway`): which side
+/// broke (the gateway, or the target behind it), at which step, the gateway's
+/// code through the catalogue's `gateway` family, and the fix on the gateway.
+enum GatewayRules: DiagnosisRule {
+    static func findings(_ input: RuleInput) -> [Finding] {
+        guard let g = input.observations.gateway else { return [] }
+        var findings: [Finding] = []
+        if let answer = g.firstAnswer, answer.status == 401 {
+            let schemes = answer.authenticationSchemes.isEmpty ? "no scheme" : answer.authenticationSchemes.joined(separator: ", ")
+            findings.append(Finding(
+                id: .gatewayAuthSchemes, level: .info, section: .gateway,
+                title: "The gateway \(g.gateway) asks for \(schemes) authentication",
+                detail: "RDG_OUT_DATA was answered with 401\(answer.server.map { " (Server: \($0))" } ?? ""). Gateway authentication is HTTP authentication, apart from the account on the target."))
+        }
+        switch g.authentication {
+        case .noCredentials?:
+            findings.append(Finding(
+                id: .gatewayAuthNotTried, level: .info, section: .gateway,
+                title: "Gateway authentication not tried: no gateway account given",
+                detail: "Without --gateway-user (or --user) the walk stops at the gateway's 401.",
+                fixes: ["Add --gateway-user [DOMAIN\\]NAME; the password comes from a prompt, stdin or RDPDOCTOR_GATEWAY_PASSWORD."]))
+        case .withheldUntrustedCertificate? where g.certificate == nil:
+            findings.append(Finding(
+                id: .gatewayCertificateUntrusted, level: .fail, section: .gateway,
+                title: "The gateway's certificate is not trusted for \(g.gateway): nothing was sent to it",
+                detail: "Microsoft's clients refuse an RD Gateway whose certificate chain is not trusted or does not match its name; rdpdoctor sent no NTLM AUTHENTICATE to it.",
+                fixes: ["Bind a certificate from a CA the clients trust, issued to the gateway's external name, in RD Gateway Manager (Properties > SSL Certificate) and in IIS's binding for the Default Web Site.",
+                        "If the certificate is right and only this machine lacks the CA, pass it with --ca."]))
+        case .noUsableScheme?:
+            findings.append(Finding(
+                id: .gatewayAuthNotTried, level: .warn, section: .gateway,
+                title: "The gateway offers no scheme rdpdoctor can try (it speaks NTLM)",
+                detail: "Schemes offered: \(g.firstAnswer?.authenticationSchemes.joined(separator: ", ") ?? "none"). Kerberos-only (Negotiate without NTLM) or a web login (PAA, cookies) need the client to reach a KDC or the login page.",
+                fixes: ["If NTLM was disabled on purpose, clients outside the domain need KDC Proxy (KDCProxyServer) on the gateway."]))
+        case .rejected?:
+            findings.append(Finding(
+                id: .gatewayAuthRejected, level: .fail, section: .gateway,
+                title: "The gateway refused the gateway account (401 again)",
+                detail: "NTLM over HTTP failed at the gateway itself, before any tunnel: the account, its domain or its password, not the target.",
+                fixes: ["Check the gateway account's name (DOMAIN\\NAME), password and lockout state.",
+                        "On the gateway, IIS Windows Authentication must allow NTLM for the RDG virtual directory (Providers: Negotiate, NTLM)."]))
+        case .accepted?, .notAsked?, .withheldUntrustedCertificate?, nil:
+            break
+        }
+        if let judged = g.certificate, !(judged.trusted && judged.nameMatches) {
+            let why = !judged.trusted ? "its chain is not trusted (system store and --ca)" : "it is not issued to that name"
+            let withheld = g.authentication == .withheldUntrustedCertificate ? " rdpdoctor sent nothing derived from the password to it." : ""
+            findings.append(Finding(
+                id: .gatewayCertificateUntrusted, level: .fail, section: .gateway,
+                title: "The gateway's certificate is not trusted for \(g.gateway)",
+                detail: "\(why.prefix(1).uppercased() + why.dropFirst()). Microsoft's clients refuse an RD Gateway whose certificate chain is not trusted or does not match its name, whatever the gateway would say next.\(withheld)",
+                fixes: ["Bind a certificate from a CA the clients trust, issued to the gateway's external name, in RD Gateway Manager (Properties > SSL Certificate) and in IIS's binding for the Default Web Site.",
+                        "If the certificate is right and only this machine lacks the CA, pass it with --ca."]))
+        }
+        if g.transport == .legacyOnly {
+            findings.append(Finding(
+                id: .gatewayWebsocketRefused, level: .warn, section: .gateway,
+                title: "The gateway answers without the WebSocket upgrade: only the legacy HTTP transport",
+                detail: "RDG_OUT_DATA with Upgrade: websocket was answered 200, not 101. A reverse proxy in front that strips Upgrade/Connection, or an old gateway, does this; clients then need RDG_OUT_DATA and RDG_IN_DATA on two long-lived connections, which many proxies and load balancers cut.",
+                fixes: ["Let the reverse proxy pass WebSocket upgrades to /remoteDesktopGateway/ (nginx: proxy_http_version 1.1 with the Upgrade and Connection headers; Azure Application Gateway and F5 need WebSocket support on the listener).",
+                        "If the gateway itself is older than Windows Server 2016, it has no WebSocket transport."]))
+        }
+        if let failure = g.failure { findings.append(failed(failure, g, input)) }
+        if g.failure == nil, g.channel != nil {
+            let idle = g.tunnelAuth?.idleTimeoutMinutes.map { $0 == 0 ? " No idle timeout." : " Idle timeout \($0) min." } ?? ""
+            let reply = g.channelReplyIsTPKT == true ? " The target answered like RDP inside the channel." : ""
+            findings.append(Finding(
+                id: .gatewayTunnel, level: .good, section: .gateway,
+                title: "Through the gateway \(g.gateway): tunnel and channel to \(g.target) open",
+                detail: "HTTP transport: \(g.transport == .webSocket ? "WebSocket" : "HTTP").\(idle)\(reply) Steps: \(g.steps.map { "\($0.step.rawValue) \(Names.ms($0.ms))" }.joined(separator: ", "))."))
+        }
+        return findings
+    }
+
+    static func code(_ input: RuleInput, _ value: UInt32) -> [CatalogueKey] {
+        input.catalogue.entry(.gateway, UInt64(value)) == nil ? [] : [CatalogueKey(.gateway, value)]
+    }
+
+    static func name(_ input: RuleInput, _ result: GatewayResult) -> String {
+        input.catalogue.entry(.gateway, UInt64(result.rawValue))?.name ?? result.hex
+    }
+
+    static func failed(_ failure: GatewayObservation.Failure, _ g: GatewayObservation, _ input: RuleInput) -> Finding {
+        let step = failure.step.rawValue
+        switch failure.kind {
+        case .refused(let result):
+            let named = name(input, result)
+            let target = failure.step == .channelCreate || result.rawValue == 0x8007_59DD
+            let fixes: [String]
+            switch failure.step {
+            case .tunnelAuth:
+                fixes = ["The RD CAP (connection authorization policy) in RD Gateway Manager or NPS refused this user or device: add the user's group to a CAP, and check its device redirection and health (NAP) requirements."]
+            case .channelCreate where result.rawValue == 0x8007_59DD:
+                fixes = ["The gateway could not open TCP to \(g.target): the target is down, not listening, or a firewall between gateway and target blocks it."]
+            case .channelCreate:
+                fixes = ["The RD RAP (resource authorization policy) refused \(g.target): add the computer, as the client names it (FQDN, NetBIOS name or IP address, exactly), to the RAP's computer group, or allow 'any network resource'."]
+            default:
+                fixes = ["See the gateway's event log (Microsoft-Windows-TerminalServices-Gateway/Operational) for \(named)."]
+            }
+            return Finding(
+                id: .gatewayRefused, level: .fail, section: .gateway,
+                title: target ? "The gateway refused the channel to \(g.target): \(named)" : "The gateway refused at \(step): \(named)",
+                detail: "The gateway \(g.gateway) answered \(step) with \(named) (\(result.hex)). \(target ? "The gateway side works; the failure concerns the target or the policy for it." : "The gateway itself refused, before any target was asked for.")",
+                fixes: fixes, codes: code(input, result.rawValue))
+        case .httpStatus(let status) where failure.step == .http:
+            let server = g.firstAnswer?.server.map { " (Server: \($0))" } ?? ""
+            return Finding(
+                id: .gatewayNotAGateway, level: .fail, section: .gateway,
+                title: "\(g.gateway) answers RDG_OUT_DATA with HTTP \(status): not an RD Gateway there",
+                detail: "A gateway answers its first request with 401 (authentication) or accepts it; \(status)\(server) is a web server without the RD Gateway role or without the /remoteDesktopGateway/ virtual directory.",
+                fixes: ["Install the RD Gateway role service on this server, or point the clients at the server that has it.",
+                        "If it is a reverse proxy, publish /remoteDesktopGateway/ to the gateway."])
+        case .httpStatus(let status):
+            return Finding(
+                id: .gatewayNotAGateway, level: .fail, section: .gateway,
+                title: "The gateway answered the authenticated request with HTTP \(status)",
+                detail: "After authentication a gateway answers 101 (WebSocket) or 200 (legacy transport).")
+        case .connectFailed(let connect):
+            return Finding(
+                id: .gatewayUnreachable, level: .fail, section: .gateway,
+                title: "The gateway \(g.gateway) cannot be reached (\(connect))",
+                detail: "The TCP connection to the gateway failed; the target behind it was never asked for.",
+                fixes: ["Check the gateway's name and port (443 by default) and the firewall in front of it."])
+        case .tls(let reason):
+            return Finding(
+                id: .gatewayTlsFailed, level: .fail, section: .gateway,
+                title: "TLS with the gateway failed", detail: reason,
+                fixes: ["Check the certificate binding of the gateway's HTTPS listener (IIS Default Web Site and RD Gateway Manager)."])
+        case .protocolError(let message):
+            return Finding(
+                id: .gatewayProtocolError, level: .fail, section: .gateway,
+                title: "The gateway broke MS-TSGU at \(step)", detail: message)
+        case .closed(let kind):
+            return Finding(
+                id: .gatewayClosed, level: .fail, section: .gateway,
+                title: "The gateway \(kind == .reset ? "reset" : "closed") the connection at \(step)",
+                detail: "Nothing said why: a proxy or load balancer in front, or the gateway service dropping the request.")
+        case .noAnswer:
+            return Finding(
+                id: .gatewaySilent, level: .warn, section: .gateway,
+                title: "No answer from the gateway at \(step) within \(Names.ms(g.stepDeadlineMs ?? 0))",
+                detail: "The step was not determined: the gateway, or something in front of it, went silent.")
+        }
+    }
+}

@@ -1,0 +1,398 @@
+import NTLM
+import RDPWire
+import TSGU
+
+/// Gateway credentials (--gateway-user and the password from a prompt, stdin or
+/// RDPDOCTOR_GATEWAY_PASSWORD). Every textual and reflective view redacts the password.
+public struct GatewayCredentials: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    public let user: String
+    public let domain: String
+    let password: String
+
+    public init(user: String, domain: String, password: String) {
+        self.user = user
+        self.domain = domain
+        self.password = password
+    }
+
+    /// The target's account for the gateway too (the clients' "use my RD Gateway
+    /// credentials for the remote computer", the other way round).
+    public init(sameAs request: CredentialRequest) {
+        self.init(user: request.user, domain: request.domain, password: request.password)
+    }
+
+    public var description: String { "GatewayCredentials(user: \(user), domain: \(domain), password: <redacted>)" }
+    public var debugDescription: String { description }
+    public var customMirror: Mirror { Mirror(self, children: ["user": user, "domain": domain], displayStyle: .struct) }
+}
+
+/// One walk through an RD Gateway on one connection (MS-TSGU 3.3.5.1 with the
+/// WebSocket transport): TLS, RDG_OUT_DATA with the upgrade and NTLM over HTTP,
+/// then HANDSHAKE, TUNNEL_CREATE, TUNNEL_AUTH, CHANNEL_CREATE, a first exchange
+/// inside the channel, CLOSE_CHANNEL. Events in, actions out; every step has a
+/// deadline; the gateway's bytes are read through bounded framers and a bad
+/// byte ends the walk as a typed observation.
+public struct GatewayMachine: ConnectionMachine {
+    public struct Options: Sendable {
+        /// The gateway's name as the client addresses it (Host header).
+        public var gatewayHost: String
+        public var tls: TLSParameters
+        public var timeouts: StepTimeouts
+        /// The RDG-Connection-Id header: a GUID in braces.
+        public var connectionID: String
+        /// TUNNEL_AUTH's client name.
+        public var clientName: String
+        public var targetHost: String
+        public var targetPort: UInt16
+        public var credentials: GatewayCredentials?
+        /// Whether anything derived from the password may go to a gateway that
+        /// presented this TLS session (its certificate trusted for the name,
+        /// pinned, or --insecure): the caller's judgement, a pure function.
+        public var mayAuthenticate: @Sendable (TLSSessionInfo) -> Bool
+        /// Fresh random bytes (WebSocket key and masks, NTLM's challenge and key).
+        public var random: @Sendable (Int) -> [UInt8]
+        public var currentTime: FileTime
+        /// Sent into the channel once it is open (e.g. an X.224 Connection
+        /// Request), to see the target answer through the gateway.
+        public var channelProbe: [UInt8]?
+
+        public init(gatewayHost: String, tls: TLSParameters, timeouts: StepTimeouts, connectionID: String,
+                    clientName: String, targetHost: String, targetPort: UInt16, credentials: GatewayCredentials?,
+                    mayAuthenticate: @escaping @Sendable (TLSSessionInfo) -> Bool,
+                    random: @escaping @Sendable (Int) -> [UInt8], currentTime: FileTime, channelProbe: [UInt8]?) {
+            self.gatewayHost = gatewayHost
+            self.tls = tls
+            self.timeouts = timeouts
+            self.connectionID = connectionID
+            self.clientName = clientName
+            self.targetHost = targetHost
+            self.targetPort = targetPort
+            self.credentials = credentials
+            self.mayAuthenticate = mayAuthenticate
+            self.random = random
+            self.currentTime = currentTime
+            self.channelProbe = channelProbe
+        }
+    }
+
+    enum State: Sendable {
+        case idle, connecting, handshaking
+        /// The first request went (with NTLM's NEGOTIATE, or without credentials).
+        case firstRequest(negotiate: [UInt8]?)
+        case authenticating
+        case tunnel(GatewayObservation.Step)
+        /// CLOSE_CHANNEL sent; waiting for its response.
+        case closing
+        case finished
+    }
+
+    /// HTTP heads and the bytes before a WebSocket are read up to this much.
+    static let maximumHTTP = GatewayHTTP.maximumHead
+    /// The capabilities TUNNEL_CREATE announces: the idle timeout.
+    static let capabilities: UInt32 = 0x2
+
+    public private(set) var observation: GatewayObservation
+    let options: Options
+    var state: State = .idle
+    var startedAt: UInt64 = 0
+    var stepStartedAt: UInt64 = 0
+    var http: [UInt8] = []
+    var webSocketKey = ""
+    var frames = WebSocketDecoder()
+    var packets = TSGUFramer()
+
+    public init(options: Options) {
+        self.options = options
+        observation = GatewayObservation(gateway: options.gatewayHost,
+                                         target: "\(options.targetHost):\(options.targetPort)")
+        observation.stepDeadlineMs = options.timeouts.stepMs
+    }
+
+    public var isFinished: Bool {
+        if case .finished = state { return true }
+        return false
+    }
+
+    public mutating func handle(_ event: ConnectionEvent, now: UInt64) -> [ConnectionAction] {
+        guard !isFinished else { return [] }
+        switch event {
+        case .connecting:
+            startedAt = now
+            stepStartedAt = now
+            state = .connecting
+            return [.setDeadline(now + nanoseconds(options.timeouts.connectMs))]
+        case .connected:
+            completed(.tcp, now: now)
+            state = .handshaking
+            return [.startTLS(options.tls), .setDeadline(now + nanoseconds(options.timeouts.stepMs))]
+        case .connectFailed(let failure):
+            return fail(.tcp, .connectFailed(failure), now: now)
+        case .tlsEstablished(let info):
+            observation.tls = info
+            completed(.tls, now: now)
+            return firstRequest(now: now)
+        case .tlsFailed(let reason):
+            return fail(.tls, .tls(reason), now: now)
+        case .received(let bytes):
+            return received(bytes, now: now)
+        case .peerClosed(let kind):
+            if case .closing = state { return finish(now: now) }
+            return fail(currentStep, .closed(kind), now: now)
+        case .deadline:
+            if case .closing = state { return finish(now: now) }
+            return fail(currentStep, .noAnswer, now: now)
+        case .rawBytesArrived, .tcpStatistics:
+            return []
+        }
+    }
+
+    /// The step under way.
+    var currentStep: GatewayObservation.Step {
+        switch state {
+        case .idle, .connecting: .tcp
+        case .handshaking: .tls
+        case .firstRequest: .http
+        case .authenticating: .authentication
+        case .tunnel(let step): step
+        case .closing, .finished: .channel
+        }
+    }
+
+    // MARK: - HTTP
+
+    private mutating func firstRequest(now: UInt64) -> [ConnectionAction] {
+        webSocketKey = Base64.encode(options.random(16))
+        var negotiate: [UInt8]?
+        var authorization: String?
+        if options.credentials != nil {
+            let message = NegotiateMessage(flags: .clientDefault).encoded()
+            negotiate = message
+            authorization = "NTLM " + Base64.encode(message)
+        }
+        state = .firstRequest(negotiate: negotiate)
+        let request = GatewayHTTP.request(method: "RDG_OUT_DATA", host: options.gatewayHost,
+                                          connectionID: options.connectionID, authorization: authorization,
+                                          webSocketKey: webSocketKey)
+        return [.send(request), .setDeadline(now + nanoseconds(options.timeouts.stepMs))]
+    }
+
+    private mutating func received(_ bytes: [UInt8], now: UInt64) -> [ConnectionAction] {
+        switch state {
+        case .firstRequest, .authenticating:
+            http += bytes
+            guard let end = HTTPResponseHead.end(of: http[...]) else {
+                if http.count > Self.maximumHTTP {
+                    return fail(currentStep, .protocolError("an HTTP answer head longer than \(Self.maximumHTTP) bytes"), now: now)
+                }
+                return []
+            }
+            let head: HTTPResponseHead
+            do {
+                head = try HTTPResponseHead(http[..<end])
+            } catch {
+                return fail(currentStep, .protocolError(error.description), now: now)
+            }
+            let rest = Array(http[end...])
+            http = []
+            return answered(head, rest: rest, now: now)
+        case .tunnel, .closing:
+            return tunnelBytes(bytes, now: now)
+        case .idle, .connecting, .handshaking, .finished:
+            return []
+        }
+    }
+
+    private mutating func answered(_ head: HTTPResponseHead, rest: [UInt8], now: UInt64) -> [ConnectionAction] {
+        let answer = HTTPAnswer(status: head.status, reason: head.reason, server: head.value("Server"),
+                                authenticationSchemes: Array(head.authenticationSchemes.prefix(8)))
+        if case .firstRequest(let negotiate) = state {
+            observation.firstAnswer = answer
+            guard head.status == 401 else {
+                if head.status == 101 || head.status == 200 { observation.authentication = .notAsked }
+                return transportAnswer(head, rest: rest, step: .http, now: now)
+            }
+            completed(.http, now: now)
+            guard let credentials = options.credentials, let negotiate else {
+                observation.authentication = .noCredentials
+                return finish(now: now)
+            }
+            guard let info = observation.tls, options.mayAuthenticate(info) else {
+                observation.authentication = .withheldUntrustedCertificate
+                return finish(now: now)
+            }
+            guard let token = head.authenticationToken(scheme: "NTLM"), let challenge = Base64.decode(token) else {
+                observation.authentication = .noUsableScheme
+                return finish(now: now)
+            }
+            let authenticate: [UInt8]
+            do {
+                let offered = NegotiateMessage(flags: .clientDefault).flags
+                let flags = offered.intersection(try ChallengeMessage(decoding: challenge).flags)
+                authenticate = try NTLMv2.authenticate(NTLMAuthenticateParameters(
+                    credentials: NTLMCredentials(user: credentials.user, domain: credentials.domain,
+                                                 password: credentials.password),
+                    negotiateMessage: negotiate, challengeMessage: challenge, flags: flags,
+                    workstation: options.clientName, clientChallenge: options.random(8),
+                    randomSessionKey: options.random(16), currentTime: options.currentTime,
+                    targetName: "HTTP/" + options.gatewayHost)).encoded
+            } catch {
+                return fail(.authentication, .protocolError("NTLM CHALLENGE: \(error)"), now: now)
+            }
+            state = .authenticating
+            let request = GatewayHTTP.request(method: "RDG_OUT_DATA", host: options.gatewayHost,
+                                              connectionID: options.connectionID,
+                                              authorization: "NTLM " + Base64.encode(authenticate),
+                                              webSocketKey: webSocketKey)
+            return [.send(request), .setDeadline(now + nanoseconds(options.timeouts.stepMs))]
+        }
+        observation.authenticatedAnswer = answer
+        if head.status == 401 {
+            observation.authentication = .rejected
+            return fail(.authentication, .httpStatus(401), now: now)
+        }
+        observation.authentication = .accepted
+        return transportAnswer(head, rest: rest, step: .authentication, now: now)
+    }
+
+    /// 101 (the WebSocket), 200 (legacy only) or another status.
+    private mutating func transportAnswer(_ head: HTTPResponseHead, rest: [UInt8], step: GatewayObservation.Step,
+                                          now: UInt64) -> [ConnectionAction] {
+        switch head.status {
+        case 101:
+            guard head.value("Sec-WebSocket-Accept") == WebSocket.accept(key: webSocketKey) else {
+                return fail(step, .protocolError("101 without the Sec-WebSocket-Accept RFC 6455 requires"), now: now)
+            }
+            observation.transport = .webSocket
+            completed(step, now: now)
+            state = .tunnel(.handshake)
+            var actions = send(TSGU.handshakeRequest(), now: now)
+            if !rest.isEmpty { actions += tunnelBytes(rest, now: now) }
+            return actions
+        case 200:
+            // The legacy transport needs RDG_IN_DATA on a second connection.
+            observation.transport = .legacyOnly
+            completed(step, now: now)
+            return finish(now: now)
+        default:
+            return fail(step, .httpStatus(head.status), now: now)
+        }
+    }
+
+    // MARK: - The tunnel
+
+    private mutating func send(_ packet: [UInt8], now: UInt64) -> [ConnectionAction] {
+        let frame = WebSocket.clientFrame(packet, mask: mask())
+        return [.send(frame), .setDeadline(now + nanoseconds(options.timeouts.stepMs))]
+    }
+
+    private mutating func tunnelBytes(_ bytes: [UInt8], now: UInt64) -> [ConnectionAction] {
+        frames.append(bytes)
+        var actions: [ConnectionAction] = []
+        do {
+            while let frame = try frames.next() {
+                switch frame.opcode {
+                case .binary, .continuation:
+                    packets.append(frame.payload)
+                    while let packet = try packets.next() {
+                        actions += try tunnelPacket(packet, now: now)
+                        if isFinished { return actions }
+                    }
+                case .ping:
+                    actions.append(.send(WebSocket.clientFrame(frame.payload, opcode: .pong, mask: mask())))
+                case .close:
+                    return actions + fail(currentStep, .closed(.fin), now: now)
+                default:
+                    break
+                }
+            }
+        } catch {
+            return actions + fail(currentStep, .protocolError(error.description), now: now)
+        }
+        return actions
+    }
+
+    private mutating func tunnelPacket(_ packet: TSGU.Packet, now: UInt64) throws(WireError) -> [ConnectionAction] {
+        switch (state, packet.type) {
+        case (.tunnel(.handshake), .handshakeResponse):
+            let response = try HandshakeResponse(packet.body)
+            observation.handshake = response
+            if response.result.failed { return fail(.handshake, .refused(response.result), now: now) }
+            completed(.handshake, now: now)
+            state = .tunnel(.tunnelCreate)
+            return send(TSGU.tunnelCreate(capabilities: Self.capabilities), now: now)
+        case (.tunnel(.tunnelCreate), .tunnelResponse):
+            let response = try TunnelResponse(packet.body)
+            observation.tunnel = response
+            if response.result.failed { return fail(.tunnelCreate, .refused(response.result), now: now) }
+            completed(.tunnelCreate, now: now)
+            state = .tunnel(.tunnelAuth)
+            return send(TSGU.tunnelAuth(clientName: options.clientName), now: now)
+        case (.tunnel(.tunnelAuth), .tunnelAuthResponse):
+            let response = try TunnelAuthResponse(packet.body)
+            observation.tunnelAuth = response
+            if response.result.failed { return fail(.tunnelAuth, .refused(response.result), now: now) }
+            completed(.tunnelAuth, now: now)
+            state = .tunnel(.channelCreate)
+            return send(TSGU.channelCreate(host: options.targetHost, port: options.targetPort), now: now)
+        case (.tunnel(.channelCreate), .channelResponse):
+            let response = try ChannelResponse(packet.body)
+            observation.channel = response
+            if response.result.failed { return fail(.channelCreate, .refused(response.result), now: now) }
+            completed(.channelCreate, now: now)
+            guard let probe = options.channelProbe, !probe.isEmpty else { return close(now: now) }
+            state = .tunnel(.channel)
+            return send(TSGU.data(probe.prefix(0xFFFF)), now: now)
+        case (.tunnel(.channel), .data):
+            let payload = try DataPacket.payload(packet.body)
+            observation.channelReplyBytes = (observation.channelReplyBytes ?? 0) + payload.count
+            if observation.channelReplyIsTPKT == nil { observation.channelReplyIsTPKT = payload.first == 0x03 }
+            completed(.channel, now: now)
+            return close(now: now)
+        case (.closing, .closeChannelResponse), (.closing, .data):
+            return packet.type == .data ? [] : finish(now: now)
+        case (_, .closeChannel):
+            let status = try ClosePacket.status(packet.body)
+            observation.closedByGateway = status
+            if case .closing = state { return finish(now: now) }
+            return [.send(WebSocket.clientFrame(TSGU.closeChannelResponse(), mask: mask()))]
+                + fail(currentStep, .refused(status), now: now)
+        case (_, .keepalive), (_, .serviceMessage):
+            return []
+        default:
+            throw WireError(.invalidField(reason: "came while waiting for step \(currentStep.rawValue)"),
+                            pdu: "TSGU \(packet.type)", field: "type")
+        }
+    }
+
+    private mutating func close(now: UInt64) -> [ConnectionAction] {
+        state = .closing
+        return send(TSGU.closeChannel(), now: now)
+    }
+
+    private func mask() -> [UInt8] {
+        let bytes = options.random(4)
+        return bytes.count == 4 ? bytes : [0x5A, 0xA5, 0x3C, 0xC3]
+    }
+
+    // MARK: - Bookkeeping
+
+    private mutating func completed(_ step: GatewayObservation.Step, now: UInt64) {
+        let ms = now >= stepStartedAt ? Double(now - stepStartedAt) / 1_000_000 : 0
+        observation.steps.append(.init(step: step, ms: ms))
+        stepStartedAt = now
+    }
+
+    private mutating func fail(_ step: GatewayObservation.Step, _ kind: GatewayObservation.Failure.Kind,
+                               now: UInt64) -> [ConnectionAction] {
+        if observation.failure == nil { observation.failure = .init(step: step, kind: kind) }
+        return finish(now: now)
+    }
+
+    private mutating func finish(now: UInt64) -> [ConnectionAction] {
+        observation.totalMs = now >= startedAt ? Double(now - startedAt) / 1_000_000 : 0
+        state = .finished
+        return [.close]
+    }
+
+    private func nanoseconds(_ ms: Double) -> UInt64 { UInt64(max(0, ms) * 1_000_000) }
+}

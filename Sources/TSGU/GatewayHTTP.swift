@@ -1,0 +1,111 @@
+import RDPWire
+
+/// The HTTP around MS-TSGU (3.3.5.1): the client's RDG_OUT_DATA / RDG_IN_DATA
+/// requests, and the head of the gateway's answer.
+public enum GatewayHTTP {
+    public static let path = "/remoteDesktopGateway/"
+    /// The most of a response head read.
+    public static let maximumHead = 16 * 1024
+
+    /// A request head. `authorization` is a whole header value ("NTLM <base64>");
+    /// `webSocketKey` asks for the upgrade.
+    public static func request(method: String, host: String, connectionID: String, authorization: String?,
+                               webSocketKey: String?) -> [UInt8] {
+        var lines = [
+            "\(method) \(path) HTTP/1.1",
+            "Host: \(host)",
+            "Accept: */*",
+            "Cache-Control: no-cache",
+            "Pragma: no-cache",
+            "User-Agent: MS-RDGateway/1.0",
+        ]
+        if let webSocketKey {
+            lines += ["Connection: Upgrade", "Upgrade: websocket", "Sec-WebSocket-Version: 13",
+                      "Sec-WebSocket-Key: \(webSocketKey)"]
+        } else {
+            lines.append("Connection: Keep-Alive")
+        }
+        lines.append("RDG-Connection-Id: \(connectionID)")
+        lines.append("Content-Length: 0")
+        if let authorization { lines.append("Authorization: \(authorization)") }
+        return Array((lines.joined(separator: "\r\n") + "\r\n\r\n").utf8)
+    }
+}
+
+/// The head of an HTTP response: status, reason and every header (bounded).
+public struct HTTPResponseHead: Sendable, Equatable {
+    public let status: Int
+    public let reason: String
+    public let headers: [(name: String, value: String)]
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.status == b.status && a.reason == b.reason && a.headers.elementsEqual(b.headers) { $0 == $1 }
+    }
+
+    /// The values of every header with this name (case-insensitive).
+    public func values(_ name: String) -> [String] {
+        let lower = name.lowercased()
+        return headers.filter { $0.name.lowercased() == lower }.map(\.value)
+    }
+
+    public func value(_ name: String) -> String? { values(name).first }
+
+    /// The schemes of the WWW-Authenticate headers ("NTLM", "Negotiate", "Basic"…).
+    public var authenticationSchemes: [String] {
+        values("WWW-Authenticate").compactMap { $0.split(separator: " ").first.map(String.init) }
+    }
+
+    /// The token of a WWW-Authenticate header with this scheme, if it has one.
+    public func authenticationToken(scheme: String) -> String? {
+        for value in values("WWW-Authenticate") {
+            let parts = value.split(separator: " ", maxSplits: 1)
+            if parts.count == 2, parts[0].lowercased() == scheme.lowercased() {
+                return parts[1].trimmingBlanks()
+            }
+        }
+        return nil
+    }
+
+    /// Where the head ends (just past the blank line), if it has arrived.
+    public static func end(of bytes: ArraySlice<UInt8>) -> Int? {
+        guard bytes.count >= 4 else { return nil }
+        var i = bytes.startIndex + 3
+        while i < bytes.endIndex {
+            if bytes[i - 3] == 0x0D && bytes[i - 2] == 0x0A && bytes[i - 1] == 0x0D && bytes[i] == 0x0A {
+                return i + 1
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    /// Reads a complete head; a `WireError` when it is not HTTP.
+    public init(_ head: ArraySlice<UInt8>) throws(WireError) {
+        let text = String(decoding: head, as: UTF8.self)
+        let lines = text.split(separator: "\r\n", omittingEmptySubsequences: true)
+        guard let statusLine = lines.first, statusLine.hasPrefix("HTTP/1.") else {
+            throw WireError(.invalidField(reason: "is not an HTTP/1.x status line"), pdu: "HTTP response",
+                            field: "status line")
+        }
+        let parts = statusLine.split(separator: " ", maxSplits: 2)
+        guard parts.count >= 2, let status = Int(parts[1]), (100...999).contains(status) else {
+            throw WireError(.invalidField(reason: "has no status code"), pdu: "HTTP response", field: "status line")
+        }
+        self.status = status
+        reason = parts.count > 2 ? String(parts[2].prefix(80)) : ""
+        var headers: [(String, String)] = []
+        for line in lines.dropFirst().prefix(100) {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers.append((String(line[..<colon].prefix(80)),
+                            String(line[line.index(after: colon)...].trimmingBlanks().prefix(8192))))
+        }
+        self.headers = headers
+    }
+}
+
+extension StringProtocol {
+    func trimmingBlanks() -> String {
+        let blank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        return String(drop(while: blank).reversed().drop(while: blank).reversed())
+    }
+}
