@@ -68,7 +68,7 @@ let package = Package(
         ]),
         // serve and scan, the logic: config, allow-list, timeouts, metrics text, target lists (no I/O).
         .target(name: "Service", dependencies: [
-            "Diagnosis", "ProbeCore", "CertificateAudit", "Catalogue", .product(name: "Yams", package: "Yams"),
+            "Diagnosis", "ProbeCore", "RDPProtocol", "CertificateAudit", "Catalogue", .product(name: "Yams", package: "Yams"),
         ]),
         // serve's HTTP front (NIOHTTP1) over RDPDoctorKit.check: the only I/O of the service.
         .target(name: "ServiceHTTP", dependencies: [
@@ -90,7 +90,7 @@ let package = Package(
         ),
         .testTarget(name: "RDPWireTests", dependencies: ["RDPWire"]),
         .testTarget(name: "TSGUTests", dependencies: ["TSGU", "RDPWire"]),
-        .testTarget(name: "CaptureTests", dependencies: ["Capture", "CaptureAnalysis", "ProbeCore", "RDPWire"]),
+        .testTarget(name: "CaptureTests", dependencies: ["Capture", "CaptureAnalysis", "ProbeCore", "RDPProtocol", "RDPWire"]),
         .testTarget(name: "RDPProtocolTests", dependencies: ["RDPProtocol", "RDPWire"]),
         .testTarget(name: "LegacyCryptoTests", dependencies: ["LegacyCrypto"]),
         .testTarget(name: "RDPSecurityTests", dependencies: ["RDPSecurity", "RDPProtocol", "RDPWire", "LegacyCrypto"]),
@@ -100,7 +100,7 @@ let package = Package(
         .testTarget(name: "ProbeCoreTests", dependencies: ["ProbeCore", "RDPProtocol", "RDPWire", "RDPSecurity", "LegacyCrypto", "CertificateAudit", "NTLM", "TSGU"]),
         .testTarget(name: "CatalogueTests", dependencies: ["Catalogue"]),
         .testTarget(name: "ExplainTests", dependencies: ["Explain", "Catalogue", "Reporting"]),
-        .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "ProbeCore", "CertificateAudit", "Catalogue", "TSGU"]),
+        .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "ProbeCore", "RDPProtocol", "CredSSP", "CertificateAudit", "Catalogue", "TSGU"]),
         .testTarget(name: "RDPDoctorKitTests", dependencies: ["RDPDoctorKit"]),
         .testTarget(name: "ServiceTests", dependencies: ["Service", "ServiceHTTP", "Diagnosis", "ProbeCore", "CertificateAudit", "Catalogue"]),
         .testTarget(name: "CLITests", dependencies: ["rdpdoctor"]),

@@ -69,7 +69,7 @@ public enum ConnectionReplay {
 
         let requestLength = tpktLength(up)
         let request = requestLength.flatMap { try? X224ConnectionRequest.decode(up[..<$0]) }
-        var record = ProbeRecord(purpose: .defaultClient, requestedProtocols: request?.requestedProtocols?.rawValue ?? 0)
+        var record = ProbeRecord(purpose: .defaultClient, requestedProtocols: request?.requestedProtocols ?? .rdp)
         record.address = connection.server.address.description
         if let synAck = connection.synAckMicros, let syn = connection.synMicros {
             record.timings.append(StepTiming(step: .tcp, startMs: 0, durationMs: Double(synAck - syn) / 1000))
@@ -91,7 +91,7 @@ public enum ConnectionReplay {
             if let confirmLength, let confirm = try? X224ConnectionConfirm.decode(down[..<confirmLength]) {
                 x224.durationMs = (ms(connection.toClient.micros(atOffset: 0)) ?? requestAt) - requestAt
                 x224.bytesReceived = confirmLength
-                record.negotiation = negotiation(confirm.result)
+                record.negotiation = NegotiationObservation(confirm.result)
                 if case .negotiated(_, let selected) = confirm.result, selected.rawValue != 0 {
                     // TLS (and CredSSP inside it) follows on both streams.
                     furthest = .tls
@@ -143,7 +143,7 @@ public enum ConnectionReplay {
                       case let .disconnectProviderUltimatum(reason)? = try? MCSDomainPDU.decode(frame: down[..<confirmLength]) {
                 // As the live check reads it: a server (xrdp) refusing by hanging up at the MCS level.
                 x224.durationMs = (ms(connection.toClient.micros(atOffset: 0)) ?? requestAt) - requestAt
-                record.negotiation = .disconnected(reason: reason.rawValue)
+                record.negotiation = .disconnected(reason: reason)
                 record.timings.append(x224)
             } else if !down.isEmpty {
                 record.unexpectedBytes = Hex.string(down.prefix(16), separator: " ")
@@ -162,7 +162,7 @@ public enum ConnectionReplay {
         ].compactMap { $0 }
         let first = closes.min { $0.2 < $1.2 }
         let encryptedAfterTLS = record.timings.contains { $0.step == .tls && $0.durationMs != nil }
-            || (record.serverData?.encryptionMethod ?? 0) != 0
+            || !(record.serverData?.encryptionMethod ?? .none).isEmpty
         if let tlsFailure {
             record.end = .tlsFailed(tlsFailure)
         } else if case .failure? = record.negotiation {
@@ -197,14 +197,6 @@ public enum ConnectionReplay {
         guard stream.count >= 4, stream[0] == 0x03 else { return nil }
         let length = Int(stream[2]) << 8 | Int(stream[3])
         return length >= 7 && length <= stream.count ? length : nil
-    }
-
-    static func negotiation(_ result: X224ConnectionConfirm.Result) -> NegotiationObservation {
-        switch result {
-        case let .negotiated(flags, selected): .selected(protocol: selected.rawValue, flags: flags.rawValue)
-        case .failed(let code): .failure(code: code.rawValue)
-        case .noNegotiationData: .noNegotiationData
-        }
     }
 
     static func tlsVersion(_ wire: UInt16) -> TLSProtocolVersion? {

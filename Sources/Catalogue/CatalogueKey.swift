@@ -41,3 +41,14 @@ extension CatalogueKey: Codable {
         try container.encode(description)
     }
 }
+
+extension CatalogueKey {
+    /// The entry of a typed wire value (an NTSTATUS, an error info code, a
+    /// negotiation failure): the family names what the number means.
+    public init<Value: RawRepresentable>(_ family: FamilyID, _ value: Value) where Value.RawValue: BinaryInteger {
+        self.init(family, value.rawValue)
+    }
+
+    /// The number as the catalogue writes it (`0x904`).
+    public var hexValue: String { CodeNumber.hex(value) }
+}

@@ -1,3 +1,5 @@
+import RDPWire
+
 // With HYBRID_EX the server sends, right after CredSSP, a 4-byte
 // little-endian Early User Authorization Result PDU (MS-RDPBCGR 2.2.10.2):
 // whether this user may log on remotely at all.
@@ -32,3 +34,5 @@ public struct EarlyUserAuthorizationResult: RawRepresentable, Sendable, Hashable
         }
     }
 }
+
+extension EarlyUserAuthorizationResult: RawValueCodable {}

@@ -1,3 +1,5 @@
+import RDPWire
+
 // TSRequest.errorCode carries an NTSTATUS (MS-CSSP 2.2.1, version 3 and
 // later): the server's reason for refusing the logon. Open type: any value is
 // kept; the catalogue, not this code, explains what each means.
@@ -26,3 +28,5 @@ public struct NTStatus: RawRepresentable, Sendable, Hashable, CustomStringConver
         return "0x" + String(repeating: "0", count: 8 - digits.count) + digits
     }
 }
+
+extension NTStatus: RawValueCodable {}

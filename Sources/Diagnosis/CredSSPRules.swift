@@ -47,11 +47,12 @@ enum CredSSPRules: DiagnosisRule {
                 codes: absolute > kerberosSkewLimitSeconds ? [CatalogueKey(.ntstatus, 0xC0000133), CatalogueKey(.sspi, 0x80090324)] : []))
         }
         if let error = credssp.errorCode {
-            let hex = "0x" + String(error, radix: 16, uppercase: true)
+            let key = CatalogueKey(.ntstatus, error)
+            let hex = key.hexValue
             findings.append(Finding(id: .credsspServerError, level: .fail, section: .credssp,
                                     title: "The server answered CredSSP with NTSTATUS \(hex)",
                                     detail: "The server's TSRequest carried errorCode \(hex) before any credential was sent.",
-                                    codes: [CatalogueKey(.ntstatus, error)]))
+                                    codes: [key]))
         }
         return findings
     }

@@ -18,7 +18,7 @@ enum CredentialRules: DiagnosisRule {
         var findings = [finding(credential, catalogue: catalogue, basis: basis)]
         guard check.logonRequested, credential.credentialsSent else { return findings }
         if let session = probe.session {
-            for info in session.errorInfo where info != 0 {
+            for info in session.errorInfo where info != .none {
                 let key = CatalogueKey(.errinfo, info)
                 let entry = catalogue.entry(key)?.entry
                 findings.append(Finding(
@@ -28,7 +28,7 @@ enum CredentialRules: DiagnosisRule {
                     fixes: Array(((entry?.fixes.server ?? []) + (entry?.fixes.client ?? [])).prefix(3)),
                     codes: [key] + (entry?.related.filter { $0.family == .extended } ?? [])))
             }
-            if session.demandActive, session.errorInfo.allSatisfy({ $0 == 0 }) {
+            if session.demandActive, session.errorInfo.allSatisfy({ $0 == .none }) {
                 findings.append(Finding(id: .logonSession, level: .good, section: .session,
                                         title: "The logon goes through to the session",
                                         detail: "With the credentials sent, the server went on to licensing and its Demand Active PDU."))
@@ -87,8 +87,8 @@ enum CredentialRules: DiagnosisRule {
                         ? " With --logon it then sent the credentials themselves (TSCredentials, encrypted for the server)."
                         : " The credentials themselves (TSCredentials) were not sent."))
         case .rejected:
-            let hex = "0x" + String(credential.ntstatus ?? 0, radix: 16, uppercase: true)
-            let key = CatalogueKey(.ntstatus, credential.ntstatus ?? 0)
+            let key = CatalogueKey(.ntstatus, credential.ntstatus ?? .success)
+            let hex = key.hexValue
             let entry = catalogue.entry(key)?.entry
             return Finding(
                 id: .credsspRejected, level: .fail, section: .credssp,

@@ -2,38 +2,41 @@ import Catalogue
 import ProbeCore
 import RDPProtocol
 
-/// Words for wire values, shared by the rules.
-enum Names {
+/// Words for wire values, shared by the rules and the renderers.
+public enum Names {
     /// Words for wire values come from the catalogue (wirenames.json).
-    private static func wire(_ table: WireTable, _ value: UInt32, otherwise: String) -> String {
-        Catalogue.current.wireName(table, value) ?? otherwise
+    private static func wire<Value: RawRepresentable>(_ table: WireTable, _ value: Value, otherwise: String) -> String
+        where Value.RawValue: BinaryInteger {
+        Catalogue.current.wireName(table, value.rawValue) ?? otherwise
     }
 
-    static func securityProtocol(_ value: UInt32) -> String {
-        wire(.securityProtocol, value, otherwise: "protocol 0x" + String(value, radix: 16))
+    static func securityProtocol(_ value: SecurityProtocols) -> String {
+        wire(.securityProtocol, value, otherwise: "protocol 0x" + String(value.rawValue, radix: 16))
     }
 
     /// "TLS | CredSSP (NLA)" for a requested set.
-    static func requested(_ value: UInt32) -> String {
-        if value == 0 { return securityProtocol(0) }
-        return (0..<32).map { UInt32(1) << $0 }.filter { value & $0 != 0 }.map(securityProtocol).joined(separator: " | ")
+    public static func requested(_ value: SecurityProtocols) -> String {
+        if value == .rdp { return securityProtocol(.rdp) }
+        return (0..<32).map { SecurityProtocols(rawValue: 1 << $0) }.filter { value.contains($0) }
+            .map(securityProtocol).joined(separator: " | ")
     }
 
-    static func negotiationFlags(_ flags: UInt8) -> [String] {
-        (0..<8).map { UInt8(1) << $0 }.filter { flags & $0 != 0 }.compactMap { Catalogue.current.wireName(.negotiationFlag, $0) }
+    static func negotiationFlags(_ flags: NegotiationResponseFlags) -> [String] {
+        (0..<8).map { NegotiationResponseFlags(rawValue: 1 << $0) }.filter { flags.contains($0) }
+            .compactMap { Catalogue.current.wireName(.negotiationFlag, $0.rawValue) }
     }
 
-    static func encryptionMethod(_ value: UInt32) -> String {
-        wire(.encryptionMethod, value, otherwise: "method 0x" + String(value, radix: 16))
+    static func encryptionMethod(_ value: EncryptionMethods) -> String {
+        wire(.encryptionMethod, value, otherwise: "method 0x" + String(value.rawValue, radix: 16))
     }
 
-    static func encryptionLevel(_ value: UInt32) -> String {
-        wire(.encryptionLevel, value, otherwise: "level \(value)")
+    static func encryptionLevel(_ value: EncryptionLevel) -> String {
+        wire(.encryptionLevel, value, otherwise: "level \(value.rawValue)")
     }
 
     /// The RDP version in the server core data, with the Windows releases that send it.
-    static func rdpVersion(_ value: UInt32) -> String {
-        wire(.rdpVersion, value, otherwise: "version 0x" + String(value, radix: 16))
+    static func rdpVersion(_ value: RDPVersion) -> String {
+        wire(.rdpVersion, value, otherwise: "version 0x" + String(value.rawValue, radix: 16))
     }
 
     static func step(_ step: Step) -> String {
@@ -99,13 +102,13 @@ enum Names {
         case .defaultClient: "the default client's walk"
         case .credentials: "the account's connection"
         case .smallSegments: "the walk with small TCP segments"
-        case .negotiation(let raw): "the request for \(requested(raw))"
+        case .negotiation(let protocols): "the request for \(requested(protocols))"
         case .tlsVersion(let version): "the \(version.rawValue) handshake"
         case .mtuTry(let mss): "the \(mss)-byte segment try"
         }
     }
 
-    static func ms(_ value: Double) -> String {
+    public static func ms(_ value: Double) -> String {
         value < 10 ? String(format1(value)) + " ms" : "\(Int(value.rounded())) ms"
     }
 

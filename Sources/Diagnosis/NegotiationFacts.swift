@@ -5,11 +5,11 @@ import RDPProtocol
 /// observations and shared by the rules.
 struct NegotiationFacts {
     /// Protocol (by requested value) → what the server answered.
-    let answers: [UInt32: NegotiationObservation]
-    let defaultSelected: UInt32?
+    let answers: [SecurityProtocols: NegotiationObservation]
+    let defaultSelected: SecurityProtocols?
 
     init(_ observations: CheckObservations) {
-        var answers: [UInt32: NegotiationObservation] = [:]
+        var answers: [SecurityProtocols: NegotiationObservation] = [:]
         for probe in observations.probes {
             if case .negotiation(let requested) = probe.purpose, let answer = probe.negotiation {
                 answers[requested] = answer
@@ -27,21 +27,21 @@ struct NegotiationFacts {
 
     /// True when asking for `requested` made the server select `selected`.
     func accepts(_ requested: SecurityProtocols, selecting selected: SecurityProtocols) -> Bool {
-        answers[requested.rawValue]?.selectedProtocol == selected.rawValue
+        answers[requested]?.selectedProtocol == selected
     }
 
     var acceptsStandardSecurity: Bool { accepts(.rdp, selecting: .rdp) }
     var acceptsTLS: Bool { accepts(.ssl, selecting: .ssl) }
     var acceptsCredSSP: Bool {
         accepts(.hybrid, selecting: .hybrid) || acceptsHybridEx
-            || (defaultSelected ?? 0) & (SecurityProtocols.hybrid.rawValue | SecurityProtocols.hybridEx.rawValue) != 0
+            || !(defaultSelected ?? .rdp).isDisjoint(with: [.hybrid, .hybridEx])
     }
 
     /// True only when the probe for `requested` was answered, and not with it:
     /// a probe that got no answer refuses nothing.
     func refuses(_ requested: SecurityProtocols) -> Bool {
-        guard let answer = answers[requested.rawValue] else { return false }
-        return answer.selectedProtocol != Self.target(of: requested).rawValue
+        guard let answer = answers[requested] else { return false }
+        return answer.selectedProtocol != Self.target(of: requested)
     }
     var acceptsHybridEx: Bool { accepts([.hybrid, .hybridEx], selecting: .hybridEx) }
     var acceptsRDSTLS: Bool { accepts(.rdstls, selecting: .rdstls) }
@@ -55,8 +55,8 @@ struct NegotiationFacts {
     /// CredSSP is accepted, but a weaker protocol's probe got no answer.
     var nlaRequirementUnknown: Bool { acceptsCredSSP && !nlaRequired && !acceptsTLS && !acceptsStandardSecurity }
 
-    func failureCode(for requested: SecurityProtocols) -> UInt32? {
-        if case .failure(let code) = answers[requested.rawValue] { return code }
+    func failureCode(for requested: SecurityProtocols) -> NegotiationFailureCode? {
+        if case .failure(let code) = answers[requested] { return code }
         return nil
     }
 }

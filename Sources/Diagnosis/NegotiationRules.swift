@@ -30,7 +30,7 @@ enum NegotiationRules: DiagnosisRule {
             let code = facts.failureCode(for: .ssl) ?? facts.failureCode(for: .rdp)
             findings.append(Finding(
                 id: .x224NlaRequired, level: .good, section: .negotiation, title: "NLA is required",
-                detail: "The server selects CredSSP and refuses TLS alone and standard RDP security\(code.map { " (failure code \($0))" } ?? ""): nobody reaches a logon screen without authenticating first.",
+                detail: "The server selects CredSSP and refuses TLS alone and standard RDP security\(code.map { " (failure code \($0.rawValue))" } ?? ""): nobody reaches a logon screen without authenticating first.",
                 codes: code.map { [CatalogueKey(.negfailure, $0)] } ?? []))
         } else if facts.nlaRequirementUnknown {
             findings.append(Finding(
@@ -90,16 +90,17 @@ enum NegotiationRules: DiagnosisRule {
         var lines: [String] = []
         var codes: [CatalogueKey] = []
         for requested in CheckPlan.negotiationRequests {
-            guard let probe = o.negotiation(requested: requested.rawValue) else { continue }
-            let asked = Names.requested(requested.rawValue)
+            guard let probe = o.negotiation(requested: requested) else { continue }
+            let asked = Names.requested(requested)
             switch probe.negotiation {
             case .selected(let selected, _)?:
-                let accepted = selected == NegotiationFacts.target(of: requested).rawValue
+                let accepted = selected == NegotiationFacts.target(of: requested)
                 lines.append("\(asked): \(accepted ? "accepted" : "not accepted, selects \(Names.securityProtocol(selected)) instead")")
             case .failure(let code)?:
-                let name = catalogue.entry(CatalogueKey(.negfailure, code))?.entry.name ?? "code \(code)"
-                lines.append("\(asked): refused, \(name) (\(code))")
-                codes.append(CatalogueKey(.negfailure, code))
+                let key = CatalogueKey(.negfailure, code)
+                let name = catalogue.entry(key)?.entry.name ?? "code \(code.rawValue)"
+                lines.append("\(asked): refused, \(name) (\(code.rawValue))")
+                codes.append(key)
             case .disconnected?:
                 lines.append("\(asked): refused by hanging up (MCS Disconnect Provider Ultimatum instead of a confirm)")
             case .noNegotiationData?:

@@ -5,19 +5,19 @@ enum RDPSecurityRules: DiagnosisRule {
     static func findings(_ input: RuleInput) -> [Finding] {
         let o = input.observations
         var findings: [Finding] = []
-        let sources = [o.defaultClient, o.negotiation(requested: 0)].compactMap { $0 }
+        let sources = [o.defaultClient, o.negotiation(requested: .rdp)].compactMap { $0 }
         guard let data = sources.compactMap(\.serverData).first else { return findings }
         if let version = data.rdpVersion {
             findings.append(Finding(id: .mcsVersion, level: .info, section: .rdpSecurity,
                                     title: "Server speaks \(Names.rdpVersion(version))",
-                                    detail: "From the server core data of the MCS Connect Response (0x\(String(version, radix: 16)))."))
+                                    detail: "From the server core data of the MCS Connect Response (0x\(String(version.rawValue, radix: 16)))."))
         }
         // Over TLS the RDP encryption fields are zero by design: judge them from a
         // connection that used standard RDP security.
         let plain = sources.first { $0.serverData != nil && $0.tls == nil }?.serverData
         if let method = plain?.encryptionMethod, let level = plain?.encryptionLevel {
-            let weak = method == 0x1 || method == 0x8
-            let none = method == 0 && level == 0
+            let weak = method == .bits40 || method == .bits56
+            let none = method == .none && level == .none
             let severity: Finding.Level = none || weak ? .warn : .info
             findings.append(Finding(
                     id: none ? .rdpsecNoEncryption : weak ? .rdpsecWeakEncryption : .rdpsecEncryption,
@@ -25,7 +25,7 @@ enum RDPSecurityRules: DiagnosisRule {
                     title: none ? "Standard RDP security without any encryption" : "Standard RDP security: \(Names.encryptionMethod(method)), level \(Names.encryptionLevel(level))",
                     detail: none ? "The session, including the password typed at the logon screen, crosses the network in clear text."
                                  : weak ? "40- and 56-bit RC4 keys can be broken; anyone on the path can read the session."
-                                        : "\(method == 0x10 ? "3DES" : "RC4") with an unauthenticated server key: confidential against passive listeners only.",
+                                        : "\(method == .fips ? "3DES" : "RC4") with an unauthenticated server key: confidential against passive listeners only.",
                     fixes: severity == .info ? [] : ["Windows: Group Policy … > Remote Desktop Session Host > Security > \"Set client connection encryption level\" = High, and require the SSL security layer.",
                                                      "xrdp: security_layer=tls and crypt_level=high in /etc/xrdp/xrdp.ini."]))
         }
@@ -42,7 +42,7 @@ enum RDPSecurityRules: DiagnosisRule {
         if !data.channelIDs.isEmpty || data.ioChannel != nil {
             findings.append(Finding(id: .mcsChannels, level: .info, section: .rdpSecurity,
                                     title: "MCS channels",
-                                    detail: "I/O channel \(data.ioChannel.map(String.init) ?? "?"), \(data.channelIDs.count) static channel\(data.channelIDs.count == 1 ? "" : "s")\(data.messageChannel.map { ", message channel \($0)" } ?? "")\(data.multitransportFlags.map { $0 != 0 ? ", UDP multitransport offered (flags 0x\(String($0, radix: 16)))" : "" } ?? "")."))
+                                    detail: "I/O channel \(data.ioChannel.map(String.init) ?? "?"), \(data.channelIDs.count) static channel\(data.channelIDs.count == 1 ? "" : "s")\(data.messageChannel.map { ", message channel \($0)" } ?? "")\(data.multitransportFlags.map { !$0.isEmpty ? ", UDP multitransport offered (flags 0x\(String($0.rawValue, radix: 16)))" : "" } ?? "")."))
         }
         return findings
     }

@@ -21,23 +21,23 @@ enum SessionRules: DiagnosisRule {
                                         ? "rdpdoctor answered as a client with no stored license would, and the server went on."
                                         : "A client answers with its stored license or asks for a new one; the exchange did not complete here."))
         case let .error(code, state)?:
-            let hex = "0x" + String(code, radix: 16, uppercase: true)
+            let error = CatalogueKey(.license, code), transition = CatalogueKey(.licensestate, state)
             findings.append(Finding(id: .licensingError, level: .fail, section: .session,
-                                    title: "Licensing fails with error \(hex)",
-                                    detail: "The server's licensing error message: error \(hex), state transition 0x\(String(state, radix: 16)).",
-                                    codes: [CatalogueKey(.license, code), CatalogueKey(.licensestate, state)] + catalogue.clientCodes(.licensingError).keys))
+                                    title: "Licensing fails with error \(error.hexValue)",
+                                    detail: "The server's licensing error message: error \(error.hexValue), state transition \(transition.hexValue).",
+                                    codes: [error, transition] + catalogue.clientCodes(.licensingError).keys))
         case .other(let type)?:
             findings.append(Finding(id: .licensingOther, level: .info, section: .session,
                                     title: "Licensing message type 0x\(String(type, radix: 16))", detail: "Not decoded further."))
         case nil:
             break
         }
-        for info in session.errorInfo where info != 0 {
-            let hex = "0x" + String(info, radix: 16, uppercase: true)
+        for info in session.errorInfo where info != .none {
+            let key = CatalogueKey(.errinfo, info)
             findings.append(Finding(id: .sessionErrorInfo, level: .fail, section: .session,
-                                    title: "The server sent error info \(hex)",
+                                    title: "The server sent error info \(key.hexValue)",
                                     detail: "A Set Error Info PDU: the client shows this as its extended error code.",
-                                    codes: [CatalogueKey(.errinfo, info)]))
+                                    codes: [key]))
         }
         if session.redirected {
             findings.append(Finding(id: .sessionRedirected, level: .info, section: .session,
@@ -50,7 +50,7 @@ enum SessionRules: DiagnosisRule {
                 id: .sessionStarted, level: .good, section: .session,
                 title: "The session starts",
                 detail: "The server sent its Demand Active PDU (capabilities)\(os.map { ", saying it runs on \($0)" } ?? ""): the connection sequence works end to end. What the session shows first is not in the protocol: a logon screen on Windows and xrdp, but on some servers the desktop itself, without any logon."))
-            let nla = SecurityProtocols(rawValue: walk.negotiation?.selectedProtocol ?? 0)
+            let nla = walk.negotiation?.selectedProtocol ?? .rdp
             if session.serverOSMajor == Names.unixOS, nla.isDisjoint(with: [.hybrid, .hybridEx]) {
                 findings.append(Finding(
                     id: .sessionMaybeNoLogon, level: .warn, section: .session,

@@ -19,7 +19,7 @@ enum TLSRules: DiagnosisRule {
                 accepted.append(version)
             } else if probe.end.isNoAnswer {
                 unknown.append((version, Names.end(of: probe)))
-            } else if case .selected(let selected, _) = probe.negotiation, selected != 0 {
+            } else if case .selected(let selected, _) = probe.negotiation, selected != .rdp {
                 refused.append((version, Names.end(probe.end)))
             }
         }

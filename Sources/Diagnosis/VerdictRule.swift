@@ -23,9 +23,9 @@ enum VerdictRule {
         switch credential.outcome {
         case .accepted:
             if check.logonRequested, credential.credentialsSent, let session = check.probe?.session {
-                if let info = session.errorInfo.first(where: { $0 != 0 }) {
-                    let codes = catalogue.clientCodes(.serverErrorInfo, value: UInt64(info))
-                    let named = codes.extended.flatMap { catalogue.entry($0)?.entry.summary } ?? CodeNumber.hex(UInt64(info))
+                if let info = session.errorInfo.first(where: { $0 != .none }) {
+                    let codes = catalogue.clientCodes(.serverErrorInfo, value: UInt64(info.rawValue))
+                    let named = codes.extended.flatMap { catalogue.entry($0)?.entry.summary } ?? CatalogueKey(.errinfo, info).hexValue
                     return Verdict(outcome: .fails, step: .licensing,
                                    summary: "\(credential.account) authenticates, but the server then ends the session (\(named)).",
                                    codes: codes)
@@ -38,7 +38,7 @@ enum VerdictRule {
             return Verdict(outcome: .reachesLogon, step: .credssp,
                            summary: "A default Microsoft client would get past NLA as \(credential.account): the server accepts the account and proves its identity.")
         case .rejected:
-            let codes = catalogue.clientCodes(.credentialsRefused, value: UInt64(credential.ntstatus ?? 0))
+            let codes = catalogue.clientCodes(.credentialsRefused, value: UInt64(credential.ntstatus?.rawValue ?? 0))
             let entry = codes.extended.flatMap { catalogue.entry($0)?.entry }
             return Verdict(outcome: .fails, step: .credssp,
                            summary: "The client would stop at NLA: \(credential.account) is refused (\(entry?.summary ?? codes.extended?.description ?? "no status")).",
@@ -142,7 +142,7 @@ enum VerdictRule {
         case .notStarted:
             return Verdict(outcome: .undetermined, step: nil, summary: "Could not tell: the check's deadline came before the connection could be replayed.")
         case .completed:
-            if probe.negotiation == .failure(code: CheckPlan.sslNotAllowedByServer),
+            if probe.negotiation == .failure(code: .sslNotAllowedByServer),
                let retry = observations.standardSecurityRetry, let verdict = retried(retry, codes: catalogue) {
                 return verdict
             }
@@ -189,42 +189,41 @@ enum VerdictRule {
         if case .failure(let code) = probe.negotiation {
             // The default client offers TLS and CredSSP; a server that wants standard
             // RDP security refuses and mstsc retries with it.
-            if code == NegotiationFailureCode.sslNotAllowedByServer.rawValue {
+            if code == .sslNotAllowedByServer {
                 return Verdict(outcome: .reachesLogon, step: .x224,
                                summary: "The server refuses TLS and CredSSP (failure code 2); a Microsoft client retries with standard RDP security, which works but is weak (see findings).")
             }
             return Verdict(outcome: .fails, step: .x224,
-                           summary: "The server refuses what a default client asks for (negotiation failure \(code)).",
-                           codes: catalogue.clientCodes(.negotiationRefused, value: UInt64(code)))
+                           summary: "The server refuses what a default client asks for (negotiation failure \(code.rawValue)).",
+                           codes: catalogue.clientCodes(.negotiationRefused, value: UInt64(code.rawValue)))
         }
         if let session = probe.session {
-            if let info = session.errorInfo.first(where: { $0 != 0 }) {
+            if let info = session.errorInfo.first(where: { $0 != .none }) {
                 return Verdict(outcome: .fails, step: .licensing,
-                               summary: "The server ends the connection with error info 0x\(String(info, radix: 16, uppercase: true)); the client shows it as the extended code.",
-                               codes: catalogue.clientCodes(.serverErrorInfo, value: UInt64(info)))
+                               summary: "The server ends the connection with error info \(CatalogueKey(.errinfo, info).hexValue); the client shows it as the extended code.",
+                               codes: catalogue.clientCodes(.serverErrorInfo, value: UInt64(info.rawValue)))
             }
             if case let .error(code, _) = session.licensing {
                 return Verdict(outcome: .fails, step: .licensing,
-                               summary: "Licensing fails (error 0x\(String(code, radix: 16, uppercase: true))).",
-                               codes: catalogue.clientCodes(.licensingError, value: UInt64(code)))
+                               summary: "Licensing fails (error \(CatalogueKey(.license, code).hexValue)).",
+                               codes: catalogue.clientCodes(.licensingError, value: UInt64(code.rawValue)))
             }
             if session.redirected {
                 return Verdict(outcome: .reachesLogon, step: .licensing,
                                summary: "The server redirects the client to another host (a connection broker); check that host too.")
             }
             if session.demandActive {
-                let weak = probe.negotiation?.selectedProtocol == 0
+                let weak = probe.negotiation?.selectedProtocol == .rdp
                     ? " with standard RDP security (no TLS: it works, but the server's identity is not verified)" : ""
                 return Verdict(outcome: .reachesLogon, step: .capabilities,
                                summary: "A default Microsoft client would connect\(weak) and the session would start (a logon screen, or a desktop on servers that ask for no logon).")
             }
         }
-        if let selected = probe.negotiation?.selectedProtocol,
-           selected & (SecurityProtocols.hybrid.rawValue | SecurityProtocols.hybridEx.rawValue) != 0 {
+        if let selected = probe.negotiation?.selectedProtocol, !selected.isDisjoint(with: [.hybrid, .hybridEx]) {
             if let error = probe.credssp?.errorCode {
                 return Verdict(outcome: .fails, step: .credssp,
-                               summary: "CredSSP fails before any credential is checked (NTSTATUS 0x\(String(error, radix: 16, uppercase: true))).",
-                               codes: catalogue.clientCodes(.credentialsRefused, value: UInt64(error)))
+                               summary: "CredSSP fails before any credential is checked (NTSTATUS \(CatalogueKey(.ntstatus, error).hexValue)).",
+                               codes: catalogue.clientCodes(.credentialsRefused, value: UInt64(error.rawValue)))
             }
             return Verdict(outcome: .reachesCredentials, step: .credssp,
                            summary: "A default Microsoft client would reach the NLA credential prompt: the connection works up to authentication; the account decides the rest (add --user to test it).")
@@ -233,7 +232,7 @@ enum VerdictRule {
             return Verdict(outcome: .reachesLogon, step: .security,
                            summary: "A default Microsoft client would most likely connect with standard RDP security at FIPS level (no TLS, the server's identity is not verified); rdpdoctor's walk stopped at the Security Exchange because it does not implement FIPS encryption (3DES), so the logon screen itself was not reached here.")
         }
-        if probe.negotiation?.selectedProtocol == 0 {
+        if probe.negotiation?.selectedProtocol == .rdp {
             return Verdict(outcome: .reachesLogon, step: .mcs,
                            summary: "A default Microsoft client would connect with standard RDP security (no TLS): it works, but the server's identity is not verified.")
         }

@@ -68,14 +68,14 @@ public struct AVPair: Sendable, Hashable {
     }
 
     public static func flags(_ flags: AVFlags) -> AVPair {
-        var value: [UInt8] = []
-        value.appendLE(flags.rawValue)
-        return AVPair(id: .flags, value: value)
+        var value = ByteWriter(capacity: 4)
+        value.u32LE(flags.rawValue)
+        return AVPair(id: .flags, value: value.bytes)
     }
 
     public static func timestamp(_ time: FileTime) -> AVPair {
-        var value: [UInt8] = []
-        value.appendLE(time.rawValue)
-        return AVPair(id: .timestamp, value: value)
+        var value = ByteWriter(capacity: 8)
+        value.u64LE(time.rawValue)
+        return AVPair(id: .timestamp, value: value.bytes)
     }
 }

@@ -1,3 +1,5 @@
+import RDPWire
+
 // AUTHENTICATE_MESSAGE (MS-NLMP 2.2.1.3): the client's proof. The payload is
 // laid out in the order of MS-NLMP's 4.2.4.3 example (domain, user,
 // workstation, LM response, NT response, session key) so that example can be
@@ -57,18 +59,20 @@ public struct AuthenticateMessage: Sendable, Hashable {
             offsets.append(next)
             next += field.count
         }
-        var bytes = ntlmSignature
-        bytes.appendLE(UInt32(3))
+        var bytes = ByteWriter(capacity: next)
+        bytes.append(ntlmSignature)
+        bytes.u32LE(3)
         // Header order: LM, NT, domain, user, workstation, session key.
         for index in [3, 4, 0, 1, 2, 5] {
-            appendFieldDescriptor(&bytes, count: fields[index].count, offset: offsets[index])
+            bytes.fieldDescriptor(count: fields[index].count, offset: offsets[index])
         }
-        bytes.appendLE(flags.rawValue)
+        bytes.u32LE(flags.rawValue)
         if version != nil || mic != nil {
-            bytes += version?.encoded ?? [UInt8](repeating: 0, count: 8)
+            bytes.append(version?.encoded ?? [UInt8](repeating: 0, count: 8))
         }
-        if let mic { bytes += mic }
-        return bytes + fields.joined()
+        if let mic { bytes.append(mic) }
+        bytes.append(fields.joined())
+        return bytes.bytes
     }
 
     /// Decodes a message. Version and MIC are read when the first payload

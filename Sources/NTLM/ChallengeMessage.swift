@@ -1,3 +1,5 @@
+import RDPWire
+
 // CHALLENGE_MESSAGE (MS-NLMP 2.2.1.2): the server's answer, which names the
 // server (target name, AV pairs) and its Windows version before any
 // credential is sent. Decoded from untrusted bytes with every field checked.
@@ -56,14 +58,17 @@ public struct ChallengeMessage: Sendable, Hashable {
     public func encoded() -> [UInt8] {
         let nameBytes = encodeString(targetName, unicode: flags.contains(.negotiateUnicode))
         let infoBytes = targetInfo.encoded()
-        var bytes = ntlmSignature
-        bytes.appendLE(UInt32(2))
-        appendFieldDescriptor(&bytes, count: nameBytes.count, offset: 56)
-        bytes.appendLE(flags.rawValue)
-        bytes += serverChallenge
-        bytes += [UInt8](repeating: 0, count: 8)
-        appendFieldDescriptor(&bytes, count: infoBytes.count, offset: 56 + nameBytes.count)
-        bytes += version?.encoded ?? [UInt8](repeating: 0, count: 8)
-        return bytes + nameBytes + infoBytes
+        var bytes = ByteWriter(capacity: 56 + nameBytes.count + infoBytes.count)
+        bytes.append(ntlmSignature)
+        bytes.u32LE(2)
+        bytes.fieldDescriptor(count: nameBytes.count, offset: 56)
+        bytes.u32LE(flags.rawValue)
+        bytes.append(serverChallenge)
+        bytes.zeros(8)  // Reserved
+        bytes.fieldDescriptor(count: infoBytes.count, offset: 56 + nameBytes.count)
+        bytes.append(version?.encoded ?? [UInt8](repeating: 0, count: 8))
+        bytes.append(nameBytes)
+        bytes.append(infoBytes)
+        return bytes.bytes
     }
 }

@@ -64,21 +64,6 @@ struct NTLMReader {
     }
 }
 
-extension Array where Element == UInt8 {
-    mutating func appendLE(_ value: UInt16) {
-        append(UInt8(truncatingIfNeeded: value))
-        append(UInt8(truncatingIfNeeded: value >> 8))
-    }
-
-    mutating func appendLE(_ value: UInt32) {
-        for shift in stride(from: 0, to: 32, by: 8) { append(UInt8(truncatingIfNeeded: value >> UInt32(shift))) }
-    }
-
-    mutating func appendLE(_ value: UInt64) {
-        for shift in stride(from: 0, to: 64, by: 8) { append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
-    }
-}
-
 /// "NTLMSSP\0", the first 8 bytes of every NTLM message.
 let ntlmSignature: [UInt8] = Array("NTLMSSP".utf8) + [0]
 

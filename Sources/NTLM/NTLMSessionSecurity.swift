@@ -4,6 +4,7 @@
 // sequence number that counts them. The checksum is RC4-encrypted with the
 // same keystream, right after the message, when key exchange was negotiated.
 import LegacyCrypto
+import RDPWire
 
 /// Sealing and signing state for one side of an NTLM session.
 public struct NTLMSessionSecurity: Sendable {
@@ -74,8 +75,9 @@ public struct NTLMSessionSecurity: Sendable {
     private static func mac(
         _ handle: inout RC4, signingKey: [UInt8], sequence: UInt32, _ message: [UInt8], _ flags: NegotiateFlags
     ) -> [UInt8] {
-        var sequenceBytes: [UInt8] = []
-        sequenceBytes.appendLE(sequence)
+        var sequenceWriter = ByteWriter(capacity: 4)
+        sequenceWriter.u32LE(sequence)
+        let sequenceBytes = sequenceWriter.bytes
         var checksum = Array(NTLMHash.hmacMD5(key: signingKey, sequenceBytes, message).prefix(8))
         if flags.contains(.negotiateKeyExchange) {
             checksum = handle.process(checksum)

@@ -16,13 +16,15 @@ public enum NTLMv2 {
     /// The NTLMv2_CLIENT_CHALLENGE ("temp"): RespType 1, HiRespType 1, Z(6),
     /// time, client challenge, Z(4), the AV pairs (with EOL), Z(4).
     public static func clientBlob(time: FileTime, clientChallenge: [UInt8], targetInfo: [UInt8]) -> [UInt8] {
-        var blob: [UInt8] = [1, 1, 0, 0, 0, 0, 0, 0]
-        blob.appendLE(time.rawValue)
-        blob += clientChallenge
-        blob += [0, 0, 0, 0]
-        blob += targetInfo
-        blob += [0, 0, 0, 0]
-        return blob
+        var blob = ByteWriter(capacity: 28 + clientChallenge.count + targetInfo.count)
+        blob.append([1, 1])
+        blob.zeros(6)
+        blob.u64LE(time.rawValue)
+        blob.append(clientChallenge)
+        blob.zeros(4)
+        blob.append(targetInfo)
+        blob.zeros(4)
+        return blob.bytes
     }
 
     /// NTProofStr = HMAC_MD5(ResponseKeyNT, ServerChallenge + temp).

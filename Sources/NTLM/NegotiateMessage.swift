@@ -1,3 +1,5 @@
+import RDPWire
+
 // NEGOTIATE_MESSAGE (MS-NLMP 2.2.1.1): the client's opening offer.
 
 /// The first NTLM message, sent by the client.
@@ -35,18 +37,24 @@ public struct NegotiateMessage: Sendable, Hashable {
         let domainBytes = domain.map { encodeString($0, unicode: false) } ?? []
         let workstationBytes = workstation.map { encodeString($0, unicode: false) } ?? []
         let headerCount = version == nil ? 32 : 40
-        var bytes = ntlmSignature
-        bytes.appendLE(UInt32(1))
-        bytes.appendLE(flags.rawValue)
-        appendFieldDescriptor(&bytes, count: domainBytes.count, offset: headerCount)
-        appendFieldDescriptor(&bytes, count: workstationBytes.count, offset: headerCount + domainBytes.count)
-        if let version { bytes += version.encoded }
-        return bytes + domainBytes + workstationBytes
+        var bytes = ByteWriter(capacity: headerCount + domainBytes.count + workstationBytes.count)
+        bytes.append(ntlmSignature)
+        bytes.u32LE(1)
+        bytes.u32LE(flags.rawValue)
+        bytes.fieldDescriptor(count: domainBytes.count, offset: headerCount)
+        bytes.fieldDescriptor(count: workstationBytes.count, offset: headerCount + domainBytes.count)
+        if let version { bytes.append(version.encoded) }
+        bytes.append(domainBytes)
+        bytes.append(workstationBytes)
+        return bytes.bytes
     }
 }
 
-func appendFieldDescriptor(_ bytes: inout [UInt8], count: Int, offset: Int) {
-    bytes.appendLE(UInt16(truncatingIfNeeded: count))
-    bytes.appendLE(UInt16(truncatingIfNeeded: count))
-    bytes.appendLE(UInt32(truncatingIfNeeded: offset))
+extension ByteWriter {
+    /// A payload field's Len, MaxLen and BufferOffset (MS-NLMP 2.2.1).
+    mutating func fieldDescriptor(count: Int, offset: Int) {
+        u16LE(UInt16(truncatingIfNeeded: count))
+        u16LE(UInt16(truncatingIfNeeded: count))
+        u32LE(UInt32(truncatingIfNeeded: offset))
+    }
 }

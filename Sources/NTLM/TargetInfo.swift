@@ -32,14 +32,14 @@ public struct TargetInfo: Sendable, Hashable {
 
     /// The pairs followed by MsvAvEOL.
     public func encoded() -> [UInt8] {
-        var bytes: [UInt8] = []
+        var bytes = ByteWriter()
         for pair in pairs {
-            bytes.appendLE(pair.id.rawValue)
-            bytes.appendLE(UInt16(truncatingIfNeeded: pair.value.count))
-            bytes += pair.value
+            bytes.u16LE(pair.id.rawValue)
+            bytes.u16LE(UInt16(truncatingIfNeeded: pair.value.count))
+            bytes.append(pair.value)
         }
-        bytes += [0, 0, 0, 0]
-        return bytes
+        bytes.zeros(4)  // MsvAvEOL
+        return bytes.bytes
     }
 
     /// The first pair's value for `id`.

@@ -215,7 +215,7 @@ public struct CheckCoordinator: Sendable {
     }
 
     private mutating func planCredentials(_ request: CredentialRequest, main: ProbeRecord) -> [Action] {
-        let nla = SecurityProtocols(rawValue: main.negotiation?.selectedProtocol ?? 0)
+        let nla = main.negotiation?.selectedProtocol ?? .rdp
         guard !nla.isDisjoint(with: [.hybrid, .hybridEx]) else {
             let reason: CredentialDecision.Reason = main.negotiation == nil ? .noCertificate : .serverWithoutNLA
             credentialCheck = CredentialCheckObservation(account: request.account, logonRequested: request.logon,
@@ -286,8 +286,8 @@ public struct CheckCoordinator: Sendable {
         case .rdp(let purpose, _):
             // The server refused the default request for want of standard RDP
             // security: its probe replays mstsc's retry and walks on.
-            let retry = purpose == .negotiation(SecurityProtocols.rdp.rawValue)
-                && record(.defaultClient)?.negotiation == .failure(code: CheckPlan.sslNotAllowedByServer)
+            let retry = purpose == .negotiation(.rdp)
+                && record(.defaultClient)?.negotiation == .failure(code: .sslNotAllowedByServer)
             return (.rdp(settings.plan.machine(purpose, timeouts: timeouts, walkStandardSecurity: retry)), timeouts.connectMs)
         case .service:
             let machine = ServiceProbeMachine(host: settings.plan.target.host,
@@ -400,7 +400,7 @@ public struct CheckCoordinator: Sendable {
             probes.append(original)
             return
         }
-        var record = ProbeRecord(purpose: purpose, requestedProtocols: 0)
+        var record = ProbeRecord(purpose: purpose, requestedProtocols: .rdp)
         record.end = .notStarted
         if purpose == .credentials {
             credentialCheck?.decision = .withheld(.noTime)
@@ -453,7 +453,7 @@ public struct CheckCoordinator: Sendable {
         case .credentials: 1
         case .smallSegments: 2
         case .negotiation(let raw):
-            10 + (CheckPlan.negotiationRequests.firstIndex { $0.rawValue == raw } ?? 9)
+            10 + (CheckPlan.negotiationRequests.firstIndex(of: raw) ?? 9)
         case .tlsVersion(let version): 30 + (TLSProtocolVersion.allCases.firstIndex(of: version) ?? 9)
         case .mtuTry(let mss): 100 + max(0, 10_000 - mss)
         }

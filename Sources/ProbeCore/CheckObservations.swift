@@ -1,3 +1,5 @@
+import RDPProtocol
+
 /// Everything one `rdpdoctor check` observed: the input to the diagnosis rules.
 public struct CheckObservations: Codable, Sendable {
     public let target: Target
@@ -49,14 +51,15 @@ public struct CheckObservations: Codable, Sendable {
     }
 
     /// The standard-security probe when it replayed mstsc's retry after
-    /// SSL_NOT_ALLOWED_BY_SERVER (the check then always walks it as far as it goes).
+    /// SSL_NOT_ALLOWED_BY_SERVER (mstsc's retry: the server wants standard
+    /// RDP security; the check then always walks it as far as it goes).
     public var standardSecurityRetry: ProbeRecord? {
-        guard defaultClient?.negotiation == .failure(code: CheckPlan.sslNotAllowedByServer),
-              let retry = negotiation(requested: 0), retry.end != .notStarted else { return nil }
+        guard defaultClient?.negotiation == .failure(code: .sslNotAllowedByServer),
+              let retry = negotiation(requested: .rdp), retry.end != .notStarted else { return nil }
         return retry
     }
 
-    public func negotiation(requested: UInt32) -> ProbeRecord? {
+    public func negotiation(requested: SecurityProtocols) -> ProbeRecord? {
         probes.first { $0.purpose == .negotiation(requested) }
     }
 

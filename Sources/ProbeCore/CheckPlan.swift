@@ -13,10 +13,6 @@ public struct CheckPlan: Sendable {
         .rdp, .ssl, .hybrid, .rdstls, [.hybrid, .hybridEx], .rdsaad,
     ]
 
-    /// RDP_NEG_FAILURE SSL_NOT_ALLOWED_BY_SERVER: the server wants standard
-    /// RDP security, and mstsc retries with it.
-    public static let sslNotAllowedByServer: UInt32 = 2
-
     public let target: Target
     public let tlsVersions: [TLSProtocolVersion]
 
@@ -30,7 +26,7 @@ public struct CheckPlan: Sendable {
 
     /// The probes that learn what the server accepts, one connection each.
     public var surveyPurposes: [ProbePurpose] {
-        Self.negotiationRequests.map { .negotiation($0.rawValue) } + tlsVersions.map { .tlsVersion($0) }
+        Self.negotiationRequests.map { .negotiation($0) } + tlsVersions.map { .tlsVersion($0) }
     }
 
     /// The machine for one purpose, with the step deadlines it may use.
@@ -57,8 +53,7 @@ public struct CheckPlan: Sendable {
                                           goal: .asFarAsPossible, tls: tls, timeouts: timeouts)
             machine.forceMSS(mss)
             return machine
-        case .negotiation(let raw):
-            let requested = SecurityProtocols(rawValue: raw)
+        case .negotiation(let requested):
             // Standard RDP security continues to MCS to read the server's security data.
             let goal: RDPProbeMachine.Goal = requested == .rdp ? (walkStandardSecurity ? .asFarAsPossible : .serverData) : .negotiation
             return RDPProbeMachine(purpose: purpose, requested: requested, goal: goal, tls: tls, timeouts: timeouts)

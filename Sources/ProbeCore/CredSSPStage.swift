@@ -36,11 +36,11 @@ struct CredSSPStage: Sendable {
         /// Where the server's TSRequests bend DER.
         case encodingDeviations([String])
         /// An NTSTATUS in the TSRequest before any credential was checked.
-        case serverError(UInt32)
+        case serverError(NTStatus)
         /// How the server answered the account (only with an account).
-        case credential(account: String, CredentialObservation.Outcome, ntstatus: UInt32?, detail: String?)
+        case credential(account: String, CredentialObservation.Outcome, ntstatus: NTStatus?, detail: String?)
         case credentialsSent
-        case earlyAuthorizationResult(UInt32)
+        case earlyAuthorizationResult(EarlyUserAuthorizationResult)
     }
 
     enum Outcome: Sendable, Equatable {
@@ -120,9 +120,9 @@ struct CredSSPStage: Sendable {
             return outputs + [.send(authenticate), .awaiting(.authenticateAnswer)]
         case .serverError(let status):
             if case .awaitingChallenge = phase {
-                outputs.append(.observed(.serverError(status.rawValue)))
+                outputs.append(.observed(.serverError(status)))
             } else {
-                outputs += credential(.rejected, ntstatus: status.rawValue)
+                outputs += credential(.rejected, ntstatus: status)
             }
             return outputs + finish(.completed)
         case .authenticated(let credentialsMessage):
@@ -166,7 +166,7 @@ struct CredSSPStage: Sendable {
             return finish(.protocolError("early user authorization result: \(error)"))
         }
         buffer.removeFirst(4)
-        let outputs: [Output] = [.observed(.earlyAuthorizationResult(result.rawValue)), .stepCompleted]
+        let outputs: [Output] = [.observed(.earlyAuthorizationResult(result)), .stepCompleted]
         guard result.rawValue == 0 else {
             return outputs + credential(.earlyAuthorizationDenied) + finish(.completed)
         }
@@ -188,7 +188,7 @@ struct CredSSPStage: Sendable {
         return observed
     }
 
-    private func credential(_ outcome: CredentialObservation.Outcome, ntstatus: UInt32? = nil,
+    private func credential(_ outcome: CredentialObservation.Outcome, ntstatus: NTStatus? = nil,
                             detail: String? = nil) -> [Output] {
         guard let account else { return [] }
         return [.observed(.credential(account: account, outcome, ntstatus: ntstatus, detail: detail))]

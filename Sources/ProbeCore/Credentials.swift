@@ -1,3 +1,4 @@
+import CredSSP
 import NTLM
 
 /// What the user asked rdpdoctor to do with an account. Holds the password:
@@ -56,14 +57,14 @@ public struct CredentialObservation: Codable, Sendable, Equatable {
 
     public var account: String
     public var outcome: Outcome
-    public var ntstatus: UInt32?
+    public var ntstatus: NTStatus?
     public var detail: String?
     /// TSCredentials were sent (--logon).
     public var credentialsSent: Bool = false
     /// The HYBRID_EX early user authorization result, when one arrived.
-    public var earlyAuthorizationResult: UInt32?
+    public var earlyAuthorizationResult: EarlyUserAuthorizationResult?
 
-    public init(account: String, outcome: Outcome, ntstatus: UInt32? = nil, detail: String? = nil) {
+    public init(account: String, outcome: Outcome, ntstatus: NTStatus? = nil, detail: String? = nil) {
         self.account = account
         self.outcome = outcome
         self.ntstatus = ntstatus

@@ -1,7 +1,10 @@
+import CredSSP
+import RDPProtocol
+
 /// Everything one probe connection observed.
 public struct ProbeRecord: Codable, Sendable {
     public let purpose: ProbePurpose
-    public let requestedProtocols: UInt32
+    public let requestedProtocols: SecurityProtocols
     /// The deadline each step of this connection had, in milliseconds.
     public var stepDeadlineMs: Double?
     public var address: String?
@@ -28,7 +31,7 @@ public struct ProbeRecord: Codable, Sendable {
     public var end: ConnectionEnd = .timedOut(step: .tcp, waitingFor: "the probe to start")
     public var totalMs: Double = 0
 
-    public init(purpose: ProbePurpose, requestedProtocols: UInt32) {
+    public init(purpose: ProbePurpose, requestedProtocols: SecurityProtocols) {
         self.purpose = purpose
         self.requestedProtocols = requestedProtocols
     }
@@ -44,7 +47,7 @@ public enum ProbePurpose: Codable, Sendable, Hashable {
     /// Walks the connection as a default Microsoft client would: the verdict's source.
     case defaultClient
     /// Asks for exactly these security protocols, to learn what the server accepts.
-    case negotiation(UInt32)
+    case negotiation(SecurityProtocols)
     /// Offers exactly one TLS version.
     case tlsVersion(TLSProtocolVersion)
     /// The default client's walk with small TCP segments (path MTU check).
@@ -59,18 +62,28 @@ public enum ProbePurpose: Codable, Sendable, Hashable {
 /// The server's answer to the X.224 Connection Request.
 public enum NegotiationObservation: Codable, Sendable, Equatable {
     /// RDP_NEG_RSP: the protocol the server chose, and its flags.
-    case selected(protocol: UInt32, flags: UInt8)
+    case selected(protocol: SecurityProtocols, flags: NegotiationResponseFlags)
     /// RDP_NEG_FAILURE with its failureCode.
-    case failure(code: UInt32)
+    case failure(code: NegotiationFailureCode)
     /// A confirm without negotiation data: an old server, standard RDP security.
     case noNegotiationData
     /// No confirm: the server hung up with an MCS Disconnect Provider Ultimatum.
-    case disconnected(reason: UInt8)
+    case disconnected(reason: MCSDisconnectReason)
 
-    public var selectedProtocol: UInt32? {
+    /// What an X.224 Connection Confirm says, as a check records it and as a
+    /// capture replay does (one mapping for both).
+    public init(_ result: X224ConnectionConfirm.Result) {
+        switch result {
+        case let .negotiated(flags, selected): self = .selected(protocol: selected, flags: flags)
+        case .failed(let code): self = .failure(code: code)
+        case .noNegotiationData: self = .noNegotiationData
+        }
+    }
+
+    public var selectedProtocol: SecurityProtocols? {
         switch self {
         case .selected(let value, _): value
-        case .noNegotiationData: 0
+        case .noNegotiationData: .rdp
         case .failure, .disconnected: nil
         }
     }
@@ -78,18 +91,18 @@ public enum NegotiationObservation: Codable, Sendable, Equatable {
 
 /// The server's GCC blocks from the MCS Connect Response.
 public struct ServerDataObservation: Codable, Sendable, Equatable {
-    public var rdpVersion: UInt32?
-    public var clientRequestedProtocols: UInt32?
-    public var earlyCapabilityFlags: UInt32?
-    public var encryptionMethod: UInt32?
-    public var encryptionLevel: UInt32?
+    public var rdpVersion: RDPVersion?
+    public var clientRequestedProtocols: SecurityProtocols?
+    public var earlyCapabilityFlags: ServerEarlyCapabilityFlags?
+    public var encryptionMethod: EncryptionMethods?
+    public var encryptionLevel: EncryptionLevel?
     public var serverRandomLength: Int?
     public var certificate: ServerCertificateObservation?
     public var ioChannel: UInt16?
     public var channelIDs: [UInt16] = []
     public var messageChannel: UInt16?
-    public var multitransportFlags: UInt32?
-    public var mcsResult: UInt32?
+    public var multitransportFlags: MultitransportFlags?
+    public var mcsResult: MCSResult?
 
     public init() {}
 }
@@ -116,7 +129,7 @@ public struct CredSSPObservation: Codable, Sendable, Equatable {
     /// When the challenge arrived, in ms from the start of the connection.
     public var challengeAtMs: Double?
     /// An NTSTATUS the server put in TSRequest.errorCode.
-    public var errorCode: UInt32?
+    public var errorCode: NTStatus?
     /// Where the server's TSRequests bend DER (read leniently, as clients do).
     public var encodingDeviations: [String] = []
 
@@ -130,14 +143,14 @@ public struct SessionObservation: Codable, Sendable, Equatable {
     public var licensing: LicensingObservation?
     /// The server issued a (temporary) license after the exchange.
     public var licenseIssued: Bool = false
-    public var errorInfo: [UInt32] = []
+    public var errorInfo: [ErrorInfoCode] = []
     public var redirected: Bool = false
     public var demandActive: Bool = false
     /// osMajorType / osMinorType of the Demand Active's General capability set
     /// (MS-RDPBCGR 2.2.7.1.1): what the server says it runs on.
     public var serverOSMajor: UInt16?
     public var serverOSMinor: UInt16?
-    public var disconnectReason: UInt32?
+    public var disconnectReason: MCSDisconnectReason?
     /// Standard RDP security with encryption: how far its key exchange went.
     public var standardSecurity: StandardSecurityObservation?
 
@@ -176,6 +189,6 @@ public enum LicensingObservation: Codable, Sendable, Equatable {
     /// The server asked for a license (a licensing server is configured).
     case licenseRequest
     /// A licensing error message other than valid-client.
-    case error(code: UInt32, stateTransition: UInt32)
+    case error(code: LicenseErrorCode, stateTransition: LicenseStateTransition)
     case other(messageType: UInt8)
 }

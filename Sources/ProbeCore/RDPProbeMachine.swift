@@ -46,7 +46,7 @@ public struct RDPProbeMachine: ConnectionMachine {
     public init(purpose: ProbePurpose, requested: SecurityProtocols, goal: Goal,
                 tls: TLSParameters, timeouts: StepTimeouts, credentials: CredentialSettings? = nil) {
         self.credentials = credentials
-        self.record = ProbeRecord(purpose: purpose, requestedProtocols: requested.rawValue)
+        self.record = ProbeRecord(purpose: purpose, requestedProtocols: requested)
         self.record.stepDeadlineMs = timeouts.stepMs
         self.requested = requested
         self.goal = goal
@@ -159,7 +159,7 @@ public struct RDPProbeMachine: ConnectionMachine {
         if firstBytes.count < 32 { firstBytes += bytes.prefix(32 - firstBytes.count) }
         if let peer = PeerProtocol.identify(firstBytes[...]), peer != .rdp {
             record.foreignService = ForeignService(peer)
-            record.unexpectedBytes = hex(firstBytes)
+            record.unexpectedBytes = Hex.string(firstBytes, uppercase: false)
             record.banner = printableBanner(firstBytes)
             return finish(.protocolError(step: .x224, message: "the port answered with \(peer.name), not an X.224 Connection Confirm"), now: now)
         }
@@ -169,7 +169,7 @@ public struct RDPProbeMachine: ConnectionMachine {
             guard case let .frame(_, whole) = try framer.next() else { return [] }
             frame = whole
         } catch {
-            record.unexpectedBytes = hex(firstBytes)
+            record.unexpectedBytes = Hex.string(firstBytes, uppercase: false)
             return finish(.protocolError(step: .x224, message: error.description), now: now)
         }
         let confirm: X224ConnectionConfirm
@@ -180,24 +180,16 @@ public struct RDPProbeMachine: ConnectionMachine {
             // instead of answering with a negotiation failure.
             if case let .disconnectProviderUltimatum(reason)? = try? MCSDomainPDU.decode(frame: frame[...]) {
                 endStep(now: now)
-                record.negotiation = .disconnected(reason: reason.rawValue)
+                record.negotiation = .disconnected(reason: reason)
                 return finish(.completed, now: now)
             }
-            record.unexpectedBytes = hex(Array(frame.prefix(32)))
+            record.unexpectedBytes = Hex.string(frame.prefix(32), uppercase: false)
             return finish(.protocolError(step: .x224, message: error.description), now: now)
         }
         endStep(now: now)
-        switch confirm.result {
-        case let .failed(code):
-            record.negotiation = .failure(code: code.rawValue)
-            return finish(.completed, now: now)
-        case .noNegotiationData:
-            record.negotiation = .noNegotiationData
-            return afterNegotiation(selected: .rdp, now: now)
-        case let .negotiated(flags, selected):
-            record.negotiation = .selected(protocol: selected.rawValue, flags: flags.rawValue)
-            return afterNegotiation(selected: selected, now: now)
-        }
+        record.negotiation = NegotiationObservation(confirm.result)
+        guard let selected = record.negotiation?.selectedProtocol else { return finish(.completed, now: now) }
+        return afterNegotiation(selected: selected, now: now)
     }
 
     private mutating func afterNegotiation(selected: SecurityProtocols, now: UInt64) -> [ConnectionAction] {
@@ -295,13 +287,6 @@ func printableBanner(_ bytes: [UInt8]) -> String? {
     let line = bytes.prefix { $0 != 0x0D && $0 != 0x0A }
     guard line.count >= 3, line.allSatisfy({ (0x20...0x7E).contains($0) }) else { return nil }
     return String(decoding: line, as: UTF8.self)
-}
-
-func hex(_ bytes: [UInt8]) -> String {
-    bytes.map { byte in
-        let digits = String(byte, radix: 16)
-        return digits.count == 1 ? "0" + digits : digits
-    }.joined()
 }
 
 extension ForeignService {

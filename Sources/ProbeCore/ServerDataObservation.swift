@@ -5,14 +5,14 @@ extension ServerDataObservation {
     /// capture replay does (one mapping for both).
     public init(_ response: MCSConnectResponse) {
         self.init()
-        mcsResult = UInt32(response.result.rawValue)
+        mcsResult = response.result
         guard let data = response.serverData else { return }
-        rdpVersion = data.core?.version.rawValue
-        clientRequestedProtocols = data.core?.clientRequestedProtocols?.rawValue
-        earlyCapabilityFlags = data.core?.earlyCapabilityFlags?.rawValue
+        rdpVersion = data.core?.version
+        clientRequestedProtocols = data.core?.clientRequestedProtocols
+        earlyCapabilityFlags = data.core?.earlyCapabilityFlags
         if let security = data.security {
-            encryptionMethod = security.encryptionMethod.rawValue
-            encryptionLevel = security.encryptionLevel.rawValue
+            encryptionMethod = security.encryptionMethod
+            encryptionLevel = security.encryptionLevel
             serverRandomLength = security.serverRandom.count
             switch security.certificate {
             case let .proprietary(certificate, _)?:
@@ -28,6 +28,6 @@ extension ServerDataObservation {
             channelIDs = network.channelIDs
         }
         messageChannel = data.messageChannelID
-        multitransportFlags = data.multitransport?.rawValue
+        multitransportFlags = data.multitransport
     }
 }

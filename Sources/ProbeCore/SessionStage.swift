@@ -50,10 +50,10 @@ struct SessionStage: Sendable {
         /// A licensing PDU worth reporting (the first one, or a licensing error).
         case licensing(LicensingObservation)
         case licenseIssued
-        case errorInfo(UInt32)
+        case errorInfo(ErrorInfoCode)
         case redirected
         case demandActive(serverOSMajor: UInt16?, serverOSMinor: UInt16?)
-        case disconnectReason(UInt32)
+        case disconnectReason(MCSDisconnectReason)
         case standardSecurity(StandardSecurityObservation)
     }
 
@@ -182,7 +182,7 @@ struct SessionStage: Sendable {
             }
             switch try MCSDomainPDU.decode(frame: frame[...]) {
             case let .disconnectProviderUltimatum(reason):
-                return [.observed(.disconnectReason(UInt32(reason.rawValue)))] + finish(.disconnected(reason, awaiting: awaiting))
+                return [.observed(.disconnectReason(reason))] + finish(.disconnected(reason, awaiting: awaiting))
             case let .attachUserConfirm(result, initiator):
                 guard case .awaitingAttachConfirm = phase else { return [] }
                 guard result == .successful, let user = initiator else {
@@ -353,7 +353,7 @@ struct SessionStage: Sendable {
                 return outputs + [.observed(.demandActive(serverOSMajor: os?.major, serverOSMinor: os?.minor)),
                                   .stepCompleted, .send(MCSRequest.disconnectProviderUltimatum())] + finish(.completed)
             case let .data(_, .setErrorInfo(code)):
-                outputs.append(.observed(.errorInfo(code.rawValue)))
+                outputs.append(.observed(.errorInfo(code)))
             case .serverRedirection:
                 return outputs + [.observed(.redirected)] + finish(.completed)
             default:
@@ -395,8 +395,8 @@ struct SessionStage: Sendable {
     static func observation(_ pdu: ServerLicensingPDU) -> LicensingObservation {
         switch pdu.message {
         case let .errorAlert(message):
-            if message.errorCode == .validClient, message.stateTransition.rawValue == 2 { return .validClient }
-            return .error(code: message.errorCode.rawValue, stateTransition: message.stateTransition.rawValue)
+            if message.errorCode == .validClient, message.stateTransition == .noTransition { return .validClient }
+            return .error(code: message.errorCode, stateTransition: message.stateTransition)
         case .other(let type, _):
             return type == .licenseRequest ? .licenseRequest : .other(messageType: type.rawValue)
         }

@@ -53,23 +53,6 @@ public struct RDPVersion: RawRepresentable, Hashable, Comparable, Sendable {
     public static let rdp10_12 = RDPVersion(rawValue: 0x0008_0011)
 
     public static func < (lhs: RDPVersion, rhs: RDPVersion) -> Bool { lhs.rawValue < rhs.rawValue }
-
-    /// The product family, e.g. "RDP 5.0–8.1" or "RDP 10.7"; nil when unknown.
-    public var family: String? {
-        switch rawValue {
-        case 0x0008_0001: return "RDP 4.0"
-        case 0x0008_0004: return "RDP 5.0–8.1"
-        case 0x0008_0005...0x0008_0011: return "RDP 10.\(rawValue - 0x0008_0005)"
-        default: return nil
-        }
-    }
-
-    /// The family, or a description of an unknown value that keeps the number.
-    public var description: String {
-        family ?? (rawValue > Self.rdp10_12.rawValue && rawValue >> 16 == 0x0008
-            ? "newer than RDP 10.12 (\(hexString(rawValue)))"
-            : "unknown (\(hexString(rawValue)))")
-    }
 }
 
 /// Standard RDP security encryption methods (2.2.1.3.3, 2.2.1.4.3).

@@ -53,7 +53,7 @@ public struct AnalyzeTextRenderer: Sendable {
         }
         lines.append(style.paragraph("Seen: " + seen(captured) + ".", indent: "  "))
         if let rtt = captured.tcp.handshakeRTTMicros {
-            lines.append(style.paragraph("TCP handshake round trip \(Self.ms(Double(rtt) / 1000)) (as seen where the capture was taken).", indent: "  "))
+            lines.append(style.paragraph("TCP handshake round trip \(Names.ms(Double(rtt) / 1000)) (as seen where the capture was taken).", indent: "  "))
         }
         for finding in report.findings where finding.level >= .warn || finding.id.rawValue.hasPrefix("capture.") {
             lines.append(style.paragraph(finding.title, indent: "         ", first: "  " + checkText.tag(finding.level) + " "))
@@ -68,10 +68,10 @@ public struct AnalyzeTextRenderer: Sendable {
         if let cookie = captured.cookie {
             facts.append(showNames || !cookie.hasPrefix("mstshash=") ? "the client's cookie \(cookie)" : "a user name in the cookie (hidden; --show-names shows it)")
         }
-        facts.append("the client asked for \(Self.protocols(record.requestedProtocols))")
+        facts.append("the client asked for \(Names.requested(record.requestedProtocols))")
         switch record.negotiation {
-        case .selected(let selected, _)?: facts.append("the server selected \(Self.protocols(selected))")
-        case .failure(let code)?: facts.append("the server refused with negotiation failure \(code)")
+        case .selected(let selected, _)?: facts.append("the server selected \(Names.requested(selected))")
+        case .failure(let code)?: facts.append("the server refused with negotiation failure \(code.rawValue)")
         case .disconnected?: facts.append("the server hung up at the MCS level instead of answering")
         case .noNegotiationData?: facts.append("the server answered without negotiation data (standard RDP security)")
         case nil: facts.append(record.unexpectedBytes.map { "the server answered with bytes that are not RDP (\($0))" } ?? "no answer from the server")
@@ -89,20 +89,9 @@ public struct AnalyzeTextRenderer: Sendable {
     }
 
     func notVisible(_ captured: CapturedConnection) -> String? {
-        guard let selected = captured.record.negotiation?.selectedProtocol, selected != 0, captured.serverHello != nil else { return nil }
-        let after = selected & 0xA != 0 ? "CredSSP (NLA) and everything after it" : "the MCS exchange, licensing and everything after them"
+        guard let selected = captured.record.negotiation?.selectedProtocol, selected != .rdp, captured.serverHello != nil else { return nil }
+        let after = !selected.isDisjoint(with: [.hybrid, .hybridEx]) ? "CredSSP (NLA) and everything after it" : "the MCS exchange, licensing and everything after them"
         return "\(after) went encrypted; rdpdoctor does not decrypt captures yet, so whether the account, licensing or the session failed cannot be told from this file."
-    }
-
-    /// "TLS | CredSSP (NLA)", in the catalogue's words (wirenames.json).
-    static func protocols(_ value: UInt32) -> String {
-        let words = { (bits: UInt32) in Catalogue.current.wireName(.securityProtocol, bits) ?? "protocol 0x" + String(bits, radix: 16) }
-        if value == 0 { return words(0) }
-        return (0..<32).map { UInt32(1) << $0 }.filter { value & $0 != 0 }.map(words).joined(separator: " | ")
-    }
-
-    static func ms(_ value: Double) -> String {
-        value < 10 ? String(Double(Int(value * 10)) / 10) + " ms" : "\(Int(value.rounded())) ms"
     }
 
     /// UTC, to the second (ISO 8601).

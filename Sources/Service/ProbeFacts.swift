@@ -5,6 +5,7 @@
 import CertificateAudit
 import Diagnosis
 import ProbeCore
+import RDPProtocol
 
 public struct ProbeFacts: Sendable, Equatable {
     /// NLA is required (true), optional or absent (false); nil when the probes could not tell.
@@ -43,16 +44,14 @@ public struct ProbeFacts: Sendable, Equatable {
     public enum SelectedProtocol: String, Sendable, CaseIterable {
         case rdp, ssl, hybrid, rdstls, hybridEx = "hybrid_ex", rdsaad, other
 
-        init(_ value: UInt32) {
-            switch value {
-            case 0: self = .rdp
-            case 0x01: self = .ssl
-            case 0x02: self = .hybrid
-            case 0x04: self = .rdstls
-            case 0x08: self = .hybridEx
-            case 0x10: self = .rdsaad
-            default: self = .other
-            }
+        /// The label of each single protocol a server can select; anything
+        /// else is `other`, which keeps the label set bounded.
+        private static let labels: [SecurityProtocols: SelectedProtocol] = [
+            .rdp: .rdp, .ssl: .ssl, .hybrid: .hybrid, .rdstls: .rdstls, .hybridEx: .hybridEx, .rdsaad: .rdsaad,
+        ]
+
+        init(_ value: SecurityProtocols) {
+            self = Self.labels[value] ?? .other
         }
     }
 
@@ -82,8 +81,8 @@ public struct ProbeFacts: Sendable, Equatable {
             selectedProtocol = SelectedProtocol(selected)
         }
         // PROTOCOL_RDP asked for alone: selected means accepted; any other answer refuses it.
-        if let answer = o.negotiation(requested: 0)?.negotiation {
-            standardSecurityAccepted = answer.selectedProtocol == 0
+        if let answer = o.negotiation(requested: .rdp)?.negotiation {
+            standardSecurityAccepted = answer.selectedProtocol == .rdp
         } else if selectedProtocol == .rdp {
             standardSecurityAccepted = true
         }
@@ -93,7 +92,7 @@ public struct ProbeFacts: Sendable, Equatable {
             guard let probe = o.tlsProbe(version) else { continue }
             if probe.tls != nil || version == negotiatedTLS {
                 tls[version] = true
-            } else if case .selected(let selected, _) = probe.negotiation, selected != 0, !probe.end.isNoAnswer {
+            } else if case .selected(let selected, _) = probe.negotiation, selected != .rdp, !probe.end.isNoAnswer {
                 tls[version] = false
             }
         }

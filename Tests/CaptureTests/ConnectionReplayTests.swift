@@ -2,6 +2,7 @@ import Testing
 @testable import Capture
 @testable import CaptureAnalysis
 import ProbeCore
+import RDPProtocol
 
 @Suite("a captured connection, replayed as observations")
 struct ConnectionReplayTests {
@@ -12,8 +13,8 @@ struct ConnectionReplayTests {
     @Test("request, TLS selected, then the server resets: the close is the server's, during TLS")
     func serverResetDuringTLS() throws {
         let story = ConnectionReplay.replay(try Self.connection(Conversation.frames()))
-        #expect(story.record.requestedProtocols == 0x3)
-        #expect(story.record.negotiation == .selected(protocol: 1, flags: 1))
+        #expect(story.record.requestedProtocols == [.ssl, .hybrid])
+        #expect(story.record.negotiation == .selected(protocol: .ssl, flags: NegotiationResponseFlags(rawValue: 1)))
         #expect(story.record.end == .peerClosed(.reset, step: .tls, waitingFor: "the TLS handshake"))
         #expect(story.closedBy == .server)
         #expect(story.closeKind == .reset)
@@ -29,7 +30,7 @@ struct ConnectionReplayTests {
         failure[15] = 0x05  // HYBRID_REQUIRED_BY_SERVER
         frames[4] = Frame(micros: 1_003_000, bytes: Conversation.down(CaptureBuilder.tcp(3389, 50000, seq: 901, ack: 120, flags: 0x18, payload: failure)))
         let story = ConnectionReplay.replay(try Self.connection(frames))
-        #expect(story.record.negotiation == .failure(code: 5))
+        #expect(story.record.negotiation == .failure(code: .hybridRequiredByServer))
         #expect(story.record.end == .completed)
     }
 

@@ -13,7 +13,7 @@ import Testing
                            at now: Int64 = F.validNow) -> Scenario {
         Scenario(host: host, anchors: anchors)
             .judged(at: now)
-            .defaultClient(.selected(protocol: Proto.ssl, flags: 0)) {
+            .defaultClient(.selected(protocol: Proto.ssl, flags: [])) {
                 $0.tls = TLSSessionInfo(version: .tls12, peerChain: chain)
             }
     }
@@ -169,7 +169,7 @@ import Testing
 
     @Test func theChainMayComeFromAnyProbe() async {
         let report = await Scenario()
-            .defaultClient(.selected(protocol: Proto.hybrid, flags: 0))
+            .defaultClient(.selected(protocol: Proto.hybrid, flags: []))
             .tlsVersion(.tls12, accepted: true, chain: Scenarios.leafChain)
             .diagnose()
         #expect(report.certificate != nil)
@@ -178,7 +178,7 @@ import Testing
 
     @Test func noChainNoCertificateFindings() async {
         let report = await Scenario()
-            .defaultClient(.selected(protocol: Proto.ssl, flags: 0)) { $0.tls = TLSSessionInfo(version: .tls12, peerChain: []) }
+            .defaultClient(.selected(protocol: Proto.ssl, flags: [])) { $0.tls = TLSSessionInfo(version: .tls12, peerChain: []) }
             .diagnose()
         #expect(report.certificate == nil)
         #expect(!report.findings.contains { $0.section == .certificate })

@@ -5,7 +5,7 @@ import Testing
 @Suite struct CredSSPRuleTests {
     private func challenge(_ credssp: CredSSPObservation, startedAt: Double = 1_800_000_000) -> Scenario {
         Scenario(startedAtUnix: startedAt)
-            .defaultClient(.selected(protocol: Proto.hybrid, flags: 0)) { $0.credssp = credssp }
+            .defaultClient(.selected(protocol: Proto.hybrid, flags: [])) { $0.credssp = credssp }
     }
 
     @Test func serverTenMinutesAheadIsClockSkew() async {
@@ -68,14 +68,14 @@ import Testing
     }
 
     @Test func noChallengeNoCredSSPFindings() async {
-        let report = await Scenario().defaultClient(.selected(protocol: Proto.hybrid, flags: 0)).diagnose()
+        let report = await Scenario().defaultClient(.selected(protocol: Proto.hybrid, flags: [])).diagnose()
         #expect(!report.findings.contains { $0.section == .credssp })
     }
 }
 
 @Suite struct SessionRuleTests {
     private func session(_ edit: @escaping (inout SessionObservation) -> Void) -> Scenario {
-        Scenario().defaultClient(.selected(protocol: Proto.ssl, flags: 0)) { $0.session = .with(edit) }
+        Scenario().defaultClient(.selected(protocol: Proto.ssl, flags: [])) { $0.session = .with(edit) }
     }
 
     @Test func validClient() async {
@@ -122,7 +122,7 @@ import Testing
     }
 
     @Test func noSessionNoSessionFindings() async {
-        let report = await Scenario().defaultClient(.selected(protocol: Proto.ssl, flags: 0)).diagnose()
+        let report = await Scenario().defaultClient(.selected(protocol: Proto.ssl, flags: [])).diagnose()
         #expect(!report.findings.contains { $0.section == .session })
     }
 }

@@ -14,7 +14,7 @@ struct HonestyRuleTests {
     func silenceIsNotOnlyStandardSecurity() async {
         let report = await Scenario().resolved().reachable()
             .defaultClient(nil, end: Self.noAnswer)
-            .negotiation(Proto.rdp, .selected(protocol: Proto.rdp, flags: 0))
+            .negotiation(Proto.rdp, .selected(protocol: Proto.rdp, flags: []))
             .negotiation(Proto.ssl, nil, end: Self.noAnswer)
             .negotiation(Proto.hybrid, nil, end: Self.noAnswer)
             .diagnose()
@@ -33,7 +33,7 @@ struct HonestyRuleTests {
     func silentTLS12IsNotARefusal() async throws {
         let report = await Scenario()
             .tlsVersion(.tls10, accepted: false).tlsVersion(.tls11, accepted: false)
-            .probe(.tlsVersion(.tls12), requested: Proto.ssl | Proto.hybrid, answer: .selected(protocol: Proto.hybrid, flags: 0),
+            .probe(.tlsVersion(.tls12), requested: [Proto.ssl, Proto.hybrid], answer: .selected(protocol: Proto.hybrid, flags: []),
                    end: .timedOut(step: .tls, waitingFor: "the TLS handshake to complete")) { probe in
                 probe.timings = [.init(step: .tls, startMs: 10)]
                 probe.totalMs = 3010
@@ -105,7 +105,7 @@ struct HonestyRuleTests {
     @Test("a pin that the server does not match fails the check on every connection that saw it")
     func pinMismatch() async throws {
         var scenario = Scenario().resolved().reachable()
-            .defaultClient(.selected(protocol: Proto.hybrid, flags: 0)) {
+            .defaultClient(.selected(protocol: Proto.hybrid, flags: [])) {
                 $0.tls = TLSSessionInfo(version: .tls12, peerChain: [[0x30, 0x01, 0x00]])
             }
         scenario.observations.expectedLeafSHA256 = HexBytes([UInt8](repeating: 0xAB, count: 32))
@@ -120,7 +120,7 @@ struct HonestyRuleTests {
     func pinMatch() async {
         let leaf: [UInt8] = [0x30, 0x01, 0x00]
         var scenario = Scenario().resolved().reachable()
-            .defaultClient(.selected(protocol: Proto.hybrid, flags: 0)) {
+            .defaultClient(.selected(protocol: Proto.hybrid, flags: [])) {
                 $0.tls = TLSSessionInfo(version: .tls12, peerChain: [leaf])
             }
         scenario.observations.expectedLeafSHA256 = HexBytes(CertificateKey.sha256(ofDER: leaf))

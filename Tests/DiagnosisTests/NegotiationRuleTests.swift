@@ -1,11 +1,12 @@
 import Diagnosis
 import ProbeCore
+import RDPProtocol
 import Testing
 
 @Suite struct NegotiationRuleTests {
     @Test func theTestRequestsAreTheCheckPlans() {
-        #expect(CheckPlan.negotiationRequests.map(\.rawValue) == Proto.requests)
-        #expect(CheckPlan.defaultClientProtocols.rawValue == Proto.defaultClient)
+        #expect(CheckPlan.negotiationRequests == Proto.requests)
+        #expect(CheckPlan.defaultClientProtocols == Proto.defaultClient)
     }
 
     @Test func nlaRequiredIsGood() async {
@@ -23,9 +24,9 @@ import Testing
     @Test func nlaRequiredNeedsBothWeakerProtocolsRefused() async {
         // CredSSP selected, TLS refused, but standard security accepted: not "required".
         let report = await Scenario()
-            .negotiation(Proto.rdp, .selected(protocol: Proto.rdp, flags: 0))
-            .negotiation(Proto.ssl, .failure(code: 5))
-            .negotiation(Proto.hybrid, .selected(protocol: Proto.hybrid, flags: 0))
+            .negotiation(Proto.rdp, .selected(protocol: Proto.rdp, flags: []))
+            .negotiation(Proto.ssl, .failure(code: .hybridRequiredByServer))
+            .negotiation(Proto.hybrid, .selected(protocol: Proto.hybrid, flags: []))
             .diagnose()
         #expect(!report.has("x224.nla-required"))
         #expect(report.finding("x224.nla-optional")?.level == .warn)
@@ -34,9 +35,9 @@ import Testing
 
     @Test func nlaRequiredThroughHybridExAlone() async {
         let report = await Scenario()
-            .negotiation(Proto.rdp, .failure(code: 5))
-            .negotiation(Proto.ssl, .failure(code: 5))
-            .negotiation(Proto.hybridPair, .selected(protocol: Proto.hybridEx, flags: 0))
+            .negotiation(Proto.rdp, .failure(code: .hybridRequiredByServer))
+            .negotiation(Proto.ssl, .failure(code: .hybridRequiredByServer))
+            .negotiation(Proto.hybridPair, .selected(protocol: Proto.hybridEx, flags: []))
             .diagnose()
         #expect(report.finding("x224.nla-required")?.level == .good)
     }
@@ -71,7 +72,7 @@ import Testing
 
     @Test func plaintextAfterConfirm() async {
         let report = await Scenario()
-            .defaultClient(.selected(protocol: Proto.ssl, flags: 0), end: .timedOut(step: .tls, waitingFor: "the TLS handshake to complete")) {
+            .defaultClient(.selected(protocol: Proto.ssl, flags: []), end: .timedOut(step: .tls, waitingFor: "the TLS handshake to complete")) {
                 $0.plaintextAfterConfirm = 19
             }
             .diagnose()
@@ -79,7 +80,7 @@ import Testing
         #expect(finding?.level == .warn)
         #expect(finding?.detail.contains("19 bytes") == true)
 
-        let none = await Scenario().defaultClient(.selected(protocol: Proto.ssl, flags: 0)) { $0.plaintextAfterConfirm = 0 }.diagnose()
+        let none = await Scenario().defaultClient(.selected(protocol: Proto.ssl, flags: [])) { $0.plaintextAfterConfirm = 0 }.diagnose()
         #expect(!none.has("x224.plaintext-after-confirm"))
     }
 
@@ -102,11 +103,11 @@ import Testing
     @Test func protocolsMatrixNamesOtherAnswers() async {
         let report = await Scenario()
             .negotiation(Proto.rdp, .noNegotiationData)
-            .negotiation(Proto.ssl, .disconnected(reason: 3))
-            .negotiation(Proto.hybrid, .selected(protocol: Proto.ssl, flags: 0))
+            .negotiation(Proto.ssl, .disconnected(reason: MCSDisconnectReason(rawValue: 3)))
+            .negotiation(Proto.hybrid, .selected(protocol: Proto.ssl, flags: []))
             .negotiation(Proto.rdstls, nil, end: .timedOut(step: .x224, waitingFor: "the X.224 Connection Confirm"))
-            .negotiation(Proto.hybridPair, .failure(code: 1))
-            .negotiation(Proto.rdsaad, .failure(code: 2))
+            .negotiation(Proto.hybridPair, .failure(code: .sslRequiredByServer))
+            .negotiation(Proto.rdsaad, .failure(code: .sslNotAllowedByServer))
             .diagnose()
         let matrix = try! #require(report.finding("x224.protocols"))
         let lines = matrix.detail.split(separator: "\n").map(String.init)
@@ -141,8 +142,8 @@ import Testing
 
     @Test func rdstlsAndRdsaadAreInfo() async {
         let report = await Scenario()
-            .negotiation(Proto.rdstls, .selected(protocol: Proto.rdstls, flags: 0))
-            .negotiation(Proto.rdsaad, .selected(protocol: Proto.rdsaad, flags: 0))
+            .negotiation(Proto.rdstls, .selected(protocol: Proto.rdstls, flags: []))
+            .negotiation(Proto.rdsaad, .selected(protocol: Proto.rdsaad, flags: []))
             .diagnose()
         #expect(report.finding("x224.rdstls")?.level == .info)
         #expect(report.finding("x224.rdsaad")?.level == .info)
@@ -154,7 +155,7 @@ import Testing
     /// never selects CredSSP" — contradicting the observation next to it.
     @Test func defaultClientSelectingCredSSPIsNotReportedAsNoNLA() async {
         let report = await Scenario()
-            .defaultClient(.selected(protocol: Proto.hybridEx, flags: 0))
+            .defaultClient(.selected(protocol: Proto.hybridEx, flags: []))
             .negotiation(Proto.hybrid, nil, end: .timedOut(step: .x224, waitingFor: "the X.224 Connection Confirm"))
             .negotiation(Proto.hybridPair, nil, end: .timedOut(step: .x224, waitingFor: "the X.224 Connection Confirm"))
             .diagnose()
@@ -169,7 +170,7 @@ import Testing
         let report = await Scenario()
             .negotiation(Proto.rdp, nil, end: .timedOut(step: .x224, waitingFor: "the X.224 Connection Confirm"))
             .negotiation(Proto.ssl, nil, end: .timedOut(step: .x224, waitingFor: "the X.224 Connection Confirm"))
-            .negotiation(Proto.hybrid, .selected(protocol: Proto.hybrid, flags: 0))
+            .negotiation(Proto.hybrid, .selected(protocol: Proto.hybrid, flags: []))
             .diagnose()
         #expect(!report.has("x224.nla-required"), "claims TLS and standard security are refused; they were never answered")
     }

@@ -74,7 +74,7 @@ import Testing
     }
 
     @Test func noTimingsNoTimingFindings() async {
-        let report = await Scenario().defaultClient(.selected(protocol: Proto.hybrid, flags: 0)).diagnose()
+        let report = await Scenario().defaultClient(.selected(protocol: Proto.hybrid, flags: [])).diagnose()
         #expect(!report.findings.contains { $0.section == .timing })
     }
 }

@@ -2,23 +2,24 @@ import Catalogue
 import Diagnosis
 import Foundation
 import ProbeCore
+import RDPProtocol
 import Testing
 
-/// Security protocol bits (MS-RDPBCGR 2.2.1.1.1 RDP_NEG_REQ requestedProtocols),
-/// as the raw values the observations carry.
+/// Security protocol sets (MS-RDPBCGR 2.2.1.1.1 RDP_NEG_REQ requestedProtocols)
+/// the scenarios use.
 enum Proto {
-    static let rdp: UInt32 = 0
-    static let ssl: UInt32 = 0x1
-    static let hybrid: UInt32 = 0x2
-    static let rdstls: UInt32 = 0x4
-    static let hybridEx: UInt32 = 0x8
-    static let rdsaad: UInt32 = 0x10
+    static let rdp = SecurityProtocols.rdp
+    static let ssl = SecurityProtocols.ssl
+    static let hybrid = SecurityProtocols.hybrid
+    static let rdstls = SecurityProtocols.rdstls
+    static let hybridEx = SecurityProtocols.hybridEx
+    static let rdsaad = SecurityProtocols.rdsaad
     /// What mstsc (and the default-client probe) asks for.
-    static let defaultClient: UInt32 = ssl | hybrid | hybridEx
+    static let defaultClient: SecurityProtocols = [ssl, hybrid, hybridEx]
     /// HYBRID_EX is asked for together with HYBRID.
-    static let hybridPair: UInt32 = hybrid | hybridEx
+    static let hybridPair: SecurityProtocols = [hybrid, hybridEx]
     /// The negotiation probes a check makes, one request each (CheckPlan.negotiationRequests).
-    static let requests: [UInt32] = [rdp, ssl, hybrid, rdstls, hybridPair, rdsaad]
+    static let requests: [SecurityProtocols] = [rdp, ssl, hybrid, rdstls, hybridPair, rdsaad]
 }
 
 /// Builds `CheckObservations` (and the diagnosis context) for one synthetic
@@ -76,15 +77,15 @@ struct Scenario: Sendable {
     }
 
     /// One negotiation probe asking for exactly `requested`.
-    func negotiation(_ requested: UInt32, _ answer: NegotiationObservation?, end: ConnectionEnd = .completed,
+    func negotiation(_ requested: SecurityProtocols, _ answer: NegotiationObservation?, end: ConnectionEnd = .completed,
                      _ edit: (inout ProbeRecord) -> Void = { _ in }) -> Scenario {
         probe(.negotiation(requested), requested: requested, answer: answer, end: end, edit)
     }
 
     /// One TLS-version probe (asks for TLS|CredSSP, offers exactly `version`).
     func tlsVersion(_ version: TLSProtocolVersion, accepted: Bool, chain: [[UInt8]] = []) -> Scenario {
-        probe(.tlsVersion(version), requested: Proto.ssl | Proto.hybrid,
-              answer: .selected(protocol: Proto.hybrid, flags: 0),
+        probe(.tlsVersion(version), requested: [Proto.ssl, Proto.hybrid],
+              answer: .selected(protocol: Proto.hybrid, flags: []),
               end: accepted ? .completed : .tlsFailed("handshake failure: no protocols available")) { probe in
             if accepted { probe.tls = TLSSessionInfo(version: version, peerChain: chain) }
         }
@@ -95,7 +96,7 @@ struct Scenario: Sendable {
         TLSProtocolVersion.allCases.reduce(self) { $0.tlsVersion($1, accepted: accepted.contains($1)) }
     }
 
-    func probe(_ purpose: ProbePurpose, requested: UInt32, answer: NegotiationObservation?, end: ConnectionEnd,
+    func probe(_ purpose: ProbePurpose, requested: SecurityProtocols, answer: NegotiationObservation?, end: ConnectionEnd,
                _ edit: (inout ProbeRecord) -> Void) -> Scenario {
         var record = ProbeRecord(purpose: purpose, requestedProtocols: requested)
         record.address = "192.0.2.10"
@@ -110,44 +111,44 @@ struct Scenario: Sendable {
     /// A Windows server with NLA required: CredSSP selected, everything else
     /// refused with HYBRID_REQUIRED_BY_SERVER (5).
     func nlaRequiredNegotiation() -> Scenario {
-        negotiation(Proto.rdp, .failure(code: 5))
-            .negotiation(Proto.ssl, .failure(code: 5))
-            .negotiation(Proto.hybrid, .selected(protocol: Proto.hybrid, flags: 0x1F))
-            .negotiation(Proto.rdstls, .failure(code: 5))
-            .negotiation(Proto.hybridPair, .selected(protocol: Proto.hybridEx, flags: 0x1F))
-            .negotiation(Proto.rdsaad, .failure(code: 5))
+        negotiation(Proto.rdp, .failure(code: .hybridRequiredByServer))
+            .negotiation(Proto.ssl, .failure(code: .hybridRequiredByServer))
+            .negotiation(Proto.hybrid, .selected(protocol: Proto.hybrid, flags: NegotiationResponseFlags(rawValue: 0x1F)))
+            .negotiation(Proto.rdstls, .failure(code: .hybridRequiredByServer))
+            .negotiation(Proto.hybridPair, .selected(protocol: Proto.hybridEx, flags: NegotiationResponseFlags(rawValue: 0x1F)))
+            .negotiation(Proto.rdsaad, .failure(code: .hybridRequiredByServer))
     }
 
     /// A Windows server with the "negotiate" security layer and NLA not required:
     /// every protocol it knows is accepted.
     func nlaOptionalNegotiation() -> Scenario {
-        negotiation(Proto.rdp, .selected(protocol: Proto.rdp, flags: 0x1))
-            .negotiation(Proto.ssl, .selected(protocol: Proto.ssl, flags: 0x1))
-            .negotiation(Proto.hybrid, .selected(protocol: Proto.hybrid, flags: 0x1))
-            .negotiation(Proto.rdstls, .failure(code: 1))
-            .negotiation(Proto.hybridPair, .selected(protocol: Proto.hybridEx, flags: 0x1))
-            .negotiation(Proto.rdsaad, .failure(code: 1))
+        negotiation(Proto.rdp, .selected(protocol: Proto.rdp, flags: NegotiationResponseFlags(rawValue: 0x1)))
+            .negotiation(Proto.ssl, .selected(protocol: Proto.ssl, flags: NegotiationResponseFlags(rawValue: 0x1)))
+            .negotiation(Proto.hybrid, .selected(protocol: Proto.hybrid, flags: NegotiationResponseFlags(rawValue: 0x1)))
+            .negotiation(Proto.rdstls, .failure(code: .sslRequiredByServer))
+            .negotiation(Proto.hybridPair, .selected(protocol: Proto.hybridEx, flags: NegotiationResponseFlags(rawValue: 0x1)))
+            .negotiation(Proto.rdsaad, .failure(code: .sslRequiredByServer))
     }
 
     /// A TLS-only server without CredSSP (xrdp with security_layer=tls).
     func tlsOnlyNegotiation() -> Scenario {
-        negotiation(Proto.rdp, .failure(code: 1))
-            .negotiation(Proto.ssl, .selected(protocol: Proto.ssl, flags: 0))
-            .negotiation(Proto.hybrid, .failure(code: 1))
-            .negotiation(Proto.rdstls, .failure(code: 1))
-            .negotiation(Proto.hybridPair, .failure(code: 1))
-            .negotiation(Proto.rdsaad, .failure(code: 1))
+        negotiation(Proto.rdp, .failure(code: .sslRequiredByServer))
+            .negotiation(Proto.ssl, .selected(protocol: Proto.ssl, flags: []))
+            .negotiation(Proto.hybrid, .failure(code: .sslRequiredByServer))
+            .negotiation(Proto.rdstls, .failure(code: .sslRequiredByServer))
+            .negotiation(Proto.hybridPair, .failure(code: .sslRequiredByServer))
+            .negotiation(Proto.rdsaad, .failure(code: .sslRequiredByServer))
     }
 
     /// A server with standard RDP security only: everything with TLS is
     /// refused with SSL_NOT_ALLOWED_BY_SERVER (2).
     func standardSecurityOnlyNegotiation() -> Scenario {
-        negotiation(Proto.rdp, .selected(protocol: Proto.rdp, flags: 0))
-            .negotiation(Proto.ssl, .failure(code: 2))
-            .negotiation(Proto.hybrid, .failure(code: 2))
-            .negotiation(Proto.rdstls, .failure(code: 2))
-            .negotiation(Proto.hybridPair, .failure(code: 2))
-            .negotiation(Proto.rdsaad, .failure(code: 2))
+        negotiation(Proto.rdp, .selected(protocol: Proto.rdp, flags: []))
+            .negotiation(Proto.ssl, .failure(code: .sslNotAllowedByServer))
+            .negotiation(Proto.hybrid, .failure(code: .sslNotAllowedByServer))
+            .negotiation(Proto.rdstls, .failure(code: .sslNotAllowedByServer))
+            .negotiation(Proto.hybridPair, .failure(code: .sslNotAllowedByServer))
+            .negotiation(Proto.rdsaad, .failure(code: .sslNotAllowedByServer))
     }
 
     // MARK: Diagnosis context
@@ -200,17 +201,17 @@ extension CredSSPObservation {
 extension ServerDataObservation {
     static func standardSecurity(method: UInt32, level: UInt32, keyBits: Int? = nil) -> ServerDataObservation {
         var data = ServerDataObservation()
-        data.rdpVersion = 0x0008_000C
-        data.clientRequestedProtocols = 0
-        data.encryptionMethod = method
-        data.encryptionLevel = level
+        data.rdpVersion = RDPVersion(rawValue: 0x0008_000C)
+        data.clientRequestedProtocols = .rdp
+        data.encryptionMethod = EncryptionMethods(rawValue: method)
+        data.encryptionLevel = EncryptionLevel(rawValue: level)
         data.serverRandomLength = method == 0 ? 0 : 32
         data.certificate = keyBits.map { .proprietary(keyBits: $0) }
         data.ioChannel = 1003
         data.channelIDs = [1004, 1005]
         data.messageChannel = 1006
-        data.multitransportFlags = 0
-        data.mcsResult = 0
+        data.multitransportFlags = []
+        data.mcsResult = .successful
         return data
     }
 

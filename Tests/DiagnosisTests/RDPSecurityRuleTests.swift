@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct RDPSecurityRuleTests {
     private func standardSecurity(method: UInt32, level: UInt32, keyBits: Int? = nil) -> Scenario {
-        Scenario().defaultClient(.selected(protocol: Proto.rdp, flags: 0)) {
+        Scenario().defaultClient(.selected(protocol: Proto.rdp, flags: [])) {
             $0.serverData = .standardSecurity(method: method, level: level, keyBits: keyBits)
         }
     }
@@ -49,7 +49,7 @@ import Testing
 
     @Test func encryptionFieldsAreIgnoredOverTLS() async {
         let report = await Scenario()
-            .defaultClient(.selected(protocol: Proto.ssl, flags: 0)) {
+            .defaultClient(.selected(protocol: Proto.ssl, flags: [])) {
                 $0.tls = TLSSessionInfo(version: .tls12, peerChain: [])
                 $0.serverData = .overTLS
             }
@@ -79,8 +79,8 @@ import Testing
     @Test func theStandardSecurityProbeIsReadWhenTheDefaultClientHasNoServerData() async {
         // NLA: the default client stops at CredSSP; the standard-security probe read the server data.
         let report = await Scenario()
-            .defaultClient(.selected(protocol: Proto.hybrid, flags: 0)) { $0.tls = TLSSessionInfo(version: .tls12, peerChain: []) }
-            .negotiation(Proto.rdp, .selected(protocol: Proto.rdp, flags: 0)) {
+            .defaultClient(.selected(protocol: Proto.hybrid, flags: [])) { $0.tls = TLSSessionInfo(version: .tls12, peerChain: []) }
+            .negotiation(Proto.rdp, .selected(protocol: Proto.rdp, flags: [])) {
                 $0.serverData = .standardSecurity(method: 0x1, level: 1, keyBits: 512)
             }
             .diagnose()
@@ -95,11 +95,11 @@ import Testing
     /// 512-bit key go unreported.
     @Test func standardSecurityProbeIsJudgedEvenWhenTheDefaultClientUsedTLS() async {
         let report = await Scenario()
-            .defaultClient(.selected(protocol: Proto.ssl, flags: 0)) {
+            .defaultClient(.selected(protocol: Proto.ssl, flags: [])) {
                 $0.tls = TLSSessionInfo(version: .tls12, peerChain: [])
                 $0.serverData = .overTLS
             }
-            .negotiation(Proto.rdp, .selected(protocol: Proto.rdp, flags: 0)) {
+            .negotiation(Proto.rdp, .selected(protocol: Proto.rdp, flags: [])) {
                 $0.serverData = .standardSecurity(method: 0x1, level: 1, keyBits: 512)
             }
             .diagnose()
@@ -108,7 +108,7 @@ import Testing
     }
 
     private func walked(_ exchange: StandardSecurityObservation, demandActive: Bool) -> Scenario {
-        Scenario().defaultClient(.selected(protocol: Proto.rdp, flags: 0)) {
+        Scenario().defaultClient(.selected(protocol: Proto.rdp, flags: [])) {
             $0.serverData = .standardSecurity(method: 0x2, level: 3, keyBits: 2048)
             var session = SessionObservation()
             session.demandActive = demandActive
@@ -160,8 +160,8 @@ import Testing
     /// SSL_NOT_ALLOWED_BY_SERVER: the standard-security probe replays mstsc's retry.
     private func refusedThenRetried(_ edit: @escaping (inout ProbeRecord) -> Void, end: ConnectionEnd = .completed) -> Scenario {
         Scenario()
-            .defaultClient(.failure(code: 2))
-            .negotiation(Proto.rdp, .selected(protocol: Proto.rdp, flags: 0), end: end) {
+            .defaultClient(.failure(code: .sslNotAllowedByServer))
+            .negotiation(Proto.rdp, .selected(protocol: Proto.rdp, flags: []), end: end) {
                 $0.serverData = .standardSecurity(method: 0, level: 0)
                 edit(&$0)
             }
@@ -205,7 +205,7 @@ import Testing
     }
 
     @Test func refusalWithoutARetryWalkKeepsItsVerdict() async {
-        let report = await Scenario().defaultClient(.failure(code: 2)).diagnose()
+        let report = await Scenario().defaultClient(.failure(code: .sslNotAllowedByServer)).diagnose()
         #expect(report.verdict.summary == "The server refuses TLS and CredSSP (failure code 2); a Microsoft client retries with standard RDP security, which works but is weak (see findings).")
     }
 }

@@ -1,4 +1,6 @@
+import CredSSP
 import ProbeCore
+import RDPProtocol
 
 /// The named checks the tests diagnose. `all` lists them so one test can
 /// hold every code they produce against the shipped catalogue.
@@ -12,7 +14,7 @@ enum Scenarios {
         return Scenario()
             .resolved(["192.0.2.10"])
             .reachable("192.0.2.10")
-            .defaultClient(.selected(protocol: Proto.hybridEx, flags: 0x1F)) { probe in
+            .defaultClient(.selected(protocol: Proto.hybridEx, flags: NegotiationResponseFlags(rawValue: 0x1F))) { probe in
                 probe.tls = TLSSessionInfo(version: .tls13, peerChain: leafChain)
                 probe.credssp = .windows(version: 6, serverTimeUnix: started + 2, challengeAtMs: 30)
                 probe.timings = [
@@ -30,7 +32,7 @@ enum Scenarios {
         Scenario()
             .resolved()
             .reachable()
-            .defaultClient(.selected(protocol: Proto.hybridEx, flags: 0x1)) { probe in
+            .defaultClient(.selected(protocol: Proto.hybridEx, flags: NegotiationResponseFlags(rawValue: 0x1))) { probe in
                 probe.tls = TLSSessionInfo(version: .tls12, peerChain: leafChain)
             }
             .nlaOptionalNegotiation()
@@ -42,7 +44,7 @@ enum Scenarios {
         Scenario()
             .resolved()
             .reachable()
-            .defaultClient(.selected(protocol: Proto.ssl, flags: 0)) { probe in
+            .defaultClient(.selected(protocol: Proto.ssl, flags: [])) { probe in
                 probe.tls = TLSSessionInfo(version: .tls12, peerChain: [CertificateFixtures.selfSigned])
                 probe.serverData = .overTLS
                 probe.session = .with { $0.licensing = .validClient; $0.demandActive = true }
@@ -56,7 +58,7 @@ enum Scenarios {
         Scenario()
             .resolved()
             .reachable()
-            .defaultClient(.failure(code: 2))
+            .defaultClient(.failure(code: .sslNotAllowedByServer))
             .standardSecurityOnlyNegotiation()
     }
 
@@ -73,13 +75,13 @@ enum Scenarios {
 
     static var tlsTimeout: Scenario {
         Scenario().resolved().reachable()
-            .defaultClient(.selected(protocol: Proto.hybridEx, flags: 0),
+            .defaultClient(.selected(protocol: Proto.hybridEx, flags: []),
                            end: .timedOut(step: .tls, waitingFor: "the TLS handshake to complete"))
     }
 
     static var tlsReset: Scenario {
         Scenario().resolved().reachable()
-            .defaultClient(.selected(protocol: Proto.hybridEx, flags: 0),
+            .defaultClient(.selected(protocol: Proto.hybridEx, flags: []),
                            end: .peerClosed(.reset, step: .tls, waitingFor: "the TLS handshake to complete"))
     }
 
@@ -93,7 +95,7 @@ enum Scenarios {
 
     static var demandActive: Scenario {
         Scenario().resolved().reachable()
-            .defaultClient(.selected(protocol: Proto.ssl, flags: 0)) { probe in
+            .defaultClient(.selected(protocol: Proto.ssl, flags: [])) { probe in
                 probe.tls = TLSSessionInfo(version: .tls12, peerChain: leafChain)
                 probe.session = .with { $0.licensing = .validClient; $0.demandActive = true }
             }
@@ -101,7 +103,7 @@ enum Scenarios {
 
     static var serverDeniedErrorInfo: Scenario {
         Scenario().resolved().reachable()
-            .defaultClient(.selected(protocol: Proto.ssl, flags: 0)) { probe in
+            .defaultClient(.selected(protocol: Proto.ssl, flags: [])) { probe in
                 probe.tls = TLSSessionInfo(version: .tls12, peerChain: leafChain)
                 probe.session = .with { $0.errorInfo = [0, 0x7] }
             }
@@ -109,7 +111,7 @@ enum Scenarios {
 
     static var licensingNoLicense: Scenario {
         Scenario().resolved().reachable()
-            .defaultClient(.selected(protocol: Proto.ssl, flags: 0)) { probe in
+            .defaultClient(.selected(protocol: Proto.ssl, flags: [])) { probe in
                 probe.tls = TLSSessionInfo(version: .tls12, peerChain: leafChain)
                 probe.session = .with { $0.licensing = .error(code: 0x2, stateTransition: 0x2) }
             }
@@ -117,12 +119,12 @@ enum Scenarios {
 
     static var negotiationDisconnected: Scenario {
         Scenario().resolved().reachable()
-            .defaultClient(.disconnected(reason: 3))
+            .defaultClient(.disconnected(reason: MCSDisconnectReason(rawValue: 3)))
     }
 
     static var credsspServerError: Scenario {
         Scenario().resolved().reachable()
-            .defaultClient(.selected(protocol: Proto.hybrid, flags: 0)) { probe in
+            .defaultClient(.selected(protocol: Proto.hybrid, flags: [])) { probe in
                 probe.tls = TLSSessionInfo(version: .tls12, peerChain: leafChain)
                 var credssp = CredSSPObservation.windows(serverTimeUnix: nil)
                 credssp.errorCode = 0xC000_00BB
@@ -133,7 +135,7 @@ enum Scenarios {
     static var clockSkew: Scenario {
         let started = Double(CertificateFixtures.validNow)
         return Scenario(startedAtUnix: started)
-            .defaultClient(.selected(protocol: Proto.hybrid, flags: 0)) { probe in
+            .defaultClient(.selected(protocol: Proto.hybrid, flags: [])) { probe in
                 probe.credssp = .windows(version: 3, serverTimeUnix: started + 600)
             }
     }
@@ -148,7 +150,7 @@ enum Scenarios {
 
     static var unencryptedStandardSecurity: Scenario {
         Scenario().resolved().reachable()
-            .defaultClient(.selected(protocol: Proto.rdp, flags: 0)) { probe in
+            .defaultClient(.selected(protocol: Proto.rdp, flags: [])) { probe in
                 probe.serverData = .standardSecurity(method: 0, level: 0)
             }
     }
@@ -156,21 +158,21 @@ enum Scenarios {
     static var expiredSelfSigned: Scenario {
         Scenario(anchors: [])
             .judged(at: CertificateFixtures.SelfSigned.notAfter + 5 * CertificateFixtures.day)
-            .defaultClient(.selected(protocol: Proto.ssl, flags: 0)) { probe in
+            .defaultClient(.selected(protocol: Proto.ssl, flags: [])) { probe in
                 probe.tls = TLSSessionInfo(version: .tls12, peerChain: [CertificateFixtures.selfSigned])
             }
     }
 
     static var nameMismatch: Scenario {
         Scenario(host: "other.example.test")
-            .defaultClient(.selected(protocol: Proto.ssl, flags: 0)) { probe in
+            .defaultClient(.selected(protocol: Proto.ssl, flags: [])) { probe in
                 probe.tls = TLSSessionInfo(version: .tls12, peerChain: leafChain)
             }
     }
 
     static var oldTLS: Scenario {
         Scenario()
-            .defaultClient(.selected(protocol: Proto.ssl, flags: 0)) { probe in
+            .defaultClient(.selected(protocol: Proto.ssl, flags: [])) { probe in
                 probe.tls = TLSSessionInfo(version: .tls10, peerChain: leafChain)
             }
             .tlsVersions(accepted: [.tls10])
@@ -190,7 +192,7 @@ enum Scenarios {
 
     static var slowTLS: Scenario {
         Scenario()
-            .defaultClient(.selected(protocol: Proto.hybrid, flags: 0)) { probe in
+            .defaultClient(.selected(protocol: Proto.hybrid, flags: [])) { probe in
                 probe.timings = [.step(.tcp, from: 0, took: 3), .step(.x224, from: 3, took: 4),
                                  .step(.tls, from: 7, took: 1500), .step(.credssp, from: 1507, took: nil)]
                 probe.totalMs = 1600
@@ -203,13 +205,13 @@ enum Scenarios {
                            decision: CredentialDecision = .sent(.trusted), logon: SessionObservation? = nil,
                            end: ConnectionEnd = .completed) -> Scenario {
         var scenario = Scenario().resolved().reachable()
-            .defaultClient(.selected(protocol: Proto.hybridEx, flags: 0)) { probe in
+            .defaultClient(.selected(protocol: Proto.hybridEx, flags: [])) { probe in
                 probe.tls = TLSSessionInfo(version: .tls12, peerChain: leafChain)
             }
         var probe = ProbeRecord(purpose: .credentials, requestedProtocols: Proto.defaultClient)
-        probe.negotiation = .selected(protocol: Proto.hybridEx, flags: 0)
+        probe.negotiation = .selected(protocol: Proto.hybridEx, flags: [])
         probe.tls = TLSSessionInfo(version: .tls12, peerChain: leafChain)
-        var credential = CredentialObservation(account: "EXAMPLE\\alice", outcome: outcome, ntstatus: ntstatus,
+        var credential = CredentialObservation(account: "EXAMPLE\\alice", outcome: outcome, ntstatus: ntstatus.map { NTStatus(rawValue: $0) },
                                                detail: "test detail")
         credential.credentialsSent = logon != nil
         probe.credential = credential

@@ -45,7 +45,7 @@ import Testing
     }
 
     @Test func noTLSProbesNoVersionFindings() async {
-        let report = await Scenario().defaultClient(.selected(protocol: Proto.ssl, flags: 0)).diagnose()
+        let report = await Scenario().defaultClient(.selected(protocol: Proto.ssl, flags: [])).diagnose()
         #expect(!report.findings.contains { $0.section == .tls })
     }
 

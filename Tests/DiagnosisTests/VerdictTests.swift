@@ -42,7 +42,7 @@ import Testing
 
     @Test func theBudgetRunningOutIsToldApartFromASilentStep() async {
         var scenario = Scenario().resolved()
-            .defaultClient(.selected(protocol: Proto.ssl, flags: 0),
+            .defaultClient(.selected(protocol: Proto.ssl, flags: []),
                            end: .timedOut(step: .licensing, waitingFor: "the server's licensing PDU")) { probe in
                 probe.timings = [.step(.tcp, from: 0, took: 1), .step(.licensing, from: 9000, took: nil)]
                 probe.totalMs = 9926
@@ -93,7 +93,7 @@ import Testing
 
     @Test func tlsHandshakeFailureFailsAtTLS() async {
         let report = await Scenario()
-            .defaultClient(.selected(protocol: Proto.ssl, flags: 0), end: .tlsFailed("alert handshake_failure"))
+            .defaultClient(.selected(protocol: Proto.ssl, flags: []), end: .tlsFailed("alert handshake_failure"))
             .diagnose()
         #expect(report.verdict.outcome == .fails)
         #expect(report.verdict.step == .tls)
@@ -123,11 +123,11 @@ import Testing
     @Test func selectedCredSSPReachesTheCredentialPrompt() async {
         for selected in [Proto.hybrid, Proto.hybridEx] {
             let report = await Scenario().resolved().reachable()
-                .defaultClient(.selected(protocol: selected, flags: 0)) {
+                .defaultClient(.selected(protocol: selected, flags: [])) {
                     $0.tls = TLSSessionInfo(version: .tls12, peerChain: Scenarios.leafChain)
                 }
                 .diagnose()
-            #expect(report.verdict.outcome == .reachesCredentials, "selected 0x\(String(selected, radix: 16))")
+            #expect(report.verdict.outcome == .reachesCredentials, "selected 0x\(String(selected.rawValue, radix: 16))")
             #expect(report.verdict.step == .credssp)
             #expect(report.verdict.errorCode == nil)
         }
@@ -148,7 +148,7 @@ import Testing
 
     @Test func errorInfoWinsOverDemandActive() async {
         let report = await Scenario()
-            .defaultClient(.selected(protocol: Proto.ssl, flags: 0)) {
+            .defaultClient(.selected(protocol: Proto.ssl, flags: [])) {
                 $0.session = .with { $0.demandActive = true; $0.errorInfo = [0x9] }
             }
             .diagnose()
@@ -166,7 +166,7 @@ import Testing
 
     @Test func redirectionReachesLogon() async {
         let report = await Scenario()
-            .defaultClient(.selected(protocol: Proto.ssl, flags: 0)) { $0.session = .with { $0.redirected = true } }
+            .defaultClient(.selected(protocol: Proto.ssl, flags: [])) { $0.session = .with { $0.redirected = true } }
             .diagnose()
         #expect(report.verdict.outcome == .reachesLogon)
         #expect(report.verdict.summary.contains("redirects"))
@@ -181,7 +181,7 @@ import Testing
     }
 
     @Test func otherNegotiationFailuresFailAtX224WithTheirCode() async {
-        let report = await Scenario().defaultClient(.failure(code: 6)).diagnose()
+        let report = await Scenario().defaultClient(.failure(code: .sslWithUserAuthRequiredByServer)).diagnose()
         #expect(report.verdict.outcome == .fails)
         #expect(report.verdict.step == .x224)
         #expect(report.verdict.errorCode == "negfailure:6")
@@ -250,7 +250,7 @@ import Testing
 
     @Test func aFailingVerdictWithoutAFailFindingGetsOne() async {
         let report = await Scenario().resolved()
-            .defaultClient(.selected(protocol: Proto.ssl, flags: 0), end: .peerClosed(.fin, step: .licensing, waitingFor: "x")) { probe in
+            .defaultClient(.selected(protocol: Proto.ssl, flags: []), end: .peerClosed(.fin, step: .licensing, waitingFor: "x")) { probe in
                 probe.timings = [.step(.tcp, from: 0, took: 1), .step(.licensing, from: 1, took: nil)]
             }.diagnose()
         #expect(report.verdict.outcome == .fails)
@@ -263,7 +263,7 @@ import Testing
         // but the report must not show a ✔ above a failure.
         let report = await Scenario()
             .unreachable("192.0.2.10", .timedOut)
-            .defaultClient(.selected(protocol: Proto.hybrid, flags: 0))
+            .defaultClient(.selected(protocol: Proto.hybrid, flags: []))
             .diagnose()
         #expect(report.finding("tcp.timeout")?.level == .fail)
         #expect(report.verdict.outcome == .fails, "\(report.verdict.summary)")

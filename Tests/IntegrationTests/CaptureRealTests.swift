@@ -111,7 +111,7 @@ extension CaptureRealTests {
         let report = await analyzer.finish()
         // The capture may also hold other tests' connections to the shared testbed:
         // the one that asked for standard security only is xfreerdp's.
-        let refused = try #require(report.connections.first { $0.captured.record.requestedProtocols == 0 },
+        let refused = try #require(report.connections.first { $0.captured.record.requestedProtocols == .rdp },
                                    "connections: \(report.connections.map { $0.captured.record.requestedProtocols })")
         // xfreerdp's /sec:rdp request carries no negotiation data; xrdp answers
         // without any either, then closes as soon as the client's MCS data comes.
@@ -207,8 +207,8 @@ struct WindowsCaptureTests {
             var ours: [String: String] = [:]
             for connection in report.connections {
                 let port = connection.captured.client.port
-                ours["\(port) requested"] = String(connection.captured.record.requestedProtocols)
-                ours["\(port) selected"] = connection.captured.record.negotiation?.selectedProtocol.map { String($0) }
+                ours["\(port) requested"] = String(connection.captured.record.requestedProtocols.rawValue)
+                ours["\(port) selected"] = connection.captured.record.negotiation?.selectedProtocol.map { String($0.rawValue) }
                 if let hello = connection.captured.serverHello {
                     ours["\(port) tls"] = "\(hello.version) \(hello.cipherSuite)"
                 }

@@ -1,6 +1,7 @@
 import Testing
 import Diagnosis
 import ProbeCore
+import RDPProtocol
 
 /// `check` against FreeRDP's shadow server variants of the testbed.
 @Suite("check against the FreeRDP shadow server", .serialized)
@@ -9,9 +10,9 @@ struct CheckShadowTests {
     func nlaRequired() async throws {
         let report = try await Testbed.check("SHADOW_NLA")
         let o = report.observations
-        #expect(o.negotiation(requested: 1)?.negotiation == .failure(code: 5))
-        #expect(o.negotiation(requested: 0)?.negotiation == .failure(code: 5))
-        #expect(o.negotiation(requested: 2)?.negotiation?.selectedProtocol == 2)
+        #expect(o.negotiation(requested: .ssl)?.negotiation == .failure(code: .hybridRequiredByServer))
+        #expect(o.negotiation(requested: .rdp)?.negotiation == .failure(code: .hybridRequiredByServer))
+        #expect(o.negotiation(requested: .hybrid)?.negotiation?.selectedProtocol == .hybrid)
         #expect(report.has("x224.nla-required"))
         #expect(report.verdict.outcome == .reachesCredentials)
         let credssp = try #require(o.defaultClient?.credssp)
@@ -22,8 +23,8 @@ struct CheckShadowTests {
     @Test("TLS without NLA")
     func tlsWithoutNLA() async throws {
         let report = try await Testbed.check("SHADOW_TLS")
-        #expect(report.observations.negotiation(requested: 1)?.negotiation?.selectedProtocol == 1)
-        #expect(report.observations.negotiation(requested: 2)?.negotiation == .failure(code: 2))
+        #expect(report.observations.negotiation(requested: .ssl)?.negotiation?.selectedProtocol == .ssl)
+        #expect(report.observations.negotiation(requested: .hybrid)?.negotiation == .failure(code: .sslNotAllowedByServer))
         #expect(report.has("x224.no-nla"))
         #expect(report.verdict.outcome == .reachesLogon)
         #expect(report.observations.defaultClient?.session?.licensing == .validClient)
@@ -33,7 +34,7 @@ struct CheckShadowTests {
     @Test("standard RDP security only: TLS refused with SSL_NOT_ALLOWED_BY_SERVER")
     func rdpOnly() async throws {
         let report = try await Testbed.check("SHADOW_RDP")
-        #expect(report.observations.negotiation(requested: 1)?.negotiation == .failure(code: 2))
+        #expect(report.observations.negotiation(requested: .ssl)?.negotiation == .failure(code: .sslNotAllowedByServer))
         #expect(report.has("x224.rdp-security-only"))
         #expect(report.verdict.outcome == .reachesLogon)
         // mstsc's retry with standard RDP security, replayed by the standard-security probe.
@@ -46,9 +47,9 @@ struct CheckShadowTests {
     @Test("weston offers standard RDP security only without encryption: nothing to exchange, TLS for the default client")
     func westonStandardSecurity() async throws {
         let report = try await Testbed.check("WESTON")
-        let standard = try #require(report.observations.negotiation(requested: 0))
-        #expect(standard.negotiation?.selectedProtocol == 0)
-        #expect(standard.serverData?.encryptionMethod == 0 && standard.serverData?.encryptionLevel == 0)
+        let standard = try #require(report.observations.negotiation(requested: .rdp))
+        #expect(standard.negotiation?.selectedProtocol == .rdp)
+        #expect(standard.serverData?.encryptionMethod == EncryptionMethods.none && standard.serverData?.encryptionLevel == EncryptionLevel.none)
         #expect(standard.session == nil, "the survey probe stops at the server data")
         #expect(report.observations.defaultClient?.tls != nil)
         #expect(report.observations.defaultClient?.session?.standardSecurity == nil)

@@ -1,6 +1,7 @@
 import Testing
 import Diagnosis
 import ProbeCore
+import RDPProtocol
 
 /// `check` against the real xrdp variants of the testbed.
 @Suite("check against xrdp", .serialized)
@@ -9,10 +10,10 @@ struct CheckXrdpTests {
     func negotiate() async throws {
         let report = try await Testbed.check("XRDP_NEGOTIATE")
         let o = report.observations
-        #expect(o.negotiation(requested: 0)?.negotiation == .selected(protocol: 0, flags: 1))
-        #expect(o.negotiation(requested: 1)?.negotiation?.selectedProtocol == 1)
-        #expect(o.negotiation(requested: 2)?.negotiation?.selectedProtocol == 0, "xrdp has no NLA")
-        #expect(o.defaultClient?.negotiation?.selectedProtocol == 1)
+        #expect(o.negotiation(requested: .rdp)?.negotiation == .selected(protocol: .rdp, flags: NegotiationResponseFlags(rawValue: 1)))
+        #expect(o.negotiation(requested: .ssl)?.negotiation?.selectedProtocol == .ssl)
+        #expect(o.negotiation(requested: .hybrid)?.negotiation?.selectedProtocol == .rdp, "xrdp has no NLA")
+        #expect(o.defaultClient?.negotiation?.selectedProtocol == .ssl)
         #expect(report.has("x224.no-nla"))
         #expect(!report.has("x224.nla-required") && !report.has("x224.nla-optional"))
         #expect(report.has("x224.rdp-security-accepted"))
@@ -26,8 +27,8 @@ struct CheckXrdpTests {
     @Test("TLS required: standard security refused with SSL_REQUIRED_BY_SERVER")
     func tlsRequired() async throws {
         let report = try await Testbed.check("XRDP_TLS")
-        #expect(report.observations.negotiation(requested: 0)?.negotiation == .failure(code: 1))
-        #expect(report.observations.negotiation(requested: 1)?.negotiation?.selectedProtocol == 1)
+        #expect(report.observations.negotiation(requested: .rdp)?.negotiation == .failure(code: .sslRequiredByServer))
+        #expect(report.observations.negotiation(requested: .ssl)?.negotiation?.selectedProtocol == .ssl)
         #expect(!report.has("x224.rdp-security-accepted"))
         #expect(report.verdict.outcome == .reachesLogon)
     }
@@ -87,7 +88,7 @@ struct CheckXrdpTests {
         let report = try await Testbed.check(variant)
         #expect(report.has("x224.rdp-security-only"))
         let data = report.observations.probes.compactMap(\.serverData).first
-        #expect(data?.encryptionMethod == method)
+        #expect(data?.encryptionMethod?.rawValue == method)
         #expect(report.has(finding), "\(report.ids)")
         #expect(data?.rdpVersion != nil)
     }

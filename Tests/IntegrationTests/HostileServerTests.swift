@@ -3,6 +3,7 @@ import NIOCore
 import NIOPosix
 import Diagnosis
 import ProbeCore
+import RDPProtocol
 import Testing
 import Transport
 
@@ -77,7 +78,7 @@ struct HostileServerTests {
         #expect(leaked.isEmpty, "descriptors left open: \(leaked)")
         #expect(sent > 0, "the server flooded")
         let probe = try #require(report.observations.defaultClient)
-        #expect(probe.negotiation == .selected(protocol: 1, flags: 1))
+        #expect(probe.negotiation == .selected(protocol: .ssl, flags: NegotiationResponseFlags(rawValue: 1)))
         #expect(probe.end.step == .tls, "\(probe.end)")
         if case .tlsFailed = probe.end {} else if case .timedOut = probe.end {} else {
             Issue.record("expected the TLS step to fail or time out, got \(probe.end)")
@@ -96,7 +97,7 @@ struct HostileServerTests {
         #expect(elapsed < M.allowed, "took \(elapsed) for a \(M.timeoutMs) ms deadline")
         #expect(leaked.isEmpty, "descriptors left open: \(leaked)")
         let probe = try #require(report.observations.defaultClient)
-        #expect(probe.negotiation == .selected(protocol: 0, flags: 1))
+        #expect(probe.negotiation == .selected(protocol: .rdp, flags: NegotiationResponseFlags(rawValue: 1)))
         guard case let .protocolError(step, message) = probe.end else {
             Issue.record("expected a protocol error, got \(probe.end)")
             return
@@ -125,7 +126,7 @@ struct HostileServerTests {
         #expect(elapsed < M.allowed, "took \(elapsed) for a \(M.timeoutMs) ms deadline")
         #expect(leaked.isEmpty, "descriptors left open: \(leaked)")
         let probe = try #require(report.observations.defaultClient)
-        #expect(probe.negotiation == .selected(protocol: 1, flags: 1))
+        #expect(probe.negotiation == .selected(protocol: .ssl, flags: NegotiationResponseFlags(rawValue: 1)))
         #expect(probe.end == .timedOut(step: .tls, waitingFor: "the TLS handshake to complete"), "\(probe.end)")
         #expect(report.verdict.outcome == .undetermined, "\(report.verdict.summary)")
         #expect(report.verdict.step == .tls, "\(report.verdict.summary)")

@@ -5,6 +5,7 @@ import NIOCore
 import NIOPosix
 import Diagnosis
 import ProbeCore
+import RDPProtocol
 import Transport
 #if canImport(Glibc)
 import Glibc
@@ -249,7 +250,7 @@ struct MisbehavingServerTests {
         Self.expectCommon(report, elapsed, step: .tls)
 
         let probe = try #require(report.observations.defaultClient)
-        #expect(probe.negotiation == .selected(protocol: 1, flags: 1))
+        #expect(probe.negotiation == .selected(protocol: .ssl, flags: NegotiationResponseFlags(rawValue: 1)))
         #expect(probe.end.step == .tls, "\(probe.end)")
         if case .tlsFailed = probe.end {} else { Issue.record("expected tlsFailed, got \(probe.end)") }
         #expect(probe.plaintextAfterConfirm == plaintext.count, "the plaintext that came with the confirm")

@@ -22,6 +22,8 @@ struct ReportSnapshotTests {
         "TLS_ONLY_WEB", "TLS_ONLY_GATEWAY", "MITM_NLA",
     ]
 
+    static let loadDependent: Set<FindingID> = [.pathLoss, .pathSampleLoss, .pathHighLatency]
+
     @Test("reports match their snapshots", arguments: variants)
     func snapshot(_ variant: String) async throws {
         // The test CA is a trust anchor, so the CA-signed variants are judged as a
@@ -30,7 +32,12 @@ struct ReportSnapshotTests {
         // A generous budget: the rules that compare answer times scale with it, and
         // a loaded machine must not change the report. The silent port waits it out.
         let budget: Double = variant == "SILENT_PORT" ? 3000 : 10000
-        let report = try await Testbed.check(variant, host: host, timeoutMs: budget, anchors: try Testbed.testCA())
+        let checked = try await Testbed.check(variant, host: host, timeoutMs: budget, anchors: try Testbed.testCA())
+        // Loss on loopback is the machine's load, not the server's (a busy xrdp
+        // lets its two-entry accept queue overflow and a SYN is sent again): like
+        // the path figures, the findings judged from them are left out.
+        let report = CheckReport(verdict: checked.verdict, findings: checked.findings.filter { !Self.loadDependent.contains($0.id) },
+                                 observations: checked.observations, certificate: checked.certificate)
         // One line per paragraph: wrapping would move with the width of masked figures.
         let unwrapped = TextStyle(colour: false, width: 100_000)
         let documents = [
@@ -107,10 +114,11 @@ enum ReportMask {
     }
 
     /// Object keys whose values vary between runs, machines or testbeds
-    /// (besides every `…Ms` and `…Unix` figure).
+    /// (besides every `…Ms` and `…Unix` figure). A generated certificate's
+    /// `byteCount` moves by a byte with its serial and signature.
     static let volatileKeys: Set<String> = [
         "iso8601", "secondsSinceEpoch", "serialNumber", "subjectPublicKeyBytes", "sha1Fingerprint",
-        "sha256Fingerprint", "daysLeft", "segmentsIn", "segmentsOut", "bytesReceived", "totalRetransmits",
+        "sha256Fingerprint", "byteCount", "daysLeft", "segmentsIn", "segmentsOut", "bytesReceived", "totalRetransmits",
         "lost", "sendMSS", "anchorCount", "dnsComputer", "dnsDomain", "netbiosComputer", "netbiosDomain",
     ]
 

@@ -88,18 +88,18 @@ struct CheckCoordinatorTests {
             }
         }
 
-        func requested(_ purpose: ProbePurpose) -> UInt32 {
+        func requested(_ purpose: ProbePurpose) -> SecurityProtocols {
             switch purpose {
-            case .negotiation(let raw): raw
-            case .tlsVersion: SecurityProtocols([.ssl, .hybrid]).rawValue
-            default: CheckPlan.defaultClientProtocols.rawValue
+            case .negotiation(let protocols): protocols
+            case .tlsVersion: [.ssl, .hybrid]
+            default: CheckPlan.defaultClientProtocols
             }
         }
     }
 
     /// The default walk of a healthy NLA server: every step timed, the chain seen.
     static func healthy(_ record: inout ProbeRecord, leaf: [UInt8] = leaf) {
-        record.negotiation = .selected(protocol: SecurityProtocols.hybridEx.rawValue, flags: 0)
+        record.negotiation = .selected(protocol: .hybridEx, flags: [])
         record.timings = [.init(step: .tcp, startMs: 0, durationMs: 1), .init(step: .x224, startMs: 1, durationMs: 2),
                           .init(step: .tls, startMs: 3, durationMs: 4), .init(step: .credssp, startMs: 7, durationMs: 3)]
         record.tls = TLSSessionInfo(version: .tls13, peerChain: [leaf])
@@ -107,7 +107,7 @@ struct CheckCoordinatorTests {
     }
 
     static func answered(_ purpose: ProbePurpose, _ record: inout ProbeRecord) {
-        record.negotiation = .selected(protocol: SecurityProtocols.ssl.rawValue, flags: 0)
+        record.negotiation = .selected(protocol: .ssl, flags: [])
         record.timings = [.init(step: .tcp, startMs: 0, durationMs: 1), .init(step: .x224, startMs: 1, durationMs: 2)]
         record.end = .completed
     }
@@ -137,7 +137,7 @@ struct CheckCoordinatorTests {
         var run = Run()
         run.end(.smallSegments) { Self.healthy(&$0) }
         run.end(.defaultClient) { Self.healthy(&$0) }
-        let dropped = ProbePurpose.negotiation(SecurityProtocols.rdstls.rawValue)
+        let dropped = ProbePurpose.negotiation(.rdstls)
         var retried = false
         run.endAll { purpose, record in
             if purpose == dropped, !retried {
@@ -163,7 +163,7 @@ struct CheckCoordinatorTests {
         var run = Run()
         run.end(.smallSegments) { Self.healthy(&$0) }
         run.end(.defaultClient) { record in
-            record.negotiation = .selected(protocol: SecurityProtocols.hybridEx.rawValue, flags: 0)
+            record.negotiation = .selected(protocol: .hybridEx, flags: [])
             record.timings = [.init(step: .tcp, startMs: 0, durationMs: 1), .init(step: .x224, startMs: 1, durationMs: 2),
                               .init(step: .tls, startMs: 3)]
             record.end = .peerClosed(.fin, step: .tls, waitingFor: "the TLS handshake to complete")
@@ -276,7 +276,7 @@ struct CheckCoordinatorTests {
         var run = Run()
         run.end(.smallSegments) { Self.healthy(&$0) }
         run.end(.defaultClient) { record in
-            record.negotiation = .selected(protocol: SecurityProtocols.hybridEx.rawValue, flags: 0)
+            record.negotiation = .selected(protocol: .hybridEx, flags: [])
             record.timings = [.init(step: .tcp, startMs: 0, durationMs: 1), .init(step: .x224, startMs: 1, durationMs: 2),
                               .init(step: .tls, startMs: 3)]
             record.end = .timedOut(step: .tls, waitingFor: "the TLS handshake to complete")

@@ -22,11 +22,11 @@ struct MalformedInputTests {
     static let cases: [Case] = [
         Case(name: "confirm selecting TLS", bytes: PDU.confirmTLS,
              finalActions: [.startTLS(P.tls), .setDeadline(P.t0 + 1000 * P.ms + 2000 * P.ms)],
-             negotiation: .selected(protocol: 1, flags: 1)),
+             negotiation: .selected(protocol: .ssl, flags: NegotiationResponseFlags(rawValue: 1))),
         Case(name: "negotiation failure 5", bytes: PDU.failureHybridRequired,
-             finalActions: [.close], negotiation: .failure(code: 5)),
+             finalActions: [.close], negotiation: .failure(code: .hybridRequiredByServer)),
         Case(name: "xrdp's disconnect ultimatum", bytes: PDU.xrdpRefusal,
-             finalActions: [.close], negotiation: .disconnected(reason: 3)),
+             finalActions: [.close], negotiation: .disconnected(reason: MCSDisconnectReason(rawValue: 3))),
     ]
 
     @Test("every prefix delivered in one piece waits for more, then the rest completes it", arguments: cases)

@@ -22,7 +22,7 @@ struct ProbeMachineTests {
             .setDeadline(P.t0 + 5 * P.ms + 2000 * P.ms),
         ])
         #expect(!machine.isFinished)
-        #expect(machine.record.requestedProtocols == 0x0B)
+        #expect(machine.record.requestedProtocols == [.ssl, .hybrid, .hybridEx])
         #expect(machine.record.purpose == .defaultClient)
 
         // TCP took 5 ms; the X.224 step starts at 5 ms and is still open.
@@ -38,7 +38,7 @@ struct ProbeMachineTests {
     func requestBytes(raw: UInt32) throws {
         let requested = SecurityProtocols(rawValue: raw)
         let byte = UInt8(raw)
-        var machine = P.machine(requested: requested, goal: .negotiation, purpose: .negotiation(requested.rawValue))
+        var machine = P.machine(requested: requested, goal: .negotiation, purpose: .negotiation(requested))
         _ = machine.handle(.connecting, now: P.t0)
         let actions = machine.handle(.connected, now: P.t0)
         guard case let .send(bytes)? = actions.first else {
@@ -61,7 +61,7 @@ struct ProbeMachineTests {
         let actions = machine.handle(.received(PDU.confirmTLS), now: now)
         #expect(actions == [.startTLS(P.tls), .setDeadline(now + 2000 * P.ms)])
         #expect(!machine.isFinished)
-        #expect(machine.record.negotiation == .selected(protocol: 0x01, flags: 0x01))
+        #expect(machine.record.negotiation == .selected(protocol: .ssl, flags: NegotiationResponseFlags(rawValue: 0x01)))
         #expect(machine.record.plaintextAfterConfirm == nil)
         #expect(machine.record.timings.map(\.step) == [.tcp, .x224, .tls])
         #expect(machine.record.duration(of: .x224) == 25)
@@ -75,7 +75,7 @@ struct ProbeMachineTests {
         #expect(machine.handle(.received(PDU.failureHybridRequired), now: P.t0 + 11 * P.ms) == [])
         #expect(machine.handle(.received(Array("HTTP/1.0 400 Bad Request\r\n".utf8)), now: P.t0 + 12 * P.ms) == [])
         #expect(machine.record.plaintextAfterConfirm == 19 + 26)
-        #expect(machine.record.negotiation == .selected(protocol: 0x01, flags: 0x01))
+        #expect(machine.record.negotiation == .selected(protocol: .ssl, flags: NegotiationResponseFlags(rawValue: 0x01)))
         #expect(machine.record.foreignService == nil)
         #expect(!machine.isFinished)
 
@@ -129,7 +129,7 @@ struct ProbeMachineTests {
         var machine = P.connected()
         #expect(machine.handle(.received(PDU.failureHybridRequired), now: P.t0 + 20 * P.ms) == [.close])
         #expect(machine.isFinished)
-        #expect(machine.record.negotiation == .failure(code: 5))
+        #expect(machine.record.negotiation == .failure(code: .hybridRequiredByServer))
         #expect(machine.record.end == .completed)
         #expect(machine.record.totalMs == 20)
         // A finished machine ignores whatever else happens.
@@ -143,7 +143,7 @@ struct ProbeMachineTests {
         var negotiation = P.connected(requested: .ssl, goal: .negotiation)
         #expect(negotiation.handle(.received(PDU.confirmWithoutNegotiation), now: P.t0 + P.ms) == [.close])
         #expect(negotiation.record.negotiation == .noNegotiationData)
-        #expect(negotiation.record.negotiation?.selectedProtocol == 0)
+        #expect(negotiation.record.negotiation?.selectedProtocol == .rdp)
         #expect(negotiation.record.end == .completed)
 
         // The default client carries on to MCS on the plain connection.
@@ -165,7 +165,7 @@ struct ProbeMachineTests {
     func xrdpRefusal() {
         var machine = P.connected()
         #expect(machine.handle(.received(PDU.xrdpRefusal), now: P.t0 + P.ms) == [.close])
-        #expect(machine.record.negotiation == .disconnected(reason: 3))
+        #expect(machine.record.negotiation == .disconnected(reason: MCSDisconnectReason(rawValue: 3)))
         #expect(machine.record.end == .completed)
         #expect(machine.record.foreignService == nil)
     }

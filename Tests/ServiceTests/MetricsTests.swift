@@ -9,19 +9,19 @@ enum Reports {
     static func nlaServer(findings extra: [Finding] = [], verdict: Verdict? = nil) -> CheckReport {
         var o = CheckObservations(target: Target(host: "rdp.example.com", port: 3389), startedAtUnix: 1_700_000_000, timeoutMs: 5000)
         o.resolution = ResolutionObservation(addresses: ["192.0.2.10"], usedAddress: "192.0.2.10", durationMs: 12, error: nil, literal: false)
-        var probe = ProbeRecord(purpose: .defaultClient, requestedProtocols: 0x0B)
-        probe.negotiation = .selected(protocol: 0x02, flags: 0)
+        var probe = ProbeRecord(purpose: .defaultClient, requestedProtocols: [.ssl, .hybrid, .hybridEx])
+        probe.negotiation = .selected(protocol: .hybrid, flags: [])
         probe.timings = [StepTiming(step: .tcp, startMs: 0, durationMs: 1.5), StepTiming(step: .x224, startMs: 1.5, durationMs: 2),
                          StepTiming(step: .tls, startMs: 3.5, durationMs: 8.25)]
         probe.tls = TLSSessionInfo(version: .tls12, peerChain: [])
         probe.end = .completed
-        var rdp = ProbeRecord(purpose: .negotiation(0), requestedProtocols: 0)
-        rdp.negotiation = .failure(code: 5)
-        var tls10 = ProbeRecord(purpose: .tlsVersion(.tls10), requestedProtocols: 0x01)
-        tls10.negotiation = .selected(protocol: 0x01, flags: 0)
+        var rdp = ProbeRecord(purpose: .negotiation(.rdp), requestedProtocols: .rdp)
+        rdp.negotiation = .failure(code: .hybridRequiredByServer)
+        var tls10 = ProbeRecord(purpose: .tlsVersion(.tls10), requestedProtocols: .ssl)
+        tls10.negotiation = .selected(protocol: .ssl, flags: [])
         tls10.end = .tlsFailed("protocol version")
-        var tls13 = ProbeRecord(purpose: .tlsVersion(.tls13), requestedProtocols: 0x01)
-        tls13.negotiation = .selected(protocol: 0x01, flags: 0)
+        var tls13 = ProbeRecord(purpose: .tlsVersion(.tls13), requestedProtocols: .ssl)
+        tls13.negotiation = .selected(protocol: .ssl, flags: [])
         tls13.end = .timedOut(step: .tls, waitingFor: "ServerHello")
         o.probes = [probe, rdp, tls10, tls13]
         var udp = UDPObservation(port: 3389)

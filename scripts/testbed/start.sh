@@ -301,11 +301,16 @@ if [ ! -S "/tmp/.X11-unix/X$DISPLAY_NUM" ]; then
     exit 1
 fi
 SHADOW_ENV=("HOME=$SHADOW_HOME" "DISPLAY=:$DISPLAY_NUM")
-launch SHADOW_NLA "${SHADOW_ENV[@]}" -- freerdp-shadow-cli /bind-address:127.0.0.1 \
+# freerdp-shadow-cli has been seen to die in the middle of a long suite, after
+# which every later test against it failed with "connection refused". It is
+# restarted when it exits, and each restart is logged ("testbed: restart") so
+# scripts/test.sh can name it at the end of the run.
+RESPAWN=(bash -c 'while :; do "$@"; echo "testbed: restart: $1 exited with $? at $(date -u +%T)"; sleep 0.2; done' respawn)
+launch SHADOW_NLA "${SHADOW_ENV[@]}" -- "${RESPAWN[@]}" freerdp-shadow-cli /bind-address:127.0.0.1 \
     "/port:$SHADOW_NLA" /sec:nla "/sam-file:$TESTBED_DIR/sam"
-launch SHADOW_TLS "${SHADOW_ENV[@]}" -- freerdp-shadow-cli /bind-address:127.0.0.1 \
+launch SHADOW_TLS "${SHADOW_ENV[@]}" -- "${RESPAWN[@]}" freerdp-shadow-cli /bind-address:127.0.0.1 \
     "/port:$SHADOW_TLS" -sec-nla
-launch SHADOW_RDP "${SHADOW_ENV[@]}" -- freerdp-shadow-cli /bind-address:127.0.0.1 \
+launch SHADOW_RDP "${SHADOW_ENV[@]}" -- "${RESPAWN[@]}" freerdp-shadow-cli /bind-address:127.0.0.1 \
     "/port:$SHADOW_RDP" /sec:rdp
 
 # ------------------------------------------------------------------- wait
