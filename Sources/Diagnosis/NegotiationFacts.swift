@@ -7,6 +7,10 @@ struct NegotiationFacts {
     /// Protocol (by requested value) → what the server answered.
     let answers: [SecurityProtocols: NegotiationObservation]
     let defaultSelected: SecurityProtocols?
+    /// A request that offered CredSSP was answered without selecting it.
+    /// (A capture may hold only requests that never offered it; then nothing
+    /// can be said about NLA.)
+    let credSSPDeclined: Bool
 
     init(_ observations: CheckObservations) {
         var answers: [SecurityProtocols: NegotiationObservation] = [:]
@@ -17,6 +21,11 @@ struct NegotiationFacts {
         }
         self.answers = answers
         defaultSelected = observations.defaultClient?.negotiation?.selectedProtocol
+        let credSSP: SecurityProtocols = [.hybrid, .hybridEx]
+        credSSPDeclined = observations.probes.contains { probe in
+            guard !probe.requestedProtocols.isDisjoint(with: credSSP), let answer = probe.negotiation else { return false }
+            return (answer.selectedProtocol ?? .rdp).isDisjoint(with: credSSP)
+        }
     }
 
     /// The protocol a negotiation probe is about: HYBRID_EX is asked for

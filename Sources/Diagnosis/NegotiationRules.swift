@@ -41,7 +41,7 @@ enum NegotiationRules: DiagnosisRule {
                 id: .x224NlaOptional, level: .warn, section: .negotiation, title: "NLA is offered but not required",
                 detail: "The server selects CredSSP when asked, but also accepts \(facts.acceptsTLS ? "TLS alone" : "standard RDP security"): a client that skips NLA gets a logon screen, and the server spends a session on it, before anyone authenticates.",
                 fixes: requireNLA))
-        } else {
+        } else if facts.credSSPDeclined {
             findings.append(Finding(
                 id: .x224NoNla, level: .warn, section: .negotiation, title: "No NLA: the server never selects CredSSP",
                 detail: "Every client reaches the logon screen before authenticating. (Scanners that count any answer as 'NLA supported' get this wrong; rdpdoctor judges by the protocol the server selects.)",
