@@ -61,6 +61,17 @@ enum VerdictRule {
         }
     }
 
+    /// A captured connection whose server sent full-size segments again and
+    /// that never got past the step they carried: the server did not close it,
+    /// and no later step began. Nil for a live check (it has no capture facts).
+    static func capturedStall(_ probe: ProbeRecord, _ capture: CaptureFacts?) -> Step? {
+        guard let capture, capture.fromServer.retransmissions > 0,
+              capture.fromServer.largestRetransmitted >= CaptureRules.fullSizeSegment,
+              capture.closedBy != .server, probe.session == nil, probe.credssp == nil,
+              let step = probe.timings.last?.step, [.x224, .tls, .mcs].contains(step) else { return nil }
+        return step
+    }
+
     static func connectionVerdict(_ observations: CheckObservations, codes catalogue: Catalogue) -> Verdict {
         if let gateway = observations.gateway, observations.defaultClient == nil {
             return gatewayVerdict(gateway, codes: catalogue)
@@ -82,6 +93,11 @@ enum VerdictRule {
                                codes: catalogue.clientCodes(.tcpUnanswered))
             }
             return Verdict(outcome: .undetermined, step: nil, summary: "The check ran out of time before the connection could be replayed.")
+        }
+        if let stalled = capturedStall(probe, observations.capture) {
+            return Verdict(outcome: .fails, step: stalled,
+                           summary: "The connection stalls during \(Names.step(stalled)): the server's full-size segments were sent again and the connection went no further, the signature of a path MTU black hole (usually a VPN or tunnel). Microsoft clients give up with a timeout (0x108) or show 0x904 / 0x7.",
+                           codes: catalogue.clientCodes(.pathStall))
         }
         if probe.negotiation == nil, let service = observations.service, let what = ServiceRules.identity(service) {
             return Verdict(outcome: .fails, step: .x224,
