@@ -205,7 +205,8 @@ public enum ConnectionReplay {
 
     static func cookie(_ request: X224ConnectionRequest) -> String? {
         switch request.token {
-        case .cookie(let text)?: text
+        // Kept as the client wrote it, so renderers can hide the user name.
+        case .cookie(let user)?: "mstshash=" + user
         case .routingToken(let bytes)?: "routing token " + Hex.string(bytes.prefix(32))
         case nil: nil
         }

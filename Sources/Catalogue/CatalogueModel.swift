@@ -297,6 +297,13 @@ public enum WireTable: String, Codable, Sendable, CaseIterable {
     case rdpVersion = "rdp-version"
     case osMajor = "os-major"
     case osMinor = "os-minor"
+    /// The words of Zeek's rdp.log, for `analyze --zeek`.
+    case zeekSecurityProtocol = "zeek-security-protocol"
+    case zeekFailureCode = "zeek-failure-code"
+    case zeekGCCResult = "zeek-gcc-result"
+    case zeekEncryptionMethod = "zeek-encryption-method"
+    case zeekEncryptionLevel = "zeek-encryption-level"
+    case zeekCertType = "zeek-cert-type"
 }
 
 struct WireNameTable: Codable, Sendable {

@@ -11372,6 +11372,75 @@ extension Catalogue {
         "0x8": "a pseudo X server",
         "0x9": "Windows RT"
       }
+    },
+    {
+      "table": "zeek-security-protocol",
+      "source": "Zeek, scripts/base/protocols/rdp/consts.zeek: the words Zeek's rdp.log writes (rdpdoctor analyze --zeek)",
+      "certainty": "documented",
+      "names": {
+        "0x0": "RDP",
+        "0x1": "SSL",
+        "0x2": "HYBRID",
+        "0x8": "HYBRID_EX"
+      }
+    },
+    {
+      "table": "zeek-failure-code",
+      "source": "Zeek, scripts/base/protocols/rdp/consts.zeek: the words Zeek's rdp.log writes (rdpdoctor analyze --zeek)",
+      "certainty": "documented",
+      "names": {
+        "0x1": "SSL_REQUIRED_BY_SERVER",
+        "0x2": "SSL_NOT_ALLOWED_BY_SERVER",
+        "0x3": "SSL_CERT_NOT_ON_SERVER",
+        "0x4": "INCONSISTENT_FLAGS",
+        "0x5": "HYBRID_REQUIRED_BY_SERVER",
+        "0x6": "SSL_WITH_USER_AUTH_REQUIRED_BY_SERVER"
+      }
+    },
+    {
+      "table": "zeek-gcc-result",
+      "source": "Zeek, scripts/base/protocols/rdp/consts.zeek: the words Zeek's rdp.log writes (rdpdoctor analyze --zeek)",
+      "certainty": "documented",
+      "names": {
+        "0x0": "Success",
+        "0x1": "User rejected",
+        "0x2": "Resources not available",
+        "0x3": "Rejected for symmetry breaking",
+        "0x4": "Locked conference"
+      }
+    },
+    {
+      "table": "zeek-encryption-method",
+      "source": "Zeek, scripts/base/protocols/rdp/consts.zeek: the words Zeek's rdp.log writes (rdpdoctor analyze --zeek); Zeek keys FIPS as decimal 10, the value ENCRYPTION_METHOD_FIPS has is 0x10 (MS-RDPBCGR 2.2.1.4.3), which is what is written here",
+      "certainty": "documented",
+      "names": {
+        "0x0": "None",
+        "0x1": "40bit",
+        "0x2": "128bit",
+        "0x8": "56bit",
+        "0x10": "FIPS"
+      }
+    },
+    {
+      "table": "zeek-encryption-level",
+      "source": "Zeek, scripts/base/protocols/rdp/consts.zeek: the words Zeek's rdp.log writes (rdpdoctor analyze --zeek)",
+      "certainty": "documented",
+      "names": {
+        "0x0": "None",
+        "0x1": "Low",
+        "0x2": "Client compatible",
+        "0x3": "High",
+        "0x4": "FIPS"
+      }
+    },
+    {
+      "table": "zeek-cert-type",
+      "source": "Zeek, scripts/base/protocols/rdp/consts.zeek: the words Zeek's rdp.log writes (rdpdoctor analyze --zeek)",
+      "certainty": "documented",
+      "names": {
+        "0x1": "RSA",
+        "0x2": "X.509"
+      }
     }
   ]
 }

@@ -26,8 +26,15 @@ struct Analyze: AsyncParsableCommand {
     @Flag(name: .long, help: "Print JSON (docs/analyze-json.md).")
     var json = false
 
+    @Flag(name: .long, help: "Print Zeek rdp.log records (TSV with Zeek's header; docs/analyze-json.md).")
+    var zeek = false
+
     @Flag(name: .long, help: "Show the user names clients send in mstshash= cookies (hidden by default).")
     var showNames = false
+
+    func validate() throws {
+        if json && zeek { throw ValidationError("--json and --zeek are two outputs: choose one") }
+    }
 
     func run() async throws {
         guard let handle = FileHandle(forReadingAtPath: file) else { throw fail("cannot open \(file)") }
@@ -45,9 +52,15 @@ struct Analyze: AsyncParsableCommand {
         }
         let report = await analyzer.finish()
         if report.packets == 0, let problem = report.readProblem { throw fail("\(file): \(problem)") }
-        let style = TextStyle(colour: !json && Output.wantsColour())
-        Output.standardOutput(json ? JSONDocuments.analyze(report, file: file, showNames: showNames)
-                                   : AnalyzeTextRenderer(style: style, showNames: showNames).render(report, file: file))
+        let style = TextStyle(colour: !json && !zeek && Output.wantsColour())
+        if zeek {
+            Output.standardOutput(ZeekLogRenderer(showNames: showNames).render(report))
+            let left = report.notShown.values.reduce(0, +)
+            if left > 0 { Output.standardError("rdpdoctor: \(left) more RDP connections are counted, not logged (the first 1000 are kept)\n") }
+        } else {
+            Output.standardOutput(json ? JSONDocuments.analyze(report, file: file, showNames: showNames)
+                                       : AnalyzeTextRenderer(style: style, showNames: showNames).render(report, file: file))
+        }
         let worst = report.connections.map(\.report.exitStatus).max() ?? 0
         if worst != 0 { throw Reported(status: ExitStatus(rawValue: worst) ?? .failure) }
     }
