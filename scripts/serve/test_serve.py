@@ -497,7 +497,7 @@ class Prometheus:
 
 def shipped_targets(shipped):
     with open(os.path.join(DEPLOY, shipped)) as f:
-        return sorted(set(re.findall(r"^\s+- (127\.0\.0\.1:339\d\d)$", f.read(), re.M)))
+        return sorted(set(re.findall(r"^\s+- (127\.0\.0\.1:\d+)\s*$", f.read(), re.M)))
 
 
 class PrometheusTests(unittest.TestCase):
@@ -543,7 +543,8 @@ class PrometheusTests(unittest.TestCase):
 
     def test_hashmod_shards_probe_each_target_exactly_once(self):
         targets = shipped_targets("prometheus-sharded.yml")
-        names = {f"127.0.0.1:{PORTS[name]}": name for name in ("SHADOW_NLA", "XRDP_NEGOTIATE", "CLOSED_PORT", "SHADOW_TLS", "XRDP_TLS")}
+        names = {f"127.0.0.1:{PORTS[name]}": name for name in ("SHADOW_NLA", "XRDP_NEGOTIATE", "CLOSED_PORT", "SHADOW_TLS", "XRDP_TLS",
+                                                           "XRDP_EXPIRED", "XRDP_TESTCA")}
         self.assertEqual(targets, sorted(names), "the shipped targets are testbed ports")
         prometheus = self.prometheus_sharded
         results = prometheus.wait_for('probe_success{job="rdp"}', len(targets), 100)
