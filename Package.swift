@@ -37,6 +37,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // serve's graceful shutdown: SIGTERM closes the listener and drains the probes in flight.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.14.0"),
     ],
     targets: [
         // Core tier: no I/O.
@@ -68,7 +71,7 @@ let package = Package(
         ]),
         // serve and scan, the logic: config, allow-list, timeouts, metrics text, target lists (no I/O).
         .target(name: "Service", dependencies: [
-            "Diagnosis", "ProbeCore", "RDPProtocol", "CertificateAudit", "Catalogue", .product(name: "Yams", package: "Yams"),
+            "Diagnosis", "ProbeCore", "RDPProtocol", "CertificateAudit", "Catalogue", "TSGU", .product(name: "Yams", package: "Yams"),
         ]),
         // serve's HTTP front (NIOHTTP1) over RDPDoctorKit.check: the only I/O of the service.
         .target(name: "ServiceHTTP", dependencies: [
@@ -78,6 +81,9 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         // The command line, thin.
         .executableTarget(

@@ -123,7 +123,7 @@ enum VerdictRule {
             // wait than that is no evidence.
             guard (waited ?? 0) >= clientConnectPatienceMs else {
                 return Verdict(outcome: .undetermined, step: .tcp,
-                               summary: "Could not tell: the TCP connection attempt got no answer within \(waited.map(Names.ms) ?? "the deadline"); run again with a longer --timeout.")
+                               summary: "Could not tell: the TCP connection attempt got no answer within \(waited.map(Names.ms) ?? "the deadline"); \(Self.waitLonger(observations, probe, capitalized: false))")
             }
             return Verdict(outcome: .fails, step: .tcp,
                            summary: "The client would fail to connect: the TCP connection attempt got no answer within \(waited.map(Names.ms) ?? "the deadline") (a firewall dropping it, or the host is down).",
@@ -140,7 +140,7 @@ enum VerdictRule {
         case let .timedOut(step, waiting):
             // Silence is not a refusal: the server may answer later than rdpdoctor waited.
             return Verdict(outcome: .undetermined, step: step,
-                           summary: "Could not tell: no answer during \(Names.step(step)) within \(Names.waited(probe).map(Names.ms) ?? "the deadline") (rdpdoctor waited for \(waiting)). A client that waits longer may get through; if it never comes, Microsoft clients show 0x108 (timed out). Run again with a longer --timeout.")
+                           summary: "Could not tell: no answer during \(Names.step(step)) within \(Names.waited(probe).map(Names.ms) ?? "the deadline") (rdpdoctor waited for \(waiting)). A client that waits longer may get through; if it never comes, Microsoft clients show 0x108 (timed out). \(Self.waitLonger(observations, probe, capitalized: true))")
         case let .peerClosed(kind, step, _):
             return Verdict(outcome: .fails, step: step,
                            summary: "The client would stop during \(Names.step(step)): the server \(kind == .reset ? "resets" : "closes") the connection there. A Microsoft client shows 0x904 with extended 0x7.",
@@ -345,5 +345,15 @@ enum VerdictRule {
         case .session: .licensing
         case .udp, .path, .timing: nil
         }
+    }
+
+    /// How to wait longer: the check's --timeout, or, when scan's cap on each
+    /// step (not the budget's share) set the probe's deadline, --step-timeout.
+    static func waitLonger(_ observations: CheckObservations, _ probe: ProbeRecord, capitalized: Bool) -> String {
+        var advice = "run again with a longer --timeout"
+        if let cap = observations.stepCapMs, let deadline = probe.stepDeadlineMs, deadline >= cap - 1 {
+            advice = "run again with a longer --step-timeout (each step waited at most \(Names.ms(cap)))"
+        }
+        return (capitalized ? advice.prefix(1).uppercased() + advice.dropFirst() : advice) + "."
     }
 }

@@ -30,6 +30,13 @@ public struct CheckCoordinator: Sendable {
         public var connectionID: String
         /// The address the probes use is IPv6 (for the MTU estimate).
         public var ipv6: Bool
+        /// At most this long for any one step (the connect, each answer); nil:
+        /// the deadline policy's share of the budget. `scan` waits briefly on
+        /// silent targets and reports them as "no answer within" this.
+        public var stepCapMs: Double?
+        /// After a silent X.224 exchange, ask what the port is with the service
+        /// probe (one more connection, one more wait). `scan` skips it.
+        public var serviceProbeAfterSilence = true
 
         public init(plan: CheckPlan, budgetMs: Double, quick: Bool = false, credentials: CredentialRequest? = nil,
                     pinnedLeafSHA256: [UInt8]? = nil, pathSamples: Int = 0,
@@ -96,11 +103,12 @@ public struct CheckCoordinator: Sendable {
 
     // What came back.
     public private(set) var probes: [ProbeRecord] = []
-    public private(set) var mtuSearch: MTUSearchObservation?
-    public private(set) var pathSample: PathSampleObservation?
-    public private(set) var service: ServiceObservation?
-    public private(set) var credentialCheck: CredentialCheckObservation?
-    public private(set) var probing: ProbingObservation
+    // Boxed: the coordinator lives in an async frame for the whole check (see Boxed).
+    @Boxed public private(set) var mtuSearch: MTUSearchObservation? = nil
+    @Boxed public private(set) var pathSample: PathSampleObservation? = nil
+    @Boxed public private(set) var service: ServiceObservation? = nil
+    @Boxed public private(set) var credentialCheck: CredentialCheckObservation? = nil
+    @Boxed public private(set) var probing: ProbingObservation
 
     let settings: Settings
     private let startedAt: UInt64
@@ -200,7 +208,8 @@ public struct CheckCoordinator: Sendable {
         var closedAtX224 = false
         if case .peerClosed(_, .x224, _) = main.end { closedAtX224 = true }
         if main.negotiation == nil, main.end.step == .x224,
-           main.foreignService == nil || main.foreignService == .tls {
+           main.foreignService == nil || main.foreignService == .tls,
+           settings.serviceProbeAfterSilence || !Self.silent(main) {
             queue.append(.service)
         }
         if settings.pathSamples > 0, main.duration(of: .tcp) != nil { queue.append(.pathSample) }
@@ -299,9 +308,22 @@ public struct CheckCoordinator: Sendable {
         }
     }
 
-    /// The deadlines of one connection: the first wave knows nothing of the
-    /// path; later ones follow from what the default walk measured.
+    /// A probe that got nothing at all back before its deadline.
+    static func silent(_ record: ProbeRecord) -> Bool {
+        guard case .timedOut = record.end else { return false }
+        return record.timings.allSatisfy { $0.bytesReceived == 0 }
+    }
+
+    /// The deadlines of one connection, within the step cap when there is one.
     private func stepTimeouts(for kind: Kind, firstWave: Bool, remainingMs: Double) -> StepTimeouts {
+        let timeouts = uncappedStepTimeouts(for: kind, firstWave: firstWave, remainingMs: remainingMs)
+        guard let cap = settings.stepCapMs else { return timeouts }
+        return StepTimeouts(connectMs: min(timeouts.connectMs, cap), stepMs: min(timeouts.stepMs, cap))
+    }
+
+    /// The first wave knows nothing of the path; later connections follow
+    /// from what the default walk measured.
+    private func uncappedStepTimeouts(for kind: Kind, firstWave: Bool, remainingMs: Double) -> StepTimeouts {
         if firstWave { return DeadlinePolicy.firstWave(remainingMs: remainingMs) }
         // The account's walk (and a logon) gets all that is left: it is what was asked.
         if case .rdp(.credentials, _) = kind { return StepTimeouts(connectMs: remainingMs, stepMs: remainingMs) }

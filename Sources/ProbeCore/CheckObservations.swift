@@ -6,31 +6,33 @@ public struct CheckObservations: Codable, Sendable {
     /// Wall-clock time the check started (Unix seconds), to judge the server's clock.
     public var startedAtUnix: Double
     public var timeoutMs: Double
-    public var resolution: ResolutionObservation?
+    /// The cap on any one step's wait, when the caller set one (`scan`'s quick mode).
+    public var stepCapMs: Double?
+    @Boxed public var resolution: ResolutionObservation? = nil
     /// One entry per resolved address: could a TCP connection be opened?
     public var reachability: [ReachabilityObservation] = []
     public var probes: [ProbeRecord] = []
     public var totalMs: Double = 0
     /// Settings read from an .rdp file, when the target came from one.
-    public var rdpFile: RDPFile?
+    @Boxed public var rdpFile: RDPFile? = nil
     /// With --user: whether the account could be tried, and how the server answered it.
-    public var credentialCheck: CredentialCheckObservation?
+    @Boxed public var credentialCheck: CredentialCheckObservation? = nil
     /// The SHA-256 of the leaf certificate the user expects (--cert-sha256).
     public var expectedLeafSHA256: HexBytes?
     /// When the port did not answer like RDP: what it says when spoken to with TLS.
-    public var service: ServiceObservation?
+    @Boxed public var service: ServiceObservation? = nil
     /// The walk through the RD Gateway (`--gateway`), when there is one.
-    public var gateway: GatewayObservation?
+    @Boxed public var gateway: GatewayObservation? = nil
     /// How the probes were spread over time, and how the server coped.
-    public var probing: ProbingObservation?
+    @Boxed public var probing: ProbingObservation? = nil
     /// When the default client stalled: the path MTU black hole search.
-    public var mtuSearch: MTUSearchObservation?
+    @Boxed public var mtuSearch: MTUSearchObservation? = nil
     /// With --samples: the loss and round-trip sample.
-    public var pathSample: PathSampleObservation?
+    @Boxed public var pathSample: PathSampleObservation? = nil
     /// The UDP transport (MS-RDPEUDP SYN to the same port number).
-    public var udp: UDPObservation?
+    @Boxed public var udp: UDPObservation? = nil
     /// Set by `analyze`: what the capture shows beside the replayed probe.
-    public var capture: CaptureFacts?
+    @Boxed public var capture: CaptureFacts? = nil
 
     public init(target: Target, startedAtUnix: Double, timeoutMs: Double) {
         self.target = target

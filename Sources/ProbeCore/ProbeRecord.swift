@@ -16,16 +16,16 @@ public struct ProbeRecord: Codable, Sendable {
     public var unexpectedBytes: String?
     /// The same bytes as text, when they are a printable banner (an SSH greeting).
     public var banner: String?
-    public var tls: TLSSessionInfo?
+    @Boxed public var tls: TLSSessionInfo? = nil
     /// Plaintext bytes that followed the X.224 confirm when TLS was due.
     public var plaintextAfterConfirm: Int?
-    public var serverData: ServerDataObservation?
-    public var credssp: CredSSPObservation?
+    @Boxed public var serverData: ServerDataObservation? = nil
+    @Boxed public var credssp: CredSSPObservation? = nil
     /// With --user: how the server answered the account.
-    public var credential: CredentialObservation?
-    public var session: SessionObservation?
+    @Boxed public var credential: CredentialObservation? = nil
+    @Boxed public var session: SessionObservation? = nil
     /// TCP_INFO read just before the connection closed (Linux).
-    public var tcp: TCPStats?
+    @Boxed public var tcp: TCPStats? = nil
     /// The TCP maximum segment size this probe forced (MTU black hole search).
     public var forcedMSS: Int?
     public var end: ConnectionEnd = .timedOut(step: .tcp, waitingFor: "the probe to start")

@@ -21,8 +21,9 @@ public struct RDPProbeMachine: ConnectionMachine {
         case connecting
         case awaitingConfirm
         case awaitingTLS(selected: SecurityProtocols)
-        case credssp(CredSSPStage)
-        case session(SessionStage)
+        // Indirect: the stages are large, and a machine is copied into async frames.
+        indirect case credssp(CredSSPStage)
+        indirect case session(SessionStage)
         case finished
     }
 

@@ -105,6 +105,17 @@ public struct CheckOptions: Sendable, CustomStringConvertible {
     /// gateway account; its password is never printed and never in the report.
     public var gateway: GatewayRequest?
 
+    /// Each step of each connection (the TCP connect, every answer) waits at
+    /// most this many seconds; nil (the default) lets the deadline policy share
+    /// `timeout` out. A target silent for that long is reported as "no answer
+    /// within" it, undetermined, never as down. `rdpdoctor scan` uses 0.5.
+    public var stepTimeout: Double?
+
+    /// After a silent X.224 exchange, make one more connection to ask what the
+    /// port is (TLS, HTTP). `true` by default; `scan` turns it off to keep one
+    /// connection, and one wait, per silent target.
+    public var serviceProbeAfterSilence = true
+
     /// The defaults of `rdpdoctor check HOST`.
     public init(timeout: Double = 5, quick: Bool = false, trustAnchorsDER: [[UInt8]] = [],
                 useSystemTrustStore: Bool = true, pinnedLeafSHA256: [UInt8]? = nil,
@@ -173,12 +184,17 @@ public func check(_ target: Target, options: CheckOptions = .init()) async throw
     guard (0...PathSampleMachine.maximumSegments).contains(options.pathSamples) else {
         throw CheckOptionsError("pathSamples must be between 0 and \(PathSampleMachine.maximumSegments)")
     }
+    if let step = options.stepTimeout, !(step > 0 && step <= options.timeout) {
+        throw CheckOptionsError("stepTimeout must be more than 0 and at most the timeout (\(options.timeout) s)")
+    }
     var runnerOptions = CheckRunner.Options(timeoutMs: options.timeout * 1000)
     runnerOptions.defaultClientOnly = options.quick
     runnerOptions.pathSamples = options.pathSamples
     runnerOptions.credentials = options.credentials
     runnerOptions.pinnedLeafSHA256 = options.pinnedLeafSHA256
     runnerOptions.admitAddresses = options.admitAddresses
+    runnerOptions.stepCapMs = options.stepTimeout.map { $0 * 1000 }
+    runnerOptions.serviceProbeAfterSilence = options.serviceProbeAfterSilence
 
     let extra = options.trustAnchorsDER
     let system = options.useSystemTrustStore

@@ -98,6 +98,7 @@ public enum ProbeMetrics {
         if let matches = facts.certificateNameMatches {
             out.gauge("rdp_certificate_name_matches", "1 when the certificate names the host probed", matches ? 1 : 0)
         }
+        if let gateway = o.gateway { GatewayMetrics.render(gateway, into: &out) }
         for level in Finding.Level.allCases {
             out.gauge("rdp_findings", "Findings of the check by level", labels: [("level", level.rawValue)],
                       Double(report.findings.filter { $0.level == level }.count))
@@ -115,8 +116,13 @@ public enum ProbeMetrics {
     }
 
     /// `probe_success`: connectable (exit status 0 or 1) and every expectation met.
+    /// Through an RD Gateway the RDP walk inside the channel is not replayed yet,
+    /// so a check that ends "could not tell" there (exit status 4) counts as
+    /// connectable when the gateway carried a channel the target answered on.
     public static func success(_ report: CheckReport, expectations: [ExpectationResult]) -> Bool {
-        (report.exitStatus == 0 || report.exitStatus == 1) && expectations.allSatisfy { $0.met == true }
+        let connectable = report.exitStatus == 0 || report.exitStatus == 1
+            || (report.exitStatus == 4 && report.observations.gateway.map(GatewayMetrics.carried) == true)
+        return connectable && expectations.allSatisfy { $0.met == true }
     }
 }
 

@@ -87,6 +87,8 @@ public struct ProbeModule: Sendable, Equatable {
     /// The SHA-256 every TLS connection's leaf must have.
     public var certSHA256: [UInt8]?
     public var credentials: CredentialReference?
+    /// Probe through this RD Gateway (check --gateway) rather than directly.
+    public var gateway: GatewayReference?
     public var expect: Expectations
 
     public static let defaultTimeout = 5.0
@@ -111,7 +113,7 @@ public struct ProbeModule: Sendable, Equatable {
     }
 
     static func parse(_ map: YAMLMap, name: String) throws(ConfigError) -> ProbeModule {
-        try map.only(["timeout", "quick", "ca_file", "system_trust_store", "cert_sha256", "credentials", "expect"])
+        try map.only(["timeout", "quick", "ca_file", "system_trust_store", "cert_sha256", "credentials", "gateway", "expect"])
         var module = ProbeModule(name: name)
         if let timeout = try map.seconds("timeout") {
             guard timeout > 0, timeout <= maximumTimeout else {
@@ -130,6 +132,9 @@ public struct ProbeModule: Sendable, Equatable {
         }
         if let node = map["credentials"] {
             module.credentials = try CredentialReference.parse(YAMLMap(node, path: "\(map.path).credentials"))
+        }
+        if let node = map["gateway"] {
+            module.gateway = try GatewayReference.parse(YAMLMap(node, path: "\(map.path).gateway"))
         }
         if let node = map["expect"] {
             module.expect = try Expectations.parse(YAMLMap(node, path: "\(map.path).expect"))
@@ -163,28 +168,76 @@ public struct CredentialReference: Sendable, Equatable, CustomStringConvertible 
 
     static func parse(_ map: YAMLMap) throws(ConfigError) -> CredentialReference {
         try map.only(["user", "password_env", "password_file", "password", "logon", "insecure"])
-        if map["password"] != nil {
-            throw ConfigError("\(map.path).password: a password is never written in the configuration; "
-                              + "use password_env (an environment variable) or password_file")
-        }
         guard let account = try map.string("user"), !ProbeCore.CredentialSettings.splitAccount(account).user.isEmpty else {
             throw ConfigError("\(map.path).user is missing")
         }
-        let env = try map.string("password_env")
-        let file = try map.string("password_file")
-        let source: Source
-        switch (env, file) {
-        case (let name?, nil):
-            guard !name.isEmpty else { throw ConfigError("\(map.path).password_env is empty") }
-            source = .environment(name)
-        case (nil, let path?):
-            guard !path.isEmpty else { throw ConfigError("\(map.path).password_file is empty") }
-            source = .file(path)
-        default:
+        guard let source = try source(map) else {
             throw ConfigError("\(map.path) needs exactly one of password_env and password_file")
         }
         return CredentialReference(account: account, source: source, logon: try map.bool("logon") ?? false,
                                    insecure: try map.bool("insecure") ?? false)
+    }
+
+    /// `password_env` or `password_file` (nil when neither is given; both is an error).
+    static func source(_ map: YAMLMap) throws(ConfigError) -> Source? {
+        if map["password"] != nil {
+            throw ConfigError("\(map.path).password: a password is never written in the configuration; "
+                              + "use password_env (an environment variable) or password_file")
+        }
+        switch (try map.string("password_env"), try map.string("password_file")) {
+        case (nil, nil):
+            return nil
+        case (let name?, nil):
+            guard !name.isEmpty else { throw ConfigError("\(map.path).password_env is empty") }
+            return .environment(name)
+        case (nil, let path?):
+            guard !path.isEmpty else { throw ConfigError("\(map.path).password_file is empty") }
+            return .file(path)
+        default:
+            throw ConfigError("\(map.path) needs exactly one of password_env and password_file")
+        }
+    }
+}
+
+/// The RD Gateway a module probes through (`check --gateway`), with its
+/// account by reference. Without `user`, the module's `credentials` account
+/// (if any) goes to the gateway too, as the clients' "use my RD Gateway
+/// credentials for the remote computer" does the other way round.
+public struct GatewayReference: Sendable, Equatable, CustomStringConvertible {
+    /// HOST[:PORT], 443 by default.
+    public var address: Target
+    public var account: String?
+    public var source: CredentialReference.Source?
+    /// Send the NTLM AUTHENTICATE even when the gateway's certificate is not trusted.
+    public var insecure: Bool
+
+    public var description: String {
+        guard let account, let source else { return "\(address.host):\(address.port)" }
+        return "\(address.host):\(address.port) as " + CredentialReference(account: account, source: source, logon: false, insecure: false).description
+    }
+
+    static func parse(_ map: YAMLMap) throws(ConfigError) -> GatewayReference {
+        try map.only(["address", "user", "password_env", "password_file", "password", "insecure"])
+        guard let text = try map.string("address"), !text.isEmpty else {
+            throw ConfigError("\(map.path).address is missing (HOST[:PORT] of the RD Gateway)")
+        }
+        let address: Target
+        do {
+            address = try Target.parse(text, portDefault: 443)
+        } catch {
+            throw ConfigError("\(map.path).address: \(error.description)")
+        }
+        let account = try map.string("user")
+        let source = try CredentialReference.source(map)
+        if let account {
+            guard !ProbeCore.CredentialSettings.splitAccount(account).user.isEmpty else {
+                throw ConfigError("\(map.path).user has no account name")
+            }
+            guard source != nil else { throw ConfigError("\(map.path) needs password_env or password_file for its user") }
+        } else if source != nil {
+            throw ConfigError("\(map.path): a password without a user")
+        }
+        return GatewayReference(address: address, account: account, source: source, insecure: try map.bool("insecure") ?? false)
     }
 }
 

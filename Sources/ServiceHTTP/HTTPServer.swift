@@ -114,18 +114,21 @@ final class RequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             let keepAlive = head.isKeepAlive
             let version = head.version
             let promise = context.eventLoop.makePromise(of: ServiceResponse.self)
+            app.requestTaken()
             promise.completeWithTask { [app] in await app.handle(request) }
             let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-            promise.futureResult.whenSuccess { response in
+            promise.futureResult.whenSuccess { [app] response in
                 let (handler, context) = bound.value
                 handler.busy = false
                 handler.write(response, head: request.method == "HEAD", keepAlive: keepAlive, version: version, context: context)
+                    .whenComplete { _ in app.requestAnswered() }
             }
         }
     }
 
+    /// Writes the answer; the future completes once it is written (or the connection failed).
     private func write(_ response: ServiceResponse, head: Bool, keepAlive: Bool, version: HTTPVersion,
-                       context: ChannelHandlerContext) {
+                       context: ChannelHandlerContext) -> EventLoopFuture<Void> {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: response.contentType)
         let body = ByteBuffer(string: response.body)
@@ -141,5 +144,6 @@ final class RequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             let channel = context.channel
             done.whenComplete { _ in channel.close(promise: nil) }
         }
+        return done
     }
 }

@@ -8,6 +8,7 @@ import NIOConcurrencyHelpers
 import Prometheus
 import RDPDoctorKit
 import Service
+import Transport
 
 /// A request as the app sees it.
 public struct ServiceRequest: Sendable {
@@ -104,6 +105,10 @@ public final class ServiceApp: Sendable {
         var loaded: LoadedConfig
         var inFlight = 0
         var last: [LastProbe] = []
+        /// Requests taken and not yet answered (the graceful shutdown waits for them).
+        var open = 0
+        /// Shutting down: no new probe starts.
+        var draining = false
     }
 
     let configPath: String
@@ -158,9 +163,34 @@ public final class ServiceApp: Sendable {
         registry.makeCounter(descriptor: Self.name(metric, "total", help), labels: labels).increment()
     }
 
+    // MARK: - Graceful shutdown
+
+    /// A request was taken; `requestAnswered()` follows once its answer is written.
+    func requestTaken() { state.withLockedValue { $0.open += 1 } }
+    func requestAnswered() { state.withLockedValue { $0.open -= 1 } }
+
+    /// From now on probes are refused with 503 (the listener closes too).
+    public func beginDraining() { state.withLockedValue { $0.draining = true } }
+
+    /// The longest a probe may run: the drain waits this long at most.
+    public var drainLimitSeconds: Int64 {
+        Int64((config.modules.values.map(\.timeout).max() ?? ProbeModule.defaultTimeout).rounded(.up)) + 5
+    }
+
+    /// Waits until every request taken has been answered, or `limit` passed; true when all were.
+    public func drained(within limit: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while state.withLockedValue({ $0.open }) > 0 {
+            guard ContinuousClock.now < deadline else { return false }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return true
+    }
+
     public func handle(_ request: ServiceRequest) async -> ServiceResponse {
         switch (request.method, request.path) {
         case ("GET", "/probe"), ("HEAD", "/probe"):
+            if state.withLockedValue({ $0.draining }) { return refuse(503, "shutting_down", "serve is shutting down") }
             return await probe(request)
         case ("GET", "/metrics"):
             return ServiceResponse(status: 200, contentType: ProbeMetrics.contentType, body: registry.emitToString())
@@ -221,6 +251,14 @@ public final class ServiceApp: Sendable {
                 let (user, domain) = CredentialSettings.splitAccount(reference.account)
                 options.credentials = CredentialRequest(user: user, domain: domain, password: password,
                                                         logon: reference.logon, insecure: reference.insecure)
+            case .failure(let message):
+                log("module \(moduleName): \(message)")
+                return refuse(500, "credentials", "module \(moduleName): \(message)")
+            }
+        }
+        if let gateway = module.gateway {
+            switch gatewayRequest(gateway, sameAs: options.credentials) {
+            case .success(let request): options.gateway = request
             case .failure(let message):
                 log("module \(moduleName): \(message)")
                 return refuse(500, "credentials", "module \(moduleName): \(message)")
@@ -294,22 +332,48 @@ public final class ServiceApp: Sendable {
         case failure(String)
     }
 
+    enum GatewayLookup {
+        case success(GatewayRequest)
+        case failure(String)
+    }
+
+    /// The module's gateway with its account: its own user, or the module's credentials.
+    func gatewayRequest(_ gateway: GatewayReference, sameAs credentials: CredentialRequest?) -> GatewayLookup {
+        guard let account = gateway.account, let source = gateway.source else {
+            return .success(GatewayRequest(gateway: gateway.address, credentials: credentials.map(GatewayCredentials.init(sameAs:)),
+                                           insecure: gateway.insecure))
+        }
+        switch password(for: source, key: "gateway") {
+        case .success(let password):
+            let (user, domain) = CredentialSettings.splitAccount(account)
+            return .success(GatewayRequest(gateway: gateway.address,
+                                           credentials: GatewayCredentials(user: user, domain: domain, password: password),
+                                           insecure: gateway.insecure))
+        case .failure(let message):
+            return .failure(message)
+        }
+    }
+
     /// The password a reference names; the messages name the reference, never its value.
     func password(for reference: CredentialReference) -> PasswordLookup {
-        switch reference.source {
+        password(for: reference.source, key: "credentials")
+    }
+
+    func password(for source: CredentialReference.Source, key: String) -> PasswordLookup {
+        switch source {
         case .environment(let name):
             guard let value = environment(name), !value.isEmpty else {
-                return .failure("the environment variable \(name) (credentials.password_env) is not set")
+                return .failure("the environment variable \(name) (\(key).password_env) is not set")
             }
             return .success(value)
         case .file(let path):
             guard let handle = FileHandle(forReadingAtPath: path) else {
-                return .failure("cannot open \(path) (credentials.password_file)")
+                return .failure("cannot open \(path) (\(key).password_file)")
             }
             defer { try? handle.close() }
             guard let data = try? handle.read(upToCount: 4096), let text = String(data: data, encoding: .utf8),
                   let line = text.split(separator: "\n", omittingEmptySubsequences: false).first, !line.isEmpty else {
-                return .failure("\(path) (credentials.password_file) holds no password")
+                return .failure("\(path) (\(key).password_file) holds no password")
             }
             return .success(String(line.hasSuffix("\r") ? line.dropLast() : line))
         }
@@ -329,7 +393,7 @@ public final class ServiceApp: Sendable {
         <h1>rdpdoctor serve</h1>
         <p><a href="/metrics">Service metrics</a> · <a href="/-/healthy">Health</a> ·
         probe with <code>/probe?target=HOST:PORT&amp;module=NAME</code> (add <code>&amp;debug=true</code> for the report)</p>
-        <h2>Modules</h2><table border="1" cellpadding="4"><tr><th>name</th><th>timeout</th><th>quick</th><th>credentials</th><th>expectations</th></tr>
+        <h2>Modules</h2><table border="1" cellpadding="4"><tr><th>name</th><th>timeout</th><th>quick</th><th>credentials</th><th>gateway</th><th>expectations</th></tr>
 
         """
         for name in config.modules.keys.sorted() {
@@ -340,7 +404,8 @@ public final class ServiceApp: Sendable {
             if let rdp = module.expect.standardRDPSecurity { expectations.append("standard RDP security: \(rdp)") }
             if let trusted = module.expect.trustedCertificate { expectations.append("trusted certificate: \(trusted)") }
             html += "<tr><td>\(escape(name))</td><td>\(module.timeout) s</td><td>\(module.quick)</td>"
-                + "<td>\(escape(module.credentials?.description ?? "none"))</td><td>\(escape(expectations.joined(separator: "; ")))</td></tr>\n"
+                + "<td>\(escape(module.credentials?.description ?? "none"))</td><td>\(escape(module.gateway?.description ?? "none"))</td>"
+                + "<td>\(escape(expectations.joined(separator: "; ")))</td></tr>\n"
         }
         html += "</table>\n<h2>Last probes</h2><table border=\"1\" cellpadding=\"4\"><tr><th>time (UTC)</th><th>module</th><th>target</th><th>result</th><th>seconds</th><th>verdict</th><th>debug</th></tr>\n"
         let formatter = ISO8601DateFormatter()

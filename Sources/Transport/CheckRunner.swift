@@ -38,6 +38,10 @@ public struct CheckRunner: Sendable {
         /// target directly). The gateway's certificate is judged by `judgeGatewayCertificate`.
         public var gateway: GatewayRequest?
         public var judgeGatewayCertificate: (@Sendable ([[UInt8]]) async -> CertificateJudgement)?
+        /// At most this long for any one step (see CheckCoordinator.Settings.stepCapMs).
+        public var stepCapMs: Double?
+        /// See CheckCoordinator.Settings.serviceProbeAfterSilence.
+        public var serviceProbeAfterSilence = true
 
         public init(timeoutMs: Double = 5000, tlsVersions: [TLSProtocolVersion] = TLSProtocolVersion.allCases,
                     connectSlots: Int = 2) {
@@ -59,6 +63,7 @@ public struct CheckRunner: Sendable {
         var observations = CheckObservations(
             target: target, startedAtUnix: Date().timeIntervalSince1970, timeoutMs: options.timeoutMs)
         observations.expectedLeafSHA256 = options.pinnedLeafSHA256.map(HexBytes.init)
+        observations.stepCapMs = options.stepCapMs
 
         // Through an RD Gateway: the gateway's steps to a channel to the target.
         // (The RDP walk inside the channel is still to come; the target itself
@@ -104,8 +109,9 @@ public struct CheckRunner: Sendable {
         //    own connects say whether it answers.
         let address: SocketAddress
         if addresses.count > 1 {
-            observations.reachability = await reachability(
-                addresses, timeouts: DeadlinePolicy.firstWave(remainingMs: remainingMs(deadline)), deadline: deadline)
+            var timeouts = DeadlinePolicy.firstWave(remainingMs: remainingMs(deadline))
+            if let cap = options.stepCapMs { timeouts.connectMs = min(timeouts.connectMs, cap) }
+            observations.reachability = await reachability(addresses, timeouts: timeouts, deadline: deadline)
             guard let usedIndex = observations.reachability.firstIndex(where: { $0.failure == nil }) else {
                 observations.totalMs = Self.elapsedMs(since: start)
                 return observations
@@ -120,12 +126,14 @@ public struct CheckRunner: Sendable {
         let udpTask: Task<UDPObservation?, Never>? = options.defaultClientOnly ? nil : Task { [group] in
             await UDPProbeDriver(group: group).probe(address, port: target.port, hardDeadline: deadline)
         }
-        let settings = CheckCoordinator.Settings(
+        var settings = CheckCoordinator.Settings(
             plan: CheckPlan(target: target, tlsVersions: options.tlsVersions), budgetMs: remainingMs(deadline),
             quick: options.defaultClientOnly, credentials: options.credentials,
             pinnedLeafSHA256: options.pinnedLeafSHA256, pathSamples: options.pathSamples,
             maximumSimultaneous: options.maximumSimultaneous, connectionID: "{\(UUID().uuidString)}",
             ipv6: address.protocol == .inet6)
+        settings.stepCapMs = options.stepCapMs
+        settings.serviceProbeAfterSilence = options.serviceProbeAfterSilence
         let coordinator = await drive(CheckCoordinator(settings, now: Self.now), to: address, deadline: deadline,
                                       connectSlots: options.connectSlots, judge: options.judgeCertificate)
         observations.probes = coordinator.probes

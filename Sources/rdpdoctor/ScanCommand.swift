@@ -21,13 +21,16 @@ struct Scan: AsyncParsableCommand {
     @Argument(help: "The target list, or - for standard input.")
     var file: String
 
-    @Option(name: .shortAndLong, help: "Targets checked at once (1-10000; each holds up to 3 sockets, so at most a third of the open-file limit).")
-    var jobs: Int = 32
+    @Option(name: .shortAndLong, help: "Targets checked at once (1-10000; a quick check holds one socket, a --full one up to 3, within the open-file limit).")
+    var jobs: Int = 256
 
     @Option(name: .long, help: "Each target's overall deadline in seconds.")
     var timeout: Double = 5
 
-    @Flag(name: .long, help: "A full check of each target (by default only the default client's walk, as check --quick).")
+    @Option(name: .long, help: "Each step (the TCP connect, every answer) waits at most this many seconds; a target silent that long is 'no answer within' it, undetermined. 0.5 by default; none with --full.")
+    var stepTimeout: Double?
+
+    @Flag(name: .long, help: "A full check of each target (by default only the default client's walk, as check --quick, with short waits and one connection to a silent port).")
     var full = false
 
     @Flag(name: .long, help: "Print one JSON line per target as it finishes (docs/scan.md); the summary goes to standard error.")
@@ -40,14 +43,23 @@ struct Scan: AsyncParsableCommand {
     var quiet = false
 
     static let maximumListSize = 16 << 20
+    /// A quick scan's wait for each step: far above a LAN's or a continent's
+    /// round trip, far below a client's patience; silence that long is reported
+    /// as such, never as a down host.
+    static let quickStepTimeout = 0.5
 
     func run() async throws {
         guard (1...10_000).contains(jobs) else { throw fail("-j must be between 1 and 10000") }
-        // Each check holds up to 3 sockets: keep within the open-file limit (raised to its hard limit).
+        // A quick check holds one socket at a time, a full one up to 3: keep within
+        // the open-file limit (raised to its hard limit).
         let fileLimit = Self.raiseFileLimit()
         var jobs = jobs
-        let allowedJobs = max(1, (fileLimit - 64) / 3)
+        let allowedJobs = max(1, (fileLimit - 64) / (full ? CheckCoordinator.maximumSimultaneousConnections : 1))
         guard timeout > 0, timeout <= 120 else { throw fail("--timeout must be more than 0 and at most 120 seconds") }
+        let stepTimeout = stepTimeout ?? (full ? nil : min(Self.quickStepTimeout, timeout))
+        if let stepTimeout, !(stepTimeout > 0 && stepTimeout <= timeout) {
+            throw fail("--step-timeout must be more than 0 and at most --timeout")
+        }
         let text = try readList()
         var targets: [String]
         do {
@@ -70,7 +82,11 @@ struct Scan: AsyncParsableCommand {
         let started = ContinuousClock.now
         var records: [ScanRecord] = []
         records.reserveCapacity(targets.count)
-        let options = CheckOptions(timeout: timeout, quick: !full)
+        var checkOptions = CheckOptions(timeout: timeout, quick: !full)
+        checkOptions.stepTimeout = stepTimeout
+        // A quick scan asks a silent port nothing more: one connection, one wait.
+        checkOptions.serviceProbeAfterSilence = full
+        let options = checkOptions
         // A target's check is bounded by its own deadline; the scan adds a margin and
         // then records the target as undetermined rather than wait without end.
         let hardLimit = Duration.milliseconds(Int64(timeout * 1000) + 5000)

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import Service
 import ServiceHTTP
@@ -41,37 +40,12 @@ struct Serve: AsyncParsableCommand {
             throw Reported(status: .couldNotRun)
         }
         Output.standardError("rdpdoctor serve: listening on http://\(server.localAddress?.description ?? address.description)/\n")
-        let signals = SignalWatch(app: app, server: server)
-        await server.waitUntilClosed()
-        signals.cancel()
-        Output.standardError("rdpdoctor serve: stopped\n")
-    }
-}
-
-/// SIGHUP reloads the configuration; SIGTERM and SIGINT close the listener
-/// (probes in flight finish answering on their own connections).
-final class SignalWatch {
-    let sources: [any DispatchSourceSignal]
-
-    init(app: ServiceApp, server: HTTPServer) {
-        var sources: [any DispatchSourceSignal] = []
-        for number in [SIGHUP, SIGTERM, SIGINT] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                if number == SIGHUP {
-                    app.reload()
-                } else {
-                    Task { await server.close() }
-                }
-            }
-            source.resume()
-            sources.append(source)
+        // SIGTERM/SIGINT: close the listener, answer the requests in flight, stop. SIGHUP: reload.
+        do {
+            try await ServeLifecycle.run(app: app, server: server)
+        } catch {
+            Output.standardError("rdpdoctor serve: \(error)\n")
         }
-        self.sources = sources
-    }
-
-    func cancel() {
-        for source in sources { source.cancel() }
+        Output.standardError("rdpdoctor serve: stopped\n")
     }
 }

@@ -77,6 +77,26 @@ struct ScanCommandTests {
         #expect(run.status == 4)
     }
 
+    @Test("quick scan: a silent port costs one connection and half a second, reported as no answer within it; --full asks again")
+    func quickScanOfASilentPort() throws {
+        let listener = try SilentListener()
+        defer { listener.close() }
+        let quick = try ProgramRun.run(["scan", "-", "--jsonl"], stdin: Data("127.0.0.1:\(listener.port)\n".utf8), timeout: 30)
+        let record = try #require(try Self.records(quick.stdout).first)
+        let verdict = try #require(record["verdict"] as? [String: Any])
+        #expect(verdict["outcome"] as? String == "undetermined")
+        let summary = verdict["summary"] as? String ?? ""
+        #expect(summary.contains("no answer during the X.224 security negotiation within 50"), "\(summary)")
+        #expect(summary.contains("--step-timeout"), "\(summary)")
+        #expect((record["durationMs"] as? Double ?? 0) < 2000)
+        #expect(listener.acceptPending() == 1, "one connection to a silent port")
+        _ = try ProgramRun.run(["scan", "-", "--jsonl", "--full", "--timeout", "2"],
+                               stdin: Data("127.0.0.1:\(listener.port)\n".utf8), timeout: 30)
+        #expect(listener.acceptPending() > 1, "the full check asks the silent port again")
+        let bad = try ProgramRun.run(["scan", "-", "--step-timeout", "9"], stdin: Data("127.0.0.1:1\n".utf8), timeout: 20)
+        #expect(bad.status == 3 && bad.stderr.contains("--step-timeout"), "\(bad.stderr)")
+    }
+
     @Test("a bad list is a clear error, exit status 3", arguments: [
         ("127.0.0.1:0", "line 1"), ("10.0.0.0/8", "more than"), ("a b", "one target per line"),
     ])
@@ -86,4 +106,43 @@ struct ScanCommandTests {
         #expect(run.stderr.contains(message), "\(run.stderr)")
         #expect(!run.stderr.contains("Fatal error"))
     }
+}
+
+/// A loopback listener that never accepts or answers; `acceptPending()` then
+/// counts the connections that were made to it.
+final class SilentListener {
+    let descriptor: Int32
+    let port: Int
+
+    init() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        }
+        guard fd >= 0, bound == 0, listen(fd, 16) == 0 else { throw CocoaError(.fileWriteUnknown) }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        descriptor = fd
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Accepts (and closes) every connection waiting; how many there were.
+    func acceptPending() -> Int {
+        var count = 0
+        while true {
+            let connection = accept(descriptor, nil, nil)
+            guard connection >= 0 else { return count }
+            Foundation.close(connection)
+            count += 1
+        }
+    }
+
+    func close() { Foundation.close(descriptor) }
 }

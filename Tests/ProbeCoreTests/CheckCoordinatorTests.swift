@@ -25,10 +25,12 @@ struct CheckCoordinatorTests {
         var mostAtOnce = 0
 
         init(budgetMs: Double = 5000, quick: Bool = false, credentials: CredentialRequest? = nil,
-             pin: [UInt8]? = nil) {
-            let settings = CheckCoordinator.Settings(
+             pin: [UInt8]? = nil, stepCapMs: Double? = nil, serviceProbeAfterSilence: Bool = true) {
+            var settings = CheckCoordinator.Settings(
                 plan: CheckPlan(target: CheckCoordinatorTests.target), budgetMs: budgetMs, quick: quick,
                 credentials: credentials, pinnedLeafSHA256: pin)
+            settings.stepCapMs = stepCapMs
+            settings.serviceProbeAfterSilence = serviceProbeAfterSilence
             coordinator = CheckCoordinator(settings, now: now)
             take(coordinator.start(now: now))
         }
@@ -110,6 +112,42 @@ struct CheckCoordinatorTests {
         record.negotiation = .selected(protocol: .ssl, flags: [])
         record.timings = [.init(step: .tcp, startMs: 0, durationMs: 1), .init(step: .x224, startMs: 1, durationMs: 2)]
         record.end = .completed
+    }
+
+    // MARK: - scan's quick mode
+
+    static func silentAtX224(_ record: inout ProbeRecord) {
+        record.timings = [.init(step: .tcp, startMs: 0, durationMs: 1), .init(step: .x224, startMs: 1)]
+        record.end = .timedOut(step: .x224, waitingFor: "the X.224 Connection Confirm")
+    }
+
+    @Test("a step cap bounds every deadline below the budget's share; without it the share applies")
+    func stepCapBoundsTheDeadlines() throws {
+        let capped = Run(budgetMs: 5000, quick: true, stepCapMs: 500)
+        let launch = try #require(capped.running(.defaultClient))
+        #expect(launch.connectTimeoutMs == 500)
+        guard case .rdp(let machine) = launch.job else { Issue.record("not an RDP probe"); return }
+        #expect(machine.record.stepDeadlineMs == 500)
+        let uncapped = Run(budgetMs: 5000, quick: true)
+        #expect(try #require(uncapped.running(.defaultClient)).connectTimeoutMs == 5000 * DeadlinePolicy.firstShare)
+    }
+
+    @Test("a port silent at X.224 gets the service probe, unless scan's quick mode leaves it out")
+    func silencePlansTheServiceProbeOnlyWhenAsked() {
+        var check = Run(quick: true)
+        check.end(.defaultClient) { Self.silentAtX224(&$0) }
+        #expect(check.inFlight.values.contains { if case .service = $0.job { true } else { false } })
+        var scan = Run(quick: true, stepCapMs: 500, serviceProbeAfterSilence: false)
+        scan.end(.defaultClient) { Self.silentAtX224(&$0) }
+        #expect(scan.finished, "one connection: nothing follows the silent walk")
+        #expect(scan.launched.count == 1)
+        // A port that closed at X.224 still gets the (fast) service probe in quick scans.
+        var closed = Run(quick: true, stepCapMs: 500, serviceProbeAfterSilence: false)
+        closed.end(.defaultClient) { record in
+            record.timings = [.init(step: .tcp, startMs: 0, durationMs: 1), .init(step: .x224, startMs: 1)]
+            record.end = .peerClosed(.fin, step: .x224, waitingFor: "the X.224 Connection Confirm")
+        }
+        #expect(closed.inFlight.values.contains { if case .service = $0.job { true } else { false } })
     }
 
     // MARK: - The polite plan

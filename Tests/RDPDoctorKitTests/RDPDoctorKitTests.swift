@@ -51,7 +51,8 @@ struct KitCheckTests {
         #expect(report.verdict.outcome == .fails)
         #expect(report.verdict.step == .tcp)
         #expect(report.exitStatus == 2)
-        #expect(elapsed < .seconds(3), "a refused connect answers at once; took \(elapsed)")
+        // Before the 5 s budget, not measured finer: a loaded machine must not fail it.
+        #expect(elapsed < .seconds(4.5), "a refused connect answers at once, long before the budget; took \(elapsed)")
     }
 
     @Test("the check report renders as text and as rdpdoctor.check/2 JSON that parses")

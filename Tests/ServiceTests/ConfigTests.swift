@@ -73,6 +73,40 @@ import Testing
         }
     }
 
+    @Test func gatewayModules() throws {
+        let config = try ServiceConfig.parse(yaml: """
+        allow: {networks: [127.0.0.1], ports: [3389]}
+        modules:
+          own_account:
+            gateway: {address: rdg.example.com, user: 'CORP\\gw', password_file: /run/secrets/gw, insecure: true}
+          same_account:
+            credentials: {user: monitor, password_env: P}
+            gateway: {address: "127.0.0.1:8443"}
+        """)
+        let own = try #require(config.modules["own_account"]?.gateway)
+        #expect(own.address == Target(host: "rdg.example.com", port: 443, written: "rdg.example.com"))
+        #expect(own.account == "CORP\\gw" && own.source == .file("/run/secrets/gw") && own.insecure)
+        #expect("\(own)" == "rdg.example.com:443 as CORP\\gw (password from /run/secrets/gw)")
+        let same = try #require(config.modules["same_account"]?.gateway)
+        #expect(same.address.port == 8443 && same.account == nil && same.source == nil && !same.insecure)
+    }
+
+    @Test(arguments: [
+        ("gateway: {user: u, password_env: P}", "gateway.address is missing"),
+        ("gateway: {address: 'rdg:99999'}", "gateway.address"),
+        ("gateway: {address: rdg, password: x}", "never written"),
+        ("gateway: {address: rdg, user: u}", "needs password_env or password_file"),
+        ("gateway: {address: rdg, password_env: P}", "a password without a user"),
+        ("gateway: {address: rdg, port: 443}", "gateway.port is not a known setting"),
+    ])
+    func refusesBadGateways(module: String, message: String) {
+        #expect {
+            try ServiceConfig.parse(yaml: "allow: {networks: [127.0.0.1], ports: [3389]}\nmodules: {a: {\(module)}}")
+        } throws: { error in
+            "\(error)".contains(message)
+        }
+    }
+
     @Test func aPasswordNeverAppearsInAReference() throws {
         let config = try ServiceConfig.parse(yaml: Self.sample)
         let reference = try #require(config.modules["rdp_full"]?.credentials)

@@ -25,6 +25,9 @@ import urllib.request
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BINARY = None
 SECRET = "s3cr3t-Pa55word-never-shown"
+# The testbed gateway's account (scripts/testbed/gateway.py): gwuser / Gateway-Pass-7.
+GATEWAY_SECRET = "Gateway-Pass-7"
+TESTBED = os.environ.get("TESTBED_DIR", os.path.join(ROOT, ".testbed"))
 
 
 def ports():
@@ -193,7 +196,22 @@ modules:
     credentials:
       user: 'LAB\\monitor'
       password_env: RDPDOCTOR_TEST_SECRET
-"""
+  rdp_gateway:
+    timeout: 10s
+    ca_file: {ca}
+    gateway:
+      address: 127.0.0.1:{GW_HEALTHY}
+      user: gwuser
+      password_env: RDPDOCTOR_TEST_GATEWAY_SECRET
+  rdp_gateway_rap:
+    timeout: 10s
+    ca_file: {ca}
+    gateway:
+      address: 127.0.0.1:{GW_RAP_DENIED}
+      user: gwuser
+      password_env: RDPDOCTOR_TEST_GATEWAY_SECRET
+""".replace("{ca}", os.path.join(TESTBED, "ca.pem")).replace("{GW_HEALTHY}", str(PORTS["GW_HEALTHY"])) \
+    .replace("{GW_RAP_DENIED}", str(PORTS["GW_RAP_DENIED"]))
 
 # Names may be looked up, but only 127.0.0.2 may be connected to; one probe at a time.
 CONFIG_B = """
@@ -212,7 +230,7 @@ modules:
 class ServeTests(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.a = Serve(CONFIG_A, env={"RDPDOCTOR_TEST_SECRET": SECRET})
+        cls.a = Serve(CONFIG_A, env={"RDPDOCTOR_TEST_SECRET": SECRET, "RDPDOCTOR_TEST_GATEWAY_SECRET": GATEWAY_SECRET})
         cls.b = Serve(CONFIG_B)
 
     @classmethod
@@ -221,6 +239,68 @@ class ServeTests(unittest.TestCase):
         cls.b.stop()
         for serve in (cls.a, cls.b):
             assert SECRET not in serve.text(), "the password appeared in serve's log"
+            assert GATEWAY_SECRET not in serve.text(), "the gateway password appeared in serve's log"
+
+    def test_gateway_module_walks_the_testbed_gateway(self):
+        xrdp = f"127.0.0.1:{PORTS['XRDP_NEGOTIATE']}"
+        status, body = self.a.probe(xrdp, "rdp_gateway")
+        self.assertEqual(status, 200, body)
+        self.assertEqual(metric(body, "rdp_gateway_channel_ok"), 1, body)
+        self.assertEqual(metric(body, "probe_success"), 1, body)
+        self.assertEqual(metric(body, "rdp_gateway_authentication_info", {"outcome": "accepted"}), 1, body)
+        self.assertEqual(metric(body, "rdp_gateway_transport_info", {"transport": "websocket"}), 1, body)
+        self.assertEqual(metric(body, "rdp_gateway_certificate_trusted"), 1, body)
+        self.assertIsNotNone(metric(body, "rdp_gateway_step_duration_seconds", {"phase": "channel_create"}), body)
+        self.assertIsNone(metric(body, "rdp_gateway_failure_info"), body)
+        # The gateway's resource policy refuses the channel: the step, the kind and the E_PROXY code.
+        status, body = self.a.probe(xrdp, "rdp_gateway_rap")
+        self.assertEqual(status, 200, body)
+        self.assertEqual(metric(body, "probe_success"), 0, body)
+        self.assertEqual(metric(body, "rdp_gateway_channel_ok"), 0, body)
+        self.assertEqual(metric(body, "rdp_gateway_failure_info", {"step": "channel_create", "kind": "refused"}), 1, body)
+        self.assertEqual(metric(body, "rdp_gateway_result_code"), 0x800759DA, body)  # E_PROXY_RAP_ACCESSDENIED
+        status, debug = self.a.probe(xrdp, "rdp_gateway", debug="true")
+        self.assertNotIn(GATEWAY_SECRET, debug)
+        for path in ("/metrics", "/"):
+            self.assertNotIn(GATEWAY_SECRET, self.a.get(path)[1])
+        self.assertIn(f"127.0.0.1:{PORTS['GW_HEALTHY']}", self.a.get("/")[1])
+
+    def test_sigterm_drains_the_probes_in_flight(self):
+        port = free_port_in(["127.0.0.2"], ALLOWED_SPARE)
+        silent = RecordingListener("127.0.0.2", port)
+        serve = Serve(CONFIG_B)
+        try:
+            results = []
+            probe = threading.Thread(target=lambda: results.append(serve.probe(f"127.0.0.2:{port}", "rdp_quick")))
+            started = time.time()
+            probe.start()
+            deadline = time.time() + 5
+            while silent.accepted == 0 and time.time() < deadline:
+                time.sleep(0.02)
+            self.assertEqual(silent.accepted, 1, "the probe reached the silent listener")
+            serve.proc.send_signal(signal.SIGTERM)
+            # The listener closes at once: a new connection is refused while the probe runs on.
+            refused = False
+            deadline = time.time() + 2
+            while not refused and time.time() < deadline:
+                try:
+                    socket.create_connection(("127.0.0.1", serve.port), timeout=1).close()
+                    time.sleep(0.05)
+                except ConnectionRefusedError:
+                    refused = True
+            self.assertTrue(refused, "serve still accepted connections after SIGTERM")
+            self.assertIsNone(serve.proc.poll(), "serve exited before answering the probe in flight")
+            probe.join(30)
+            self.assertEqual(len(results), 1)
+            status, body = results[0]
+            self.assertEqual(status, 200, body)
+            self.assertEqual(metric(body, "probe_success"), 0)  # silent: the module's 4 s ran out
+            self.assertGreaterEqual(time.time() - started, 3)
+            self.assertEqual(serve.proc.wait(10), 0)
+            self.assertIn("drained: every request in flight was answered", serve.text())
+        finally:
+            serve.stop()
+            silent.close()
 
     def test_probe_shadow_nla(self):
         status, body = self.a.probe(f"127.0.0.1:{PORTS['SHADOW_NLA']}", "rdp_full")
@@ -354,89 +434,154 @@ class ServeTests(unittest.TestCase):
         self.assertIn("modules.a.timout is not a known setting", result.stderr)
 
 
-class PrometheusTests(unittest.TestCase):
-    """A real Prometheus scrapes two serve instances, sharded with hashmod."""
+DEPLOY = os.path.join(ROOT, "deploy/prometheus")
 
-    TARGETS = ["SHADOW_NLA", "XRDP_NEGOTIATE", "CLOSED_PORT", "SHADOW_TLS", "XRDP_TLS"]
 
-    def test_prometheus_scrapes_rdp_series(self):
-        shards = [Serve(CONFIG_A), Serve(CONFIG_A)]
-        workdir = tempfile.mkdtemp(prefix="rdpdoctor-prometheus-")
-        prometheus = None
+class Prometheus:
+    """Debian's prometheus on a free loopback port, with a shipped scrape file as it is:
+    only the serve addresses are replaced by where the test's serve instances listen."""
+
+    def __init__(self, shipped, addresses):
+        self.dir = tempfile.mkdtemp(prefix="rdpdoctor-prometheus-")
+        with open(os.path.join(DEPLOY, shipped)) as f:
+            text = f.read()
+        for shipped_address, address in addresses.items():
+            self.assert_in(shipped_address, text)
+            text = text.replace(shipped_address, address)
+        self.config = os.path.join(self.dir, shipped)
+        with open(self.config, "w") as f:
+            f.write(text)
+        # rule_files names the alert rules beside the scrape file.
+        with open(os.path.join(DEPLOY, "rdpdoctor-alerts.yml")) as src, \
+                open(os.path.join(self.dir, "rdpdoctor-alerts.yml"), "w") as dst:
+            dst.write(src.read())
+        self.port = free_port()
+        self.log = open(os.path.join(self.dir, "prometheus.log"), "w+")
+        self.proc = subprocess.Popen(
+            ["prometheus", f"--config.file={self.config}", f"--storage.tsdb.path={self.dir}/data",
+             f"--web.listen-address=127.0.0.1:{self.port}"], stdout=self.log, stderr=self.log)
+
+    @staticmethod
+    def assert_in(needle, text):
+        if needle not in text:
+            raise AssertionError(f"the shipped scrape file no longer names {needle}")
+
+    def query(self, expr):
+        if self.proc.poll() is not None:
+            self.log.seek(0)
+            raise AssertionError("prometheus exited: " + self.log.read()[-2000:])
+        url = f"http://127.0.0.1:{self.port}/api/v1/query?query=" + urllib.parse.quote(expr)
         try:
-            targets = [f"127.0.0.1:{PORTS[name]}" for name in self.TARGETS]
-            jobs = []
-            for index, shard in enumerate(shards):
-                jobs.append({
-                    "job_name": f"rdp_shard{index}", "metrics_path": "/probe", "params": {"module": ["rdp_full"]},
-                    "scrape_interval": "5s", "scrape_timeout": "5s",
-                    "static_configs": [{"targets": targets}],
-                    # The shipped relabelling (deploy/prometheus/prometheus.yml), with the hashmod shard.
-                    "relabel_configs": [
-                        {"source_labels": ["__address__"], "target_label": "__param_target"},
-                        {"source_labels": ["__param_target"], "target_label": "instance"},
-                        {"source_labels": ["__param_target"], "modulus": 2, "target_label": "__tmp_shard", "action": "hashmod"},
-                        {"source_labels": ["__tmp_shard"], "regex": str(index), "action": "keep"},
-                        {"target_label": "__address__", "replacement": f"127.0.0.1:{shard.port}"},
-                    ],
-                })
-            config = {"global": {"scrape_interval": "5s", "evaluation_interval": "5s"}, "scrape_configs": jobs}
-            config_path = os.path.join(workdir, "prometheus.yml")
-            with open(config_path, "w") as f:
-                json.dump(config, f)  # JSON is YAML
-            port = free_port()
-            log = open(os.path.join(workdir, "prometheus.log"), "w+")
-            prometheus = subprocess.Popen(
-                ["prometheus", f"--config.file={config_path}", f"--storage.tsdb.path={workdir}/data",
-                 f"--web.listen-address=127.0.0.1:{port}"], stdout=log, stderr=log)
-            api = f"http://127.0.0.1:{port}/api/v1/query?query="
+            with urllib.request.urlopen(url, timeout=10) as response:
+                return json.load(response)["data"]["result"]
+        except (urllib.error.URLError, ConnectionError):
+            return None
 
-            def query(expr):
-                with urllib.request.urlopen(api + urllib.parse.quote(expr), timeout=10) as response:
-                    return json.load(response)["data"]["result"]
+    def wait_for(self, expr, count, seconds):
+        """The query's result once it has `count` series (the shipped interval is 1m: the first
+        scrape of each target comes within a minute of the start)."""
+        deadline = time.time() + seconds
+        results = []
+        while time.time() < deadline:
+            results = self.query(expr) or []
+            if len(results) >= count:
+                return results
+            time.sleep(1)
+        return results
 
-            deadline = time.time() + 90
-            results = []
-            while time.time() < deadline:
-                if prometheus.poll() is not None:
-                    log.seek(0)
-                    self.fail("prometheus exited: " + log.read()[-2000:])
-                try:
-                    results = query('probe_success{job=~"rdp_shard.*"}')
-                except (urllib.error.URLError, ConnectionError):
-                    results = []
-                if len(results) == len(targets):
-                    break
-                time.sleep(1)
-            self.assertEqual(len(results), len(targets), f"scraped: {results}")
-            success = {r["metric"]["instance"]: float(r["value"][1]) for r in results}
-            # Every target once, in exactly one shard.
-            self.assertEqual(sorted(success), sorted(targets))
-            self.assertEqual(success[f"127.0.0.1:{PORTS['SHADOW_NLA']}"], 1)
-            self.assertEqual(success[f"127.0.0.1:{PORTS['CLOSED_PORT']}"], 0)
-            nla = {r["metric"]["instance"]: float(r["value"][1]) for r in query("rdp_nla_required")}
-            self.assertEqual(nla.get(f"127.0.0.1:{PORTS['SHADOW_NLA']}"), 1, nla)
-            self.assertEqual(nla.get(f"127.0.0.1:{PORTS['XRDP_NEGOTIATE']}"), 0, nla)
-            failure = query('rdp_failure_info{step="tcp"}')
-            self.assertEqual([r["metric"]["instance"] for r in failure], [f"127.0.0.1:{PORTS['CLOSED_PORT']}"])
-            # Each serve instance probed only its shard's targets.
-            probed = [set(re.findall(r"probe target=(\S+) ", shard.text())) for shard in shards]
-            self.assertFalse(probed[0] & probed[1], probed)
-            self.assertEqual(probed[0] | probed[1], set(targets))
-        finally:
-            if prometheus is not None:
-                prometheus.terminate()
-                prometheus.wait(20)
-                log.close()
-            for shard in shards:
-                shard.stop()
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(20)
+        self.log.close()
+
+
+def shipped_targets(shipped):
+    with open(os.path.join(DEPLOY, shipped)) as f:
+        return sorted(set(re.findall(r"^\s+- (127\.0\.0\.1:\d+)\s*$", f.read(), re.M)))
+
+
+class PrometheusTests(unittest.TestCase):
+    """A real Prometheus runs the shipped scrape files: prometheus.yml against one serve,
+    prometheus-sharded.yml against two serve instances split by hashmod. Both start at
+    once (the shipped scrape interval is a minute)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.single = Serve(CONFIG_A)
+        cls.shards = [Serve(CONFIG_A), Serve(CONFIG_A)]
+        cls.prometheus_single = Prometheus("prometheus.yml", {"127.0.0.1:9389": f"127.0.0.1:{cls.single.port}"})
+        cls.prometheus_sharded = Prometheus("prometheus-sharded.yml", {
+            "127.0.0.1:9389": f"127.0.0.1:{cls.shards[0].port}", "127.0.0.1:9390": f"127.0.0.1:{cls.shards[1].port}"})
+
+    @classmethod
+    def tearDownClass(cls):
+        for prometheus in (cls.prometheus_single, cls.prometheus_sharded):
+            prometheus.stop()
+        for serve in [cls.single] + cls.shards:
+            serve.stop()
+
+    def test_shipped_scrape_file_gives_the_rdp_series(self):
+        nla_host, xrdp = f"127.0.0.1:{PORTS['SHADOW_NLA']}", f"127.0.0.1:{PORTS['XRDP_NEGOTIATE']}"
+        targets = shipped_targets("prometheus.yml")
+        self.assertEqual(targets, sorted([nla_host, xrdp]), "the shipped targets are the testbed's NLA shadow and xrdp")
+        prometheus = self.prometheus_single
+        results = prometheus.wait_for('probe_success{job="rdp"}', len(targets), 100)
+        success = {r["metric"]["instance"]: float(r["value"][1]) for r in results}
+        self.assertEqual(sorted(success), targets, f"scraped: {results}")
+        self.assertEqual(success[nla_host], 1)
+        nla = {r["metric"]["instance"]: float(r["value"][1]) for r in prometheus.query('rdp_nla_required{job="rdp"}')}
+        self.assertEqual(nla.get(nla_host), 1, nla)
+        self.assertEqual(nla.get(xrdp), 0, nla)
+        protocol = prometheus.query(f'rdp_selected_protocol_info{{instance="{nla_host}"}}')
+        self.assertEqual([r["metric"]["protocol"] for r in protocol], ["hybrid"])
+        # serve's own metrics, and the shipped alert rules loaded beside the scrape file.
+        up = prometheus.wait_for('up{job="rdpdoctor"} == 1', 1, 70)
+        self.assertEqual(len(up), 1, up)
+        with urllib.request.urlopen(f"http://127.0.0.1:{prometheus.port}/api/v1/rules", timeout=10) as response:
+            rules = [rule["name"] for group in json.load(response)["data"]["groups"] for rule in group["rules"]]
+        self.assertIn("RDPProbeFailing", rules)
+
+    def test_hashmod_shards_probe_each_target_exactly_once(self):
+        targets = shipped_targets("prometheus-sharded.yml")
+        names = {f"127.0.0.1:{PORTS[name]}": name for name in ("SHADOW_NLA", "XRDP_NEGOTIATE", "CLOSED_PORT", "SHADOW_TLS", "XRDP_TLS",
+                                                           "XRDP_EXPIRED", "XRDP_TESTCA")}
+        self.assertEqual(targets, sorted(names), "the shipped targets are testbed ports")
+        prometheus = self.prometheus_sharded
+        results = prometheus.wait_for('probe_success{job="rdp"}', len(targets), 100)
+        self.assertEqual(sorted(r["metric"]["instance"] for r in results), targets, f"scraped: {results}")
+        success = {r["metric"]["instance"]: float(r["value"][1]) for r in results}
+        self.assertEqual(success[f"127.0.0.1:{PORTS['SHADOW_NLA']}"], 1)
+        self.assertEqual(success[f"127.0.0.1:{PORTS['CLOSED_PORT']}"], 0)
+        failure = prometheus.query('rdp_failure_info{step="tcp"}')
+        self.assertEqual([r["metric"]["instance"] for r in failure], [f"127.0.0.1:{PORTS['CLOSED_PORT']}"])
+        # Every target in exactly one shard, and probed exactly once per scrape: the serve logs'
+        # probes of each target (both instances together) equal Prometheus' samples of it.
+        # A scrape may land between the two readings: read again until they agree.
+        for _ in range(10):
+            samples = {r["metric"]["instance"]: int(float(r["value"][1]))
+                       for r in prometheus.query('count_over_time(probe_success{job="rdp"}[1h])')}
+            probed = [re.findall(r"probe target=(\S+) ", shard.text()) for shard in self.shards]
+            again = {r["metric"]["instance"]: int(float(r["value"][1]))
+                     for r in prometheus.query('count_over_time(probe_success{job="rdp"}[1h])')}
+            if samples == again:
+                break
+            time.sleep(0.5)
+        self.assertFalse(set(probed[0]) & set(probed[1]), f"a target was probed by both instances: {probed}")
+        self.assertEqual(set(probed[0]) | set(probed[1]), set(targets))
+        self.assertTrue(probed[0] and probed[1], f"hashmod left a shard empty: {probed}")
+        counts = {target: probed[0].count(target) + probed[1].count(target) for target in targets}
+        self.assertEqual(counts, samples, "each scrape is one probe, and each probe one scrape")
+        shard_of = {r["metric"]["instance"]: r["metric"]["shard"] for r in results}
+        for index, shard_probes in enumerate(probed):
+            for target in set(shard_probes):
+                self.assertEqual(shard_of[target], str(index), target)
 
 
 class AlertRuleTests(unittest.TestCase):
     def test_promtool_checks_and_tests_the_rules(self):
         deploy = os.path.join(ROOT, "deploy/prometheus")
         for args in (["check", "rules", "rdpdoctor-alerts.yml"], ["test", "rules", "rdpdoctor-alerts.test.yml"],
-                     ["check", "config", "prometheus.yml"]):
+                     ["check", "config", "prometheus.yml"], ["check", "config", "prometheus-sharded.yml"]):
             result = subprocess.run(["promtool"] + args, cwd=deploy, capture_output=True, text=True, timeout=60)
             self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
 
