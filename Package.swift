@@ -64,7 +64,7 @@ let package = Package(
         .target(name: "Diagnosis", dependencies: ["ProbeCore", "RDPProtocol", "CertificateAudit", "Catalogue", "TSGU"]),
         .target(name: "Reporting", dependencies: ["Catalogue", "Explain", "Diagnosis", "ProbeCore", "CertificateAudit", "Capture", "CaptureAnalysis"]),
         // I/O tier: the only module that touches sockets.
-        .target(name: "Transport", dependencies: ["ProbeCore", "RDPWire", "NTLM"] + nio),
+        .target(name: "Transport", dependencies: ["ProbeCore", "RDPWire", "NTLM", .product(name: "NIOEmbedded", package: "swift-nio")] + nio),
         // The library: explain and check for Swift callers (README "Use it from Swift").
         .target(name: "RDPDoctorKit", dependencies: [
             "Catalogue", "Explain", "Reporting", "Diagnosis", "Transport", "ProbeCore", "CertificateAudit",

@@ -243,6 +243,15 @@ public enum ClientFailure: String, Codable, Sendable, CaseIterable {
     case licensingError = "licensing-error"
     case credentialsRefused = "credentials-refused"
     case credentialsClosed = "credentials-closed"
+    // Through an RD Gateway
+    case gatewayUnreachable = "gateway-unreachable"
+    case gatewayCertificateUntrusted = "gateway-certificate-untrusted"
+    case gatewayAuthRefused = "gateway-auth-refused"
+    /// Any E_PROXY result; the number is the result.
+    case gatewayRefused = "gateway-refused"
+    case gatewayRAPDenied = "gateway-rap-denied"
+    case gatewayCAPDenied = "gateway-cap-denied"
+    case gatewayTargetUnreachable = "gateway-target-unreachable"
 }
 
 /// The codes a Microsoft client shows for one way of failing.

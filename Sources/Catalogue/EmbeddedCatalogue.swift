@@ -120,6 +120,57 @@ extension Catalogue {
       "error": "disconnect:0x807",
       "certainty": "reported",
       "source": "discReason 0x807 (logon failed / authentication failure), MicrosoftDocs/win32 imstscaxevents-ondisconnected.md; servers before CredSSP version 3 close without errorCode"
+    },
+    {
+      "shape": "gateway-unreachable",
+      "when": "the TCP connection to the RD Gateway (port 443) is refused, unanswered or unreachable",
+      "error": "disconnect:0x204",
+      "certainty": "inferred",
+      "source": "inferred: IMsTscAxEvents::OnDisconnected discReason 0x204 (connection failed), MicrosoftDocs/win32 imstscaxevents-ondisconnected.md; the gateway is the client's TCP peer, and no Microsoft page lists a gateway-specific code for an unreachable gateway (searched: MicrosoftDocs, FreeRDP and client issue trackers)"
+    },
+    {
+      "shape": "gateway-certificate-untrusted",
+      "when": "the RD Gateway's certificate is not trusted or not issued to the gateway's name (the clients refuse it; no override as for a target)",
+      "error": "disconnect:0x3000005",
+      "certainty": "reported",
+      "source": "1Remote/1Remote#962: the Remote Desktop ActiveX control (AxMsRdpClient9) disconnects with 50331653 (0x3000005), 'This computer can't verify the identity of the RD Gateway … It's not safe to connect to servers that can't be identified', for a gateway whose CA the host did not trust"
+    },
+    {
+      "shape": "gateway-auth-refused",
+      "when": "the RD Gateway answers the gateway account's NTLM AUTHENTICATE with HTTP 401 again (wrong gateway password or account)",
+      "also": [
+        "freerdp:0x20016"
+      ],
+      "certainty": "reported",
+      "source": "mstsc asks for the gateway credentials again and shows no code for this (none found in MicrosoftDocs or client issue trackers); FreeRDP reports ERRCONNECT_ACCESS_DENIED [0x00020016] for it since FreeRDP/FreeRDP#9231 (FreeRDP/FreeRDP#3006), which the testbed's GatewayRealClientTests see from Debian's xfreerdp"
+    },
+    {
+      "shape": "gateway-refused",
+      "when": "the RD Gateway answers a tunnel step (HANDSHAKE, TUNNEL_CREATE, TUNNEL_AUTH, CHANNEL_CREATE) or closes the channel with an E_PROXY result",
+      "error": "gateway:{value}",
+      "certainty": "documented",
+      "source": "MS-TSGU 2.2.6 error codes: the gateway returns the HRESULT in the response packet's result field; clients show the HRESULT or its short form 0x59xx (the gateway's event log prints it in decimal, e.g. error 23002 = 0x59DA in aws-quickstart/quickstart-microsoft-rdgateway#12)"
+    },
+    {
+      "shape": "gateway-rap-denied",
+      "when": "the RD Gateway's resource authorization policy (RD RAP) refuses the channel to this target",
+      "error": "gateway:0x800759DA",
+      "certainty": "documented",
+      "source": "MS-TSGU 2.2.6 E_PROXY_RAP_ACCESSDENIED (CHANNEL_CREATE's result); mstsc's dialog 'Your user account is not listed in the RD Gateway's permission list … the RD Gateway is expecting an FQDN or IP address format' with gateway event 301 error 23002 (0x59DA) in aws-quickstart/quickstart-microsoft-rdgateway#12; Debian's xfreerdp prints E_PROXY_RAP_ACCESSDENIED against the testbed's rap-denied gateway (GatewayRealClientTests)"
+    },
+    {
+      "shape": "gateway-cap-denied",
+      "when": "the RD Gateway's connection authorization policy (RD CAP / NPS) refuses the user at TUNNEL_AUTH",
+      "error": "gateway:0x800759DB",
+      "certainty": "documented",
+      "source": "MS-TSGU 2.2.6 E_PROXY_NAP_ACCESSDENIED (TUNNEL_AUTH's result); Debian's xfreerdp prints E_PROXY_NAP_ACCESSDENIED against the testbed's nap-denied gateway (GatewayRealClientTests)"
+    },
+    {
+      "shape": "gateway-target-unreachable",
+      "when": "the RD Gateway cannot open TCP to the target (CHANNEL_CREATE answered with E_PROXY_TS_CONNECTFAILED)",
+      "error": "gateway:0x800759DD",
+      "certainty": "documented",
+      "source": "MS-TSGU 2.2.6 E_PROXY_TS_CONNECTFAILED (TsProxyCreateChannel's return value); Debian's xfreerdp prints E_PROXY_TS_CONNECTFAILED when the testbed's gateway cannot reach a closed target port (GatewayRealClientTests)"
     }
   ]
 }
@@ -1822,6 +1873,37 @@ extension Catalogue {
       "check": "negotiation",
       "certainty": "reported",
       "source": "Devolutions/devolutions-gateway devolutions-gateway/src/rdp_proxy.rs (comment on forwarding the client's SupportedProtocol flags: a proxy that changes them makes mstsc fail with 'an authentication error (Code: 0x609)'); MS-RDPBCGR 2.2.1.4.2 Server Core Data (clientRequestedProtocols) for the inferred reason"
+    },
+    {
+      "code": "0x3000005",
+      "name": "RD Gateway identity not verified (dialog wording; unnamed)",
+      "layer": "gateway",
+      "summary": "The client refused the RD Gateway: its certificate is not trusted or not issued to its name.",
+      "meaning": "Reported, not documented: Remote Desktop ActiveX hosts (mstscax, as used by mstsc-like programs) report disconnect reason 50331653 (0x3000005) with the dialog text \"This computer can't verify the identity of the RD Gateway ... It's not safe to connect to servers that can't be identified.\" It comes before anything is sent to the gateway: the TLS certificate of the gateway's HTTPS listener did not lead to a trusted root, or does not carry the name the client used for the gateway. Unlike a target's certificate, a gateway's cannot be accepted anyway from the dialog.",
+      "causes": [
+        "The gateway's certificate is self-signed or issued by a private CA the client does not trust",
+        "The certificate is issued to another name than the gateway name in the client's settings (gatewayhostname), for example the internal name instead of the external one",
+        "The certificate has expired"
+      ],
+      "confirm": [
+        "rdpdoctor check TARGET --gateway GATEWAY: the RD Gateway section names the certificate problem",
+        "Open https://GATEWAY/ in a browser on the client and look at the certificate warning"
+      ],
+      "fixes": {
+        "client": [
+          "Import the issuing CA into the client's Trusted Root Certification Authorities (certlm.msc), if the certificate is right and only the CA is missing",
+          "Use the gateway name the certificate is issued to"
+        ],
+        "server": [
+          "Bind a certificate from a CA the clients trust, issued to the gateway's external name, in RD Gateway Manager > Properties > SSL Certificate (and the IIS Default Web Site binding)"
+        ]
+      },
+      "check": "certificate",
+      "certainty": "reported",
+      "source": "1Remote/1Remote#962 (AxMsRdpClient09Host log: exit with error code 50331653 and the dialog text, for a TS Web Gateway with a custom root CA)",
+      "related": [
+        "gateway:0x800759EE"
+      ]
     }
   ]
 }

@@ -44,15 +44,29 @@ public enum Diagnoser {
                     nowSecondsSinceEpoch: context.nowUnix, trustAnchors: context.trustAnchors())
             }
         }
+        var gatewayCertificate: CertificateReport?
+        if let gateway = observations.gateway, let chain = gateway.tls?.peerChain, !chain.isEmpty {
+            gatewayCertificate = await CertificateAuditor.audit(
+                chain: chain, expectedName: gateway.gateway, nowSecondsSinceEpoch: context.nowUnix,
+                trustAnchors: context.trustAnchors())
+        }
         let catalogue = context.catalogue
-        let findings = RuleRegistry.findings(RuleInput(observations: observations, catalogue: catalogue, certificate: certificate))
+        var findings = RuleRegistry.findings(RuleInput(observations: observations, catalogue: catalogue, certificate: certificate,
+                                                       gatewayCertificate: gatewayCertificate))
+        if observations.gateway != nil {
+            // Through a gateway every finding outside its section is about the target behind it.
+            for index in findings.indices {
+                findings[index].side = findings[index].section == .gateway ? .gateway : .target
+            }
+        }
         let (verdict, consistent) = VerdictRule.reconciled(
             VerdictRule.verdict(observations, catalogue: catalogue), findings: findings)
         let order = Dictionary(uniqueKeysWithValues: Section.allCases.enumerated().map { ($1, $0) })
         let sorted = consistent.enumerated().sorted {
             (order[$0.element.section]!, $0.offset) < (order[$1.element.section]!, $1.offset)
         }.map(\.element)
-        return CheckReport(verdict: verdict, findings: sorted, observations: observations, certificate: certificate)
+        return CheckReport(verdict: verdict, findings: sorted, observations: observations, certificate: certificate,
+                           gatewayCertificate: gatewayCertificate)
     }
 }
 

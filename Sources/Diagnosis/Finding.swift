@@ -24,6 +24,14 @@ public struct Finding: Codable, Sendable, Equatable {
     public let fixes: [String]
     /// Catalogue keys that explain the codes involved (`disconnect:0x904`).
     public let codes: [CatalogueKey]
+    /// Through an RD Gateway (`check --gateway`): whether this concerns the
+    /// gateway or the target behind it. nil for a direct check.
+    public var side: Side?
+
+    /// The two ends a check through an RD Gateway judges apart.
+    public enum Side: String, Codable, Sendable {
+        case gateway, target
+    }
 
     public init(id: FindingID, level: Level, section: Section, title: String, detail: String,
                 fixes: [String] = [], codes: [CatalogueKey] = []) {
@@ -37,7 +45,7 @@ public struct Finding: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, level, section, sectionKey, title, detail, fixes, codes
+        case id, level, section, sectionKey, title, detail, fixes, codes, side
     }
 
     public init(from decoder: any Decoder) throws {
@@ -46,6 +54,7 @@ public struct Finding: Codable, Sendable, Equatable {
                   section: try c.decode(Section.self, forKey: .section), title: try c.decode(String.self, forKey: .title),
                   detail: try c.decode(String.self, forKey: .detail), fixes: try c.decode([String].self, forKey: .fixes),
                   codes: try c.decode([CatalogueKey].self, forKey: .codes))
+        side = try c.decodeIfPresent(Side.self, forKey: .side)
     }
 
     /// As synthesised, plus `sectionKey`: the section's stable name for scripts
@@ -60,6 +69,7 @@ public struct Finding: Codable, Sendable, Equatable {
         try c.encode(detail, forKey: .detail)
         try c.encode(fixes, forKey: .fixes)
         try c.encode(codes, forKey: .codes)
+        try c.encodeIfPresent(side, forKey: .side)
     }
 }
 
@@ -139,12 +149,16 @@ public struct CheckReport: Codable, Sendable {
     public let observations: CheckObservations
     /// The audit of the TLS certificate, when one was seen.
     public let certificate: CertificateReport?
+    /// Through an RD Gateway: the audit of the gateway's own certificate, for its name.
+    public let gatewayCertificate: CertificateReport?
 
-    public init(verdict: Verdict, findings: [Finding], observations: CheckObservations, certificate: CertificateReport?) {
+    public init(verdict: Verdict, findings: [Finding], observations: CheckObservations, certificate: CertificateReport?,
+                gatewayCertificate: CertificateReport? = nil) {
         self.verdict = verdict
         self.findings = findings
         self.observations = observations
         self.certificate = certificate
+        self.gatewayCertificate = gatewayCertificate
     }
 
     /// The exit status the CLI returns (README documents it).

@@ -29,24 +29,27 @@ enum GatewayRules: DiagnosisRule {
                 title: "The gateway's certificate is not trusted for \(g.gateway): nothing was sent to it",
                 detail: "Microsoft's clients refuse an RD Gateway whose certificate chain is not trusted or does not match its name; rdpdoctor sent no NTLM AUTHENTICATE to it.",
                 fixes: ["Bind a certificate from a CA the clients trust, issued to the gateway's external name, in RD Gateway Manager (Properties > SSL Certificate) and in IIS's binding for the Default Web Site.",
-                        "If the certificate is right and only this machine lacks the CA, pass it with --ca."]))
+                        "If the certificate is right and only this machine lacks the CA, pass it with --ca."],
+                codes: input.catalogue.clientCodes(.gatewayCertificateUntrusted).keys))
         case .noUsableScheme?:
             findings.append(Finding(
                 id: .gatewayAuthNotTried, level: .warn, section: .gateway,
-                title: "The gateway offers no scheme rdpdoctor can try (it speaks NTLM)",
+                title: "The gateway offers no scheme rdpdoctor can try (it speaks NTLM and Basic)",
                 detail: "Schemes offered: \(g.firstAnswer?.authenticationSchemes.joined(separator: ", ") ?? "none"). Kerberos-only (Negotiate without NTLM) or a web login (PAA, cookies) need the client to reach a KDC or the login page.",
                 fixes: ["If NTLM was disabled on purpose, clients outside the domain need KDC Proxy (KDCProxyServer) on the gateway."]))
         case .rejected?:
             findings.append(Finding(
                 id: .gatewayAuthRejected, level: .fail, section: .gateway,
                 title: "The gateway refused the gateway account (401 again)",
-                detail: "NTLM over HTTP failed at the gateway itself, before any tunnel: the account, its domain or its password, not the target.",
+                detail: "\(g.authenticationScheme ?? "NTLM") authentication over HTTP failed at the gateway itself, before any tunnel: the account, its domain or its password, not the target. mstsc asks for the gateway credentials again; FreeRDP reports access denied.",
                 fixes: ["Check the gateway account's name (DOMAIN\\NAME), password and lockout state.",
-                        "On the gateway, IIS Windows Authentication must allow NTLM for the RDG virtual directory (Providers: Negotiate, NTLM)."]))
+                        "On the gateway, IIS Windows Authentication must allow NTLM for the RDG virtual directory (Providers: Negotiate, NTLM)."],
+                codes: input.catalogue.clientCodes(.gatewayAuthRefused).keys))
         case .accepted?, .notAsked?, .withheldUntrustedCertificate?, nil:
             break
         }
-        if let judged = g.certificate, !(judged.trusted && judged.nameMatches) {
+        // With the full audit, GatewayCertificateRules judges the certificate.
+        if input.gatewayCertificate == nil, let judged = g.certificate, !(judged.trusted && judged.nameMatches) {
             let why = !judged.trusted ? "its chain is not trusted (system store and --ca)" : "it is not issued to that name"
             let withheld = g.authentication == .withheldUntrustedCertificate ? " rdpdoctor sent nothing derived from the password to it." : ""
             findings.append(Finding(
@@ -54,7 +57,8 @@ enum GatewayRules: DiagnosisRule {
                 title: "The gateway's certificate is not trusted for \(g.gateway)",
                 detail: "\(why.prefix(1).uppercased() + why.dropFirst()). Microsoft's clients refuse an RD Gateway whose certificate chain is not trusted or does not match its name, whatever the gateway would say next.\(withheld)",
                 fixes: ["Bind a certificate from a CA the clients trust, issued to the gateway's external name, in RD Gateway Manager (Properties > SSL Certificate) and in IIS's binding for the Default Web Site.",
-                        "If the certificate is right and only this machine lacks the CA, pass it with --ca."]))
+                        "If the certificate is right and only this machine lacks the CA, pass it with --ca."],
+                codes: input.catalogue.clientCodes(.gatewayCertificateUntrusted).keys))
         }
         if g.transport == .legacyOnly {
             findings.append(Finding(
@@ -76,8 +80,16 @@ enum GatewayRules: DiagnosisRule {
         return findings
     }
 
-    static func code(_ input: RuleInput, _ value: UInt32) -> [CatalogueKey] {
-        input.catalogue.entry(.gateway, UInt64(value)) == nil ? [] : [CatalogueKey(.gateway, value)]
+    /// The way of failing whose row in clientcodes.json names this E_PROXY
+    /// result (RAP denied, CAP denied, target unreachable), else "refused" with
+    /// the result as its number.
+    static func way(_ catalogue: Catalogue, _ result: GatewayResult) -> (ClientFailure, ClientCodes) {
+        let key = CatalogueKey(.gateway, result.rawValue)
+        for failure in [ClientFailure.gatewayRAPDenied, .gatewayCAPDenied, .gatewayTargetUnreachable]
+        where catalogue.clientCodes(failure).error == key {
+            return (failure, catalogue.clientCodes(failure))
+        }
+        return (.gatewayRefused, catalogue.clientCodes(.gatewayRefused, value: UInt64(result.rawValue)))
     }
 
     static func name(_ input: RuleInput, _ result: GatewayResult) -> String {
@@ -89,14 +101,15 @@ enum GatewayRules: DiagnosisRule {
         switch failure.kind {
         case .refused(let result):
             let named = name(input, result)
-            let target = failure.step == .channelCreate || result.rawValue == 0x8007_59DD
+            let (way, codes) = way(input.catalogue, result)
+            let target = failure.step == .channelCreate || way == .gatewayTargetUnreachable
             let fixes: [String]
-            switch failure.step {
-            case .tunnelAuth:
+            switch (way, failure.step) {
+            case (.gatewayCAPDenied, _), (_, .tunnelAuth):
                 fixes = ["The RD CAP (connection authorization policy) in RD Gateway Manager or NPS refused this user or device: add the user's group to a CAP, and check its device redirection and health (NAP) requirements."]
-            case .channelCreate where result.rawValue == 0x8007_59DD:
+            case (.gatewayTargetUnreachable, _):
                 fixes = ["The gateway could not open TCP to \(g.target): the target is down, not listening, or a firewall between gateway and target blocks it."]
-            case .channelCreate:
+            case (.gatewayRAPDenied, _), (_, .channelCreate):
                 fixes = ["The RD RAP (resource authorization policy) refused \(g.target): add the computer, as the client names it (FQDN, NetBIOS name or IP address, exactly), to the RAP's computer group, or allow 'any network resource'."]
             default:
                 fixes = ["See the gateway's event log (Microsoft-Windows-TerminalServices-Gateway/Operational) for \(named)."]
@@ -105,7 +118,7 @@ enum GatewayRules: DiagnosisRule {
                 id: .gatewayRefused, level: .fail, section: .gateway,
                 title: target ? "The gateway refused the channel to \(g.target): \(named)" : "The gateway refused at \(step): \(named)",
                 detail: "The gateway \(g.gateway) answered \(step) with \(named) (\(result.hex)). \(target ? "The gateway side works; the failure concerns the target or the policy for it." : "The gateway itself refused, before any target was asked for.")",
-                fixes: fixes, codes: code(input, result.rawValue))
+                fixes: fixes, codes: codes.keys)
         case .httpStatus(let status) where failure.step == .http:
             let server = g.firstAnswer?.server.map { " (Server: \($0))" } ?? ""
             return Finding(
@@ -124,7 +137,8 @@ enum GatewayRules: DiagnosisRule {
                 id: .gatewayUnreachable, level: .fail, section: .gateway,
                 title: "The gateway \(g.gateway) cannot be reached (\(connect))",
                 detail: "The TCP connection to the gateway failed; the target behind it was never asked for.",
-                fixes: ["Check the gateway's name and port (443 by default) and the firewall in front of it."])
+                fixes: ["Check the gateway's name and port (443 by default) and the firewall in front of it."],
+                codes: input.catalogue.clientCodes(.gatewayUnreachable).keys)
         case .tls(let reason):
             return Finding(
                 id: .gatewayTlsFailed, level: .fail, section: .gateway,

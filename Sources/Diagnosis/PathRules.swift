@@ -114,7 +114,9 @@ enum PathRules: DiagnosisRule {
             if case .timedOut = probe.end { return false }
             return true
         }.compactMap(\.tcp)
-        let connects = o.probes.compactMap { $0.duration(of: .tcp) }.filter { $0 > 0 }.sorted()
+        // A walk through an RD Gateway has no TCP of its own: its "connect" is CHANNEL_CREATE.
+        let connects = o.probes.filter { $0.throughGateway == nil }.compactMap { $0.duration(of: .tcp) }
+            .filter { $0 > 0 }.sorted()
         guard !stats.isEmpty || !connects.isEmpty else { return [] }
         let rtts = stats.map(\.minRTTMs).filter { $0 > 0 }.sorted()
         let rtt = rtts.isEmpty ? (connects.isEmpty ? 0 : connects[connects.count / 2]) : rtts[rtts.count / 2]

@@ -8,6 +8,8 @@ struct RuleInput: Sendable {
     let observations: CheckObservations
     let catalogue: Catalogue
     let certificate: CertificateReport?
+    /// Through an RD Gateway: the gateway's certificate, audited for its name.
+    var gatewayCertificate: CertificateReport? = nil
 }
 
 /// A diagnosis rule: observations in, findings out. A rule sees no other
@@ -20,7 +22,7 @@ protocol DiagnosisRule: Sendable {
 /// order, so a new rule goes where its findings should read.
 enum RuleRegistry {
     static let rules: [any DiagnosisRule.Type] = [
-        NetworkRules.self, GatewayRules.self, NegotiationRules.self, TLSRules.self, CertificateRules.self,
+        NetworkRules.self, GatewayRules.self, GatewayCertificateRules.self, NegotiationRules.self, TLSRules.self, CertificateRules.self,
         RDPSecurityRules.self, CredSSPRules.self, CredentialRules.self, SessionRules.self,
         UDPRules.self, PathRules.self, TimingRules.self, ServiceRules.self, ProbingRules.self,
         PinRules.self, CaptureRules.self,

@@ -10,6 +10,16 @@ enum VerdictRule {
     static let clientConnectPatienceMs = 2000.0
 
     static func verdict(_ observations: CheckObservations, catalogue: Catalogue) -> Verdict {
+        if let gateway = observations.gateway {
+            // The gateway decides until its channel carried the walk; then the
+            // walk inside it is judged as a direct one, and said to be the target's.
+            guard observations.defaultClient != nil, gateway.failure == nil else {
+                return gatewayVerdict(gateway, codes: catalogue)
+            }
+            var inside = observations
+            inside.gateway = nil
+            return throughGateway(verdict(inside, catalogue: catalogue), gateway)
+        }
         let base = connectionVerdict(observations, codes: catalogue)
         guard let check = observations.credentialCheck, let credential = check.credential else { return base }
         // A refused account explains a close during CredSSP better than the close itself.
@@ -73,9 +83,6 @@ enum VerdictRule {
     }
 
     static func connectionVerdict(_ observations: CheckObservations, codes catalogue: Catalogue) -> Verdict {
-        if let gateway = observations.gateway, observations.defaultClient == nil {
-            return gatewayVerdict(gateway, codes: catalogue)
-        }
         if let resolution = observations.resolution, let error = resolution.error {
             return Verdict(outcome: .fails, step: .dns,
                            summary: "The client would stop at name resolution: \(error).",
@@ -275,22 +282,34 @@ enum VerdictRule {
                         extendedCode: first.codes.first { $0.family != .disconnect }), findings)
     }
 
-    /// Through an RD Gateway (the RDP walk inside the channel is not replayed yet).
+    /// A verdict on the walk inside the channel, worded as the target's.
+    static func throughGateway(_ verdict: Verdict, _ g: GatewayObservation) -> Verdict {
+        let summary = verdict.summary.prefix(1).lowercased() + verdict.summary.dropFirst()
+        return Verdict(outcome: verdict.outcome, step: verdict.step,
+                       summary: "Through the RD Gateway \(g.gateway) (tunnel and channel open), at the target \(g.target): \(summary)",
+                       errorCode: verdict.errorCode, extendedCode: verdict.extendedCode)
+    }
+
+    /// Through an RD Gateway that stopped before its channel carried the walk.
     static func gatewayVerdict(_ g: GatewayObservation, codes catalogue: Catalogue) -> Verdict {
         if let judged = g.certificate, !(judged.trusted && judged.nameMatches), g.failure?.step != .tcp {
             return Verdict(outcome: .fails, step: .tcp,
-                           summary: "The client would refuse the RD Gateway \(g.gateway): its certificate is not trusted for its name.")
+                           summary: "The client would refuse the RD Gateway \(g.gateway): its certificate is not trusted for its name.",
+                           codes: catalogue.clientCodes(.gatewayCertificateUntrusted))
         }
         if let failure = g.failure {
             var what = failure.step.rawValue
-            var key: CatalogueKey?
+            var codes: ClientCodes?
             switch failure.kind {
             case .refused(let result):
-                let entry = catalogue.entry(.gateway, UInt64(result.rawValue))
-                what += ": " + (entry?.name ?? result.hex)
-                if entry != nil { key = CatalogueKey(.gateway, result.rawValue) }
-            case .httpStatus(let status): what += ": HTTP \(status)"
-            case .connectFailed: what += ": no connection"
+                what += ": " + (catalogue.entry(.gateway, UInt64(result.rawValue))?.name ?? result.hex)
+                codes = GatewayRules.way(catalogue, result).1
+            case .httpStatus(let status):
+                what += ": HTTP \(status)"
+                if failure.step == .authentication, status == 401 { codes = catalogue.clientCodes(.gatewayAuthRefused) }
+            case .connectFailed:
+                what += ": no connection"
+                codes = catalogue.clientCodes(.gatewayUnreachable)
             case .tls: what += ": TLS failed"
             case .protocolError: what += ": not MS-TSGU"
             case .closed: what += ": closed"
@@ -300,12 +319,14 @@ enum VerdictRule {
             }
             let side = failure.step == .channelCreate ? "the channel to \(g.target)" : "the gateway \(g.gateway)"
             return Verdict(outcome: .fails, step: .tcp,
-                           summary: "The client would stop at the RD Gateway (\(side)), at \(what).", errorCode: key)
+                           summary: "The client would stop at the RD Gateway (\(side)), at \(what).",
+                           errorCode: codes?.error, extendedCode: codes?.extended)
         }
         switch g.authentication {
         case .withheldUntrustedCertificate?:
             return Verdict(outcome: .fails, step: .tcp,
-                           summary: "The client would refuse the RD Gateway \(g.gateway): its certificate is not trusted for its name.")
+                           summary: "The client would refuse the RD Gateway \(g.gateway): its certificate is not trusted for its name.",
+                           codes: catalogue.clientCodes(.gatewayCertificateUntrusted))
         case .noCredentials?, .noUsableScheme?:
             return Verdict(outcome: .undetermined, step: .tcp,
                            summary: "The RD Gateway \(g.gateway) answers; gateway authentication was not tried.")
@@ -318,7 +339,7 @@ enum VerdictRule {
         }
         let reply = g.channelReplyIsTPKT == true ? " and the target answers like RDP" : ""
         return Verdict(outcome: .undetermined, step: nil,
-                       summary: "Through the RD Gateway \(g.gateway) the channel to \(g.target) opens\(reply); the RDP walk inside the tunnel is not replayed yet.")
+                       summary: "Through the RD Gateway \(g.gateway) the channel to \(g.target) opens\(reply), but no RDP walk ran inside it.")
     }
 
     static func section(of step: Step) -> Section {

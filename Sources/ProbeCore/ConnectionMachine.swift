@@ -26,6 +26,30 @@ public enum ConnectionEvent: Sendable, Equatable {
     case rawBytesArrived(Int)
     /// The kernel's view of the connection, read just before it closes.
     case tcpStatistics(TCPStats)
+    /// What the TLS session inside a tunnel did with the bytes the machine
+    /// handed it (`ConnectionAction.tunnelTLS`).
+    case tunnelTLS(TunnelTLSEvent)
+}
+
+/// TLS carried inside a tunnel (the RDP walk inside an RD Gateway channel):
+/// the transport runs the TLS engine in memory and never sees the tunnel;
+/// the machine carries the engine's bytes in its own packets.
+public enum TunnelTLSAction: Sendable, Equatable {
+    /// Start a client handshake now.
+    case start(TLSParameters)
+    /// Plaintext to encrypt.
+    case write([UInt8])
+    /// Ciphertext that came out of the tunnel.
+    case feed([UInt8])
+}
+
+public enum TunnelTLSEvent: Sendable, Equatable {
+    /// Ciphertext for the peer, to be carried through the tunnel.
+    case output([UInt8])
+    case established(TLSSessionInfo)
+    /// Decrypted bytes from the peer.
+    case plaintext([UInt8])
+    case failed(String)
 }
 
 /// TCP_INFO figures of one connection (Linux).
@@ -69,6 +93,8 @@ public enum ConnectionAction: Sendable, Equatable {
     /// Deliver `.deadline` at this monotonic time (replaces any earlier one).
     case setDeadline(UInt64)
     case close
+    /// Hand bytes to the TLS session inside a tunnel (answered with `.tunnelTLS` events).
+    case tunnelTLS(TunnelTLSAction)
 }
 
 public enum TLSProtocolVersion: String, Codable, Sendable, CaseIterable, Comparable {

@@ -1,4 +1,6 @@
+import CertificateAudit
 import NTLM
+import RDPProtocol
 
 /// What the user asked for with --user: the account, whether to go on to the
 /// logon, and how the server may be trusted. Holds the password: it never
@@ -61,6 +63,27 @@ public enum CredentialGate {
         if let judgement, judgement.trusted, judgement.nameMatches { return .sent(.trusted) }
         if insecure { return .sent(.insecure) }
         return .withheld(.untrusted)
+    }
+
+    /// The account's walk after the default walk `main` when no coordinator
+    /// plans it (through an RD Gateway): the gate's decision, and the
+    /// settings of the walk that may use the account when it allows one.
+    /// `judgement` is the chain's, judged for the target's name.
+    public static func accountWalk(_ request: CredentialRequest, after main: ProbeRecord, pinnedLeafSHA256 pin: [UInt8]?,
+                                   judgement: CertificateJudgement?) -> (CredentialCheckObservation, CredentialSettings?) {
+        func withheld(_ reason: CredentialDecision.Reason) -> (CredentialCheckObservation, CredentialSettings?) {
+            (CredentialCheckObservation(account: request.account, logonRequested: request.logon, decision: .withheld(reason)), nil)
+        }
+        let selected = main.negotiation?.selectedProtocol ?? .rdp
+        guard !selected.isDisjoint(with: [.hybrid, .hybridEx]) else {
+            return withheld(main.negotiation == nil ? .noCertificate : .serverWithoutNLA)
+        }
+        guard let leaf = main.tls?.peerChain.first else { return withheld(.noCertificate) }
+        let seen = CertificateKey.sha256(ofDER: leaf)
+        let decision = decide(pinnedLeafSHA256: pin, insecure: request.insecure, seenLeafSHA256: seen, judgement: judgement)
+        let observation = CredentialCheckObservation(account: request.account, logonRequested: request.logon, decision: decision)
+        guard case .sent = decision else { return (observation, nil) }
+        return (observation, request.settings(pinnedLeafSHA256: Self.pin(for: decision, seen: seen)))
     }
 
     /// The leaf the credential connection must see again (nil: any, --insecure).

@@ -55,6 +55,9 @@ public struct GatewayMachine: ConnectionMachine {
         /// Sent into the channel once it is open (e.g. an X.224 Connection
         /// Request), to see the target answer through the gateway.
         public var channelProbe: [UInt8]?
+        /// The channel carries a whole walk (`TunnelledProbeMachine`): once it
+        /// is open the machine relays DATA both ways instead of probing.
+        public var carriesWalk = false
 
         public init(gatewayHost: String, tls: TLSParameters, timeouts: StepTimeouts, connectionID: String,
                     clientName: String, targetHost: String, targetPort: UInt16, credentials: GatewayCredentials?,
@@ -81,6 +84,8 @@ public struct GatewayMachine: ConnectionMachine {
         case firstRequest(negotiate: [UInt8]?)
         case authenticating
         case tunnel(GatewayObservation.Step)
+        /// The channel is open and carries a walk: DATA both ways.
+        case relaying
         /// CLOSE_CHANNEL sent; waiting for its response.
         case closing
         case finished
@@ -100,6 +105,19 @@ public struct GatewayMachine: ConnectionMachine {
     var webSocketKey = ""
     var frames = WebSocketDecoder()
     var packets = TSGUFramer()
+    /// What the channel brought for the walk it carries, until taken.
+    var channelInbox: [ChannelEvent] = []
+    /// When CHANNEL_CREATE went out (the carried walk's TCP step starts there).
+    public private(set) var channelRequestedAt: UInt64 = 0
+
+    /// What the open channel brings the walk it carries.
+    public enum ChannelEvent: Sendable, Equatable {
+        case opened
+        /// A DATA packet's payload: the target's bytes.
+        case data([UInt8])
+        /// The gateway closed the channel (CLOSE_CHANNEL): the target hung up.
+        case closed
+    }
 
     public init(options: Options) {
         self.options = options
@@ -140,8 +158,10 @@ public struct GatewayMachine: ConnectionMachine {
             return fail(currentStep, .closed(kind), now: now)
         case .deadline:
             if case .closing = state { return finish(now: now) }
+            // The carried walk owns the deadlines while the channel relays.
+            if case .relaying = state { return [] }
             return fail(currentStep, .noAnswer, now: now)
-        case .rawBytesArrived, .tcpStatistics:
+        case .rawBytesArrived, .tcpStatistics, .tunnelTLS:
             return []
         }
     }
@@ -154,7 +174,7 @@ public struct GatewayMachine: ConnectionMachine {
         case .firstRequest: .http
         case .authenticating: .authentication
         case .tunnel(let step): step
-        case .closing, .finished: .channel
+        case .relaying, .closing, .finished: .channel
         }
     }
 
@@ -195,7 +215,7 @@ public struct GatewayMachine: ConnectionMachine {
             let rest = Array(http[end...])
             http = []
             return answered(head, rest: rest, now: now)
-        case .tunnel, .closing:
+        case .tunnel, .relaying, .closing:
             return tunnelBytes(bytes, now: now)
         case .idle, .connecting, .handshaking, .finished:
             return []
@@ -221,8 +241,7 @@ public struct GatewayMachine: ConnectionMachine {
                 return finish(now: now)
             }
             guard let token = head.authenticationToken(scheme: "NTLM"), let challenge = Base64.decode(token) else {
-                observation.authentication = .noUsableScheme
-                return finish(now: now)
+                return basic(head, credentials, now: now)
             }
             let authenticate: [UInt8]
             do {
@@ -238,6 +257,7 @@ public struct GatewayMachine: ConnectionMachine {
             } catch {
                 return fail(.authentication, .protocolError("NTLM CHALLENGE: \(error)"), now: now)
             }
+            observation.authenticationScheme = "NTLM"
             state = .authenticating
             let request = GatewayHTTP.request(method: "RDG_OUT_DATA", host: options.gatewayHost,
                                               connectionID: options.connectionID,
@@ -252,6 +272,24 @@ public struct GatewayMachine: ConnectionMachine {
         }
         observation.authentication = .accepted
         return transportAnswer(head, rest: rest, step: .authentication, now: now)
+    }
+
+    /// A gateway that offers Basic and no NTLM challenge: the account and its
+    /// password, base64 inside the TLS session the caller judged (RFC 7617).
+    private mutating func basic(_ head: HTTPResponseHead, _ credentials: GatewayCredentials,
+                                now: UInt64) -> [ConnectionAction] {
+        let account = credentials.domain.isEmpty ? credentials.user : credentials.domain + "\\" + credentials.user
+        guard head.authenticationSchemes.contains(where: { $0.lowercased() == "basic" }), !account.contains(":") else {
+            observation.authentication = .noUsableScheme
+            return finish(now: now)
+        }
+        observation.authenticationScheme = "Basic"
+        state = .authenticating
+        let request = GatewayHTTP.request(method: "RDG_OUT_DATA", host: options.gatewayHost,
+                                          connectionID: options.connectionID,
+                                          authorization: "Basic " + Base64.encode(Array((account + ":" + credentials.password).utf8)),
+                                          webSocketKey: webSocketKey)
+        return [.send(request), .setDeadline(now + nanoseconds(options.timeouts.stepMs))]
     }
 
     /// 101 (the WebSocket), 200 (legacy only) or another status.
@@ -333,12 +371,18 @@ public struct GatewayMachine: ConnectionMachine {
             if response.result.failed { return fail(.tunnelAuth, .refused(response.result), now: now) }
             completed(.tunnelAuth, now: now)
             state = .tunnel(.channelCreate)
+            channelRequestedAt = now
             return send(TSGU.channelCreate(host: options.targetHost, port: options.targetPort), now: now)
         case (.tunnel(.channelCreate), .channelResponse):
             let response = try ChannelResponse(packet.body)
             observation.channel = response
             if response.result.failed { return fail(.channelCreate, .refused(response.result), now: now) }
             completed(.channelCreate, now: now)
+            if options.carriesWalk {
+                state = .relaying
+                channelInbox.append(.opened)
+                return []
+            }
             guard let probe = options.channelProbe, !probe.isEmpty else { return close(now: now) }
             state = .tunnel(.channel)
             return send(TSGU.data(probe.prefix(0xFFFF)), now: now)
@@ -348,6 +392,18 @@ public struct GatewayMachine: ConnectionMachine {
             if observation.channelReplyIsTPKT == nil { observation.channelReplyIsTPKT = payload.first == 0x03 }
             completed(.channel, now: now)
             return close(now: now)
+        case (.relaying, .data):
+            let payload = try DataPacket.payload(packet.body)
+            if observation.channelReplyBytes == nil { completed(.channel, now: now) }
+            observation.channelReplyBytes = (observation.channelReplyBytes ?? 0) + payload.count
+            if observation.channelReplyIsTPKT == nil { observation.channelReplyIsTPKT = payload.first == 0x03 }
+            channelInbox.append(.data(Array(payload)))
+            return []
+        case (.relaying, .closeChannel):
+            // The target's side ended: the gateway closes the channel (not a gateway failure).
+            observation.closedByGateway = try ClosePacket.status(packet.body)
+            channelInbox.append(.closed)
+            return [.send(WebSocket.clientFrame(TSGU.closeChannelResponse(), mask: mask()))] + finish(now: now)
         case (.closing, .closeChannelResponse), (.closing, .data):
             return packet.type == .data ? [] : finish(now: now)
         case (_, .closeChannel):
@@ -362,6 +418,40 @@ public struct GatewayMachine: ConnectionMachine {
             throw WireError(.invalidField(reason: "came while waiting for step \(currentStep.rawValue)"),
                             pdu: "TSGU \(packet.type)", field: "type")
         }
+    }
+
+    // MARK: - Carrying a walk
+
+    /// The channel is open and relays the carried walk's bytes.
+    public var isRelaying: Bool {
+        if case .relaying = state { return true }
+        return false
+    }
+
+    /// What the channel brought since the last call.
+    public mutating func takeChannelEvents() -> [ChannelEvent] {
+        defer { channelInbox = [] }
+        return channelInbox
+    }
+
+    /// The carried walk's bytes for the target, in DATA packets (the walk sets
+    /// its own deadlines).
+    public mutating func carry(_ bytes: [UInt8]) -> [ConnectionAction] {
+        guard isRelaying else { return [] }
+        var actions: [ConnectionAction] = []
+        var rest = bytes[...]
+        while !rest.isEmpty {
+            let chunk = rest.prefix(DataPacket.maximumPayload)
+            rest = rest.dropFirst(chunk.count)
+            actions.append(.send(WebSocket.clientFrame(TSGU.data(chunk), mask: mask())))
+        }
+        return actions
+    }
+
+    /// The carried walk is over: CLOSE_CHANNEL, as a client leaves.
+    public mutating func closeChannel(now: UInt64) -> [ConnectionAction] {
+        guard isRelaying else { return [] }
+        return close(now: now)
     }
 
     private mutating func close(now: UInt64) -> [ConnectionAction] {

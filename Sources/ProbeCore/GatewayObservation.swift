@@ -29,9 +29,9 @@ public struct GatewayObservation: Codable, Sendable, Equatable {
         /// The gateway's certificate is not trusted for its name: nothing derived
         /// from the password went to it.
         case withheldUntrustedCertificate
-        /// The gateway offered no scheme rdpdoctor speaks (NTLM).
+        /// The gateway offered no scheme rdpdoctor speaks (NTLM, Basic).
         case noUsableScheme
-        /// The NTLM AUTHENTICATE was answered with 401 again.
+        /// The NTLM AUTHENTICATE (or the Basic credentials) was answered with 401 again.
         case rejected
         case accepted
         /// The gateway let the request through without asking.
@@ -94,6 +94,9 @@ public struct GatewayObservation: Codable, Sendable, Equatable {
     /// The answer to the request that carried the AUTHENTICATE.
     public var authenticatedAnswer: HTTPAnswer?
     public var authentication: Authentication?
+    /// The scheme the account went with: "NTLM", or "Basic" when the gateway
+    /// offered Basic and no NTLM.
+    public var authenticationScheme: String?
     public var transport: HTTPTransport?
     public var handshake: HandshakeResponse?
     public var tunnel: TunnelResponse?

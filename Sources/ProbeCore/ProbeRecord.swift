@@ -28,6 +28,10 @@ public struct ProbeRecord: Codable, Sendable {
     @Boxed public var tcp: TCPStats? = nil
     /// The TCP maximum segment size this probe forced (MTU black hole search).
     public var forcedMSS: Int?
+    /// The RD Gateway whose channel carried this walk (`check --gateway`):
+    /// its TCP step is the gateway's CHANNEL_CREATE, its TLS ran inside the
+    /// tunnel. nil for a direct connection.
+    public var throughGateway: String?
     public var end: ConnectionEnd = .timedOut(step: .tcp, waitingFor: "the probe to start")
     public var totalMs: Double = 0
 

@@ -114,6 +114,9 @@ public struct RDPProbeMachine: ConnectionMachine {
         case .tcpStatistics(let stats):
             record.tcp = stats
             return []
+        case .tunnelTLS:
+            // A tunnel's carrier turns these into .tlsEstablished/.received first.
+            return []
         case .deadline:
             if case .awaitingConfirm = state, let peer = PeerProtocol.bestGuess(firstBytes[...]), peer != .rdp {
                 record.foreignService = ForeignService(peer)

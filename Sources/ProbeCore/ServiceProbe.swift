@@ -73,7 +73,7 @@ public struct ServiceProbeMachine: ConnectionMachine {
             case .idle, .finished: break
             }
             return finish(now: now)
-        case .rawBytesArrived, .tcpStatistics:
+        case .rawBytesArrived, .tcpStatistics, .tunnelTLS:
             return []
         }
     }

@@ -214,7 +214,7 @@ public func check(_ target: Target, options: CheckOptions = .init()) async throw
 ///
 /// - Parameters:
 ///   - report: what `check(_:options:)` returned.
-///   - json: `true` for the versioned JSON document (`rdpdoctor.check/2`,
+///   - json: `true` for the versioned JSON document (`rdpdoctor.check/3`,
 ///     docs/check-json.md); `false` for plain text without colour.
 /// - Returns: the whole document, ending with a newline.
 public func render(_ report: CheckReport, json: Bool) -> String {

@@ -30,7 +30,7 @@ public struct CheckTextRenderer: Sendable {
                 let findings = report.findings.filter { $0.section == section }
                 guard !findings.isEmpty else { continue }
                 out.append("")
-                out.append(style.bold(section.rawValue))
+                out.append(style.bold(heading(section, report)))
                 for finding in findings { out.append(render(finding)) }
             }
         } else {
@@ -50,7 +50,7 @@ public struct CheckTextRenderer: Sendable {
         if !action.isEmpty {
             out.append("")
             out.append(style.bold("Needs attention"))
-            for finding in action { out.append(render(finding, section: finding.section, fixes: 1)) }
+            for finding in action { out.append(render(finding, section: heading(finding.section, report), fixes: 1)) }
         }
         let rest = report.findings.filter { $0.level == .good || $0.level == .info }
         if !rest.isEmpty {
@@ -59,11 +59,19 @@ public struct CheckTextRenderer: Sendable {
             for section in Section.allCases {
                 let titles = rest.filter { $0.section == section }.map { "\(tag($0.level)) \($0.title)" }
                 guard !titles.isEmpty else { continue }
-                out.append("  " + style.dim(section.rawValue + ":"))
+                out.append("  " + style.dim(heading(section, report) + ":"))
                 for title in titles { out.append(style.paragraph(title, indent: "      ", first: "    ")) }
             }
         }
         return out
+    }
+
+    /// A section's heading; through an RD Gateway the layers of the walk
+    /// inside the channel say they are the target's.
+    func heading(_ section: Section, _ report: CheckReport) -> String {
+        guard report.observations.gateway != nil, section != .gateway,
+              report.findings.contains(where: { $0.section == section && $0.side == .target }) else { return section.rawValue }
+        return "\(section.rawValue), the target through the gateway"
     }
 
     func verdictLine(_ verdict: Verdict) -> String {
@@ -85,9 +93,9 @@ public struct CheckTextRenderer: Sendable {
 
     /// A finding with its evidence and fixes; `section` names it where findings
     /// of several sections stand together.
-    private func render(_ finding: Finding, section: Section? = nil, fixes: Int = .max) -> String {
+    private func render(_ finding: Finding, section: String? = nil, fixes: Int = .max) -> String {
         let tag = tag(finding.level)
-        let title = section.map { "\($0.rawValue): \(finding.title)" } ?? finding.title
+        let title = section.map { "\($0): \(finding.title)" } ?? finding.title
         var lines = ["  \(tag) \(title)"]
         for line in finding.detail.split(separator: "\n") where !line.isEmpty {
             lines.append(style.paragraph(String(line), indent: "         "))

@@ -14,7 +14,7 @@ public enum JSONDocuments {
     public static let explainSchema = "rdpdoctor.explain/1"
     public static let listSchema = "rdpdoctor.list/1"
     public static let errorSchema = "rdpdoctor.error/1"
-    public static let checkSchema = "rdpdoctor.check/2"
+    public static let checkSchema = "rdpdoctor.check/3"
 
     struct CheckDocument: Encodable {
         let schema = JSONDocuments.checkSchema
@@ -23,13 +23,16 @@ public enum JSONDocuments {
         let verdict: Verdict
         let findings: [Finding]
         let certificate: CertificateReport?
+        /// Through an RD Gateway: the gateway's own certificate, audited for its name.
+        let gatewayCertificate: CertificateReport?
         let observations: CheckObservations
     }
 
     public static func check(_ report: CheckReport) -> String {
         encode(CheckDocument(target: report.observations.target.written, exitStatus: report.exitStatus,
                              verdict: report.verdict, findings: report.findings,
-                             certificate: report.certificate, observations: report.observations))
+                             certificate: report.certificate, gatewayCertificate: report.gatewayCertificate,
+                             observations: report.observations))
     }
 
     struct ExplainDocument: Encodable {

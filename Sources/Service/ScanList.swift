@@ -141,7 +141,7 @@ public enum ScanList {
 
 
 /// One line of `rdpdoctor scan --jsonl` (docs/scan.md): a subset of the
-/// `rdpdoctor.check/2` document, plus `error` when the check could not run.
+/// `rdpdoctor.check/3` document, plus `error` when the check could not run.
 public struct ScanRecord: Codable, Sendable, Equatable {
     public static let schema = "rdpdoctor.scan/1"
 

@@ -91,6 +91,9 @@ public struct ChannelResponse: Sendable, Equatable, Codable {
 
 /// DATA (2.2.10.6): the bytes of the channel.
 public enum DataPacket {
+    /// cbDataLen is 16 bits: one DATA packet carries at most this much.
+    public static let maximumPayload = 0xFFFF
+
     public static func payload(_ body: [UInt8]) throws(WireError) -> ArraySlice<UInt8> {
         var r = ByteReader(body, pdu: "TSGU DATA")
         let length = Int(try r.u16LE("cbDataLen"))

@@ -65,12 +65,19 @@ public struct CheckRunner: Sendable {
         observations.expectedLeafSHA256 = options.pinnedLeafSHA256.map(HexBytes.init)
         observations.stepCapMs = options.stepCapMs
 
-        // Through an RD Gateway: the gateway's steps to a channel to the target.
-        // (The RDP walk inside the channel is still to come; the target itself
-        // is often not reachable from here, so it is not probed directly.)
+        // Through an RD Gateway: the gateway's steps to a channel to the target,
+        // then the default client's walk inside it (and the account's). The
+        // target itself is often not reachable from here, so it is not probed directly.
         if let gateway = options.gateway {
-            observations.gateway = await GatewayRunner(group: group).run(
-                gateway, target: target, deadline: deadline, judge: options.judgeGatewayCertificate)
+            let account = options.credentials.map {
+                GatewayRunner.TargetAccount(request: $0, pinnedLeafSHA256: options.pinnedLeafSHA256,
+                                            judge: options.judgeCertificate)
+            }
+            let walks = await GatewayRunner(group: group).run(
+                gateway, target: target, deadline: deadline, judge: options.judgeGatewayCertificate, account: account)
+            observations.gateway = walks.gateway
+            observations.probes = walks.probes
+            observations.credentialCheck = walks.credentialCheck
             observations.totalMs = Self.elapsedMs(since: start)
             return observations
         }

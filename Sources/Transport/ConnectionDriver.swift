@@ -104,6 +104,8 @@ final class ProbeHandler<Machine: ConnectionMachine>: ChannelInboundHandler, Rem
     private var gate: ConnectGate?
     /// TLS goes after it, so it keeps counting wire bytes.
     private let counter: RawByteCounter
+    /// TLS inside a tunnel the machine carries (the RDP walk through an RD Gateway).
+    private var tunnelTLS: TunnelTLSEngine?
 
     init(machine: Machine, promise: EventLoopPromise<Machine>, hardDeadline: NIODeadline, gate: ConnectGate?,
          counter: RawByteCounter) {
@@ -151,7 +153,7 @@ final class ProbeHandler<Machine: ConnectionMachine>: ChannelInboundHandler, Rem
         }
         if let tls = event as? TLSUserEvent, case .handshakeCompleted = tls {
             let handler = try? context.pipeline.syncOperations.handler(type: NIOSSLClientHandler.self)
-            let version = handler?.tlsVersion.flatMap(Self.version)
+            let version = handler?.tlsVersion.flatMap(ProbeTLS.version)
             feed(.tlsEstablished(TLSSessionInfo(version: version, peerChain: certificates.chain)), context: context)
         }
         context.fireUserInboundEventTriggered(event)
@@ -216,6 +218,23 @@ final class ProbeHandler<Machine: ConnectionMachine>: ChannelInboundHandler, Rem
             }
         case .close:
             close(context: context)
+        case .tunnelTLS(let request):
+            // TLS inside a tunnel: an in-memory engine; what it produced goes back
+            // to the machine, which carries the ciphertext in its own packets.
+            let happenings: [TunnelTLSEvent]
+            switch request {
+            case .start(let parameters):
+                do {
+                    let engine = try TunnelTLSEngine(parameters)
+                    tunnelTLS = engine
+                    happenings = engine.start()
+                } catch {
+                    happenings = [.failed("could not set up TLS locally: \(error)")]
+                }
+            case .write(let bytes): happenings = tunnelTLS?.write(bytes) ?? []
+            case .feed(let bytes): happenings = tunnelTLS?.feed(bytes) ?? []
+            }
+            for happening in happenings { feed(.tunnelTLS(happening), context: context) }
         }
     }
 
@@ -245,9 +264,25 @@ final class ProbeHandler<Machine: ConnectionMachine>: ChannelInboundHandler, Rem
     /// Accepts every certificate and keeps the chain: the probe must see any
     /// certificate; its problems become findings later.
     private func makeTLSHandler(_ parameters: TLSParameters) throws -> NIOSSLClientHandler {
+        try ProbeTLS.makeTLSHandler(parameters, keeping: certificates)
+    }
+
+    static var now: UInt64 { NIODeadline.now().uptimeNanoseconds }
+    static var acceptGrace: TimeAmount { .milliseconds(10) }
+}
+
+/// The chain seen by the verification callback; touched only on the channel's event loop.
+final class CertificateBox: @unchecked Sendable {
+    var chain: [[UInt8]] = []
+}
+
+/// How every probe speaks TLS, on a socket or inside a tunnel.
+enum ProbeTLS {
+    /// The probe's TLS client: any certificate is accepted and its chain kept in `box`.
+    static func makeTLSHandler(_ parameters: TLSParameters, keeping box: CertificateBox) throws -> NIOSSLClientHandler {
         var configuration = TLSConfiguration.makeClientConfiguration()
-        configuration.minimumTLSVersion = Self.nioVersion(parameters.minimum)
-        configuration.maximumTLSVersion = Self.nioVersion(parameters.maximum)
+        configuration.minimumTLSVersion = nioVersion(parameters.minimum)
+        configuration.maximumTLSVersion = nioVersion(parameters.maximum)
         configuration.certificateVerification = .noHostnameVerification
         // The callback below decides; loading the system store into every context
         // would cost memory and time for nothing (trust is judged by the audit).
@@ -255,15 +290,11 @@ final class ProbeHandler<Machine: ConnectionMachine>: ChannelInboundHandler, Rem
         // A probe needs no orderly TLS goodbye; never wait for the peer's.
         configuration.shutdownTimeout = .milliseconds(100)
         let context = try NIOSSLContext(configuration: configuration)
-        let box = certificates
         return try NIOSSLClientHandler(context: context, serverHostname: parameters.serverName) { chain, result in
             box.chain = chain.compactMap { try? $0.toDERBytes() }
             result.succeed(.certificateVerified)
         }
     }
-
-    static var now: UInt64 { NIODeadline.now().uptimeNanoseconds }
-    static var acceptGrace: TimeAmount { .milliseconds(10) }
 
     static func nioVersion(_ version: TLSProtocolVersion) -> TLSVersion {
         switch version {
@@ -282,9 +313,4 @@ final class ProbeHandler<Machine: ConnectionMachine>: ChannelInboundHandler, Rem
         case .tlsv13: .tls13
         }
     }
-}
-
-/// The chain seen by the verification callback; touched only on the channel's event loop.
-final class CertificateBox: @unchecked Sendable {
-    var chain: [[UInt8]] = []
 }

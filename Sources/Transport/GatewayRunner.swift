@@ -23,15 +23,35 @@ public struct GatewayRequest: Sendable {
     }
 }
 
-/// Walks the RD Gateway in front of a target with `GatewayMachine`. With an
-/// account, a first walk without it learns the gateway's certificate and 401;
-/// the chain is judged (trusted for the gateway's name, or --insecure) and the
-/// second walk may authenticate only to that same leaf.
+/// What the walks through an RD Gateway saw: the gateway's steps, the RDP
+/// walk inside the channel (a default client's, then the account's), and
+/// the credential gate's decision for the target's account.
+struct GatewayWalks: Sendable {
+    var gateway: GatewayObservation
+    var probes: [ProbeRecord] = []
+    var credentialCheck: CredentialCheckObservation?
+}
+
+/// Walks the RD Gateway in front of a target with `GatewayMachine`, and the
+/// target through its channel with the same `RDPProbeMachine` a direct check
+/// uses (`TunnelledProbeMachine`). With a gateway account, a first walk
+/// without it learns the gateway's certificate and 401; the chain is judged
+/// (trusted for the gateway's name, or --insecure) and the second walk may
+/// authenticate only to that same leaf. With --user, the target's chain seen
+/// inside the tunnel goes through the same credential gate as a direct
+/// check's, and a third walk may then use the account on the target.
 struct GatewayRunner {
     let group: any EventLoopGroup
 
+    struct TargetAccount: Sendable {
+        var request: CredentialRequest
+        var pinnedLeafSHA256: [UInt8]?
+        var judge: (@Sendable ([[UInt8]]) async -> CertificateJudgement)?
+    }
+
     func run(_ request: GatewayRequest, target: Target, deadline: NIODeadline,
-             judge: (@Sendable ([[UInt8]]) async -> CertificateJudgement)?) async -> GatewayObservation {
+             judge: (@Sendable ([[UInt8]]) async -> CertificateJudgement)?,
+             account: TargetAccount? = nil) async -> GatewayWalks {
         let gateway = request.gateway
         let address: SocketAddress
         do {
@@ -46,40 +66,101 @@ struct GatewayRunner {
         } catch {
             var observation = GatewayObservation(gateway: gateway.written, target: target.written)
             observation.failure = .init(step: .tcp, kind: .connectFailed(.unreachable("the name does not resolve: \(error)")))
-            return observation
+            return GatewayWalks(gateway: observation)
         }
         let driver = ConnectionDriver(group: group)
-        func walk(_ credentials: GatewayCredentials?, allow: @escaping @Sendable (TLSSessionInfo) -> Bool) async
-            -> GatewayObservation {
+        let plan = CheckPlan(target: target)
+        @Sendable func walk(_ credentials: GatewayCredentials?, allow: @escaping @Sendable (TLSSessionInfo) -> Bool,
+                  _ purpose: ProbePurpose = .defaultClient, account: CredentialSettings? = nil) async
+            -> (GatewayObservation, ProbeRecord?) {
             let step = max(500, min(10_000, Self.remainingMs(deadline) / 4))
+            let timeouts = StepTimeouts(connectMs: step, stepMs: step)
             let options = GatewayMachine.Options(
                 gatewayHost: gateway.host,
                 tls: TLSParameters(serverName: gateway.hostIsAddress ? nil : gateway.host),
-                timeouts: StepTimeouts(connectMs: step, stepMs: step),
+                timeouts: timeouts,
                 connectionID: "{" + UUID().uuidString + "}", clientName: "rdpdoctor",
                 targetHost: target.host, targetPort: target.port, credentials: credentials,
                 mayAuthenticate: allow, random: Self.random, currentTime: Self.fileTime(),
-                channelProbe: Self.connectionRequest)
-            return await driver.run(GatewayMachine(options: options), to: address,
-                                    connectTimeout: .milliseconds(Int64(step)), hardDeadline: deadline).observation
+                channelProbe: nil)
+            let machine = TunnelledProbeMachine(gateway: options,
+                                                walk: plan.machine(purpose, timeouts: timeouts, credentials: account))
+            let ended = await driver.run(machine, to: address, connectTimeout: .milliseconds(Int64(step)),
+                                         hardDeadline: deadline)
+            return (ended.gateway.observation, ended.record)
         }
-        var first = await walk(nil) { _ in false }
+        var (first, record) = await walk(nil) { _ in false }
         var judged: GatewayObservation.CertificateJudged?
         if let judge, let chain = first.tls?.peerChain, !chain.isEmpty {
             let judgement = await judge(chain)
             judged = .init(trusted: judgement.trusted, nameMatches: judgement.nameMatches)
         }
         first.certificate = judged
-        guard let credentials = request.credentials, first.authentication == .noCredentials,
-              let leaf = first.tls?.peerChain.first else { return first }
-        let trusted = request.insecure || (judged.map { $0.trusted && $0.nameMatches } ?? false)
-        guard trusted else {
-            first.authentication = .withheldUntrustedCertificate
-            return first
+        var walks = GatewayWalks(gateway: first)
+        var gatewayAllows: (@Sendable (TLSSessionInfo) -> Bool) = { _ in false }
+        if let credentials = request.credentials, first.authentication == .noCredentials,
+           let leaf = first.tls?.peerChain.first {
+            let trusted = request.insecure || (judged.map { $0.trusted && $0.nameMatches } ?? false)
+            guard trusted else {
+                walks.gateway.authentication = .withheldUntrustedCertificate
+                return walks
+            }
+            gatewayAllows = { info in info.peerChain.first == leaf }
+            var second: GatewayObservation
+            (second, record) = await walk(credentials, allow: gatewayAllows)
+            second.certificate = judged
+            walks.gateway = second
         }
-        var second = await walk(credentials) { info in info.peerChain.first == leaf }
-        second.certificate = judged
-        return second
+        walks.probes = record.map { [$0] } ?? []
+        // The survey of a direct check (one request per security protocol, one
+        // TLS version each), each on its own tunnel, at most three at once.
+        if let main = record, main.negotiation != nil {
+            let allows = gatewayAllows
+            walks.probes += await survey(plan.surveyPurposes, at: Self.maximumSimultaneous) { purpose in
+                await walk(request.credentials, allow: allows, purpose).1
+            }
+        }
+        guard let account, let main = record else { return walks }
+        // The target's account: the same gate as a direct check's, on the chain seen inside the tunnel.
+        var judgement: CertificateJudgement?
+        if account.pinnedLeafSHA256 == nil, let judge = account.judge, let chain = main.tls?.peerChain, !chain.isEmpty {
+            judgement = await judge(chain)
+        }
+        let (check, settings) = CredentialGate.accountWalk(account.request, after: main,
+                                                           pinnedLeafSHA256: account.pinnedLeafSHA256, judgement: judgement)
+        walks.credentialCheck = check
+        guard let settings else { return walks }
+        let (_, accountRecord) = await walk(request.credentials, allow: gatewayAllows, .credentials, account: settings)
+        if let accountRecord {
+            walks.probes.append(accountRecord)
+            walks.credentialCheck?.probe = accountRecord
+        }
+        return walks
+    }
+
+    /// Connections to the gateway at once (as to a host directly: polite probing).
+    static let maximumSimultaneous = CheckCoordinator.maximumSimultaneousConnections
+
+    /// Runs one walk per purpose, `limit` at a time; the records in the purposes' order.
+    func survey(_ purposes: [ProbePurpose], at limit: Int,
+                _ walk: @escaping @Sendable (ProbePurpose) async -> ProbeRecord?) async -> [ProbeRecord] {
+        await withTaskGroup(of: (Int, ProbeRecord?).self) { tasks in
+            var next = 0
+            var records: [(Int, ProbeRecord)] = []
+            func launch() {
+                guard next < purposes.count else { return }
+                let index = next
+                let purpose = purposes[index]
+                next += 1
+                tasks.addTask { (index, await walk(purpose)) }
+            }
+            for _ in 0..<max(1, limit) { launch() }
+            while let (index, record) = await tasks.next() {
+                if let record { records.append((index, record)) }
+                launch()
+            }
+            return records.sorted { $0.0 < $1.0 }.map(\.1)
+        }
     }
 
     /// An X.224 Connection Request asking for TLS or CredSSP, as mstsc's first bytes.

@@ -21,9 +21,11 @@ struct GatewayCheckTests {
     }
 
     static func check(_ gateway: String, target: String = "XRDP_NEGOTIATE", _ extra: [String] = [],
-                      password: String = password, stdin: String? = nil) throws -> ProgramRun {
+                      password: String = password, stdin: String? = nil,
+                      targetPassword: String? = nil) throws -> ProgramRun {
         var environment: [String: String] = [:]
         if stdin == nil { environment["RDPDOCTOR_GATEWAY_PASSWORD"] = password }
+        if let targetPassword { environment["RDPDOCTOR_PASSWORD"] = targetPassword }
         return try ProgramRun.run(["check", "127.0.0.1:" + (try port(target)), "--gateway", "127.0.0.1:" + (try port(gateway)),
                                    "--gateway-user", "gwuser", "--ca", testbed.appendingPathComponent("ca.pem").path] + extra,
                                   stdin: stdin.map { Data($0.utf8) }, environment: environment)
@@ -33,25 +35,81 @@ struct GatewayCheckTests {
         try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
     }
 
-    @Test("healthy: the channel opens; the gateway password is in no text, JSON or gateway log")
+    static func logs() -> URL {
+        ProcessInfo.processInfo.environment["TESTBED_GATEWAY_LOGS"].map(URL.init(fileURLWithPath:))
+            ?? Self.testbed.appendingPathComponent("logs")
+    }
+
+    @Test("healthy to xrdp: the direct walk inside the tunnel reaches the session; the gateway password is in no text, JSON or gateway log")
     func healthy() throws {
         let text = try Self.check("GW_HEALTHY")
-        #expect(text.stdout.contains("the channel to 127.0.0.1:\(try Self.port("XRDP_NEGOTIATE")) opens and the target answers like RDP"),
+        #expect(text.stdout.contains("Through the RD Gateway 127.0.0.1 (tunnel and channel open), at the target 127.0.0.1:\(try Self.port("XRDP_NEGOTIATE")): a default Microsoft client would connect and the session would start"),
                 "\(text.stdout)")
+        #expect(text.status == 1 || text.status == 0, "\(text.stdout)")
         let run = try Self.check("GW_HEALTHY", ["--json"])
-        let gateway = try #require((try Self.json(run)["observations"] as? [String: Any])?["gateway"] as? [String: Any])
+        let document = try Self.json(run)
+        let gateway = try #require((document["observations"] as? [String: Any])?["gateway"] as? [String: Any])
         #expect(gateway["authentication"] as? String == "accepted")
         #expect(gateway["channelReplyIsTPKT"] as? Bool == true)
+        let probes = try #require((document["observations"] as? [String: Any])?["probes"] as? [[String: Any]])
+        // The default client's walk, then the survey (6 security protocols, 4 TLS versions), all inside tunnels.
+        #expect(probes.count == 11)
+        #expect(probes.allSatisfy { $0["throughGateway"] as? String == "127.0.0.1" })
+        #expect((probes.first?["purpose"] as? [String: Any])?["defaultClient"] != nil)
+        #expect((probes.first?["session"] as? [String: Any])?["demandActive"] as? Bool == true)
+        #expect(document["schema"] as? String == "rdpdoctor.check/3")
+        #expect((document["gatewayCertificate"] as? [String: Any])?["nameMatches"] as? Bool == true)
         let stdin = try Self.check("GW_HEALTHY", ["--gateway-password-stdin", "--json"], stdin: Self.password + "\n")
         #expect(stdin.stdout.contains("\"authentication\" : \"accepted\"") || stdin.stdout.contains("\"authentication\":\"accepted\""))
         for output in [text.stdout, text.stderr, run.stdout, run.stderr, stdin.stdout, stdin.stderr] {
             #expect(!output.contains(Self.password))
         }
-        let logs = ProcessInfo.processInfo.environment["TESTBED_GATEWAY_LOGS"].map(URL.init(fileURLWithPath:))
-            ?? Self.testbed.appendingPathComponent("logs")
-        let log = (try? String(contentsOf: logs.appendingPathComponent("GW_HEALTHY.out"), encoding: .utf8)) ?? ""
+        let log = (try? String(contentsOf: Self.logs().appendingPathComponent("GW_HEALTHY.out"), encoding: .utf8)) ?? ""
         #expect(log.contains("NTLMv2 response verified"))
         #expect(!log.contains(Self.password))
+    }
+
+    @Test("healthy to the shadow server with NLA: the report says NLA is required at the target, and which findings are whose")
+    func nlaAtTarget() throws {
+        let target = "127.0.0.1:" + (try Self.port("SHADOW_NLA"))
+        let text = try Self.check("GW_HEALTHY", target: "SHADOW_NLA", ["--details"])
+        #expect(text.stdout.contains("at the target \(target): a default Microsoft client would reach the NLA credential prompt"),
+                "\(text.stdout)")
+        #expect(text.stdout.contains("Security negotiation (X.224), the target through the gateway"), "\(text.stdout)")
+        let document = try Self.json(try Self.check("GW_HEALTHY", target: "SHADOW_NLA", ["--json"]))
+        #expect((document["verdict"] as? [String: Any])?["outcome"] as? String == "reaches-credential-prompt")
+        let probe = try #require(((document["observations"] as? [String: Any])?["probes"] as? [[String: Any]])?.first)
+        let selected = ((probe["negotiation"] as? [String: Any])?["selected"] as? [String: Any])?["protocol"] as? Int
+        #expect(selected == 2, "CredSSP (HYBRID) selected inside the tunnel: \(probe)")
+        // The target's certificate was seen inside the tunnel and audited for the target's name.
+        #expect((document["certificate"] as? [String: Any])?["expectedName"] as? String == "127.0.0.1")
+        let findings = (document["findings"] as? [[String: Any]]) ?? []
+        for finding in findings {
+            let side = finding["side"] as? String
+            #expect(side == ((finding["sectionKey"] as? String) == "gateway" ? "gateway" : "target"), "\(finding)")
+        }
+        #expect(findings.contains { ($0["sectionKey"] as? String) == "negotiation" })
+    }
+
+    @Test("--user through the gateway: the target's account is tried inside the tunnel; neither password appears anywhere")
+    func accountInsideTunnel() throws {
+        let targetPassword = "Correct-Horse-9"
+        let text = try Self.check("GW_HEALTHY", target: "SHADOW_NLA", ["--user", "tester", "--insecure"],
+                                  targetPassword: targetPassword)
+        #expect(text.stdout.contains("tester is accepted") || text.stdout.contains("get past NLA as tester"), "\(text.stdout)")
+        let run = try Self.check("GW_HEALTHY", target: "SHADOW_NLA", ["--user", "tester", "--insecure", "--json"],
+                                 targetPassword: targetPassword)
+        let observations = try #require(try Self.json(run)["observations"] as? [String: Any])
+        let check = try #require(observations["credentialCheck"] as? [String: Any])
+        #expect(((check["probe"] as? [String: Any])?["credential"] as? [String: Any])?["outcome"] as? String == "accepted")
+        #expect((check["probe"] as? [String: Any])?["throughGateway"] as? String == "127.0.0.1")
+        let wrong = try Self.check("GW_HEALTHY", target: "SHADOW_NLA", ["--user", "tester", "--insecure"],
+                                   targetPassword: "Wrong-Horse-1")
+        #expect(wrong.status == 2, "\(wrong.stdout)")
+        let log = (try? String(contentsOf: Self.logs().appendingPathComponent("GW_HEALTHY.out"), encoding: .utf8)) ?? ""
+        for output in [text.stdout, text.stderr, run.stdout, run.stderr, wrong.stdout, wrong.stderr, log] {
+            #expect(!output.contains(Self.password) && !output.contains(targetPassword) && !output.contains("Wrong-Horse-1"))
+        }
     }
 
     @Test("an untrusted gateway certificate is a failure, with or without an account; no AUTHENTICATE goes to it")
@@ -102,5 +160,49 @@ struct GatewayCheckTests {
         let ids = ((try Self.json(json)["findings"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
         #expect(ids.contains(id), "\(ids)")
         #expect(!run.stdout.contains(password) && !json.stdout.contains(password))
+    }
+
+    /// Whether something accepts TCP on 127.0.0.1:PORT.
+    static func answers(_ port: String) -> Bool {
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: "/bin/bash")
+        probe.arguments = ["-c", "exec 3<>/dev/tcp/127.0.0.1/\(port)"]
+        probe.standardError = FileHandle.nullDevice
+        guard (try? probe.run()) != nil else { return false }
+        probe.waitUntilExit()
+        return probe.terminationStatus == 0
+    }
+
+    @Test("Basic authentication: a gateway that offers only Basic gets the account (to a trusted certificate), and the walk goes on inside")
+    func basicAuthentication() async throws {
+        let port = try Self.port("GW_BASIC")
+        var own: Process?
+        if !Self.answers(port) {
+            // The running testbed predates GW_BASIC: this test runs that variant itself, on loopback.
+            let gateway = Process()
+            gateway.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+            let certs = Self.testbed.appendingPathComponent("certs")
+            gateway.arguments = [Self.root.appendingPathComponent("scripts/testbed/gateway.py").path, "basic", port,
+                                 "--cert", certs.appendingPathComponent("testca-localhost.pem").path,
+                                 "--key", certs.appendingPathComponent("testca-localhost.key").path]
+            gateway.standardOutput = FileHandle.nullDevice
+            try gateway.run()
+            own = gateway
+            for _ in 0..<50 where !Self.answers(port) { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        defer { own?.terminate() }
+        let text = try Self.check("GW_BASIC", ["--details"])
+        #expect(text.stdout.contains("asks for Basic authentication"), "\(text.stdout)")
+        #expect(text.stdout.contains("a default Microsoft client would connect and the session would start"), "\(text.stdout)")
+        let document = try Self.json(try Self.check("GW_BASIC", ["--json"]))
+        let gateway = try #require((document["observations"] as? [String: Any])?["gateway"] as? [String: Any])
+        #expect(gateway["authenticationScheme"] as? String == "Basic")
+        #expect(gateway["authentication"] as? String == "accepted")
+        let wrong = try Self.check("GW_BASIC", ["--json"], password: "Wrong-Pass-1")
+        let ids = ((try Self.json(wrong)["findings"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
+        #expect(ids.contains("gateway.auth-rejected"), "\(ids)")
+        for output in [text.stdout, text.stderr, wrong.stdout, wrong.stderr] {
+            #expect(!output.contains(Self.password) && !output.contains("Wrong-Pass-1"))
+        }
     }
 }

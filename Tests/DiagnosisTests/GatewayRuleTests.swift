@@ -89,4 +89,67 @@ struct GatewayRuleTests {
         #expect(finding.detail.contains("Idle timeout 30 min.") && finding.detail.contains("answered like RDP"))
         #expect(!report.findings.contains { $0.section == .gateway && $0.level == .fail })
     }
+
+    /// A gateway walk that presented `chain`, the gateway addressed as `name`.
+    static func withChain(_ chain: [[UInt8]], name: String, now: Int64 = CertificateFixtures.validNow) -> Scenario {
+        var scenario = Self.scenario {
+            $0.gateway = name
+            $0.tls = TLSSessionInfo(version: .tls13, peerChain: chain)
+            $0.authentication = .noCredentials
+        }
+        scenario.context.nowUnix = now
+        return scenario
+    }
+
+    @Test("the gateway's certificate audited for its name: a CA-issued leaf for another name is a failure, with the client's code")
+    func certificateNameMismatch() async throws {
+        var scenario = Self.withChain([CertificateFixtures.leaf], name: "gw.example.test")
+        scenario.observations.gateway?.certificate = .init(trusted: true, nameMatches: false)
+        let report = await scenario.diagnose()
+        let mismatch = try #require(report.finding("gateway.certificate-name-mismatch"))
+        #expect(mismatch.level == .fail && mismatch.section == .gateway && mismatch.side == .gateway)
+        #expect(mismatch.codes == ["disconnect:0x3000005"])
+        #expect(report.finding("gateway.certificate-trusted")?.level == .good)
+        #expect(report.gatewayCertificate?.expectedName == "gw.example.test")
+        #expect(report.verdict.outcome == .fails)
+        #expect(report.verdict.errorCode?.description == "disconnect:0x3000005")
+    }
+
+    @Test("a self-signed gateway certificate is a failure; an expired one too; the right one passes")
+    func certificateTrustAndExpiry() async {
+        let selfSigned = await Self.withChain([CertificateFixtures.selfSigned], name: "rdp.example.test").diagnose()
+        #expect(selfSigned.finding("gateway.certificate-untrusted")?.level == .fail)
+        #expect(selfSigned.finding("gateway.certificate-untrusted")?.detail.contains("self-signed") == true)
+        let expired = await Self.withChain([CertificateFixtures.leaf], name: "rdp.example.test",
+                                           now: CertificateFixtures.Leaf.notAfter + 3 * CertificateFixtures.day).diagnose()
+        #expect(expired.finding("gateway.certificate-expired")?.level == .fail)
+        let good = await Self.withChain([CertificateFixtures.leaf], name: "rdp.example.test").diagnose()
+        #expect(good.finding("gateway.certificate-trusted")?.level == .good)
+        #expect(!good.findings.contains { $0.id.rawValue.hasPrefix("gateway.certificate") && $0.level == .fail })
+    }
+
+    @Test("each gateway failure names its client codes from clientcodes.json")
+    func clientCodes() async {
+        let unreachable = await Self.scenario {
+            $0.failure = .init(step: .tcp, kind: .connectFailed(.refused))
+        }.diagnose()
+        #expect(unreachable.finding("gateway.unreachable")?.codes == ["disconnect:0x204"])
+        #expect(unreachable.verdict.errorCode?.description == "disconnect:0x204")
+        let rejected = await Self.scenario {
+            $0.authentication = .rejected
+            $0.failure = .init(step: .authentication, kind: .httpStatus(401))
+        }.diagnose()
+        #expect(rejected.finding("gateway.auth-rejected")?.codes == ["freerdp:0x20016"])
+        let connectFailed = await Self.scenario {
+            $0.authentication = .accepted
+            $0.failure = .init(step: .channelCreate, kind: .refused(GatewayResult(rawValue: 0x8007_59DD)))
+        }.diagnose()
+        #expect(connectFailed.finding("gateway.refused")?.fixes.first?.contains("could not open TCP") == true)
+        #expect(connectFailed.verdict.errorCode?.description == "gateway:0x800759DD")
+        let other = await Self.scenario {
+            $0.authentication = .accepted
+            $0.failure = .init(step: .tunnelCreate, kind: .refused(GatewayResult(rawValue: 0x8007_59E9)))
+        }.diagnose()
+        #expect(other.finding("gateway.refused")?.codes == ["gateway:0x800759E9"])
+    }
 }

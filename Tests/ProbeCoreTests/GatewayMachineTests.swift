@@ -141,7 +141,7 @@ struct GatewayMachineTests {
                 case .send(let bytes):
                     let reply = gateway.answer(bytes)
                     if !reply.isEmpty { next += machine.handle(.received(reply), now: now) }
-                case .close, .setDeadline:
+                case .close, .setDeadline, .tunnelTLS:
                     break
                 }
             }

@@ -55,13 +55,13 @@ struct KitCheckTests {
         #expect(elapsed < .seconds(4.5), "a refused connect answers at once, long before the budget; took \(elapsed)")
     }
 
-    @Test("the check report renders as text and as rdpdoctor.check/2 JSON that parses")
+    @Test("the check report renders as text and as rdpdoctor.check/3 JSON that parses")
     func rendering() async throws {
         let report = try await check("127.0.0.1:1", options: CheckOptions(timeout: 5, quick: true))
         #expect(render(report, json: false).contains("127.0.0.1"))
         let json = render(report, json: true)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
-        #expect(object["schema"] as? String == "rdpdoctor.check/2")
+        #expect(object["schema"] as? String == "rdpdoctor.check/3")
         #expect(object["exitStatus"] as? Int == 2)
         let verdict = try #require(object["verdict"] as? [String: Any])
         #expect(verdict["outcome"] as? String == "fails")

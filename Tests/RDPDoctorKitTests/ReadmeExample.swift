@@ -20,6 +20,6 @@ func troubleshoot(host: String, password: String? = nil) async throws -> String 
     if report.verdict.outcome == .fails, let step = report.verdict.step {
         text += "A Microsoft client would stop at \(step.rawValue): \(report.verdict.summary)\n"
     }
-    return text + render(report, json: false)  // or json: true for rdpdoctor.check/2
+    return text + render(report, json: false)  // or json: true for rdpdoctor.check/3
 }
 // README example ends

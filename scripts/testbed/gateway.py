@@ -31,6 +31,9 @@ usage: gateway.py VARIANT PORT --cert C --key K [--user U --password P]
     not-found    an IIS without the gateway role: 404 to everything
     no-upgrade   behind a reverse proxy that strips `Upgrade`/`Connection`:
                  the WebSocket is never offered, the legacy transport works
+    basic        HTTP Basic authentication instead of NTLM (401 with
+                 `WWW-Authenticate: Basic`; DOMAIN\\user or user, checked
+                 against --user/--password), otherwise healthy
 
 Log (stdout, one line per event, Unix time first): connections, HTTP
 requests and answers, NTLM results, the transport, each tunnel packet, and a
@@ -543,6 +546,20 @@ class Gateway:
                                          ("Content-Length", str(len(body)))], body))
                 say("conn %d: -> 404", cid)
                 return
+            if self.variant == "basic":
+                if self.basic_ok(cid, scheme, token):
+                    if method == "RDG_OUT_DATA" and wants_ws:
+                        return self.websocket(cid, conn, headers)
+                    if method == "RDG_OUT_DATA":
+                        return self.legacy_out(cid, conn, conn_id)
+                    if method == "RDG_IN_DATA":
+                        return self.legacy_in(cid, conn, conn_id)
+                conn.send(http_response("401 Unauthorized", self.common_headers() + [
+                    ("WWW-Authenticate", 'Basic realm="RD Gateway"'), ("Content-Length", "0")]))
+                say("conn %d: -> 401 (scheme Basic)", cid)
+                if scheme.lower() == "basic":
+                    return
+                continue
             raw = b""
             if scheme.lower() == "ntlm" and token:
                 try:
@@ -578,6 +595,19 @@ class Gateway:
                 return self.legacy_in(cid, conn, conn_id)
             conn.send(http_response("400 Bad Request", self.common_headers() + [("Content-Length", "0")]))
             return
+
+    def basic_ok(self, cid, scheme, token):
+        """Checks Basic credentials (RFC 7617); logs the account, never the password."""
+        if scheme.lower() != "basic" or not token:
+            return False
+        try:
+            account, _, password = base64.b64decode(token, validate=True).decode("utf-8").partition(":")
+        except (ValueError, UnicodeDecodeError):
+            return False
+        user = account.rpartition("\\")[2]
+        ok = user.lower() == self.user.lower() and hmac.compare_digest(password.encode(), self.password.encode())
+        say("conn %d: Basic user %r: %s", cid, account, "accepted" if ok else "refused")
+        return ok
 
     def run_tunnel(self, tunnel, reader):
         """Feeds the tunnel from reader() until it closes, idles out or hits MAX_TIME."""
@@ -686,7 +716,7 @@ class Gateway:
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("variant", choices=["healthy", "rap-denied", "nap-denied", "not-found", "no-upgrade"])
+    parser.add_argument("variant", choices=["healthy", "rap-denied", "nap-denied", "not-found", "no-upgrade", "basic"])
     parser.add_argument("port", type=int)
     parser.add_argument("--cert", required=True)
     parser.add_argument("--key", required=True)
