@@ -15,7 +15,7 @@
 set -euo pipefail
 
 PACKAGES=(xrdp freerdp2-shadow-x11 xvfb weston freerdp2-x11 winpr-utils openssl python3 procps
-          util-linux iproute2 iptables tshark prometheus)
+          util-linux iproute2 iptables tshark prometheus python3-cryptography)
 PEERS=(nmap prometheus-blackbox-exporter)
 
 for arg in "$@"; do
