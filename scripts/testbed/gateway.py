@@ -47,6 +47,7 @@ import hashlib
 import hmac
 import itertools
 import os
+import select
 import socket
 import socketserver
 import ssl
@@ -228,16 +229,32 @@ class Conn:
     def __init__(self, sock):
         self.sock = sock
         self.buf = b""
+        # One TLS connection is read by the tunnel's thread and written by the
+        # upstream pump: OpenSSL does not allow both at once on one connection, and
+        # a timeout set for a read must not cut a write short. So the socket keeps
+        # one timeout, waiting happens in select() outside the lock, and every TLS
+        # read or write holds the lock.
+        self.io = threading.Lock()
+        self.sock.settimeout(10.0)
 
     def fill(self, deadline):
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise socket.timeout("deadline")
-        self.sock.settimeout(left)
-        chunk = self.sock.recv(65536)
-        if not chunk:
-            raise EOFError("peer closed")
-        self.buf += chunk
+        while True:
+            if not self.sock.pending():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise socket.timeout("deadline")
+                readable, _, _ = select.select([self.sock], [], [], left)
+                if not readable:
+                    raise socket.timeout("deadline")
+            with self.io:
+                try:
+                    chunk = self.sock.recv(65536)
+                except ssl.SSLWantReadError:
+                    continue   # a TLS record still arriving, or no application data in it
+            if not chunk:
+                raise EOFError("peer closed")
+            self.buf += chunk
+            return
 
     def read_exact(self, n, deadline):
         while len(self.buf) < n:
@@ -271,8 +288,8 @@ class Conn:
         return parts[0], parts[1], headers
 
     def send(self, data):
-        self.sock.settimeout(10.0)
-        self.sock.sendall(data)
+        with self.io:
+            self.sock.sendall(data)
 
 
 def http_response(status, headers, body=b""):
