@@ -53,13 +53,14 @@ public struct RDPUDPProtocolVersion: RawRepresentable, Hashable, Sendable {
     /// client that offers it must send a cookie hash from the TCP connection.
     public static let version3 = RDPUDPProtocolVersion(rawValue: 0x0101)
 
+    /// MS-RDPEUDP 2.2.2.9's version names: a table, so a name is data.
+    private static let names: [UInt16: String] = [
+        0x0001: "RDPUDP_PROTOCOL_VERSION_1", 0x0002: "RDPUDP_PROTOCOL_VERSION_2",
+        0x0101: "RDPUDP_PROTOCOL_VERSION_3",
+    ]
+
     public var name: String {
-        switch rawValue {
-        case 0x0001: "RDPUDP_PROTOCOL_VERSION_1"
-        case 0x0002: "RDPUDP_PROTOCOL_VERSION_2"
-        case 0x0101: "RDPUDP_PROTOCOL_VERSION_3"
-        default: "unknown RDP-UDP version \(hexString(rawValue))"
-        }
+        Self.names[rawValue] ?? "unknown RDP-UDP version \(hexString(rawValue))"
     }
 }
 

@@ -49,15 +49,14 @@ public struct X224TPDUCode: RawRepresentable, Hashable, Sendable {
     public static let data = X224TPDUCode(rawValue: 0xF0)
     public static let error = X224TPDUCode(rawValue: 0x70)
 
+    /// The TPDU kinds by their high nibble: a table, so a name is data.
+    private static let names: [UInt8: String] = [
+        0xE0: "connection request", 0xD0: "connection confirm", 0x80: "disconnect request",
+        0xF0: "data", 0x70: "TPDU error",
+    ]
+
     public var name: String {
-        switch rawValue & 0xF0 {
-        case 0xE0: return "connection request"
-        case 0xD0: return "connection confirm"
-        case 0x80: return "disconnect request"
-        case 0xF0: return "data"
-        case 0x70: return "TPDU error"
-        default: return "unknown TPDU \(hexString(rawValue))"
-        }
+        Self.names[rawValue & 0xF0] ?? "unknown TPDU \(hexString(rawValue))"
     }
 }
 

@@ -78,15 +78,4 @@ public struct EncryptionLevel: RawRepresentable, Hashable, Sendable {
     public static let clientCompatible = EncryptionLevel(rawValue: 2)
     public static let high = EncryptionLevel(rawValue: 3)
     public static let fips = EncryptionLevel(rawValue: 4)
-
-    public var name: String? {
-        switch rawValue {
-        case 0: return "ENCRYPTION_LEVEL_NONE"
-        case 1: return "ENCRYPTION_LEVEL_LOW"
-        case 2: return "ENCRYPTION_LEVEL_CLIENT_COMPATIBLE"
-        case 3: return "ENCRYPTION_LEVEL_HIGH"
-        case 4: return "ENCRYPTION_LEVEL_FIPS"
-        default: return nil
-        }
-    }
 }

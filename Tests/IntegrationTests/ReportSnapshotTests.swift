@@ -94,6 +94,7 @@ enum ReportMask {
         (#"\b[0-9a-f]{40,}\b"#, "<hex>"),
         (#"\d+(\.\d+)? ?(ms|s)\b"#, "<time>"),
         (#"\(\d+ days left\)"#, "(<n> days left)"),
+        (#"expired \d+ days ago"#, "expired <n> days ago"),  // the expired variant's date is fixed
         (#"\d+ of \d+ segments"#, "<n> of <n> segments"),
         (#"Round trip [^,]+, jitter [^,]+,"#, "Round trip <rtt>, jitter <jitter>,"),
         (#"opened \d+ connections"#, "opened <n> connections"),
