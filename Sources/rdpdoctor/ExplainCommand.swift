@@ -8,8 +8,8 @@ struct Explain: ParsableCommand {
         abstract: "Explain an RDP error code, a code pair, a name, or a pasted error dialog.",
         discussion: """
         Examples:
-          rdpdoctor explain 0x904 0x7          the pair a Microsoft client showed (one screen)
-          rdpdoctor explain 0x904 0x7 --details    everything: story, steps, popular advice answered
+          rdpdoctor explain 0x904 0x7          the pair a client showed
+          rdpdoctor explain 0x904 0x7 --details   all of it, advice answered
           rdpdoctor explain 0x904/0x7
           rdpdoctor explain 2308               decimal works too
           rdpdoctor explain errinfo:7          one family's reading
@@ -20,8 +20,9 @@ struct Explain: ParsableCommand {
           pbpaste | rdpdoctor explain          a whole dialog on standard input
           rdpdoctor explain --list [FAMILY]
 
-        Exit codes: 0 explained (an unknown number is shown raw and still answers);
-        1 nothing matched; 3 could not run (bad arguments or unreadable input).
+        Exit codes: 0 explained (an unknown number is shown raw and still
+        answers); 1 nothing matched; 3 could not run (bad arguments or
+        unreadable input).
         """
     )
 

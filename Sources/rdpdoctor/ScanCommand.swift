@@ -7,14 +7,15 @@ struct Scan: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check many hosts: one target per line (HOST[:PORTS], [IPv6]:PORTS, CIDR[:PORTS]), a summary at the end.",
         discussion: """
-        FILE is the target list, or - for standard input. PORTS is a comma list of ports and
-        ranges (3389,33890-33899); without it, 3389. Every target appears in the output, also
-        when its check runs out of time. With --jsonl, one JSON line per target as it finishes
-        (docs/scan.md), then the summary on standard error.
+        FILE is the target list, or - for standard input. PORTS is a comma list \
+        of ports and ranges (3389,33890-33899); without it, 3389. Every target \
+        appears in the output, also when its check runs out of time. With \
+        --jsonl, one JSON line per target as it finishes (docs/scan.md), then \
+        the summary on standard error.
 
-        Exit codes: 0 every target connectable and clean; 1 warnings; 2 a target would fail;
-        3 could not run (bad list or arguments); 4 a target could not be told
-        (no failing target).
+        Exit codes: 0 every target connectable and clean; 1 warnings; 2 a \
+        target would fail; 3 could not run (bad list or arguments); 4 a target \
+        could not be told (no failing target).
         """
     )
 
