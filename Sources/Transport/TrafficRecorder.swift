@@ -118,7 +118,7 @@ public final class TrafficRecorder: Sendable {
             + "them (TLS records as on the wire); IP and TCP headers are made up from them."]
         for flow in state.flows where flow.carriesAccount {
             recording.notes.append("The connection \(flow.recorded.client) -> \(flow.recorded.server) carried an "
-                + "encrypted credential exchange (the account's NTLM, and with --logon its credentials); its TLS keys "
+                + "encrypted credential exchange (NTLM with the account, and with --logon its credentials); its TLS keys "
                 + "are left out, so it stays encrypted.")
         }
         if state.bytesNotKept > 0 {

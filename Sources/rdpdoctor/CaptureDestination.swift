@@ -39,7 +39,8 @@ struct CaptureDestination {
         let udp = recording.flows.count - tcp
         var line = "Capture: wrote \(path) (\(tcp) TCP connection\(tcp == 1 ? "" : "s")"
         if udp > 0 { line += ", \(udp) UDP exchange\(udp == 1 ? "" : "s")" }
-        line += ", \(bytes.count) bytes; TLS keys inside, Wireshark and tshark decrypt it as it is)."
+        line += ", \(bytes.count) bytes; "
+        line += recording.keyLog.isEmpty ? "no TLS keys to put in it)." : "TLS keys inside: Wireshark and tshark decrypt it as it is)."
         // The notes after the first (which says how the file was made): keys left out, caps.
         for note in recording.notes.dropFirst() { line += "\n  " + note }
         return line + "\n"
