@@ -42,7 +42,7 @@ struct CaptureCommandTests {
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "no JSON: \(text.prefix(300))")
     }
 
-    /// Runs `check --json --capture` and returns the probes the check made and the file.
+    /// Runs `check --json --capture` and returns the RDP connections the check made and the file.
     func checkWithCapture(_ portName: String, extra: [String] = [], environment: [String: String] = [:]) throws
         -> (probes: Int, file: URL, run: ProgramRun) {
         let file = Self.temporaryFile("check")
@@ -52,7 +52,10 @@ struct CaptureCommandTests {
         let observations = try #require(document["observations"] as? [String: Any])
         let probes = try #require(observations["probes"] as? [[String: Any]])
         #expect(run.stderr.contains("Capture: wrote \(file.path)"), "\(run.stderr)")
-        return (probes.count, file, run)
+        // The RDP connections: probes that got as far as sending their X.224 request.
+        let rdp = probes.filter { (($0["timings"] as? [[String: Any]]) ?? []).contains { $0["step"] as? String == "x224" } }
+        #expect(!rdp.isEmpty)
+        return (rdp.count, file, run)
     }
 
     @Test("xrdp with TLS: tshark decrypts TLS 1.3 and TLS 1.2 from the file alone and dissects MCS inside; analyze finds every connection")
