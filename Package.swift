@@ -64,7 +64,9 @@ let package = Package(
         .target(name: "Diagnosis", dependencies: ["ProbeCore", "RDPProtocol", "CertificateAudit", "Catalogue", "TSGU"]),
         .target(name: "Reporting", dependencies: ["Catalogue", "Explain", "Diagnosis", "ProbeCore", "CertificateAudit", "Capture", "CaptureAnalysis"]),
         // I/O tier: the only module that touches sockets.
-        .target(name: "Transport", dependencies: ["ProbeCore", "RDPWire", "NTLM", .product(name: "NIOEmbedded", package: "swift-nio")] + nio),
+        .target(name: "Transport", dependencies: [
+            "ProbeCore", "RDPWire", "NTLM", "Capture", .product(name: "NIOEmbedded", package: "swift-nio"),
+        ] + nio),
         // The library: explain and check for Swift callers (README "Use it from Swift").
         .target(name: "RDPDoctorKit", dependencies: [
             "Catalogue", "Explain", "Reporting", "Diagnosis", "Transport", "ProbeCore", "CertificateAudit",
@@ -89,7 +91,7 @@ let package = Package(
         .executableTarget(
             name: "rdpdoctor",
             dependencies: [
-                "Catalogue", "Explain", "Reporting", "Diagnosis", "Transport", "ProbeCore", "CertificateAudit", "RDPDoctorKit", "CaptureAnalysis",
+                "Catalogue", "Explain", "Reporting", "Diagnosis", "Transport", "ProbeCore", "CertificateAudit", "RDPDoctorKit", "Capture", "CaptureAnalysis",
                 "Service", "ServiceHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

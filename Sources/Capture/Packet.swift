@@ -40,6 +40,11 @@ public struct Endpoint: Hashable, Sendable, CustomStringConvertible {
     public let address: IPAddressBytes
     public let port: UInt16
 
+    public init(address: IPAddressBytes, port: UInt16) {
+        self.address = address
+        self.port = port
+    }
+
     public var description: String {
         address.bytes.count == 16 ? "[\(address)]:\(port)" : "\(address):\(port)"
     }

@@ -6,6 +6,13 @@ public protocol ConnectionMachine: Sendable {
     mutating func handle(_ event: ConnectionEvent, now: UInt64) -> [ConnectionAction]
     /// True once the machine wants nothing more; the transport then closes.
     var isFinished: Bool { get }
+    /// True when the connection may carry something derived from a password (an
+    /// NTLM exchange, credentials): a recording of it must stay encrypted.
+    var carriesAccount: Bool { get }
+}
+
+extension ConnectionMachine {
+    public var carriesAccount: Bool { false }
 }
 
 public enum ConnectionEvent: Sendable, Equatable {

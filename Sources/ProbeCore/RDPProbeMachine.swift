@@ -64,6 +64,9 @@ public struct RDPProbeMachine: ConnectionMachine {
         return false
     }
 
+    /// The account's connection (NTLM, and with --logon the credentials).
+    public var carriesAccount: Bool { credentials != nil }
+
     public mutating func setAddress(_ address: String) {
         record.address = address
     }

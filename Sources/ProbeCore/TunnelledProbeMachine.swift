@@ -23,6 +23,9 @@ public struct TunnelledProbeMachine: ConnectionMachine {
 
     public var isFinished: Bool { gateway.isFinished }
 
+    /// The gateway's NTLM or the target's account inside the tunnel.
+    public var carriesAccount: Bool { gateway.options.credentials != nil || walk.carriesAccount }
+
     /// The walk's record when the channel opened; nil when the gateway
     /// stopped before (its observation says where).
     public var record: ProbeRecord? { walked ? walk.record : nil }

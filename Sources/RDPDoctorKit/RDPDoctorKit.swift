@@ -116,6 +116,11 @@ public struct CheckOptions: Sendable, CustomStringConvertible {
     /// connection, and one wait, per silent target.
     public var serviceProbeAfterSilence = true
 
+    /// Records every connection of the check (`--capture`): its wire bytes and
+    /// TLS keys, for `TrafficRecorder.recording()` and a pcapng file. nil (the
+    /// default) records nothing.
+    public var recorder: TrafficRecorder?
+
     /// The defaults of `rdpdoctor check HOST`.
     public init(timeout: Double = 5, quick: Bool = false, trustAnchorsDER: [[UInt8]] = [],
                 useSystemTrustStore: Bool = true, pinnedLeafSHA256: [UInt8]? = nil,
@@ -195,6 +200,7 @@ public func check(_ target: Target, options: CheckOptions = .init()) async throw
     runnerOptions.admitAddresses = options.admitAddresses
     runnerOptions.stepCapMs = options.stepTimeout.map { $0 * 1000 }
     runnerOptions.serviceProbeAfterSilence = options.serviceProbeAfterSilence
+    runnerOptions.recorder = options.recorder
 
     let extra = options.trustAnchorsDER
     let system = options.useSystemTrustStore

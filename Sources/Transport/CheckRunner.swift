@@ -42,6 +42,8 @@ public struct CheckRunner: Sendable {
         public var stepCapMs: Double?
         /// See CheckCoordinator.Settings.serviceProbeAfterSilence.
         public var serviceProbeAfterSilence = true
+        /// --capture: every connection's wire bytes and TLS keys go here (nil: nothing is recorded).
+        public var recorder: TrafficRecorder?
 
         public init(timeoutMs: Double = 5000, tlsVersions: [TLSProtocolVersion] = TLSProtocolVersion.allCases,
                     connectSlots: Int = 2) {
@@ -73,7 +75,7 @@ public struct CheckRunner: Sendable {
                 GatewayRunner.TargetAccount(request: $0, pinnedLeafSHA256: options.pinnedLeafSHA256,
                                             judge: options.judgeCertificate)
             }
-            let walks = await GatewayRunner(group: group).run(
+            let walks = await GatewayRunner(group: group, recorder: options.recorder).run(
                 gateway, target: target, deadline: deadline, judge: options.judgeGatewayCertificate, account: account)
             observations.gateway = walks.gateway
             observations.probes = walks.probes
@@ -118,7 +120,8 @@ public struct CheckRunner: Sendable {
         if addresses.count > 1 {
             var timeouts = DeadlinePolicy.firstWave(remainingMs: remainingMs(deadline))
             if let cap = options.stepCapMs { timeouts.connectMs = min(timeouts.connectMs, cap) }
-            observations.reachability = await reachability(addresses, timeouts: timeouts, deadline: deadline)
+            observations.reachability = await reachability(addresses, timeouts: timeouts, deadline: deadline,
+                                                           recorder: options.recorder)
             guard let usedIndex = observations.reachability.firstIndex(where: { $0.failure == nil }) else {
                 observations.totalMs = Self.elapsedMs(since: start)
                 return observations
@@ -131,7 +134,7 @@ public struct CheckRunner: Sendable {
 
         // 3. The UDP probe beside the TCP probes, which the coordinator schedules.
         let udpTask: Task<UDPObservation?, Never>? = options.defaultClientOnly ? nil : Task { [group] in
-            await UDPProbeDriver(group: group).probe(address, port: target.port, hardDeadline: deadline)
+            await UDPProbeDriver(group: group, recorder: options.recorder).probe(address, port: target.port, hardDeadline: deadline)
         }
         var settings = CheckCoordinator.Settings(
             plan: CheckPlan(target: target, tlsVersions: options.tlsVersions), budgetMs: remainingMs(deadline),
@@ -142,7 +145,8 @@ public struct CheckRunner: Sendable {
         settings.stepCapMs = options.stepCapMs
         settings.serviceProbeAfterSilence = options.serviceProbeAfterSilence
         let coordinator = await drive(CheckCoordinator(settings, now: Self.now), to: address, deadline: deadline,
-                                      connectSlots: options.connectSlots, judge: options.judgeCertificate)
+                                      connectSlots: options.connectSlots, judge: options.judgeCertificate,
+                                      recorder: options.recorder)
         observations.probes = coordinator.probes
         observations.mtuSearch = coordinator.mtuSearch
         observations.pathSample = coordinator.pathSample
@@ -164,10 +168,10 @@ public struct CheckRunner: Sendable {
 
     /// Carries out the coordinator's actions until it has nothing more to run.
     private func drive(_ coordinator: CheckCoordinator, to address: SocketAddress, deadline: NIODeadline,
-                       connectSlots: Int,
-                       judge: (@Sendable ([[UInt8]]) async -> CertificateJudgement)?) async -> CheckCoordinator {
+                       connectSlots: Int, judge: (@Sendable ([[UInt8]]) async -> CertificateJudgement)?,
+                       recorder: TrafficRecorder?) async -> CheckCoordinator {
         var coordinator = coordinator
-        let driver = ConnectionDriver(group: group)
+        let driver = ConnectionDriver(group: group, recorder: recorder)
         let gate = ConnectGate(slots: connectSlots)
         let addressText = Self.text(address)
         await withTaskGroup(of: Happening.self) { tasks in
@@ -231,9 +235,9 @@ public struct CheckRunner: Sendable {
         }
     }
 
-    private func reachability(_ addresses: [SocketAddress], timeouts: StepTimeouts,
-                              deadline: NIODeadline) async -> [ReachabilityObservation] {
-        let driver = ConnectionDriver(group: group)
+    private func reachability(_ addresses: [SocketAddress], timeouts: StepTimeouts, deadline: NIODeadline,
+                              recorder: TrafficRecorder?) async -> [ReachabilityObservation] {
+        let driver = ConnectionDriver(group: group, recorder: recorder)
         return await withTaskGroup(of: (Int, ReachabilityObservation).self) { tasks in
             for (index, address) in addresses.enumerated() {
                 tasks.addTask {

@@ -8,9 +8,12 @@ import ProbeCore
 /// returns the machine as it ended. The only place rdpdoctor opens sockets.
 public struct ConnectionDriver: Sendable {
     let group: any EventLoopGroup
+    /// With `check --capture`: where every connection's wire bytes and TLS keys go.
+    let recorder: TrafficRecorder?
 
-    public init(group: any EventLoopGroup) {
+    public init(group: any EventLoopGroup, recorder: TrafficRecorder? = nil) {
         self.group = group
+        self.recorder = recorder
     }
 
     /// Connects to `address`, drives `machine` until it finishes or the
@@ -51,11 +54,14 @@ public struct ConnectionDriver: Sendable {
             bootstrap = bootstrap.channelOption(
                 ChannelOptions.Types.SocketOption(level: .tcp, name: .init(rawValue: TCP_MAXSEG)), value: SocketOptionValue(mss))
         }
-        bootstrap = bootstrap.channelInitializer { channel in
+        bootstrap = bootstrap.channelInitializer { [recorder] channel in
             channel.eventLoop.makeCompletedFuture {
                 let counter = RawByteCounter()
+                // The tap goes first, nearest the socket: it sees what TLS wrote and what arrived.
+                let tap = recorder.map { TCPCaptureTap(recorder: $0, carriesAccount: machine.carriesAccount) }
                 let handler = ProbeHandler(machine: machine, promise: promise, hardDeadline: hardDeadline,
-                                           gate: gate, counter: counter)
+                                           gate: gate, counter: counter, keyLog: tap?.keyLogCallback())
+                if let tap { try channel.pipeline.syncOperations.addHandler(tap) }
                 try channel.pipeline.syncOperations.addHandlers([counter, handler])
             }
         }
@@ -106,14 +112,17 @@ final class ProbeHandler<Machine: ConnectionMachine>: ChannelInboundHandler, Rem
     private let counter: RawByteCounter
     /// TLS inside a tunnel the machine carries (the RDP walk through an RD Gateway).
     private var tunnelTLS: TunnelTLSEngine?
+    /// With --capture: where the socket's TLS session logs its secrets.
+    private let keyLog: NIOSSLKeyLogCallback?
 
     init(machine: Machine, promise: EventLoopPromise<Machine>, hardDeadline: NIODeadline, gate: ConnectGate?,
-         counter: RawByteCounter) {
+         counter: RawByteCounter, keyLog: NIOSSLKeyLogCallback? = nil) {
         self.machine = machine
         self.promise = promise
         self.hardDeadline = hardDeadline
         self.gate = gate
         self.counter = counter
+        self.keyLog = keyLog
     }
 
     /// The server has picked the connection up (or it is over): let the next one in.
@@ -264,7 +273,7 @@ final class ProbeHandler<Machine: ConnectionMachine>: ChannelInboundHandler, Rem
     /// Accepts every certificate and keeps the chain: the probe must see any
     /// certificate; its problems become findings later.
     private func makeTLSHandler(_ parameters: TLSParameters) throws -> NIOSSLClientHandler {
-        try ProbeTLS.makeTLSHandler(parameters, keeping: certificates)
+        try ProbeTLS.makeTLSHandler(parameters, keeping: certificates, keyLog: keyLog)
     }
 
     static var now: UInt64 { NIODeadline.now().uptimeNanoseconds }
@@ -279,8 +288,11 @@ final class CertificateBox: @unchecked Sendable {
 /// How every probe speaks TLS, on a socket or inside a tunnel.
 enum ProbeTLS {
     /// The probe's TLS client: any certificate is accepted and its chain kept in `box`.
-    static func makeTLSHandler(_ parameters: TLSParameters, keeping box: CertificateBox) throws -> NIOSSLClientHandler {
+    static func makeTLSHandler(_ parameters: TLSParameters, keeping box: CertificateBox,
+                               keyLog: NIOSSLKeyLogCallback? = nil) throws -> NIOSSLClientHandler {
         var configuration = TLSConfiguration.makeClientConfiguration()
+        // Only with --capture: the session's secrets, for the capture's Decryption Secrets Block.
+        configuration.keyLogCallback = keyLog
         configuration.minimumTLSVersion = nioVersion(parameters.minimum)
         configuration.maximumTLSVersion = nioVersion(parameters.maximum)
         configuration.certificateVerification = .noHostnameVerification

@@ -42,6 +42,7 @@ struct GatewayWalks: Sendable {
 /// check's, and a third walk may then use the account on the target.
 struct GatewayRunner {
     let group: any EventLoopGroup
+    var recorder: TrafficRecorder?
 
     struct TargetAccount: Sendable {
         var request: CredentialRequest
@@ -68,7 +69,7 @@ struct GatewayRunner {
             observation.failure = .init(step: .tcp, kind: .connectFailed(.unreachable("the name does not resolve: \(error)")))
             return GatewayWalks(gateway: observation)
         }
-        let driver = ConnectionDriver(group: group)
+        let driver = ConnectionDriver(group: group, recorder: recorder)
         let plan = CheckPlan(target: target)
         @Sendable func walk(_ credentials: GatewayCredentials?, allow: @escaping @Sendable (TLSSessionInfo) -> Bool,
                   _ purpose: ProbePurpose = .defaultClient, account: CredentialSettings? = nil) async

@@ -15,9 +15,12 @@ import ProbeCore
 /// ECONNREFUSED on the socket, which a plain sendto socket never reports.
 public struct UDPProbeDriver: Sendable {
     let group: any EventLoopGroup
+    /// With `check --capture`: where the datagrams go.
+    let recorder: TrafficRecorder?
 
-    public init(group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+    public init(group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, recorder: TrafficRecorder? = nil) {
         self.group = group
+        self.recorder = recorder
     }
 
     /// Probes UDP `port` on the host of `address` (the TCP probes' address; its
@@ -45,8 +48,9 @@ public struct UDPProbeDriver: Sendable {
         let eventLoop = group.next()
         let promise = eventLoop.makePromise(of: UDPProbeMachine.self)
         let bootstrap = DatagramBootstrap(group: eventLoop)
-            .channelInitializer { [machine] channel in
+            .channelInitializer { [machine, recorder] channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let recorder { try channel.pipeline.syncOperations.addHandler(UDPCaptureTap(recorder: recorder)) }
                     let handler = UDPProbeHandler(machine: machine, promise: promise, hardDeadline: hardDeadline)
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }

@@ -64,7 +64,11 @@ struct Check: AsyncParsableCommand {
     @Option(name: .customLong("cert-sha256"), help: "The SHA-256 fingerprint the server's certificate must have (hex, colons allowed): checked on every connection, and with --user the account goes only to that certificate.")
     var certSHA256: String?
 
+    @Option(name: .long, help: ArgumentHelp("Write every connection of the check (TCP and UDP, the bytes as on the wire) to this pcapng file, with the TLS keys in it: Wireshark and tshark decrypt it without setup, and `rdpdoctor analyze` reads it.", discussion: "The connection that uses the --user account keeps its TLS keys out of the file, so its credential exchange stays encrypted.", valueName: "FILE.pcapng"))
+    var capture: String?
+
     func run() async throws {
+        if let capture, let problem = CaptureDestination.problem(with: capture) { throw fail(problem) }
         guard timeout > 0, timeout <= 120 else { throw fail("--timeout must be between 0 and 120 seconds") }
         guard (0...PathSampleMachine.maximumSegments).contains(samples) else {
             throw fail("--samples must be between 0 and \(PathSampleMachine.maximumSegments)")
@@ -86,14 +90,28 @@ struct Check: AsyncParsableCommand {
         options.pathSamples = samples
         options.rdpFile = rdpFile
         options.pinnedLeafSHA256 = try certSHA256.map(pin)
+        let recorder = capture.map { _ in TrafficRecorder() }
+        options.recorder = recorder
         let report: CheckReport
         do {
             report = try await RDPDoctorKit.check(resolvedTarget, options: options)
         } catch let error as CheckOptionsError {
             throw fail(error.description)  // the checks above make this unreachable in practice
         }
+        var captureLine = ""
+        if let capture, let recorder {
+            do {
+                captureLine = try CaptureDestination(path: capture).write(recorder)
+            } catch {
+                throw fail("cannot write --capture \(capture): \(error.localizedDescription)")
+            }
+        }
         let style = TextStyle(colour: !json && Output.wantsColour())
         Output.standardOutput(json ? JSONDocuments.check(report) : CheckTextRenderer(style: style, details: details).render(report))
+        // The JSON document keeps its schema; there the capture is said on standard error.
+        if !captureLine.isEmpty {
+            if json { Output.standardError(captureLine) } else { Output.standardOutput("\n" + captureLine) }
+        }
         if report.exitStatus != 0 {
             throw Reported(status: ExitStatus(rawValue: report.exitStatus) ?? .failure)
         }

@@ -21,20 +21,28 @@ struct CredentialCheckTests {
     /// checking it on the server (its certificate is self-signed, so untrusted).
     var pin: String {
         get throws {
-            let testbed = ProcessInfo.processInfo.environment["TESTBED_DIR"].map(URL.init(fileURLWithPath:))
-                ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                    .deletingLastPathComponent().appendingPathComponent(".testbed")
-            let certificate = testbed.appendingPathComponent("shadow-home/.config/freerdp/shadow/shadow.crt")
-            let openssl = Process()
-            openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-            openssl.arguments = ["x509", "-in", certificate.path, "-noout", "-fingerprint", "-sha256"]
-            let pipe = Pipe()
-            openssl.standardOutput = pipe
-            try openssl.run()
-            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            openssl.waitUntilExit()
-            return try #require(output.split(separator: "=").last).trimmingCharacters(in: .whitespacesAndNewlines)
+            try Self.fingerprint(Self.testbed.appendingPathComponent("shadow-home/.config/freerdp/shadow/shadow.crt"))
         }
+    }
+
+    /// The testbed's state directory (start.sh's certificates and homes).
+    static var testbed: URL {
+        ProcessInfo.processInfo.environment["TESTBED_DIR"].map(URL.init(fileURLWithPath:))
+            ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent(".testbed")
+    }
+
+    /// A certificate file's SHA-256 fingerprint as openssl prints it.
+    static func fingerprint(_ certificate: URL) throws -> String {
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        openssl.arguments = ["x509", "-in", certificate.path, "-noout", "-fingerprint", "-sha256"]
+        let pipe = Pipe()
+        openssl.standardOutput = pipe
+        try openssl.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        openssl.waitUntilExit()
+        return try #require(output.split(separator: "=").last).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     func check(_ arguments: [String], password: String?, stdin: String? = nil) throws -> ProgramRun {

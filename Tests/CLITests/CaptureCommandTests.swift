@@ -1,0 +1,165 @@
+import Foundation
+import Testing
+
+/// `rdpdoctor check --capture FILE` against the testbed's real servers, with
+/// Debian's tshark as the independent reader: it decrypts the file from the
+/// Decryption Secrets Block alone (no key log option), and the same file with
+/// the secrets taken out (editcap) does not decrypt. `rdpdoctor analyze` reads
+/// it back and finds every RDP connection the check made.
+@Suite("rdpdoctor check --capture (binary, testbed, tshark)", .serialized)
+struct CaptureCommandTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let password = "Correct-Horse-9"
+
+    static func port(_ name: String) throws -> String {
+        let text = try String(contentsOf: root.appendingPathComponent("scripts/testbed/ports.env"), encoding: .utf8)
+        let line = try #require(text.split(separator: "\n").first { $0.hasPrefix(name + "=") })
+        return String(line.dropFirst(name.count + 1))
+    }
+
+    static func temporaryFile(_ name: String) -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("rdpdoctor-\(name)-\(UUID().uuidString).pcapng")
+    }
+
+    /// tshark -T fields over the file, with RDP decoded inside TLS on `port`: one line per matching packet.
+    static func tshark(_ file: URL, port: String, filter: String, fields: [String] = ["frame.number"]) throws -> [String] {
+        let run = try ProgramRun.run(["-r", file.path, "-d", "tls.port==\(port),tpkt", "-Y", filter, "-T", "fields"]
+                                     + fields.flatMap { ["-e", $0] }, timeout: 60, executable: "/usr/bin/tshark")
+        try #require(run.status == 0, "tshark: \(run.stderr.prefix(400))")
+        return run.stdout.split(separator: "\n").map(String.init)
+    }
+
+    /// The same capture without its Decryption Secrets Block (Wireshark's editcap).
+    static func withoutSecrets(_ file: URL) throws -> URL {
+        let stripped = temporaryFile("nokeys")
+        let run = try ProgramRun.run(["--discard-all-secrets", file.path, stripped.path], executable: "/usr/bin/editcap")
+        try #require(run.status == 0, "editcap: \(run.stderr)")
+        return stripped
+    }
+
+    static func json(_ text: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "no JSON: \(text.prefix(300))")
+    }
+
+    /// Runs `check --json --capture` and returns the RDP connections the check made and the file.
+    func checkWithCapture(_ portName: String, extra: [String] = [], environment: [String: String] = [:]) throws
+        -> (probes: Int, file: URL, run: ProgramRun) {
+        let file = Self.temporaryFile("check")
+        let run = try ProgramRun.run(["check", "127.0.0.1:" + (try Self.port(portName)), "--json", "--capture", file.path]
+                                     + extra, environment: environment, timeout: 30)
+        let document = try Self.json(run.stdout)
+        let observations = try #require(document["observations"] as? [String: Any])
+        let probes = try #require(observations["probes"] as? [[String: Any]])
+        #expect(run.stderr.contains("Capture: wrote \(file.path)"), "\(run.stderr)")
+        // The RDP connections: probes that got as far as sending their X.224 request.
+        let rdp = probes.filter { (($0["timings"] as? [[String: Any]]) ?? []).contains { $0["step"] as? String == "x224" } }
+        #expect(!rdp.isEmpty)
+        return (rdp.count, file, run)
+    }
+
+    @Test("xrdp with TLS: tshark decrypts TLS 1.3 and TLS 1.2 from the file alone and dissects MCS inside; analyze finds every connection")
+    func xrdpDecrypted() throws {
+        let port = try Self.port("XRDP_TLS")
+        let (probes, file, _) = try checkWithCapture("XRDP_TLS")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let attributes = try FileManager.default.attributesOfItem(atPath: file.path)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600, "the file holds TLS keys")
+
+        // Each TLS handshake: its stream, message type, and the version the server chose.
+        let handshakes = try Self.tshark(file, port: port, filter: "tls.handshake.type",
+                                         fields: ["tcp.stream", "tls.handshake.type", "tls.handshake.extensions.supported_version"])
+        var types: [String: Set<String>] = [:], tls13: Set<String> = []
+        for line in handshakes {
+            let parts = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 3 else { continue }
+            types[parts[0], default: []].formUnion(parts[1].split(separator: ",").map(String.init))
+            if parts[1].split(separator: ",").contains("2"), parts[2].contains("0x0304") { tls13.insert(parts[0]) }
+        }
+        let answered = types.filter { $0.value.contains("2") }.map(\.key)
+        #expect(answered.count >= 2, "server hellos in \(types)")
+        for stream in answered {
+            // Encrypted Extensions (8) in TLS 1.3, the Finished (20) in TLS 1.2: visible only decrypted.
+            let decrypted = tls13.contains(stream) ? "8" : "20"
+            #expect(types[stream]?.contains(decrypted) == true, "stream \(stream) (TLS 1.\(tls13.contains(stream) ? 3 : 2)): \(types[stream] ?? [])")
+        }
+        #expect(answered.contains { !tls13.contains($0) }, "a TLS 1.2 connection (the survey's)")
+        // The MCS exchange that runs inside TLS, dissected by tshark from the decrypted records.
+        let mcs = try Self.tshark(file, port: port, filter: "tls && t125", fields: ["_ws.col.Info"])
+        #expect(mcs.contains { $0.hasPrefix("ClientData") } && mcs.contains { $0.hasPrefix("ServerData") }, "\(mcs)")
+        #expect(mcs.contains { $0.hasPrefix("attachUserConfirm") }, "\(mcs)")
+
+        // Without the secrets block nothing inside TLS is readable.
+        let stripped = try Self.withoutSecrets(file)
+        defer { try? FileManager.default.removeItem(at: stripped) }
+        #expect(try Self.tshark(stripped, port: port, filter: "tls && t125").isEmpty)
+        #expect(try Self.tshark(stripped, port: port, filter: "tls.handshake.type == 8").isEmpty)
+
+        // The UDP probe is in the file too.
+        #expect(try !Self.tshark(file, port: port, filter: "udp").isEmpty)
+
+        // rdpdoctor analyze reads the file and finds each RDP connection of the check.
+        let analyze = try ProgramRun.run(["analyze", "--json", file.path], timeout: 30)
+        #expect(analyze.status != 3, "\(analyze.stderr)")
+        let analysis = try Self.json(analyze.stdout)
+        #expect((analysis["connections"] as? [Any])?.count == probes, "check made \(probes) RDP connections")
+        #expect(analysis["hasKeyLog"] as? Bool == true)
+    }
+
+    @Test("the shadow server with NLA: tshark reads the NTLM NEGOTIATE and CHALLENGE inside CredSSP, decrypted")
+    func shadowCredSSPDecrypted() throws {
+        let port = try Self.port("SHADOW_NLA")
+        let (probes, file, _) = try checkWithCapture("SHADOW_NLA")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let ntlm = try Self.tshark(file, port: port, filter: "credssp && ntlmssp.messagetype",
+                                   fields: ["ntlmssp.messagetype"])
+        #expect(ntlm.contains("0x00000001") && ntlm.contains("0x00000002"), "\(ntlm)")
+        let stripped = try Self.withoutSecrets(file)
+        defer { try? FileManager.default.removeItem(at: stripped) }
+        #expect(try Self.tshark(stripped, port: port, filter: "credssp").isEmpty)
+        let analyze = try ProgramRun.run(["analyze", "--json", file.path], timeout: 30)
+        #expect(analyze.status != 3, "\(analyze.stderr)")
+        #expect((try Self.json(analyze.stdout)["connections"] as? [Any])?.count == probes)
+    }
+
+    @Test("--user --logon: the password is nowhere in the file, the account's connection keeps its keys out, the file says so")
+    func credentialsStayEncrypted() throws {
+        let port = try Self.port("SHADOW_NLA")
+        let certificate = CredentialCheckTests.testbed.appendingPathComponent("shadow-home/.config/freerdp/shadow/shadow.crt")
+        let pin = try CredentialCheckTests.fingerprint(certificate)
+        let (_, file, run) = try checkWithCapture("SHADOW_NLA", extra: ["--user", "tester", "--logon", "--cert-sha256", pin],
+                                                  environment: ["RDPDOCTOR_PASSWORD": Self.password])
+        defer { try? FileManager.default.removeItem(at: file) }
+        #expect(run.stdout.contains("credssp.accepted"), "the account went through: \(run.stdout.prefix(300))")
+        let bytes = try [UInt8](Data(contentsOf: file))
+        for form in [Array(Self.password.utf8), Array(Self.password.utf16).flatMap { [UInt8(truncatingIfNeeded: $0), UInt8($0 >> 8)] }] {
+            #expect(!Self.contains(bytes, form), "the password (\(form.count) bytes) is in the capture")
+        }
+        // The other connections decrypt (NEGOTIATE and CHALLENGE), the account's AUTHENTICATE never does.
+        let ntlm = try Self.tshark(file, port: port, filter: "ntlmssp.messagetype", fields: ["ntlmssp.messagetype"])
+        #expect(ntlm.contains("0x00000002"), "\(ntlm)")
+        #expect(!ntlm.contains("0x00000003"), "\(ntlm)")
+        #expect(Self.contains(bytes, Array("carried an encrypted credential exchange".utf8)), "the section comment says so")
+        #expect(run.stderr.contains("its TLS keys are left out"), "\(run.stderr)")
+    }
+
+    @Test("--capture - and a path that cannot be written are refused before any connection")
+    func unusablePaths() throws {
+        let target = "127.0.0.1:" + (try Self.port("XRDP_TLS"))
+        let dash = try ProgramRun.run(["check", target, "--capture", "-"])
+        #expect(dash.status == 3 && dash.stderr.contains("--capture - is not supported"), "\(dash.stderr)")
+        let missing = try ProgramRun.run(["check", target, "--capture", "/nonexistent-rdpdoctor/x.pcapng"])
+        #expect(missing.status == 3 && missing.stderr.contains("does not exist"), "\(missing.stderr)")
+        #expect(missing.stdout.isEmpty, "no check ran: \(missing.stdout.prefix(200))")
+        let directory = try ProgramRun.run(["check", target, "--capture", FileManager.default.temporaryDirectory.path])
+        #expect(directory.status == 3 && directory.stderr.contains("is a directory"), "\(directory.stderr)")
+    }
+
+    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard !needle.isEmpty, haystack.count >= needle.count else { return false }
+        for start in 0...(haystack.count - needle.count) where haystack[start] == needle[0] {
+            if haystack[start..<(start + needle.count)].elementsEqual(needle) { return true }
+        }
+        return false
+    }
+}
