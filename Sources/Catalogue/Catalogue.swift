@@ -4,7 +4,7 @@ public struct Catalogue: Sendable {
     /// what a client dialog shows first, then the server and protocol codes.
     public static let readingOrder: [FamilyID] = [
         .disconnect, .newclient, .extended, .errinfo, .negfailure, .license,
-        .licensestate, .ntstatus, .sspi, .gateway, .freerdp,
+        .licensestate, .ntstatus, .sspi, .gateway, .hresult, .freerdp,
     ]
 
     public let families: [Family]

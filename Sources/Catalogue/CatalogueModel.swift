@@ -55,6 +55,7 @@ public struct FamilyID: RawRepresentable, Hashable, Sendable, Codable, Comparabl
     public static let gateway = FamilyID("gateway")
     public static let newclient = FamilyID("newclient")
     public static let freerdp = FamilyID("freerdp")
+    public static let hresult = FamilyID("hresult")
 }
 
 /// A number as the catalogue files write it: `"0x904"` or `"5"`.

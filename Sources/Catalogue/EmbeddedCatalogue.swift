@@ -8424,6 +8424,609 @@ extension Catalogue {
   ]
 }
 """#),
+        ("hresult.json", #"""
+{
+  "family": "hresult",
+  "title": "Windows HRESULTs the Remote Desktop clients pass on (WinHTTP, RPC, COM, Azure Virtual Desktop)",
+  "description": "Generic Windows error values, not RDP's own, that Remote Desktop users meet: WinHTTP failures when the HTTPS leg to an RD Gateway, a workspace feed or the Azure Virtual Desktop service fails (Win32 errors 12001-12184, shown as 0x80072EE1-0x80072F98), RPC and COM failures, the catch-all E_FAIL, and the numeric codes Azure Virtual Desktop diagnostics log. A Win32 error N is shown as the HRESULT 0x8007XXXX; each Win32 entry also accepts the bare number (12007 or 0x2EE7). The number says which Windows call failed, not which RDP step; each entry says where users meet it and how sure that is.",
+  "source": "MS-ERREF 2.1 HRESULT and 2.2 Win32 error codes; Microsoft Learn, Error Messages (Winhttp.h); MicrosoftDocs/azure-docs articles/virtual-desktop/diagnostics-role-service.md",
+  "numberFormat": "hex",
+  "ranges": [
+    {
+      "from": "0x80072EE1",
+      "to": "0x80072F98",
+      "layer": "gateway",
+      "meaning": "A WinHTTP error (Win32 12001-12184) as an HRESULT: an HTTPS request failed, in the newer clients most likely the one to the RD Gateway, the workspace feed or the Azure Virtual Desktop service (inferred). Microsoft Learn's Error Messages (Winhttp.h) names each code; rdpdoctor check TARGET --gateway GATEWAY tests an RD Gateway's HTTPS leg."
+    }
+  ],
+  "entries": [
+    {
+      "code": "0x80072EE7",
+      "altCodes": [
+        "0x2EE7"
+      ],
+      "name": "ERROR_WINHTTP_NAME_NOT_RESOLVED",
+      "aliases": [
+        "ERROR_INTERNET_NAME_NOT_RESOLVED"
+      ],
+      "layer": "dns",
+      "summary": "The client could not resolve the name of the HTTPS server it needed (gateway, feed or service).",
+      "meaning": "Win32 error 12007 as an HRESULT: WinHTTP asked DNS for the server's name and got no address, so no connection was even tried. WinINet uses the same number for ERROR_INTERNET_NAME_NOT_RESOLVED. Where Remote Desktop users meet it is inferred: the newer clients (Windows App, the Remote Desktop client for Windows) and the RD Gateway HTTP transport reach the gateway, the workspace feed and the Azure Virtual Desktop service over HTTPS, and a WinHTTP failure there is passed on as this HRESULT; no Microsoft page lists it as an RDP code.",
+      "causes": [
+        "The gateway name (gatewayhostname in the .rdp file) or the workspace URL is misspelt or exists only in an internal DNS zone the client cannot see",
+        "The client has no working DNS server (offline, captive portal, a VPN that took over DNS and then dropped)",
+        "A proxy auto-configuration sends the request direct where only the proxy could resolve external names"
+      ],
+      "confirm": [
+        "Resolve-DnsName GATEWAY (Windows) or dig GATEWAY on the client",
+        "rdpdoctor check TARGET --gateway GATEWAY: a name that does not resolve ends the check at the name step",
+        "For Azure Virtual Desktop: Resolve-DnsName rdweb.wvd.microsoft.com and the gateway name in the client's connection information"
+      ],
+      "fixes": {
+        "client": [
+          "Use the gateway or workspace name that is published in public DNS",
+          "Fix the client's DNS (ipconfig /all; ipconfig /flushdns) or reconnect the VPN"
+        ],
+        "server": [
+          "Publish the gateway's external name in public DNS (split-brain DNS: the same name inside and outside)"
+        ]
+      },
+      "check": "dns",
+      "certainty": "documented",
+      "source": "Microsoft Learn, Error Messages (Winhttp.h) (MicrosoftDocs/win32 desktop-src/WinHttp/error-messages.md): ERROR_WINHTTP_NAME_NOT_RESOLVED = 12007; HRESULT_FROM_WIN32 layout, MS-ERREF 2.1 (facility 7 = FACILITY_WIN32)",
+      "related": [
+        "disconnect:0x104"
+      ]
+    },
+    {
+      "code": "0x80072EFD",
+      "altCodes": [
+        "0x2EFD"
+      ],
+      "name": "ERROR_WINHTTP_CANNOT_CONNECT",
+      "aliases": [
+        "ERROR_INTERNET_CANNOT_CONNECT"
+      ],
+      "layer": "tcp",
+      "summary": "The client resolved the HTTPS server's name but could not open a TCP connection to it.",
+      "meaning": "Win32 error 12029 as an HRESULT: the TCP connection to the server (normally port 443) failed: refused, unreachable or dropped by a firewall. Nothing of TLS or HTTP was exchanged. WinINet uses the same number for ERROR_INTERNET_CANNOT_CONNECT. Where Remote Desktop users meet it is inferred: the newer clients (Windows App, the Remote Desktop client for Windows) and the RD Gateway HTTP transport reach the gateway, the workspace feed and the Azure Virtual Desktop service over HTTPS, and a WinHTTP failure there is passed on as this HRESULT; no Microsoft page lists it as an RDP code.",
+      "causes": [
+        "A firewall (client, corporate egress or the gateway's) blocks TCP 443 to the gateway or to the Azure Virtual Desktop endpoints",
+        "The gateway service is stopped, or the name resolves to an old address where nothing listens",
+        "A proxy is required on this network and the client goes direct, or the other way round"
+      ],
+      "confirm": [
+        "Test-NetConnection GATEWAY -Port 443 on the client",
+        "rdpdoctor check TARGET --gateway GATEWAY: a refused or unanswered connection shows as gateway.unreachable",
+        "netsh winhttp show proxy on the client: WinHTTP has its own proxy setting, separate from the browser's"
+      ],
+      "fixes": {
+        "client": [
+          "Allow outbound TCP 443 to the gateway (and, for Azure Virtual Desktop, to the required URL list)",
+          "If a proxy is required, set it for WinHTTP: netsh winhttp import proxy source=ie, or netsh winhttp set proxy PROXY:PORT"
+        ],
+        "server": [
+          "Start the RD Gateway service (Start-Service TSGateway) and check the listener: Get-NetTCPConnection -LocalPort 443 -State Listen",
+          "Allow inbound TCP 443 on the gateway's firewall and load balancer"
+        ]
+      },
+      "check": "tcp",
+      "certainty": "documented",
+      "source": "Microsoft Learn, Error Messages (Winhttp.h) (MicrosoftDocs/win32 desktop-src/WinHttp/error-messages.md): ERROR_WINHTTP_CANNOT_CONNECT = 12029; HRESULT_FROM_WIN32 layout, MS-ERREF 2.1 (facility 7 = FACILITY_WIN32)",
+      "related": [
+        "disconnect:0x204"
+      ]
+    },
+    {
+      "code": "0x80072EFE",
+      "altCodes": [
+        "0x2EFE"
+      ],
+      "name": "ERROR_WINHTTP_CONNECTION_ERROR",
+      "layer": "tls",
+      "summary": "The HTTPS connection was reset or closed, or the TLS versions did not match.",
+      "meaning": "Win32 error 12030 as an HRESULT: the connection to the server was reset or ended, or the two sides found no TLS protocol version in common (Microsoft's page names both). Where Remote Desktop users meet it is inferred: the newer clients (Windows App, the Remote Desktop client for Windows) and the RD Gateway HTTP transport reach the gateway, the workspace feed and the Azure Virtual Desktop service over HTTPS, and a WinHTTP failure there is passed on as this HRESULT; no Microsoft page lists it as an RDP code.",
+      "causes": [
+        "A device in the path (TLS-inspecting proxy, firewall, load balancer) resets the connection to the gateway",
+        "The gateway and the client have no TLS version in common (for example TLS 1.0/1.1 turned off on one side only)",
+        "The gateway closes the connection itself (service restarting, overloaded)"
+      ],
+      "confirm": [
+        "rdpdoctor check TARGET --gateway GATEWAY: a TLS failure shows as gateway.tls-failed, a close as gateway.closed",
+        "From another network (a phone hotspot): if it works there, a device on the first network interferes"
+      ],
+      "fixes": {
+        "client": [
+          "Connect from a network without TLS inspection, or have the gateway's name excluded from inspection"
+        ],
+        "server": [
+          "Enable TLS 1.2 on the gateway (SCHANNEL\\Protocols\\TLS 1.2\\Server: Enabled=1, DisabledByDefault=0) and keep the cipher suites the clients use",
+          "Look for resets on the load balancer in front of the gateway (idle timeouts shorter than the client's keep-alive)"
+        ]
+      },
+      "check": "tls",
+      "certainty": "documented",
+      "source": "Microsoft Learn, Error Messages (Winhttp.h) (MicrosoftDocs/win32 desktop-src/WinHttp/error-messages.md): ERROR_WINHTTP_CONNECTION_ERROR = 12030; HRESULT_FROM_WIN32 layout, MS-ERREF 2.1 (facility 7 = FACILITY_WIN32)",
+      "related": [
+        "hresult:0x80072F7D"
+      ]
+    },
+    {
+      "code": "0x80072EE2",
+      "altCodes": [
+        "0x2EE2"
+      ],
+      "name": "ERROR_WINHTTP_TIMEOUT",
+      "layer": "tcp",
+      "summary": "An HTTPS request to the gateway, feed or service timed out.",
+      "meaning": "Win32 error 12002 as an HRESULT: no answer came in time. Microsoft's page notes that TCP's own time-out can produce it too, whatever time-outs the application set. Where Remote Desktop users meet it is inferred: the newer clients (Windows App, the Remote Desktop client for Windows) and the RD Gateway HTTP transport reach the gateway, the workspace feed and the Azure Virtual Desktop service over HTTPS, and a WinHTTP failure there is passed on as this HRESULT; no Microsoft page lists it as an RDP code.",
+      "causes": [
+        "Packets to port 443 are silently dropped (a firewall that drops instead of refusing)",
+        "A proxy that does not answer, or a proxy auto-configuration that points at one",
+        "A very slow or lossy path"
+      ],
+      "confirm": [
+        "Test-NetConnection GATEWAY -Port 443 on the client",
+        "rdpdoctor check TARGET --gateway GATEWAY: silence at the TCP step shows as gateway.unreachable, silence after it as gateway.silent"
+      ],
+      "fixes": {
+        "client": [
+          "Check the WinHTTP proxy: netsh winhttp show proxy; reset it with netsh winhttp reset proxy if it points at a dead proxy"
+        ],
+        "server": [
+          "Allow inbound TCP 443 to the gateway; a drop rule makes clients wait for the time-out instead of failing at once"
+        ]
+      },
+      "check": "tcp",
+      "certainty": "documented",
+      "source": "Microsoft Learn, Error Messages (Winhttp.h) (MicrosoftDocs/win32 desktop-src/WinHttp/error-messages.md): ERROR_WINHTTP_TIMEOUT = 12002; HRESULT_FROM_WIN32 layout, MS-ERREF 2.1 (facility 7 = FACILITY_WIN32)"
+    },
+    {
+      "code": "0x80072F8F",
+      "altCodes": [
+        "0x2F8F"
+      ],
+      "name": "ERROR_WINHTTP_SECURE_FAILURE",
+      "layer": "tls",
+      "summary": "The server's TLS certificate failed the client's checks (trust, name, dates or revocation).",
+      "meaning": "Win32 error 12175 as an HRESULT: one or more problems were found in the certificate the server sent. The code does not say which; WinHTTP reports the detail (untrusted root, wrong name, expired, revoked, revocation not checkable) separately to the program. A clock far off on the client makes valid certificates look expired or not yet valid. Where Remote Desktop users meet it is inferred: the newer clients (Windows App, the Remote Desktop client for Windows) and the RD Gateway HTTP transport reach the gateway, the workspace feed and the Azure Virtual Desktop service over HTTPS, and a WinHTTP failure there is passed on as this HRESULT; no Microsoft page lists it as an RDP code.",
+      "causes": [
+        "The certificate's chain does not end at a root the client trusts (a private CA, a missing intermediate, a TLS-inspecting proxy's own CA)",
+        "Revocation cannot be checked: the CRL or OCSP address in the certificate is not reachable from the client",
+        "The certificate has expired, or the client's clock is wrong",
+        "The certificate is issued to another name than the one the client uses"
+      ],
+      "confirm": [
+        "rdpdoctor check TARGET --gateway GATEWAY: the RD Gateway certificate findings (gateway.certificate-untrusted, -name-mismatch, -expired, -not-yet-valid) name the problem",
+        "certutil -urlfetch -verify gateway.cer on the client: shows chain building and each CRL/OCSP fetch",
+        "Compare the client's clock with a reliable source (w32tm /stripchart /computer:time.windows.com /samples:3)"
+      ],
+      "fixes": {
+        "client": [
+          "Correct the client's date, time and time zone",
+          "Import the issuing CA into Trusted Root Certification Authorities when the certificate is right and only the CA is missing",
+          "Let the client reach the certificate's CRL and OCSP addresses (through the proxy if there is one)"
+        ],
+        "server": [
+          "Bind a certificate from a CA the clients trust, issued to the gateway's external name, with the full chain installed on the gateway",
+          "Publish the CA's CRL and AIA at addresses the external clients can reach"
+        ]
+      },
+      "check": "certificate",
+      "certainty": "documented",
+      "source": "Microsoft Learn, Error Messages (Winhttp.h) (MicrosoftDocs/win32 desktop-src/WinHttp/error-messages.md): ERROR_WINHTTP_SECURE_FAILURE = 12175; HRESULT_FROM_WIN32 layout, MS-ERREF 2.1 (facility 7 = FACILITY_WIN32)",
+      "related": [
+        "hresult:0x80072F0D",
+        "hresult:0x80072F19",
+        "disconnect:0x3000005"
+      ]
+    },
+    {
+      "code": "0x80072F0D",
+      "altCodes": [
+        "0x2F0D"
+      ],
+      "name": "ERROR_WINHTTP_SECURE_INVALID_CA",
+      "layer": "tls",
+      "summary": "The server's certificate chain ends at a root the client does not trust.",
+      "meaning": "Win32 error 12045 as an HRESULT: the chain was built but its root is not trusted on the client (the same condition as CERT_E_UNTRUSTEDROOT). Where Remote Desktop users meet it is inferred: the newer clients (Windows App, the Remote Desktop client for Windows) and the RD Gateway HTTP transport reach the gateway, the workspace feed and the Azure Virtual Desktop service over HTTPS, and a WinHTTP failure there is passed on as this HRESULT; no Microsoft page lists it as an RDP code.",
+      "causes": [
+        "The gateway uses a self-signed certificate or one from a private CA the client does not trust",
+        "A TLS-inspecting proxy replaces the certificate with its own and the client lacks the proxy's CA"
+      ],
+      "confirm": [
+        "rdpdoctor check TARGET --gateway GATEWAY: gateway.certificate-untrusted names the issuer",
+        "Open https://GATEWAY/ in a browser on the client and look at the certificate's issuer"
+      ],
+      "fixes": {
+        "client": [
+          "Import the issuing CA into Trusted Root Certification Authorities (certlm.msc) when the certificate is right"
+        ],
+        "server": [
+          "Use a certificate from a CA the clients already trust"
+        ]
+      },
+      "check": "certificate",
+      "certainty": "documented",
+      "source": "Microsoft Learn, Error Messages (Winhttp.h) (MicrosoftDocs/win32 desktop-src/WinHttp/error-messages.md): ERROR_WINHTTP_SECURE_INVALID_CA = 12045; HRESULT_FROM_WIN32 layout, MS-ERREF 2.1 (facility 7 = FACILITY_WIN32)",
+      "related": [
+        "disconnect:0x3000005",
+        "sspi:0x80090325"
+      ]
+    },
+    {
+      "code": "0x80072F06",
+      "altCodes": [
+        "0x2F06"
+      ],
+      "name": "ERROR_WINHTTP_SECURE_CERT_CN_INVALID",
+      "layer": "tls",
+      "summary": "The server's certificate is not issued to the name the client connected to.",
+      "meaning": "Win32 error 12038 as an HRESULT: the names in the certificate do not match the host name the client used (the same condition as CERT_E_CN_NO_MATCH). Where Remote Desktop users meet it is inferred: the newer clients (Windows App, the Remote Desktop client for Windows) and the RD Gateway HTTP transport reach the gateway, the workspace feed and the Azure Virtual Desktop service over HTTPS, and a WinHTTP failure there is passed on as this HRESULT; no Microsoft page lists it as an RDP code.",
+      "causes": [
+        "The client uses the gateway's internal name or IP address, the certificate carries the external name (or the other way round)",
+        "The gateway's certificate was replaced by one for another site"
+      ],
+      "confirm": [
+        "rdpdoctor check TARGET --gateway GATEWAY: gateway.certificate-name-mismatch lists the names the certificate carries"
+      ],
+      "fixes": {
+        "client": [
+          "Use the gateway name the certificate is issued to (gatewayhostname in the .rdp file)"
+        ],
+        "server": [
+          "Issue the gateway a certificate that carries every name clients use in its Subject Alternative Name"
+        ]
+      },
+      "check": "certificate",
+      "certainty": "documented",
+      "source": "Microsoft Learn, Error Messages (Winhttp.h) (MicrosoftDocs/win32 desktop-src/WinHttp/error-messages.md): ERROR_WINHTTP_SECURE_CERT_CN_INVALID = 12038; HRESULT_FROM_WIN32 layout, MS-ERREF 2.1 (facility 7 = FACILITY_WIN32)"
+    },
+    {
+      "code": "0x80072F05",
+      "altCodes": [
+        "0x2F05"
+      ],
+      "name": "ERROR_WINHTTP_SECURE_CERT_DATE_INVALID",
+      "layer": "tls",
+      "summary": "The server's certificate is outside its validity dates, by the client's clock.",
+      "meaning": "Win32 error 12037 as an HRESULT: a certificate in the chain is expired or not yet valid when checked against the client's clock, or the chain's validity periods do not nest. Where Remote Desktop users meet it is inferred: the newer clients (Windows App, the Remote Desktop client for Windows) and the RD Gateway HTTP transport reach the gateway, the workspace feed and the Azure Virtual Desktop service over HTTPS, and a WinHTTP failure there is passed on as this HRESULT; no Microsoft page lists it as an RDP code.",
+      "causes": [
+        "The gateway's certificate (or an intermediate) has expired",
+        "The client's clock is wrong"
+      ],
+      "confirm": [
+        "rdpdoctor check TARGET --gateway GATEWAY: gateway.certificate-expired or gateway.certificate-not-yet-valid with the dates",
+        "Check the client's date and time zone"
+      ],
+      "fixes": {
+        "client": [
+          "Correct the client's date and time"
+        ],
+        "server": [
+          "Renew the gateway's certificate and bind the new one in RD Gateway Manager > Properties > SSL Certificate"
+        ]
+      },
+      "check": "certificate",
+      "certainty": "documented",
+      "source": "Microsoft Learn, Error Messages (Winhttp.h) (MicrosoftDocs/win32 desktop-src/WinHttp/error-messages.md): ERROR_WINHTTP_SECURE_CERT_DATE_INVALID = 12037; HRESULT_FROM_WIN32 layout, MS-ERREF 2.1 (facility 7 = FACILITY_WIN32)"
+    },
+    {
+      "code": "0x80072F19",
+      "altCodes": [
+        "0x2F19"
+      ],
+      "name": "ERROR_WINHTTP_SECURE_CERT_REV_FAILED",
+      "layer": "tls",
+      "summary": "The client could not check whether the server's certificate is revoked.",
+      "meaning": "Win32 error 12057 as an HRESULT: the revocation server (CRL distribution point or OCSP responder) could not be reached, so revocation could not be checked (the same condition as CRYPT_E_REVOCATION_OFFLINE). Where Remote Desktop users meet it is inferred: the newer clients (Windows App, the Remote Desktop client for Windows) and the RD Gateway HTTP transport reach the gateway, the workspace feed and the Azure Virtual Desktop service over HTTPS, and a WinHTTP failure there is passed on as this HRESULT; no Microsoft page lists it as an RDP code.",
+      "causes": [
+        "The CRL or OCSP address in a private CA's certificates is reachable only inside the company network",
+        "An egress firewall or proxy blocks the client's requests to the CRL or OCSP address"
+      ],
+      "confirm": [
+        "certutil -urlfetch -verify gateway.cer on the client shows which CRL or OCSP fetch fails",
+        "rdpdoctor check TARGET --gateway GATEWAY shows the certificate's issuer; rdpdoctor does not fetch CRLs"
+      ],
+      "fixes": {
+        "client": [
+          "Let the client reach the CRL and OCSP addresses, through the proxy if there is one"
+        ],
+        "server": [
+          "Publish the CA's CRL and AIA at addresses external clients can reach, or use a certificate from a public CA"
+        ]
+      },
+      "check": "certificate",
+      "certainty": "documented",
+      "source": "Microsoft Learn, Error Messages (Winhttp.h) (MicrosoftDocs/win32 desktop-src/WinHttp/error-messages.md): ERROR_WINHTTP_SECURE_CERT_REV_FAILED = 12057; HRESULT_FROM_WIN32 layout, MS-ERREF 2.1 (facility 7 = FACILITY_WIN32)",
+      "related": [
+        "hresult:0x80072F8F"
+      ]
+    },
+    {
+      "code": "0x80072F8A",
+      "altCodes": [
+        "0x2F8A"
+      ],
+      "name": "ERROR_WINHTTP_SECURE_CERT_REVOKED",
+      "layer": "tls",
+      "summary": "The server's certificate has been revoked by its issuer.",
+      "meaning": "Win32 error 12170 as an HRESULT: the revocation check succeeded and says the certificate is revoked (the same condition as CRYPT_E_REVOKED). Where Remote Desktop users meet it is inferred: the newer clients (Windows App, the Remote Desktop client for Windows) and the RD Gateway HTTP transport reach the gateway, the workspace feed and the Azure Virtual Desktop service over HTTPS, and a WinHTTP failure there is passed on as this HRESULT; no Microsoft page lists it as an RDP code.",
+      "causes": [
+        "The gateway still uses a certificate its CA has revoked (replaced, compromised, or revoked by mistake)"
+      ],
+      "confirm": [
+        "certutil -urlfetch -verify gateway.cer on the client shows the revocation status"
+      ],
+      "fixes": {
+        "client": [
+          "Nothing on the client: a revoked certificate must not be trusted"
+        ],
+        "server": [
+          "Bind a new certificate on the gateway in RD Gateway Manager > Properties > SSL Certificate"
+        ]
+      },
+      "check": "certificate",
+      "certainty": "documented",
+      "source": "Microsoft Learn, Error Messages (Winhttp.h) (MicrosoftDocs/win32 desktop-src/WinHttp/error-messages.md): ERROR_WINHTTP_SECURE_CERT_REVOKED = 12170; HRESULT_FROM_WIN32 layout, MS-ERREF 2.1 (facility 7 = FACILITY_WIN32)"
+    },
+    {
+      "code": "0x80072F7D",
+      "altCodes": [
+        "0x2F7D"
+      ],
+      "name": "ERROR_WINHTTP_SECURE_CHANNEL_ERROR",
+      "layer": "tls",
+      "summary": "The TLS handshake with the server failed.",
+      "meaning": "Win32 error 12157 as an HRESULT: an error in the secure channel itself (Microsoft's page ties it to the SEC_E_* and SEC_I_* codes): the handshake did not complete, for example for want of a common protocol version or cipher suite. Where Remote Desktop users meet it is inferred: the newer clients (Windows App, the Remote Desktop client for Windows) and the RD Gateway HTTP transport reach the gateway, the workspace feed and the Azure Virtual Desktop service over HTTPS, and a WinHTTP failure there is passed on as this HRESULT; no Microsoft page lists it as an RDP code.",
+      "causes": [
+        "The gateway and the client have no TLS version or cipher suite in common (hardening on one side only)",
+        "A device in the path breaks the handshake"
+      ],
+      "confirm": [
+        "rdpdoctor check TARGET --gateway GATEWAY: gateway.tls-failed with the alert or close that ended the handshake"
+      ],
+      "fixes": {
+        "client": [
+          "Re-enable TLS 1.2 on the client if a policy turned it off"
+        ],
+        "server": [
+          "Enable TLS 1.2 (and 1.3 where supported) on the gateway and keep ECDHE-RSA-AES-GCM suites in the SSL Cipher Suite Order policy"
+        ]
+      },
+      "check": "tls",
+      "certainty": "documented",
+      "source": "Microsoft Learn, Error Messages (Winhttp.h) (MicrosoftDocs/win32 desktop-src/WinHttp/error-messages.md): ERROR_WINHTTP_SECURE_CHANNEL_ERROR = 12157; HRESULT_FROM_WIN32 layout, MS-ERREF 2.1 (facility 7 = FACILITY_WIN32)",
+      "related": [
+        "hresult:0x80072EFE"
+      ]
+    },
+    {
+      "code": "0x80072F0C",
+      "altCodes": [
+        "0x2F0C"
+      ],
+      "name": "ERROR_WINHTTP_CLIENT_AUTH_CERT_NEEDED",
+      "layer": "tls",
+      "summary": "The HTTPS server asked the client for a TLS client certificate.",
+      "meaning": "Win32 error 12044 as an HRESULT: the server requests client certificate authentication and the program did not supply one. Where Remote Desktop users meet it is inferred: the newer clients (Windows App, the Remote Desktop client for Windows) and the RD Gateway HTTP transport reach the gateway, the workspace feed and the Azure Virtual Desktop service over HTTPS, and a WinHTTP failure there is passed on as this HRESULT; no Microsoft page lists it as an RDP code.",
+      "causes": [
+        "The gateway's IIS site (or a reverse proxy in front of it) is set to require or accept client certificates"
+      ],
+      "confirm": [
+        "rdpdoctor check TARGET --gateway GATEWAY: the TLS step shows whether the gateway requests a certificate"
+      ],
+      "fixes": {
+        "client": [
+          "None known on the client (inferred: no Remote Desktop client setting to offer a TLS client certificate to an RD Gateway was found)"
+        ],
+        "server": [
+          "Set SSL Settings > Client certificates to Ignore on the gateway's /rpc and /remoteDesktopGateway paths in IIS, or on the reverse proxy"
+        ]
+      },
+      "check": "tls",
+      "certainty": "documented",
+      "source": "Microsoft Learn, Error Messages (Winhttp.h) (MicrosoftDocs/win32 desktop-src/WinHttp/error-messages.md): ERROR_WINHTTP_CLIENT_AUTH_CERT_NEEDED = 12044; HRESULT_FROM_WIN32 layout, MS-ERREF 2.1 (facility 7 = FACILITY_WIN32)"
+    },
+    {
+      "code": "0x80072F78",
+      "altCodes": [
+        "0x2F78"
+      ],
+      "name": "ERROR_WINHTTP_INVALID_SERVER_RESPONSE",
+      "layer": "gateway",
+      "summary": "The HTTPS server's answer could not be parsed as HTTP.",
+      "meaning": "Win32 error 12152 as an HRESULT: what came back was not a response WinHTTP could read. Where Remote Desktop users meet it is inferred: the newer clients (Windows App, the Remote Desktop client for Windows) and the RD Gateway HTTP transport reach the gateway, the workspace feed and the Azure Virtual Desktop service over HTTPS, and a WinHTTP failure there is passed on as this HRESULT; no Microsoft page lists it as an RDP code.",
+      "causes": [
+        "Something other than an RD Gateway answers on the gateway's address and port (another service, a misconfigured reverse proxy)",
+        "A proxy or inspection device truncates or alters the response"
+      ],
+      "confirm": [
+        "rdpdoctor check TARGET --gateway GATEWAY: gateway.not-a-gateway or gateway.protocol-error when the answer is not MS-TSGU"
+      ],
+      "fixes": {
+        "client": [
+          "Check the gateway name and port in the client's settings"
+        ],
+        "server": [
+          "Publish the gateway directly, or configure the reverse proxy to pass RDG_OUT_DATA/RDG_IN_DATA and WebSocket upgrades through unchanged"
+        ]
+      },
+      "check": "path",
+      "certainty": "documented",
+      "source": "Microsoft Learn, Error Messages (Winhttp.h) (MicrosoftDocs/win32 desktop-src/WinHttp/error-messages.md): ERROR_WINHTTP_INVALID_SERVER_RESPONSE = 12152; HRESULT_FROM_WIN32 layout, MS-ERREF 2.1 (facility 7 = FACILITY_WIN32)"
+    },
+    {
+      "code": "0x800706BA",
+      "altCodes": [
+        "0x6BA"
+      ],
+      "name": "RPC_S_SERVER_UNAVAILABLE",
+      "layer": "gateway",
+      "summary": "An RPC server could not be reached; through an RD Gateway, often its RPC-over-HTTP side.",
+      "meaning": "Win32 error 1722 as an HRESULT: the RPC server is unavailable. Reported with RD Gateway: an RD Gateway answered the RPC-over-HTTP request with HTTP 503 and RPC error 0x6BA when the gateway farm it was set up for had no member (FreeRDP/FreeRDP#6103: the first authorized request to /rpc/rpcproxy.dll?localhost:3388 failed, nothing listened on 3388, and the Microsoft client said only that it could not connect). That this is the usual cause is inferred from that one thread.",
+      "causes": [
+        "The RD Gateway is configured as a farm member but the farm lists no gateway, so its RPC-over-HTTP endpoint (port 3388) has no listener",
+        "The RPC over HTTP Proxy feature or the RD Gateway service on the gateway is stopped",
+        "Outside Remote Desktop, the usual RPC causes: a firewall blocks port 135 or the dynamic RPC ports"
+      ],
+      "confirm": [
+        "rdpdoctor check TARGET --gateway GATEWAY: the gateway check uses the HTTP transport; if it passes while the RPC transport fails, the RPC side is broken",
+        "On the gateway: Get-NetTCPConnection -LocalPort 3388 -State Listen, and RD Gateway Manager > Properties > Server Farm"
+      ],
+      "fixes": {
+        "client": [
+          "Let the client use the HTTP transport instead of RPC over HTTP (FreeRDP: /gt:http)"
+        ],
+        "server": [
+          "Add the gateway itself to RD Gateway Manager > Properties > Server Farm (or remove the farm setting), then restart the TSGateway service"
+        ]
+      },
+      "check": "path",
+      "certainty": "reported",
+      "source": "MS-ERREF 2.2 Win32 error codes (0x000006BA RPC_S_SERVER_UNAVAILABLE); FreeRDP/FreeRDP#6103 (RD Gateway 2008 R2: HTTP 503 with RPC error 0x6BA, an empty gateway farm)",
+      "related": [
+        "hresult:0x800706BE",
+        "gateway:0x800759DD"
+      ]
+    },
+    {
+      "code": "0x800706BE",
+      "altCodes": [
+        "0x6BE"
+      ],
+      "name": "RPC_S_CALL_FAILED",
+      "layer": "client",
+      "summary": "A remote procedure call failed; shown in mstsc's authentication-error dialog, cause unknown.",
+      "meaning": "Win32 error 1726 as an HRESULT: the remote procedure call failed. Reported once in the dialog \"An authentication error has occurred (Code: 0x800706be)\" from mstsc started by a Windows 11 administration tool (rzander/sccmclictr#206); the thread names no cause. That the failing call is a local one on the client (to the credential or security services the dialog names) is inferred from the dialog's wording, not known.",
+      "causes": [
+        "Not known: the one report names no cause. Inferred: a call from the client to a local Windows service it needs for authentication (LSA, credential manager) failed"
+      ],
+      "confirm": [
+        "Connect with mstsc directly, not through the program that started it: if that works, the host program is involved",
+        "Look in the client's System and Application logs for a service that stopped at that time"
+      ],
+      "fixes": {
+        "client": [
+          "Restart the client computer, then try mstsc directly",
+          "Update the program that embeds or starts the Remote Desktop client"
+        ],
+        "server": [
+          "None known"
+        ]
+      },
+      "check": null,
+      "certainty": "reported",
+      "source": "MS-ERREF 2.2 Win32 error codes (0x000006BE RPC_S_CALL_FAILED); rzander/sccmclictr#206 (the dialog with this code, no cause)",
+      "related": [
+        "hresult:0x800706BA"
+      ]
+    },
+    {
+      "code": "0x80004005",
+      "name": "E_FAIL",
+      "aliases": [
+        "ConnectionFailedAdTrustedRelationshipFailure"
+      ],
+      "layer": "client",
+      "summary": "Unspecified failure: a catch-all code; in Azure Virtual Desktop diagnostics, a broken domain trust.",
+      "meaning": "The generic HRESULT for an unspecified failure, so the number alone never says what failed. Two places Remote Desktop users meet it: (1) the dialog \"An authentication error has occurred (Code: 0x80004005)\" in programs that embed the Remote Desktop ActiveX control (kmscode/mRemote3G#55, after \"The Local Security Authority cannot be contacted\"; mRemoteNG/mRemoteNG#716, written there as 0x800004005), where mstsc itself connected; no thread found the cause; (2) Azure Virtual Desktop (classic) diagnostics, whose table gives -2147467259 (this value) as the numeric code of ConnectionFailedAdTrustedRelationshipFailure: the session host is not correctly joined to Active Directory.",
+      "causes": [
+        "Azure Virtual Desktop: the session host's computer account lost its trust with the domain (ConnectionFailedAdTrustedRelationshipFailure)",
+        "In an embedding program's authentication dialog: not known from the reports; inferred: the program's CredSSP or credential settings differ from mstsc's (both mRemoteNG threads were answered that way, without confirmation)"
+      ],
+      "confirm": [
+        "On the session host: Test-ComputerSecureChannel -Verbose",
+        "Azure Virtual Desktop: WVDErrors in Log Analytics, the CodeSymbolic column",
+        "Connect with mstsc directly: if that works, compare the embedding program's NLA/CredSSP settings"
+      ],
+      "fixes": {
+        "client": [
+          "Use mstsc, or set the embedding program's connection to use the same authentication (NLA/CredSSP) as mstsc"
+        ],
+        "server": [
+          "Repair the session host's domain trust: Test-ComputerSecureChannel -Repair -Credential DOMAIN\\admin, or rejoin it to the domain"
+        ]
+      },
+      "check": null,
+      "certainty": "reported",
+      "source": "MS-ERREF 2.1.1 HRESULT values (E_FAIL, 0x80004005); MicrosoftDocs/azure-docs articles/virtual-desktop/diagnostics-role-service.md, External connection error codes (-2147467259 ConnectionFailedAdTrustedRelationshipFailure); kmscode/mRemote3G#55; mRemoteNG/mRemoteNG#716",
+      "related": [
+        "hresult:0x80131500"
+      ]
+    },
+    {
+      "code": "0x80080005",
+      "name": "CO_E_SERVER_EXEC_FAILURE",
+      "layer": "client",
+      "summary": "A COM server failed to start; shown in the authentication-error dialog, reportedly after an update.",
+      "meaning": "The HRESULT for \"server execution failed\": a COM server process the caller asked Windows to start did not start. Reported in January 2026 in the dialog \"An authentication error has occurred (Code: 0x80080005)\" with error code 0x0 and extended 0x0, from mRemoteNG on Windows 11 25H2 and, by a second user, from the Windows App connecting to Windows 365; that user tied it to a Windows update (mRemoteNG/mRemoteNG#3088). That a local COM component of the client's authentication failed to start is inferred from the code's meaning; the thread does not confirm a cause.",
+      "causes": [
+        "Reported: a Windows update on the client (the thread names KB5074109; not confirmed by Microsoft in any page found)",
+        "Inferred: a COM component the client uses for sign-in could not start (damaged installation, policy blocking it)"
+      ],
+      "confirm": [
+        "Look for the update in the client's update history (Get-HotFix) and whether uninstalling it or the next cumulative update changes the result",
+        "Application and System logs on the client for DCOM errors (event 10000-10016) at the time of the failure"
+      ],
+      "fixes": {
+        "client": [
+          "Install the latest cumulative update; if the failure started with an update, follow Microsoft's release-health notes for it",
+          "Try mstsc directly to see whether the embedding program is involved"
+        ],
+        "server": [
+          "None known: nothing reached the server"
+        ]
+      },
+      "check": null,
+      "certainty": "reported",
+      "source": "MS-ERREF 2.1.1 HRESULT values (CO_E_SERVER_EXEC_FAILURE, 0x80080005); mRemoteNG/mRemoteNG#3088 (the dialog with this code; the Windows App report in the same thread)",
+      "related": [
+        "hresult:0x80004005"
+      ]
+    },
+    {
+      "code": "0x80131500",
+      "name": "COR_E_EXCEPTION",
+      "aliases": [
+        "ConnectionFailedClientDisconnect",
+        "ConnectionFailedUserHasValidSessionButRdshIsUnhealthy",
+        "ConnectionFailedNoHealthyRdshAvailable",
+        "ConnectionFailedUserNotAuthorized"
+      ],
+      "layer": "broker",
+      "summary": "Azure Virtual Desktop's numeric code for several connection failures; the error name says which.",
+      "meaning": "The .NET runtime's generic exception HRESULT. Azure Virtual Desktop (classic) diagnostics give -2146233088 (this value) as the numeric code of four different connection errors, so the number does not tell them apart; the symbolic name beside it does: ConnectionFailedClientDisconnect (the client went away during the connection; if frequent, check the user's network), ConnectionFailedUserHasValidSessionButRdshIsUnhealthy (the host holding the user's session is unavailable), ConnectionFailedNoHealthyRdshAvailable (no healthy session host), ConnectionFailedUserNotAuthorized (the user may not use the published app or desktop, for example after it was removed). Microsoft's RDP Shortpath page adds that ConnectionFailedClientDisconnect and ConnectionFailedServerDisconnect mostly come from TCP resets, not time-outs.",
+      "causes": [
+        "ConnectionFailedNoHealthyRdshAvailable or ...RdshIsUnhealthy: session hosts stopped, in drain mode, or with an unhealthy agent",
+        "ConnectionFailedClientDisconnect: the user's network dropped or reset the connection during setup",
+        "ConnectionFailedUserNotAuthorized: the user is not assigned to the application group, or the resource was unpublished"
+      ],
+      "confirm": [
+        "WVDErrors in Log Analytics: the CodeSymbolic column gives the name",
+        "Get-AzWvdSessionHost -HostPoolName POOL -ResourceGroupName RG: Status and UpdateState of each host",
+        "Get-AzRoleAssignment on the application group for the user"
+      ],
+      "fixes": {
+        "client": [
+          "ConnectionFailedClientDisconnect: check the user's network, then retry; ConnectionFailedUserNotAuthorized: refresh the workspace feed"
+        ],
+        "server": [
+          "Start the session hosts or take them out of drain mode (Update-AzWvdSessionHost -AllowNewSession:$true); restart the RDAgentBootLoader service on an unhealthy host",
+          "Assign the user to the application group (Desktop Virtualization User role)"
+        ]
+      },
+      "check": null,
+      "certainty": "documented",
+      "source": "MicrosoftDocs/azure-docs articles/virtual-desktop/diagnostics-role-service.md, External connection error codes (-2146233088 for the four names); articles/virtual-desktop/troubleshoot-rdp-shortpath.md (TCP resets); the name COR_E_EXCEPTION from the .NET runtime's corerror.h (inferred from three independent tables that agree; the header itself was not read)",
+      "related": [
+        "hresult:0x80004005",
+        "newclient:0x3000046"
+      ]
+    }
+  ]
+}
+"""#),
         ("license.json", #"""
 {
   "family": "license",

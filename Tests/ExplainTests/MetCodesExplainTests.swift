@@ -22,15 +22,41 @@ struct MetCodesExplainTests {
         #expect(reading.entry?.certainty == .reported)
     }
 
-    // No source ties 0x800706BE to a Remote Desktop cause beyond one report
-    // without an answer (rzander/sccmclictr#206); it stays a structural reading.
-    @Test("0x800706BE is read from its HRESULT shape (Win32 1726), not given an invented meaning")
-    func rpcFailureIsStructural() throws {
-        let readings = number("0x800706BE").readings
-        #expect(!readings.contains { $0.match == .exact })
-        let shape = try #require(readings.first { $0.match == .structure })
-        #expect(shape.structure.contains { $0.contains("Win32") && $0.contains("1726") })
-        #expect(shape.hex == "0x800706BE")
+    // 0x800706BE is RPC_S_CALL_FAILED (MS-ERREF 2.2); the one report in the
+    // authentication dialog (rzander/sccmclictr#206) names no cause, so the entry is
+    // `reported` and says the cause is not known.
+    @Test("0x800706BE reads as RPC_S_CALL_FAILED, reported, with no invented cause")
+    func rpcFailureHasItsName() throws {
+        let reading = try #require(number("0x800706BE").readings.first { $0.key == "hresult:0x800706BE" })
+        #expect(reading.match == .exact)
+        #expect(reading.entry?.name == "RPC_S_CALL_FAILED")
+        #expect(reading.entry?.certainty == .reported)
+        #expect(reading.entry?.causes.first?.hasPrefix("Not known") == true)
+    }
+
+    // The whole dialog pasted on stdin: the code inside "(Code: 0x…)" is found and read.
+    @Test("the authentication-error dialog pasted whole finds its code", arguments: [
+        ("0x80080005", "hresult:0x80080005"), ("0x80004005", "hresult:0x80004005"),
+        ("0x80090302", "sspi:0x80090302"), ("0x8009030C", "sspi:0x8009030C"), ("0x80090327", "sspi:0x80090327"),
+    ])
+    func authenticationDialog(code: String, key: String) throws {
+        let dialog = """
+        [Window Title]
+        Remote Desktop Connection
+
+        [Content]
+        An authentication error has occurred (Code: \(code)).
+
+        Remote computer: POC01
+
+        [Expanded Information]
+        Error code: 0x0
+        Extended error code: 0x0
+        Timestamp (UTC): 01/21/26 10:53:14 AM
+        """
+        let queries = try QueryParser(catalogue: TestCatalogue.shared).parse(arguments: [dialog])
+        let readings = queries.flatMap { explainer.explain($0).readings }
+        #expect(readings.contains { $0.key == key && $0.match == .exact }, "\(code) not found in the pasted dialog")
     }
 
     // "Error code: 0x4" is reported with Microsoft's clients (neutrinolabs/xrdp#3015, #1458;
