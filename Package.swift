@@ -94,13 +94,13 @@ let package = Package(
             name: "rdpdoctor",
             dependencies: [
                 "Catalogue", "Explain", "Reporting", "Diagnosis", "Transport", "ProbeCore", "CertificateAudit", "RDPDoctorKit", "CaptureAnalysis",
-                "Service", "ServiceHTTP",
+                "TLSDecryption", "Service", "ServiceHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "RDPWireTests", dependencies: ["RDPWire"]),
         .testTarget(name: "TSGUTests", dependencies: ["TSGU", "RDPWire"]),
-        .testTarget(name: "CaptureTests", dependencies: ["Capture", "CaptureAnalysis", "ProbeCore", "RDPProtocol", "RDPWire"]),
+        .testTarget(name: "CaptureTests", dependencies: ["Capture", "CaptureAnalysis", "ProbeCore", "RDPProtocol", "RDPWire", "TLSDecryption"]),
         .testTarget(name: "TLSDecryptionTests", dependencies: ["TLSDecryption", "LegacyCrypto", crypto]),
         .testTarget(name: "RDPProtocolTests", dependencies: ["RDPProtocol", "RDPWire"]),
         .testTarget(name: "LegacyCryptoTests", dependencies: ["LegacyCrypto"]),
@@ -120,7 +120,7 @@ let package = Package(
             "RDPWire", "RDPProtocol", "LegacyCrypto", "NTLM", "CredSSP", "CertificateAudit", "ProbeCore", "Catalogue", "Explain",
             "Diagnosis", asn1,
         ]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Transport", "ProbeCore", "Diagnosis", "RDPProtocol", "CertificateAudit", "Reporting", "Catalogue", "Capture", "CaptureAnalysis", "TSGU", "NTLM"] + nio,
+        .testTarget(name: "IntegrationTests", dependencies: ["Transport", "ProbeCore", "Diagnosis", "RDPProtocol", "CertificateAudit", "Reporting", "Catalogue", "Capture", "CaptureAnalysis", "TSGU", "NTLM", "TLSDecryption"] + nio,
                     exclude: ["Snapshots"]),
     ]
 )

@@ -20,6 +20,8 @@ public struct HandshakeParameters: Sendable, Equatable {
     public var transcript: [UInt8] = []
     /// The server resumed a session (same session ID, no key exchange).
     public var resumed = false
+    /// The session ID the server gave (a later connection may resume it).
+    public var sessionID: [UInt8] = []
 
     public init(version: UInt16, cipherSuite: UInt16, clientRandom: [UInt8], serverRandom: [UInt8]) {
         self.version = version

@@ -61,7 +61,7 @@ struct CaptureRealTests {
         func answers(_ records: [ProbeRecord]) -> Set<String> {
             Set(records.compactMap { record in record.negotiation.map { "\(record.requestedProtocols) → \($0)" } })
         }
-        let replayed = rdpConnections.map(ConnectionReplay.replay).map(\.record)
+        let replayed = rdpConnections.map { ConnectionReplay.replay($0) }.map(\.record)
         #expect(answers(walked).isSubset(of: answers(replayed)), "live \(answers(walked).sorted()), capture \(answers(replayed).sorted())")
         // And the TLS version each TLS connection settled on is the one the live check saw.
         let liveVersions = Set(walked.compactMap { $0.tls?.version })
