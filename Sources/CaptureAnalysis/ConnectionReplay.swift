@@ -247,8 +247,8 @@ public enum ConnectionReplay {
 }
 
 /// TLS alert descriptions (RFC 8446 6 and RFC 5246 7.2), for reports.
-enum TLSAlert {
-    static func name(_ description: UInt8) -> String {
+public enum TLSAlert {
+    public static func name(_ description: UInt8) -> String {
         let names: [UInt8: String] = [
             0: "close_notify", 10: "unexpected_message", 20: "bad_record_mac", 40: "handshake_failure",
             42: "bad_certificate", 43: "unsupported_certificate", 44: "certificate_revoked", 45: "certificate_expired",

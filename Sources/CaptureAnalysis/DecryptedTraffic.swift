@@ -183,7 +183,9 @@ enum DecryptedTraffic {
     /// redirection, or share control PDUs (Demand Active, Set Error Info).
     static func readServerData(_ bytes: ArraySlice<UInt8>, session: inout SessionObservation, reading: inout DecryptedReading, at: Int) {
         var reader = ByteReader(bytes, pdu: "server PDU")
-        if let header = try? SecurityHeader.decode(from: &reader) {
+        // A security header comes only while licensing is due (before the Demand Active), as the live walk reads it.
+        let header = session.demandActive ? nil : try? SecurityHeader.decode(from: &reader)
+        if let header {
             if header.flags.contains(.licensePacket), let licensing = try? ServerLicensingPDU.decode(reader.rest()) {
                 let observed = LicensingObservation(licensing)
                 // As the live walk keeps it: the first licensing PDU, or an error that came later.
@@ -195,12 +197,12 @@ enum DecryptedTraffic {
                 reading.stepEnds.append((.licensing, at))
                 return
             }
-            if header.flags.contains(.redirectionPacket) {
-                session.redirected = true
-                return
-            }
         }
-        guard let pdus = try? ServerSharePDU.decodeAll(bytes) else { return }
+        guard let pdus = try? ServerSharePDU.decodeAll(bytes) else {
+            // Not share control: the Standard Security redirection PDU (SEC_REDIRECTION_PKT) while licensing is due.
+            if let header, header.flags.contains(.redirectionPacket) { session.redirected = true }
+            return
+        }
         for pdu in pdus {
             switch pdu {
             case .demandActive(let active):

@@ -23,6 +23,7 @@ extension HandshakeParameters {
         resumed = keyExchange == nil && !serverFields.sessionID.isEmpty && serverFields.sessionID == clientFields.sessionID
         sessionID = serverFields.sessionID
         extendedMasterSecret = clientFields.extendedMasterSecret && serverFields.extendedMasterSecret
+        encryptThenMAC = clientFields.encryptThenMAC && serverFields.encryptThenMAC
         if extendedMasterSecret, let keyExchange {
             // The client's hello, the server's flight, then the client's messages through the key exchange.
             func encoded(_ message: TLSStream.Handshake) -> [UInt8] {
@@ -40,6 +41,7 @@ struct HelloFields {
     let random: [UInt8]
     let sessionID: [UInt8]
     let extendedMasterSecret: Bool
+    let encryptThenMAC: Bool
 
     init?(_ body: [UInt8], client: Bool) {
         var reader = ByteReader(body, pdu: client ? "ClientHello" : "ServerHello")
@@ -51,10 +53,16 @@ struct HelloFields {
         if client {
             guard let suites = try? reader.u16BE("cipher_suites"), (try? reader.skip(Int(suites), "cipher_suites")) != nil,
                   let compression = try? reader.u8("compression"), (try? reader.skip(Int(compression), "compression")) != nil
-            else { extendedMasterSecret = false; return }
+            else { extendedMasterSecret = false; encryptThenMAC = false; return }
         } else {
-            guard (try? reader.skip(3, "cipher_suite and compression")) != nil else { extendedMasterSecret = false; return }
+            guard (try? reader.skip(3, "cipher_suite and compression")) != nil else {
+                extendedMasterSecret = false
+                encryptThenMAC = false
+                return
+            }
         }
-        extendedMasterSecret = Extensions.read(&reader).contains { $0.0 == 23 }
+        let types = Extensions.read(&reader).map(\.0)
+        extendedMasterSecret = types.contains(23)
+        encryptThenMAC = types.contains(22)
     }
 }

@@ -45,7 +45,7 @@ extension AnalyzeTextRenderer {
             if session.redirected { facts.append("a server redirection") }
         }
         for alert in decryption.encryptedAlerts {
-            facts.append("the \(alert.side.rawValue) sent the encrypted TLS alert \(alert.description)")
+            facts.append("the \(alert.side.rawValue) sent the encrypted TLS alert \(TLSAlert.name(alert.description))")
         }
         return facts
     }
@@ -59,16 +59,17 @@ extension AnalyzeTextRenderer {
         if decryption.method != nil {
             return decryption.problem.map { "part of the session: \($0)." }
         }
-        let why = decryption.problem ?? "not decrypted"
+        let why = decryption.problem ?? "no key fitted"
+        let keyLog = "a key log written by the client decrypts it (--keylog FILE; NSS- and GnuTLS-based clients, and OpenSSL 3.5 or later built with key logging, write one when SSLKEYLOGFILE=FILE is set; FreeRDP 2 on OpenSSL 3.0, Debian 12's xfreerdp, writes none by itself; mstsc (Schannel) cannot write one)"
         let how: String
         switch decryption.keyExchange {
         case "rsa"?:
-            how = "This session used RSA key exchange: the server's private key (--rsa-key, PEM) decrypts it, and so does a key log."
+            how = "This session used RSA key exchange: the server's private key (--rsa-key, PEM) decrypts it; otherwise \(keyLog)."
         case "tls13"?:
-            how = "This session used TLS 1.3: only a key log decrypts it (SSLKEYLOGFILE=FILE for xfreerdp and other OpenSSL- or NSS-based clients, then --keylog FILE). mstsc (Schannel) cannot write one, and a server key cannot help."
+            how = "This session used TLS 1.3: only \(keyLog). A server key cannot help."
         default:
-            how = "This session used an ephemeral key exchange (ECDHE/DHE): only a key log written by the client decrypts it (SSLKEYLOGFILE=FILE for xfreerdp and other OpenSSL- or NSS-based clients, then --keylog FILE). mstsc (Schannel) cannot write one, and the server's RSA key cannot help."
+            how = "This session used an ephemeral key exchange (ECDHE/DHE): only \(keyLog). The server's RSA key cannot help."
         }
-        return "\(after) went encrypted and was \(why.hasPrefix("not decrypted") || why.hasPrefix("no keys") ? "" : "not decrypted: ")\(why). \(how)"
+        return "\(after) went encrypted and was not decrypted: \(why). \(how)"
     }
 }

@@ -40,10 +40,14 @@ public struct RecordDecryptor: Sendable {
     /// TLS 1.0 CBC: the last ciphertext block of the previous record.
     private var chainedIV: [UInt8]
 
-    public init(suite: CipherSuite, version: UInt16, keys: DirectionKeys) {
+    /// RFC 7366: the MAC covers the CBC ciphertext instead of the plaintext.
+    private let encryptThenMAC: Bool
+
+    public init(suite: CipherSuite, version: UInt16, keys: DirectionKeys, encryptThenMAC: Bool = false) {
         self.suite = suite
         self.version = version
         self.keys = keys
+        self.encryptThenMAC = encryptThenMAC
         chainedIV = keys.iv
         if case .rc4_128 = suite.cipher { rc4 = RC4(key: keys.key) }
     }
@@ -68,13 +72,19 @@ public struct RecordDecryptor: Sendable {
     private mutating func openCBC(type: UInt8, _ body: ArraySlice<UInt8>) throws(RecordError) -> [UInt8] {
         var iv = chainedIV
         var ciphertext = body
+        if encryptThenMAC {
+            guard body.count >= suite.mac.bytes + 16 else { throw .malformed("\(body.count) bytes, shorter than a block and the MAC") }
+            // The MAC over the IV and ciphertext first; then what it covers is decrypted.
+            _ = try checkMAC(type: type, body)
+            ciphertext = body.dropLast(suite.mac.bytes)
+        }
         if version >= 0x0302 {  // TLS 1.1+: an explicit IV starts each record
             guard body.count >= 16 else { throw .malformed("no explicit IV") }
             iv = Array(body.prefix(16))
             ciphertext = body.dropFirst(16)
         }
         guard ciphertext.count >= 16, ciphertext.count % 16 == 0,
-              ciphertext.count >= suite.mac.bytes + 1 else { throw .malformed("\(ciphertext.count) bytes is not whole AES blocks") }
+              ciphertext.count >= (encryptThenMAC ? 1 : suite.mac.bytes + 1) else { throw .malformed("\(ciphertext.count) bytes is not whole AES blocks") }
         let clear: [UInt8]
         do {
             clear = Array(try AES._CBC.decrypt(ciphertext, using: SymmetricKey(data: keys.key),
@@ -84,9 +94,11 @@ public struct RecordDecryptor: Sendable {
         }
         chainedIV = Array(ciphertext.suffix(16))
         let padding = Int(clear[clear.count - 1])
-        guard padding + 1 + suite.mac.bytes <= clear.count,
+        let macInside = encryptThenMAC ? 0 : suite.mac.bytes
+        guard padding + 1 + macInside <= clear.count,
               clear[(clear.count - 1 - padding)...].allSatisfy({ Int($0) == padding }) else { throw .badPadding }
-        return try checkMAC(type: type, clear[..<(clear.count - 1 - padding)])
+        let content = clear[..<(clear.count - 1 - padding)]
+        return encryptThenMAC ? Array(content) : try checkMAC(type: type, content)
     }
 
     /// Splits content and MAC and compares the MAC (RFC 5246 §6.2.3.1).

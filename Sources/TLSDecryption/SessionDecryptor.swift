@@ -18,6 +18,8 @@ public struct HandshakeParameters: Sendable, Equatable {
     /// is the handshake messages up to and including the ClientKeyExchange.
     public var extendedMasterSecret = false
     public var transcript: [UInt8] = []
+    /// Both hellos carried encrypt_then_mac (RFC 7366; it changes CBC suites only).
+    public var encryptThenMAC = false
     /// The server resumed a session (same session ID, no key exchange).
     public var resumed = false
     /// The session ID the server gave (a later connection may resume it).
@@ -66,15 +68,13 @@ public enum NotDecrypted: Error, Sendable, Equatable, Codable, CustomStringConve
 
     public var description: String {
         switch self {
-        case .noKeys(.rsa?): "no keys given: this session used RSA key exchange, so the server's private key (--rsa-key) or a key log (--keylog) decrypts it"
-        case .noKeys(.some): "no keys given: this session used an ephemeral key exchange, so only a key log (--keylog) written by the client decrypts it"
-        case .noKeys(nil): "no keys given (--keylog or --rsa-key)"
-        case .needsKeyLog(.tls13): "not decrypted: TLS 1.3, and the key log has no secrets for this session's client random"
-        case .needsKeyLog: "not decrypted: ECDHE/DHE key exchange, and the key log has no CLIENT_RANDOM line for this session (the server's RSA key cannot decrypt it)"
-        case .noMatchingServerKey(let tried): "not decrypted: none of the \(tried) server key\(tried == 1 ? "" : "s") given decrypts this session's premaster secret (another server's key?)"
-        case .resumedWithoutSecret: "not decrypted: a resumed TLS session, and its master secret is not in the key log (nor in an earlier connection of the capture)"
-        case .unsupportedSuite(let suite): "not decrypted: rdpdoctor does not decrypt the cipher suite 0x\(String(suite, radix: 16, uppercase: true))"
-        case .handshakeIncomplete(let what): "not decrypted: \(what)"
+        case .noKeys: "no keys were given (--keylog, --rsa-key, or a key log inside the pcapng)"
+        case .needsKeyLog(.tls13): "TLS 1.3, and the key log has no secrets for this session's client random"
+        case .needsKeyLog: "ECDHE/DHE key exchange, and the key log has no CLIENT_RANDOM line for this session (the server's RSA key cannot decrypt it)"
+        case .noMatchingServerKey(let tried): "none of the \(tried) server key\(tried == 1 ? "" : "s") given decrypts this session's premaster secret (another server's key?)"
+        case .resumedWithoutSecret: "a resumed TLS session, and its master secret is not in the key log (nor in an earlier connection of the capture)"
+        case .unsupportedSuite(let suite): "rdpdoctor does not decrypt the cipher suite 0x\(String(suite, radix: 16, uppercase: true))"
+        case .handshakeIncomplete(let what): what
         }
     }
 }
@@ -175,7 +175,8 @@ public enum SessionDecryptor {
             var decryptor: RecordDecryptor?
             for record in records {
                 if record.type == 20 {
-                    decryptor = RecordDecryptor(suite: suite, version: handshake.version, keys: keys)
+                    decryptor = RecordDecryptor(suite: suite, version: handshake.version, keys: keys,
+                                                encryptThenMAC: handshake.encryptThenMAC)
                     continue
                 }
                 guard decryptor != nil else { continue }
