@@ -167,10 +167,12 @@ final class Dumpcap: @unchecked Sendable {
 
 enum Tshark {
     /// tshark -T fields over a file: one line per matching packet.
-    static func fields(_ file: URL, options: [String] = [], decodeAs: String, filter: String, fields: [String]) throws -> [String] {
+    static func fields(_ file: URL, options: [String] = [], decodeAs: String, alsoDecodeAs: [String] = [], filter: String,
+                       fields: [String]) throws -> [String] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/tshark")
-        process.arguments = ["-r", file.path] + options.flatMap { ["-o", $0] } + ["-d", decodeAs, "-Y", filter, "-T", "fields"]
+        process.arguments = ["-r", file.path] + options.flatMap { ["-o", $0] } + ([decodeAs] + alsoDecodeAs).flatMap { ["-d", $0] }
+            + ["-Y", filter, "-T", "fields"]
             + fields.flatMap { ["-e", $0] }
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("rdpdoctor-tshark-\(UUID().uuidString).txt")
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
