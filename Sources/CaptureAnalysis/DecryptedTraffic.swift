@@ -11,25 +11,25 @@ import TLSDecryption
 // channel confirms, licensing, Set Error Info, Demand Active. What it finds
 // becomes the same observations a check makes; nothing here judges.
 
-struct DecryptedReading {
-    var credssp: CredSSPObservation?
-    var client = CaptureFacts.ClientAuthentication()
-    var serverData: ServerDataObservation?
-    var session: SessionObservation?
+public struct DecryptedReading: Sendable {
+    public internal(set) var credssp: CredSSPObservation?
+    public internal(set) var client = CaptureFacts.ClientAuthentication()
+    public internal(set) var serverData: ServerDataObservation?
+    public internal(set) var session: SessionObservation?
     /// The furthest step the server answered, and where in its plaintext each step ended.
-    var reached: Step?
+    public internal(set) var reached: Step?
     var stepEnds: [(step: Step, serverPlaintext: Int)] = []
     /// Where the client's RDP (after CredSSP) starts in its plaintext.
     var clientRDPFrom: Int?
     /// A server PDU that did not decode (the reading stopped there).
-    var problem: String?
+    public internal(set) var problem: String?
 }
 
-enum DecryptedTraffic {
+public enum DecryptedTraffic {
     /// Server frames read at most (the stream itself is bounded by the reassembler).
     static let maximumFrames = 4096
 
-    static func read(client: DecryptedStream, server: DecryptedStream, selected: SecurityProtocols) -> DecryptedReading {
+    public static func read(client: DecryptedStream, server: DecryptedStream, selected: SecurityProtocols) -> DecryptedReading {
         var reading = DecryptedReading()
         var clientAt = 0
         var serverAt = 0

@@ -18,7 +18,7 @@ public struct CipherSuite: Sendable, Equatable {
         case aesGCM(keyBytes: Int)
         case chacha20Poly1305
 
-        var keyBytes: Int {
+        public var keyBytes: Int {
             switch self {
             case .rc4_128: 16
             case .aesCBC(let bytes), .aesGCM(let bytes): bytes
@@ -28,7 +28,7 @@ public struct CipherSuite: Sendable, Equatable {
 
         /// The IV bytes from the key block (TLS 1.2 and earlier): CBC's first IV in
         /// TLS 1.0, GCM's 4-byte salt, ChaCha20's 12-byte nonce mask.
-        var fixedIVBytes: Int {
+        public var fixedIVBytes: Int {
             switch self {
             case .rc4_128: 0
             case .aesCBC: 16
@@ -71,7 +71,7 @@ public struct CipherSuite: Sendable, Equatable {
 
     static let known: [UInt16: CipherSuite] = Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0) })
 
-    static let all: [CipherSuite] = [
+    public static let all: [CipherSuite] = [
         .init(id: 0x0004, name: "TLS_RSA_WITH_RC4_128_MD5", keyExchange: .rsa, cipher: .rc4_128, mac: .md5, usesSHA384: false),
         .init(id: 0x0005, name: "TLS_RSA_WITH_RC4_128_SHA", keyExchange: .rsa, cipher: .rc4_128, mac: .sha1, usesSHA384: false),
         .init(id: 0x002F, name: "TLS_RSA_WITH_AES_128_CBC_SHA", keyExchange: .rsa, cipher: .aesCBC(keyBytes: 16), mac: .sha1, usesSHA384: false),

@@ -29,6 +29,12 @@ public struct DirectionKeys: Sendable, Equatable {
     public var macKey: [UInt8] = []
     public var key: [UInt8]
     public var iv: [UInt8]
+
+    public init(macKey: [UInt8] = [], key: [UInt8], iv: [UInt8]) {
+        self.macKey = macKey
+        self.key = key
+        self.iv = iv
+    }
 }
 
 public struct RecordDecryptor: Sendable {

@@ -93,6 +93,11 @@ public struct DecryptedStream: Sendable, Equatable {
     /// TLS 1.3: handshake messages decrypted (the server's Certificate is among them).
     public var handshakeMessages: [(type: UInt8, body: [UInt8])] = []
 
+    public init(plaintext: [UInt8] = []) {
+        self.plaintext = plaintext
+        if !plaintext.isEmpty { recordOffsets = [(0, 0)] }
+    }
+
     /// The stream offset of the record that carried plaintext byte `index`.
     public func streamOffset(ofPlaintext index: Int) -> Int? {
         recordOffsets.last { $0.plain <= index }?.stream
