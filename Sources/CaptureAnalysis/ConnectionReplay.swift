@@ -204,8 +204,8 @@ public enum ConnectionReplay {
             let sent = connection.toServer.bytesDelivered, received = connection.toClient.bytesDelivered
             let ending = first.map { "the \($0.0.rawValue) then closed it (\($0.1 == .reset ? "reset" : "FIN"))" } ?? "the capture ends first"
             let layer = record.tls != nil ? "the TLS handshake" : "the MCS exchange (standard RDP security)"
-            let why = decryption?.problem.map { " (\($0))" } ?? ""
-            record.end = .localError("after \(layer) the connection is encrypted (\(sent) bytes to the server, \(received) back in all) and \(ending); without the keys\(why) the capture does not show whether \(furthest == .credssp ? "CredSSP" : "the session") worked")
+            let why = decryption?.problem ?? "no keys"
+            record.end = .localError("after \(layer) the connection is encrypted (\(sent) bytes to the server, \(received) back in all) and \(ending); not decrypted (\(why)), so the capture does not show whether \(furthest == .credssp ? "CredSSP" : "the session") worked")
         } else if let first, first.0 == .server {
             record.end = .peerClosed(first.1, step: furthest, waitingFor: waitingFor)
         } else if first != nil {
