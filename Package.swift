@@ -25,7 +25,7 @@ let package = Package(
         // It adds no build work here: the targets are built anyway.
         .library(name: "RDPDoctorCore", targets: [
             "RDPWire", "RDPProtocol", "LegacyCrypto", "NTLM", "CredSSP", "CertificateAudit",
-            "ProbeCore", "Catalogue", "Explain", "Diagnosis", "Capture", "CaptureAnalysis",
+            "ProbeCore", "Catalogue", "Explain", "Diagnosis", "Capture", "CaptureAnalysis", "TLSDecryption",
         ]),
     ],
     dependencies: [
@@ -53,9 +53,13 @@ let package = Package(
             "RDPWire", "LegacyCrypto", x509, asn1, crypto, .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
         .target(name: "Capture", dependencies: ["RDPWire"]),
+        // TLS records of a capture decrypted with the server's RSA key or a key log.
+        .target(name: "TLSDecryption", dependencies: [
+            "RDPWire", "LegacyCrypto", crypto, .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ]),
         // MS-TSGU's HTTP transport: HTTP heads, WebSocket frames, the tunnel packets.
         .target(name: "TSGU", dependencies: ["RDPWire", crypto]),
-        .target(name: "CaptureAnalysis", dependencies: ["Capture", "ProbeCore", "RDPProtocol", "RDPWire", "Diagnosis", "CertificateAudit"]),
+        .target(name: "CaptureAnalysis", dependencies: ["Capture", "TLSDecryption", "NTLM", "CredSSP", "ProbeCore", "RDPProtocol", "RDPWire", "Diagnosis", "CertificateAudit"]),
         .target(name: "ProbeCore", dependencies: ["RDPWire", "RDPProtocol", "RDPSecurity", "NTLM", "CredSSP", "CertificateAudit", "TSGU"]),
         // The JSON files are the catalogue's source; the binary carries them as
         // EmbeddedCatalogue.swift (scripts/embed-catalogue.py), so it has no bundle.
@@ -92,13 +96,14 @@ let package = Package(
             name: "rdpdoctor",
             dependencies: [
                 "Catalogue", "Explain", "Reporting", "Diagnosis", "Transport", "ProbeCore", "CertificateAudit", "RDPDoctorKit", "Capture", "CaptureAnalysis",
-                "Service", "ServiceHTTP",
+                "TLSDecryption", "Service", "ServiceHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "RDPWireTests", dependencies: ["RDPWire"]),
         .testTarget(name: "TSGUTests", dependencies: ["TSGU", "RDPWire"]),
-        .testTarget(name: "CaptureTests", dependencies: ["Capture", "CaptureAnalysis", "ProbeCore", "RDPProtocol", "RDPWire"]),
+        .testTarget(name: "CaptureTests", dependencies: ["Capture", "CaptureAnalysis", "ProbeCore", "RDPProtocol", "RDPWire", "TLSDecryption"]),
+        .testTarget(name: "TLSDecryptionTests", dependencies: ["TLSDecryption", "LegacyCrypto", crypto]),
         .testTarget(name: "RDPProtocolTests", dependencies: ["RDPProtocol", "RDPWire"]),
         .testTarget(name: "LegacyCryptoTests", dependencies: ["LegacyCrypto"]),
         .testTarget(name: "RDPSecurityTests", dependencies: ["RDPSecurity", "RDPProtocol", "RDPWire", "LegacyCrypto"]),
@@ -117,7 +122,7 @@ let package = Package(
             "RDPWire", "RDPProtocol", "LegacyCrypto", "NTLM", "CredSSP", "CertificateAudit", "ProbeCore", "Catalogue", "Explain",
             "Diagnosis", asn1,
         ]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Transport", "ProbeCore", "Diagnosis", "RDPProtocol", "CertificateAudit", "Reporting", "Catalogue", "Capture", "CaptureAnalysis", "TSGU", "NTLM"] + nio,
+        .testTarget(name: "IntegrationTests", dependencies: ["Transport", "ProbeCore", "Diagnosis", "RDPProtocol", "CertificateAudit", "Reporting", "Catalogue", "Capture", "CaptureAnalysis", "TSGU", "NTLM", "TLSDecryption"] + nio,
                     exclude: ["Snapshots"]),
     ]
 )

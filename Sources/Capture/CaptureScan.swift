@@ -69,6 +69,10 @@ public struct CaptureScan: Sendable {
         }
     }
 
+    /// The key log bytes read so far (a pcapng's Decryption Secrets Blocks
+    /// usually come before the packets they decrypt).
+    public var keyLogSoFar: [UInt8] { keyLog }
+
     /// The RDP connections that have ended since the last call; the others are
     /// only counted. Their memory goes with them.
     public mutating func takeFinishedRDP() -> [TCPConnection] {

@@ -2,6 +2,7 @@ import Capture
 import CertificateAudit
 import Diagnosis
 import ProbeCore
+import TLSDecryption
 
 /// One RDP connection of a capture, judged by the same rules as a live check.
 public struct AnalyzedConnection: Sendable {
@@ -46,10 +47,18 @@ public struct CaptureAnalyzer: Sendable {
     /// The same servers' chains come back connection after connection.
     private let audits = CertificateAuditCache()
 
+    /// The keys given (--rsa-key, --keylog) and those of the capture's own secrets blocks.
+    private var keys: DecryptionKeys
+    private var keyLogRead = 0
+    /// Master secrets by session ID, for connections that resume a session (bounded).
+    private var resumable: [[UInt8]: [UInt8]] = [:]
+    static let maximumResumable = 10_000
+
     /// Certificates are judged at the time of their connection, against
-    /// `trustAnchors` (read once).
-    public init(trustAnchors: [[UInt8]]) {
+    /// `trustAnchors` (read once). TLS is decrypted where `keys` fit.
+    public init(trustAnchors: [[UInt8]], keys: DecryptionKeys = DecryptionKeys()) {
         self.trustAnchors = { trustAnchors }
+        self.keys = keys
     }
 
     /// Reads what the bytes complete and judges the connections that ended.
@@ -58,6 +67,7 @@ public struct CaptureAnalyzer: Sendable {
     public mutating func feed(_ chunk: some Sequence<UInt8>) async {
         guard failure == nil else { return }
         do { try scan.feed(chunk) } catch { failure = error }
+        takeSecrets()
         for connection in scan.takeFinishedRDP() { await judge(connection) }
     }
 
@@ -65,6 +75,7 @@ public struct CaptureAnalyzer: Sendable {
     public var stopped: Bool { failure != nil }
 
     public mutating func finish() async -> CaptureReport {
+        takeSecrets()
         let (rest, summary, ending) = scan.finish()
         for connection in rest { await judge(connection) }
         if case .notACapture? = failure, summary.packets == 0 {
@@ -78,9 +89,21 @@ public struct CaptureAnalyzer: Sendable {
                              hasKeyLog: !summary.keyLog.isEmpty)
     }
 
+    /// Adds key log lines the capture's secrets blocks brought since the last chunk.
+    private mutating func takeSecrets() {
+        let log = scan.keyLogSoFar
+        guard log.count > keyLogRead else { return }
+        // Only whole lines: a block always ends with one.
+        keys.keyLog.add(log[keyLogRead...])
+        keyLogRead = log.count
+    }
+
     private mutating func judge(_ connection: TCPConnection) async {
         rdpCount += 1
-        let captured = ConnectionReplay.replay(connection)
+        let captured = ConnectionReplay.replay(connection, keys: keys, resumable: resumable)
+        if let session = captured.resumableSession, resumable.count < Self.maximumResumable {
+            resumable[session.id] = session.master
+        }
         var observations = CheckObservations(
             target: Target(host: connection.server.address.description, port: connection.server.port),
             startedAtUnix: Double(captured.startMicros) / 1_000_000, timeoutMs: captured.record.totalMs)

@@ -2,6 +2,7 @@ import Capture
 import ProbeCore
 import RDPProtocol
 import RDPWire
+import TLSDecryption
 
 /// Which side of a captured connection did something.
 public enum Side: String, Sendable, Codable {
@@ -30,6 +31,10 @@ public struct CapturedConnection: Sendable {
     /// The TCP view: the capture's own evidence about the path (the counts
     /// and times; the bytes are dropped once read).
     public let tcp: TCPConnection
+    /// The TLS part: decrypted with which key, or why not (nil without TLS).
+    public internal(set) var decryption: CaptureFacts.Decryption?
+    /// A session a later connection of the capture may resume (its ID and master secret).
+    var resumableSession: (id: [UInt8], master: [UInt8])?
 
     /// The capture's own evidence, for the diagnosis rules.
     public var facts: CaptureFacts {
@@ -44,6 +49,7 @@ public struct CapturedConnection: Sendable {
         }
         facts.fromClient = Self.direction(tcp.toServer)
         facts.fromServer = Self.direction(tcp.toClient)
+        facts.decryption = decryption
         return facts
     }
 
@@ -61,7 +67,10 @@ public struct CapturedConnection: Sendable {
 
 public enum ConnectionReplay {
     /// Rebuilds the observations of one connection that began with an X.224 request.
-    public static func replay(_ connection: TCPConnection) -> CapturedConnection {
+    /// With `keys`, the TLS part is decrypted where they fit; `resumable`
+    /// holds master secrets of earlier sessions by session ID.
+    public static func replay(_ connection: TCPConnection, keys: DecryptionKeys = DecryptionKeys(),
+                              resumable: [[UInt8]: [UInt8]] = [:]) -> CapturedConnection {
         let start = connection.synMicros ?? connection.firstMicros
         func ms(_ micros: Int64?) -> Double? { micros.map { Double($0 - start) / 1000 } }
         let up = connection.toServer.stream
@@ -81,6 +90,9 @@ public enum ConnectionReplay {
         var clientHello: ClientHello?
         var serverHello: ServerHello?
         var alerts: [(side: Side, description: UInt8)] = []
+        var decryption: CaptureFacts.Decryption?
+        var reading: DecryptedReading?
+        var resumableSession: (id: [UInt8], master: [UInt8])?
 
         if let requestLength {
             furthest = .x224
@@ -120,6 +132,19 @@ public enum ConnectionReplay {
                     if tls.durationMs != nil {
                         furthest = selected.contains(.hybrid) || selected.contains(.hybridEx) ? .credssp : .mcs
                         waitingFor = furthest == .credssp ? "CredSSP (encrypted: not visible without keys)" : "the MCS exchange (encrypted)"
+                    }
+                    if let hello = serverHello, fromClient.encryptedFrom != nil || fromServer.encryptedFrom != nil {
+                        let outcome = decrypt(connection, client: fromClient, server: fromServer, hello: hello,
+                                              from: (requestLength, confirmLength), keys: keys, resumable: resumable)
+                        decryption = outcome.facts
+                        resumableSession = outcome.resumable
+                        if let session = outcome.session {
+                            let read = DecryptedTraffic.read(client: session.fromClient, server: session.fromServer, selected: selected)
+                            reading = read
+                            apply(read, session: session, to: &record, furthest: &furthest, waitingFor: &waitingFor,
+                                  connection: connection, ms: ms)
+                            decryption?.client = read.client.tsRequests > 0 ? read.client : nil
+                        }
                     }
                 } else {
                     record.timings.append(x224)
@@ -165,17 +190,22 @@ public enum ConnectionReplay {
             || !(record.serverData?.encryptionMethod ?? .none).isEmpty
         if let tlsFailure {
             record.end = .tlsFailed(tlsFailure)
+        } else if reading?.reached == .capabilities {
+            record.end = .completed  // the Demand Active came: the connection reached the session
         } else if case .failure? = record.negotiation {
             record.end = .completed
         } else if case .disconnected? = record.negotiation {
             record.end = .completed
-        } else if encryptedAfterTLS {
+        } else if let problem = reading?.problem {
+            record.end = .protocolError(step: furthest, message: problem)
+        } else if encryptedAfterTLS && reading == nil {
             // Past the TLS handshake everything is encrypted: a close there may be a
             // refusal or the end of a working session, and the capture cannot say which.
             let sent = connection.toServer.bytesDelivered, received = connection.toClient.bytesDelivered
             let ending = first.map { "the \($0.0.rawValue) then closed it (\($0.1 == .reset ? "reset" : "FIN"))" } ?? "the capture ends first"
             let layer = record.tls != nil ? "the TLS handshake" : "the MCS exchange (standard RDP security)"
-            record.end = .localError("after \(layer) the connection is encrypted (\(sent) bytes to the server, \(received) back in all) and \(ending); without the keys the capture does not show whether \(furthest == .credssp ? "CredSSP" : "the session") worked")
+            let why = decryption?.problem ?? "no keys"
+            record.end = .localError("after \(layer) the connection is encrypted (\(sent) bytes to the server, \(received) back in all) and \(ending); not decrypted (\(why)), so the capture does not show whether \(furthest == .credssp ? "CredSSP" : "the session") worked")
         } else if let first, first.0 == .server {
             record.end = .peerClosed(first.1, step: furthest, waitingFor: waitingFor)
         } else if first != nil {
@@ -185,11 +215,14 @@ public enum ConnectionReplay {
         }
         record.totalMs = Double(connection.lastMicros - start) / 1000
 
-        return CapturedConnection(
+        var captured = CapturedConnection(
             client: connection.client, server: connection.server, startMicros: start, record: record,
             cookie: request.flatMap(cookie), clientHello: clientHello, serverHello: serverHello, alerts: alerts,
             closedBy: first?.0, closeKind: first?.1, closedAtMs: first.map { Double($0.2 - start) / 1000 },
             tcp: connection.withoutBytes())
+        captured.decryption = decryption
+        captured.resumableSession = resumableSession
+        return captured
     }
 
     /// The length of the TPKT frame that starts `stream`, when it is all there.
@@ -214,8 +247,8 @@ public enum ConnectionReplay {
 }
 
 /// TLS alert descriptions (RFC 8446 6 and RFC 5246 7.2), for reports.
-enum TLSAlert {
-    static func name(_ description: UInt8) -> String {
+public enum TLSAlert {
+    public static func name(_ description: UInt8) -> String {
         let names: [UInt8: String] = [
             0: "close_notify", 10: "unexpected_message", 20: "bad_record_mac", 40: "handshake_failure",
             42: "bad_certificate", 43: "unsupported_certificate", 44: "certificate_revoked", 45: "certificate_expired",

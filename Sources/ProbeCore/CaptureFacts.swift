@@ -27,6 +27,64 @@ public struct CaptureFacts: Codable, Sendable, Equatable {
     public var handshakeSeen = true
     public var fromClient = Direction()
     public var fromServer = Direction()
+    /// What became of the encrypted part (nil when the connection had no TLS).
+    public var decryption: Decryption?
 
     public init() {}
+}
+
+extension CaptureFacts {
+    /// The TLS part of a captured connection: decrypted (and how), or why not.
+    public struct Decryption: Codable, Sendable, Equatable {
+        public enum Method: String, Codable, Sendable {
+            case serverRSAKey, keyLog
+        }
+
+        /// How the keys were found; nil when the session stayed encrypted.
+        public var method: Method?
+        public var cipherSuite: UInt16?
+        public var cipherSuiteName: String?
+        /// RSA key exchange, ephemeral (ECDHE/DHE) or TLS 1.3: which keys could help.
+        public var keyExchange: String?
+        /// Why it was not decrypted, or where decrypting stopped ("could not decrypt: …").
+        public var problem: String?
+        public var recordsFromClient = 0
+        public var recordsFromServer = 0
+        public var bytesFromClient = 0
+        public var bytesFromServer = 0
+        /// Alerts that went encrypted: (side, description).
+        public var encryptedAlerts: [EncryptedAlert] = []
+        /// The client's side of CredSSP and NTLM, as decrypted.
+        public var client: ClientAuthentication?
+
+        public init() {}
+    }
+
+    public struct EncryptedAlert: Codable, Sendable, Equatable {
+        public var side: Side
+        public var level: UInt8
+        public var description: UInt8
+
+        public init(side: Side, level: UInt8, description: UInt8) {
+            self.side = side
+            self.level = level
+            self.description = description
+        }
+    }
+
+    /// What the client's TSRequests carried. The user name is kept as sent,
+    /// so renderers can hide it (as they hide an mstshash cookie).
+    public struct ClientAuthentication: Codable, Sendable, Equatable {
+        public var credSSPVersion: Int?
+        /// The NTLM version the client announced in NEGOTIATE or AUTHENTICATE ("6.1.7601").
+        public var ntlmVersion: String?
+        public var user: String?
+        public var domain: String?
+        public var workstation: String?
+        /// The client sent TSCredentials (its encrypted credentials: their content is never read).
+        public var credentialsSent = false
+        public var tsRequests = 0
+
+        public init() {}
+    }
 }

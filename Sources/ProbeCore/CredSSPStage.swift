@@ -174,18 +174,7 @@ struct CredSSPStage: Sendable {
     }
 
     private static func observation(_ info: ChallengeInfo?, version: Int?) -> CredSSPObservation {
-        var observed = CredSSPObservation()
-        observed.serverVersion = version
-        if let info {
-            observed.netbiosComputer = info.nbComputerName
-            observed.netbiosDomain = info.nbDomainName
-            observed.dnsComputer = info.dnsComputerName
-            observed.dnsDomain = info.dnsDomainName
-            observed.dnsTree = info.dnsTreeName
-            observed.osVersion = info.osVersion.map { "\($0.major).\($0.minor).\($0.build)" }
-            observed.serverTimeUnix = info.serverTime.map { Double($0.unixSeconds) }
-        }
-        return observed
+        CredSSPObservation(challenge: info, version: version)
     }
 
     private func credential(_ outcome: CredentialObservation.Outcome, ntstatus: NTStatus? = nil,
@@ -255,6 +244,23 @@ extension RDPProbeMachine {
             record.credential?.credentialsSent = true
         case .earlyAuthorizationResult(let result):
             record.credential?.earlyAuthorizationResult = result
+        }
+    }
+}
+
+extension CredSSPObservation {
+    /// What a CHALLENGE tells, as the live stage and a decrypted capture record it.
+    public init(challenge info: ChallengeInfo?, version: Int?) {
+        self.init()
+        serverVersion = version
+        if let info {
+            netbiosComputer = info.nbComputerName
+            netbiosDomain = info.nbDomainName
+            dnsComputer = info.dnsComputerName
+            dnsDomain = info.dnsDomainName
+            dnsTree = info.dnsTreeName
+            osVersion = info.osVersion.map { "\($0.major).\($0.minor).\($0.build)" }
+            serverTimeUnix = info.serverTime.map { Double($0.unixSeconds) }
         }
     }
 }

@@ -393,12 +393,19 @@ struct SessionStage: Sendable {
     }
 
     static func observation(_ pdu: ServerLicensingPDU) -> LicensingObservation {
+        LicensingObservation(pdu)
+    }
+}
+
+extension LicensingObservation {
+    /// One mapping for the live walk and a decrypted capture.
+    public init(_ pdu: ServerLicensingPDU) {
         switch pdu.message {
         case let .errorAlert(message):
-            if message.errorCode == .validClient, message.stateTransition == .noTransition { return .validClient }
-            return .error(code: message.errorCode, stateTransition: message.stateTransition)
+            if message.errorCode == .validClient, message.stateTransition == .noTransition { self = .validClient; return }
+            self = .error(code: message.errorCode, stateTransition: message.stateTransition)
         case .other(let type, _):
-            return type == .licenseRequest ? .licenseRequest : .other(messageType: type.rawValue)
+            self = type == .licenseRequest ? .licenseRequest : .other(messageType: type.rawValue)
         }
     }
 }

@@ -6,7 +6,7 @@ import ProbeCore
 
 /// `rdpdoctor analyze --json` (docs/analyze-json.md).
 extension JSONDocuments {
-    public static let analyzeSchema = "rdpdoctor.analyze/1"
+    public static let analyzeSchema = "rdpdoctor.analyze/2"
 
     struct AnalyzeDocument: Encodable {
         let schema = JSONDocuments.analyzeSchema
@@ -56,6 +56,8 @@ extension JSONDocuments {
         let closedBy: String?
         let closeKind: String?
         let closedAtMs: Double?
+        /// The TLS part: decrypted with which key, what the client's CredSSP carried, or why not (schema 2).
+        let decryption: CaptureFacts.Decryption?
         let verdict: Verdict
         let findings: [Finding]
         let record: ProbeRecord
@@ -75,7 +77,8 @@ extension JSONDocuments {
                 tlsCipherSuite: captured.serverHello?.cipherSuite,
                 alerts: captured.alerts.map { "\($0.side.rawValue): \($0.description)" },
                 closedBy: captured.closedBy?.rawValue, closeKind: captured.closeKind?.rawValue,
-                closedAtMs: captured.closedAtMs, verdict: analyzed.report.verdict, findings: analyzed.report.findings,
+                closedAtMs: captured.closedAtMs, decryption: hidingNames(captured.decryption, showNames: showNames),
+                verdict: analyzed.report.verdict, findings: analyzed.report.findings,
                 record: captured.record)
         }
         return encode(AnalyzeDocument(file: file, packets: capture.packets, tcpConnections: capture.tcpConnections,
@@ -83,5 +86,14 @@ extension JSONDocuments {
                                       notShown: Dictionary(uniqueKeysWithValues: capture.notShown.map { ($0.key.rawValue, $0.value) }),
                                       readProblem: capture.readProblem, hasKeyLog: capture.hasKeyLog,
                                       connections: connections))
+    }
+}
+
+extension JSONDocuments {
+    /// The decrypted NTLM user name is a name like the cookie's: hidden unless asked.
+    static func hidingNames(_ decryption: CaptureFacts.Decryption?, showNames: Bool) -> CaptureFacts.Decryption? {
+        guard var decryption, !showNames, decryption.client?.user != nil else { return decryption }
+        decryption.client?.user = "(hidden)"
+        return decryption
     }
 }

@@ -84,14 +84,9 @@ public struct AnalyzeTextRenderer: Sendable {
         for alert in captured.alerts {
             facts.append("the \(alert.side.rawValue) sent the TLS alert \(alert.description)")
         }
+        facts += decryptedFacts(captured)
         if captured.closedBy == nil { facts.append("the capture ends before the connection does") }
         return facts.joined(separator: "; ")
-    }
-
-    func notVisible(_ captured: CapturedConnection) -> String? {
-        guard let selected = captured.record.negotiation?.selectedProtocol, selected != .rdp, captured.serverHello != nil else { return nil }
-        let after = !selected.isDisjoint(with: [.hybrid, .hybridEx]) ? "CredSSP (NLA) and everything after it" : "the MCS exchange, licensing and everything after them"
-        return "\(after) went encrypted; rdpdoctor does not decrypt captures yet, so whether the account, licensing or the session failed cannot be told from this file."
     }
 
     /// UTC, to the second (ISO 8601).

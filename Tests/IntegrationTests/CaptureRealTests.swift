@@ -61,7 +61,7 @@ struct CaptureRealTests {
         func answers(_ records: [ProbeRecord]) -> Set<String> {
             Set(records.compactMap { record in record.negotiation.map { "\(record.requestedProtocols) → \($0)" } })
         }
-        let replayed = rdpConnections.map(ConnectionReplay.replay).map(\.record)
+        let replayed = rdpConnections.map { ConnectionReplay.replay($0) }.map(\.record)
         #expect(answers(walked).isSubset(of: answers(replayed)), "live \(answers(walked).sorted()), capture \(answers(replayed).sorted())")
         // And the TLS version each TLS connection settled on is the one the live check saw.
         let liveVersions = Set(walked.compactMap { $0.tls?.version })
@@ -167,10 +167,13 @@ final class Dumpcap: @unchecked Sendable {
 
 enum Tshark {
     /// tshark -T fields over a file: one line per matching packet.
-    static func fields(_ file: URL, decodeAs: String, filter: String, fields: [String]) throws -> [String] {
+    static func fields(_ file: URL, options: [String] = [], decodeAs: String, alsoDecodeAs: [String] = [], filter: String,
+                       fields: [String]) throws -> [String] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/tshark")
-        process.arguments = ["-r", file.path, "-d", decodeAs, "-Y", filter, "-T", "fields"] + fields.flatMap { ["-e", $0] }
+        process.arguments = ["-r", file.path] + options.flatMap { ["-o", $0] } + ([decodeAs] + alsoDecodeAs).flatMap { ["-d", $0] }
+            + ["-Y", filter, "-T", "fields"]
+            + fields.flatMap { ["-e", $0] }
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("rdpdoctor-tshark-\(UUID().uuidString).txt")
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: output) }

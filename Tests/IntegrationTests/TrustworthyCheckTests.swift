@@ -170,7 +170,7 @@ final class RealClient: @unchecked Sendable {
         log = FileManager.default.temporaryDirectory.appendingPathComponent("rdpdoctor-xfreerdp-\(UUID().uuidString).log")
     }
 
-    static func start(_ arguments: [String]) throws -> RealClient {
+    static func start(_ arguments: [String], environment extra: [String: String] = [:]) throws -> RealClient {
         let client = RealClient()
         _ = FileManager.default.createFile(atPath: client.log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: client.log)
@@ -178,6 +178,7 @@ final class RealClient: @unchecked Sendable {
         client.process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["DISPLAY"] = Testbed.display
+        environment.merge(extra) { $1 }
         client.process.environment = environment
         client.process.standardOutput = handle
         client.process.standardError = handle
