@@ -64,7 +64,7 @@ enum GatewayRules: DiagnosisRule {
             findings.append(Finding(
                 id: .gatewayWebsocketRefused, level: .warn, section: .gateway,
                 title: "The gateway answers without the WebSocket upgrade: only the legacy HTTP transport",
-                detail: "RDG_OUT_DATA with Upgrade: websocket was answered 200, not 101. A reverse proxy in front that strips Upgrade/Connection, or an old gateway, does this; clients then need RDG_OUT_DATA and RDG_IN_DATA on two long-lived connections, which many proxies and load balancers cut.",
+                detail: "RDG_OUT_DATA with Upgrade: websocket was answered 200, not 101. A reverse proxy in front that strips Upgrade/Connection, or an old gateway, does this; clients then need RDG_OUT_DATA and RDG_IN_DATA on two long-lived connections, which many proxies and load balancers cut.\(g.channel != nil ? " rdpdoctor walked the tunnel over that legacy transport, as a client falls back to it." : "")",
                 fixes: ["Let the reverse proxy pass WebSocket upgrades to /remoteDesktopGateway/ (nginx: proxy_http_version 1.1 with the Upgrade and Connection headers; Azure Application Gateway and F5 need WebSocket support on the listener).",
                         "If the gateway itself is older than Windows Server 2016, it has no WebSocket transport."]))
         }
@@ -75,7 +75,7 @@ enum GatewayRules: DiagnosisRule {
             findings.append(Finding(
                 id: .gatewayTunnel, level: .good, section: .gateway,
                 title: "Through the gateway \(g.gateway): tunnel and channel to \(g.target) open",
-                detail: "HTTP transport: \(g.transport == .webSocket ? "WebSocket" : "HTTP").\(idle)\(reply) Steps: \(g.steps.map { "\($0.step.rawValue) \(Names.ms($0.ms))" }.joined(separator: ", "))."))
+                detail: "HTTP transport: \(g.transport == .webSocket ? "WebSocket" : "legacy HTTP (RDG_OUT_DATA and RDG_IN_DATA on two connections)").\(idle)\(reply) Steps: \(g.steps.map { "\($0.step.rawValue) \(Names.ms($0.ms))" }.joined(separator: ", "))."))
         }
         return findings
     }

@@ -88,7 +88,7 @@ public struct TunnelledProbeMachine: ConnectionMachine {
                 out.append(action)
             case .close:
                 out += gateway.closeChannel(now: now)
-            case .tunnelTLS:
+            case .tunnelTLS, .second:
                 break
             }
         }
