@@ -108,6 +108,9 @@ public struct GatewayObservation: Codable, Sendable, Equatable {
     public var channelReplyIsTPKT: Bool?
     /// CLOSE_CHANNEL from the gateway, with its status.
     public var closedByGateway: GatewayResult?
+    /// The legacy RPC-over-HTTP transport's URL, asked once without credentials
+    /// (so "HTTP fails, RPC works" and the reverse can be told).
+    public var rpcProxy: RPCProxyObservation?
     public var failure: Failure?
     public var steps: [StepTiming] = []
     public var stepDeadlineMs: Double?

@@ -39,6 +39,22 @@ extension GatewayHTTP {
         Array((String(bytes.count, radix: 16, uppercase: true) + "\r\n").utf8) + bytes + [0x0D, 0x0A]
     }
 
+    /// The legacy RPC-over-HTTP transport's first request ([MS-RPCH] 2.1.2.1),
+    /// without credentials: IIS answers 401 with its schemes when rpcproxy.dll is there.
+    public static func rpcInDataRequest(host: String) -> [UInt8] {
+        let lines = [
+            "RPC_IN_DATA /rpc/rpcproxy.dll?localhost:3388 HTTP/1.1",
+            "Host: \(host)",
+            "Accept: application/rpc",
+            "Cache-Control: no-cache",
+            "Pragma: no-cache",
+            "User-Agent: MSRPC",
+            "Connection: Keep-Alive",
+            "Content-Length: 0",
+        ]
+        return Array((lines.joined(separator: "\r\n") + "\r\n\r\n").utf8)
+    }
+
     /// The random bytes a gateway sends after the legacy OUT channel's 200 head, before its first packet.
     public static let legacySeedLength = 10
 }

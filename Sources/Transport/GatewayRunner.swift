@@ -68,6 +68,29 @@ struct GatewayRunner {
             observation.failure = .init(step: .tcp, kind: .connectFailed(.unreachable("the name does not resolve: \(error)")))
             return GatewayWalks(gateway: observation)
         }
+        // The legacy RPC-over-HTTP URL, asked beside the walks on its own connection.
+        async let rpcProxy = rpcProxy(address, gateway: gateway, deadline: deadline)
+        var walks = await walks(request, target: target, address: address, deadline: deadline, judge: judge,
+                                account: account)
+        walks.gateway.rpcProxy = await rpcProxy
+        return walks
+    }
+
+    /// `RPC_IN_DATA /rpc/rpcproxy.dll` once, without credentials, with a step's deadline.
+    func rpcProxy(_ address: SocketAddress, gateway: Target, deadline: NIODeadline) async -> RPCProxyObservation {
+        let step = max(500, min(5_000, Self.remainingMs(deadline) / 4))
+        let machine = RPCProxyProbeMachine(host: gateway.host,
+                                           tls: TLSParameters(serverName: gateway.hostIsAddress ? nil : gateway.host),
+                                           timeouts: StepTimeouts(connectMs: step, stepMs: step))
+        return await ConnectionDriver(group: group).run(machine, to: address, connectTimeout: .milliseconds(Int64(step)),
+                                                        hardDeadline: deadline).observation
+    }
+
+    /// The gateway walks and the target's walks through the channel.
+    private func walks(_ request: GatewayRequest, target: Target, address: SocketAddress, deadline: NIODeadline,
+                       judge: (@Sendable ([[UInt8]]) async -> CertificateJudgement)?,
+                       account: TargetAccount?) async -> GatewayWalks {
+        let gateway = request.gateway
         let driver = ConnectionDriver(group: group)
         let plan = CheckPlan(target: target)
         @Sendable func walk(_ credentials: GatewayCredentials?, allow: @escaping @Sendable (TLSSessionInfo) -> Bool,
