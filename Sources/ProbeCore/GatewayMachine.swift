@@ -58,6 +58,9 @@ public struct GatewayMachine: ConnectionMachine {
         /// The channel carries a whole walk (`TunnelledProbeMachine`): once it
         /// is open the machine relays DATA both ways instead of probing.
         public var carriesWalk = false
+        /// `--hold`: after the carried walk, keep the channel open this long
+        /// (KEEPALIVE packets when the gateway advertised an idle timeout).
+        public var holdMs: Double = 0
 
         public init(gatewayHost: String, tls: TLSParameters, timeouts: StepTimeouts, connectionID: String,
                     clientName: String, targetHost: String, targetPort: UInt16, credentials: GatewayCredentials?,
@@ -88,6 +91,8 @@ public struct GatewayMachine: ConnectionMachine {
         case relaying
         /// CLOSE_CHANNEL sent; waiting for its response.
         case closing
+        /// The walk is over; the channel is kept open until `until` (`--hold`).
+        case holding(since: UInt64, until: UInt64)
         /// The OUT channel answered 200 (no WebSocket): the IN channel is being set up.
         case legacyIn(LegacyIn)
         case finished
@@ -171,9 +176,11 @@ public struct GatewayMachine: ConnectionMachine {
             return received(bytes, now: now)
         case .peerClosed(let kind):
             if case .closing = state { return finish(now: now) }
+            if case .holding(let since, _) = state { return held(kind == .reset ? .reset : .closedByGateway, since: since, now: now) }
             return fail(currentStep, .closed(kind), now: now)
         case .deadline:
             if case .closing = state { return finish(now: now) }
+            if case .holding(let since, let until) = state { return holdTick(since: since, until: until, now: now) }
             // The carried walk owns the deadlines while the channel relays.
             if case .relaying = state { return [] }
             return fail(currentStep, .noAnswer, now: now)
@@ -192,7 +199,7 @@ public struct GatewayMachine: ConnectionMachine {
         case .firstRequest, .legacyIn: .http
         case .authenticating: .authentication
         case .tunnel(let step): step
-        case .relaying, .closing, .finished: .channel
+        case .relaying, .closing, .holding, .finished: .channel
         }
     }
 
@@ -233,7 +240,7 @@ public struct GatewayMachine: ConnectionMachine {
             let rest = Array(http[end...])
             http = []
             return answered(head, rest: rest, now: now)
-        case .tunnel, .relaying, .closing, .legacyIn:
+        case .tunnel, .relaying, .closing, .holding, .legacyIn:
             return legacy ? outBytes(bytes, now: now) : tunnelBytes(bytes, now: now)
         case .idle, .connecting, .handshaking, .finished:
             return []
@@ -380,6 +387,7 @@ public struct GatewayMachine: ConnectionMachine {
                 case .ping:
                     actions.append(.send(WebSocket.clientFrame(frame.payload, opcode: .pong, mask: mask())))
                 case .close:
+                    if case .holding(let since, _) = state { return actions + held(.closedByGateway, since: since, now: now) }
                     return actions + fail(currentStep, .closed(.fin), now: now)
                 default:
                     break
@@ -459,6 +467,7 @@ public struct GatewayMachine: ConnectionMachine {
             return fail(currentStep, .protocolError("the RDG_IN_DATA connection: \(reason)"), now: now)
         case (.closed(let kind), _):
             if case .closing = state { return finish(now: now) }
+            if case .holding(let since, _) = state { return held(kind == .reset ? .reset : .closedByGateway, since: since, now: now) }
             return fail(currentStep, .closed(kind), now: now)
         case (.established, _):
             return []
@@ -555,6 +564,11 @@ public struct GatewayMachine: ConnectionMachine {
             observation.closedByGateway = try ClosePacket.status(packet.body)
             channelInbox.append(.closed)
             return [carrying(TSGU.closeChannelResponse())] + finish(now: now)
+        case (.holding(let since, _), .closeChannel):
+            observation.hold?.closeStatus = try ClosePacket.status(packet.body)
+            return [carrying(TSGU.closeChannelResponse())] + held(.closeChannel, since: since, now: now)
+        case (.holding, .data):
+            return []
         case (.closing, .closeChannelResponse), (.closing, .data):
             return packet.type == .data ? [] : finish(now: now)
         case (_, .closeChannel):
@@ -601,7 +615,41 @@ public struct GatewayMachine: ConnectionMachine {
     /// The carried walk is over: CLOSE_CHANNEL, as a client leaves.
     public mutating func closeChannel(now: UInt64) -> [ConnectionAction] {
         guard isRelaying else { return [] }
-        return close(now: now)
+        guard options.holdMs > 0 else { return close(now: now) }
+        // --hold: the channel stays open; KEEPALIVE as a client sends it when the gateway has an idle timeout.
+        var hold = GatewayObservation.Hold(requestedMs: options.holdMs)
+        if let minutes = observation.tunnelAuth?.idleTimeoutMinutes, minutes > 0 {
+            hold.keepaliveIntervalMs = min(Double(minutes) * 60_000 / 2, Self.keepaliveCeilingMs)
+        }
+        observation.hold = hold
+        let until = now + nanoseconds(options.holdMs)
+        state = .holding(since: now, until: until)
+        return [.setDeadline(nextHoldDeadline(since: now, until: until, now: now))]
+    }
+
+    /// KEEPALIVE at least this often while holding (proxies in front cut idle connections sooner than gateways).
+    static let keepaliveCeilingMs: Double = 30_000
+
+    private func nextHoldDeadline(since: UInt64, until: UInt64, now: UInt64) -> UInt64 {
+        guard let interval = observation.hold?.keepaliveIntervalMs else { return until }
+        return min(until, now + nanoseconds(interval))
+    }
+
+    private mutating func holdTick(since: UInt64, until: UInt64, now: UInt64) -> [ConnectionAction] {
+        guard now < until else {
+            observation.hold?.heldMs = Double(now - since) / 1_000_000
+            observation.hold?.end = .stillOpen
+            return close(now: now)
+        }
+        observation.hold?.keepalivesSent += 1
+        return [carrying(TSGU.keepalive()), .setDeadline(nextHoldDeadline(since: since, until: until, now: now))]
+    }
+
+    /// The gateway ended the held channel.
+    private mutating func held(_ end: GatewayObservation.Hold.End, since: UInt64, now: UInt64) -> [ConnectionAction] {
+        observation.hold?.heldMs = now >= since ? Double(now - since) / 1_000_000 : 0
+        observation.hold?.end = end
+        return finish(now: now)
     }
 
     private mutating func close(now: UInt64) -> [ConnectionAction] {

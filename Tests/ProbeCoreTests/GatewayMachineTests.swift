@@ -237,6 +237,48 @@ struct GatewayMachineTests {
         #expect(gateway.inRequests.allSatisfy { !$0.contains("Upgrade") && $0.contains("{11111111-2222-3333-4444-555555555555}") })
     }
 
+    /// A machine relaying an open channel (healthy gateway, idle timeout 30 min), holding it HOLD ms after the walk.
+    static func holding(_ holdMs: Double) -> (GatewayMachine, ScriptedGateway, [ConnectionAction]) {
+        var options = Self.options()
+        options.carriesWalk = true
+        options.holdMs = holdMs
+        var (machine, gateway) = Self.walk(.healthy, options: options)
+        #expect(machine.isRelaying)
+        let actions = machine.closeChannel(now: 1_000 * ms)
+        return (machine, gateway, actions)
+    }
+
+    @Test("--hold: the channel stays open after the walk, KEEPALIVE every 30 s (idle timeout advertised), closed by rdpdoctor at the end")
+    func holdStillOpen() throws {
+        var (machine, gateway, actions) = Self.holding(70_000)
+        #expect(actions == [.setDeadline(31_000 * Self.ms)])
+        var keepalives = 0
+        for at in [31_000, 61_000, 71_000] as [UInt64] {
+            for case .send(let bytes) in machine.handle(.deadline, now: at * Self.ms) {
+                _ = gateway.answer(bytes)
+                keepalives += 1
+            }
+        }
+        #expect(gateway.clientPackets.suffix(3) == [.keepalive, .keepalive, .closeChannel])
+        let hold = try #require(machine.observation.hold)
+        #expect(hold.end == .stillOpen && hold.keepalivesSent == 2 && hold.heldMs == 70_000 && keepalives == 3)
+        #expect(hold.keepaliveIntervalMs == 30_000)
+    }
+
+    @Test("--hold: the gateway closes the idle channel with CLOSE_CHANNEL: when and its status")
+    func holdClosedByGateway() throws {
+        var (machine, _, _) = Self.holding(70_000)
+        let actions = machine.handle(.received(ScriptedGateway.server(0x10, ScriptedGateway.le32(0x8007_59F8))), now: 13_500 * Self.ms)
+        #expect(machine.isFinished && actions.contains(.close))
+        let hold = try #require(machine.observation.hold)
+        #expect(hold.end == .closeChannel && hold.closeStatus == GatewayResult(rawValue: 0x8007_59F8) && hold.heldMs == 12_500)
+        #expect(machine.observation.failure == nil)
+        // a reset instead
+        var (reset, _, _) = Self.holding(70_000)
+        _ = reset.handle(.peerClosed(.reset), now: 2_000 * Self.ms)
+        #expect(reset.observation.hold?.end == .reset && reset.observation.failure == nil)
+    }
+
     @Test("a wrong password: 401 again, authentication rejected (apart from the target)")
     func wrongPassword() {
         let o = Self.walk(.wrongPassword).0.observation
