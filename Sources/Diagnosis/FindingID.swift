@@ -101,6 +101,7 @@ public enum FindingID: String, Codable, Sendable, CaseIterable {
     case gatewayCertificateNotYetValid = "gateway.certificate-not-yet-valid"
     case gatewayCertificateExpiresSoon = "gateway.certificate-expires-soon"
     case gatewayClosed = "gateway.closed"
+    case gatewayHold = "gateway.hold"
     case gatewayHttpFailsRpcAnswers = "gateway.http-fails-rpc-answers"
     case gatewayNotAGateway = "gateway.not-a-gateway"
     case gatewayProtocolError = "gateway.protocol-error"

@@ -36,6 +36,9 @@ usage: gateway.py VARIANT PORT --cert C --key K [--user U --password P]
                  against --user/--password), otherwise healthy
     http-only    the legacy RPC-over-HTTP transport is absent: the RPC proxy
                  URL (/rpc/rpcproxy.dll) is answered 404, otherwise healthy
+    idle-close   closes a tunnel idle for IDLE_CLOSE seconds (2) with
+                 CLOSE_CHANNEL, as a gateway's idle timeout does (KEEPALIVE
+                 counts as traffic), otherwise healthy
     rpc-only     the HTTP transport is off: /remoteDesktopGateway/ is answered
                  404 while the RPC proxy URL answers like IIS
 
@@ -70,6 +73,7 @@ HOST = "127.0.0.1"
 HANDSHAKE_TIMEOUT = 10.0
 REQUEST_TIMEOUT = 10.0
 IDLE_TIMEOUT = 120.0       # a tunnel with no traffic either way for this long is closed
+IDLE_CLOSE = 2.0           # ... in the idle-close variant, with CLOSE_CHANNEL
 MAX_TIME = 600.0           # and no tunnel lives longer
 PAIR_TIMEOUT = 10.0        # the legacy OUT connection waits this long for its IN connection
 MAX_HEAD = 16 * 1024
@@ -677,11 +681,14 @@ class Gateway:
                 if now - start > MAX_TIME:
                     tunnel.close("maximum tunnel time")
                     break
-                if now - tunnel.last > IDLE_TIMEOUT:
+                if now - tunnel.last > (IDLE_CLOSE if self.variant == "idle-close" else IDLE_TIMEOUT):
+                    if self.variant == "idle-close":
+                        say("conn %d tunnel: idle %.1fs: -> CLOSE_CHANNEL", tunnel.cid, now - tunnel.last)
+                        tunnel.send(CLOSE_CHANNEL, struct.pack("<I", 0))
                     tunnel.close("idle")
                     break
                 try:
-                    data = reader(now + 1.0)
+                    data = reader(now + (0.25 if self.variant == "idle-close" else 1.0))
                 except socket.timeout:
                     continue
                 if data is None:
@@ -776,7 +783,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("variant", choices=["healthy", "rap-denied", "nap-denied", "not-found", "no-upgrade", "basic",
-                                                "http-only", "rpc-only"])
+                                                "http-only", "rpc-only", "idle-close"])
     parser.add_argument("port", type=int)
     parser.add_argument("--cert", required=True)
     parser.add_argument("--key", required=True)
