@@ -64,7 +64,7 @@ enum GatewayRules: DiagnosisRule {
             findings.append(Finding(
                 id: .gatewayWebsocketRefused, level: .warn, section: .gateway,
                 title: "The gateway answers without the WebSocket upgrade: only the legacy HTTP transport",
-                detail: "RDG_OUT_DATA with Upgrade: websocket was answered 200, not 101. A reverse proxy in front that strips Upgrade/Connection, or an old gateway, does this; clients then need RDG_OUT_DATA and RDG_IN_DATA on two long-lived connections, which many proxies and load balancers cut.",
+                detail: "RDG_OUT_DATA with Upgrade: websocket was answered 200, not 101. A reverse proxy in front that strips Upgrade/Connection, or an old gateway, does this; clients then need RDG_OUT_DATA and RDG_IN_DATA on two long-lived connections, which many proxies and load balancers cut.\(g.channel != nil ? " rdpdoctor walked the tunnel over that legacy transport, as a client falls back to it." : "")",
                 fixes: ["Let the reverse proxy pass WebSocket upgrades to /remoteDesktopGateway/ (nginx: proxy_http_version 1.1 with the Upgrade and Connection headers; Azure Application Gateway and F5 need WebSocket support on the listener).",
                         "If the gateway itself is older than Windows Server 2016, it has no WebSocket transport."]))
         }
@@ -75,8 +75,9 @@ enum GatewayRules: DiagnosisRule {
             findings.append(Finding(
                 id: .gatewayTunnel, level: .good, section: .gateway,
                 title: "Through the gateway \(g.gateway): tunnel and channel to \(g.target) open",
-                detail: "HTTP transport: \(g.transport == .webSocket ? "WebSocket" : "HTTP").\(idle)\(reply) Steps: \(g.steps.map { "\($0.step.rawValue) \(Names.ms($0.ms))" }.joined(separator: ", "))."))
+                detail: "HTTP transport: \(g.transport == .webSocket ? "WebSocket" : "legacy HTTP (RDG_OUT_DATA and RDG_IN_DATA on two connections)").\(idle)\(reply) Steps: \(g.steps.map { "\($0.step.rawValue) \(Names.ms($0.ms))" }.joined(separator: ", "))."))
         }
+        if let hold = g.hold { findings.append(held(hold, g)) }
         return findings
     }
 
@@ -159,5 +160,25 @@ enum GatewayRules: DiagnosisRule {
                 title: "No answer from the gateway at \(step) within \(Names.ms(g.stepDeadlineMs ?? 0))",
                 detail: "The step was not determined: the gateway, or something in front of it, went silent.")
         }
+    }
+
+    /// `--hold`: how long the channel stayed open after the walk, and who ended it.
+    static func held(_ hold: GatewayObservation.Hold, _ g: GatewayObservation) -> Finding {
+        let after = Names.ms(hold.heldMs)
+        let keepalives = hold.keepaliveIntervalMs.map { " \(hold.keepalivesSent) KEEPALIVE sent, one every \(Names.ms($0)) (the gateway advertised an idle timeout)." } ?? " No KEEPALIVE sent (no idle timeout advertised)."
+        let (level, title): (Finding.Level, String)
+        switch hold.end {
+        case .stillOpen:
+            (level, title) = (.good, "The channel through \(g.gateway) was still open after the \(Names.ms(hold.requestedMs)) hold")
+        case .closeChannel:
+            let status = hold.closeStatus.map { " (status \($0.hex))" } ?? ""
+            (level, title) = (.warn, "The gateway closed the held channel with CLOSE_CHANNEL\(status) after \(after)")
+        case .closedByGateway:
+            (level, title) = (.warn, "The gateway's connection ended after \(after) of the hold")
+        case .reset:
+            (level, title) = (.warn, "The held channel was reset after \(after) (the gateway or a device on the path)")
+        }
+        return Finding(id: .gatewayHold, level: level, section: .gateway, title: title,
+                       detail: "--hold kept the channel open after the walk, as an idle session keeps it.\(keepalives) An idle close well before the gateway's advertised idle timeout\(g.tunnelAuth?.idleTimeoutMinutes.map { " (\($0) min)" } ?? "") points at a proxy, load balancer or firewall idle timer on the path; CLOSE_CHANNEL comes from the gateway itself (RD Gateway Manager > Properties > Timeouts, or its idle/session timeout policy).")
     }
 }

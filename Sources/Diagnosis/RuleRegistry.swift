@@ -22,7 +22,7 @@ protocol DiagnosisRule: Sendable {
 /// order, so a new rule goes where its findings should read.
 enum RuleRegistry {
     static let rules: [any DiagnosisRule.Type] = [
-        NetworkRules.self, GatewayRules.self, GatewayCertificateRules.self, NegotiationRules.self, TLSRules.self, CertificateRules.self,
+        NetworkRules.self, GatewayRules.self, GatewayRPCRules.self, GatewayCertificateRules.self, NegotiationRules.self, TLSRules.self, CertificateRules.self,
         RDPSecurityRules.self, CredSSPRules.self, CredentialRules.self, SessionRules.self,
         UDPRules.self, PathRules.self, TimingRules.self, ServiceRules.self, ProbingRules.self,
         PinRules.self, CaptureRules.self,

@@ -333,9 +333,9 @@ enum VerdictRule {
         default:
             break
         }
-        if g.transport == .legacyOnly {
+        if g.transport == .legacyOnly, g.handshake == nil {
             return Verdict(outcome: .undetermined, step: .tcp,
-                           summary: "The RD Gateway \(g.gateway) accepts the account but offers only the legacy HTTP transport, which rdpdoctor does not walk yet.")
+                           summary: "The RD Gateway \(g.gateway) accepts the account but offers only the legacy HTTP transport, and its tunnel did not start.")
         }
         let reply = g.channelReplyIsTPKT == true ? " and the target answers like RDP" : ""
         return Verdict(outcome: .undetermined, step: nil,

@@ -30,7 +30,7 @@ public struct ConnectOnlyMachine: ConnectionMachine {
             if connectMs == nil { failure = .timedOut }
             isFinished = true
             return [.close]
-        case .received, .tlsEstablished, .tlsFailed, .peerClosed, .rawBytesArrived, .tcpStatistics, .tunnelTLS:
+        case .received, .tlsEstablished, .tlsFailed, .peerClosed, .rawBytesArrived, .tcpStatistics, .tunnelTLS, .second:
             return []
         }
     }

@@ -36,6 +36,28 @@ public enum ConnectionEvent: Sendable, Equatable {
     /// What the TLS session inside a tunnel did with the bytes the machine
     /// handed it (`ConnectionAction.tunnelTLS`).
     case tunnelTLS(TunnelTLSEvent)
+    /// Something happened on the machine's second connection (`ConnectionAction.second`).
+    case second(SecondConnectionEvent)
+}
+
+/// A second connection to the same address, beside the first (the RD
+/// Gateway's legacy HTTP transport: RDG_IN_DATA carries the client's bytes,
+/// RDG_OUT_DATA the gateway's). The transport opens it, runs TLS on it and
+/// reports what happens on it; the machine stays sans-IO.
+public enum SecondConnectionAction: Sendable, Equatable {
+    /// Open it and start TLS with these parameters once TCP is up.
+    case open(TLSParameters)
+    case send([UInt8])
+    case close
+}
+
+public enum SecondConnectionEvent: Sendable, Equatable {
+    /// TCP and TLS are up on it.
+    case established(TLSSessionInfo)
+    /// It could not be opened, or its TLS failed.
+    case failed(String)
+    case received([UInt8])
+    case closed(CloseKind)
 }
 
 /// TLS carried inside a tunnel (the RDP walk inside an RD Gateway channel):
@@ -102,6 +124,8 @@ public enum ConnectionAction: Sendable, Equatable {
     case close
     /// Hand bytes to the TLS session inside a tunnel (answered with `.tunnelTLS` events).
     case tunnelTLS(TunnelTLSAction)
+    /// Open, write to or close the second connection (answered with `.second` events).
+    case second(SecondConnectionAction)
 }
 
 public enum TLSProtocolVersion: String, Codable, Sendable, CaseIterable, Comparable {

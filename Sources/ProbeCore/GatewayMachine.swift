@@ -58,6 +58,9 @@ public struct GatewayMachine: ConnectionMachine {
         /// The channel carries a whole walk (`TunnelledProbeMachine`): once it
         /// is open the machine relays DATA both ways instead of probing.
         public var carriesWalk = false
+        /// `--hold`: after the carried walk, keep the channel open this long
+        /// (KEEPALIVE packets when the gateway advertised an idle timeout).
+        public var holdMs: Double = 0
 
         public init(gatewayHost: String, tls: TLSParameters, timeouts: StepTimeouts, connectionID: String,
                     clientName: String, targetHost: String, targetPort: UInt16, credentials: GatewayCredentials?,
@@ -88,7 +91,18 @@ public struct GatewayMachine: ConnectionMachine {
         case relaying
         /// CLOSE_CHANNEL sent; waiting for its response.
         case closing
+        /// The walk is over; the channel is kept open until `until` (`--hold`).
+        case holding(since: UInt64, until: UInt64)
+        /// The OUT channel answered 200 (no WebSocket): the IN channel is being set up.
+        case legacyIn(LegacyIn)
         case finished
+    }
+
+    /// The legacy transport's second connection (RDG_IN_DATA), until its 200.
+    enum LegacyIn: Sendable {
+        case opening
+        case firstRequest(negotiate: [UInt8]?)
+        case authenticating
     }
 
     /// HTTP heads and the bytes before a WebSocket are read up to this much.
@@ -105,6 +119,13 @@ public struct GatewayMachine: ConnectionMachine {
     var webSocketKey = ""
     var frames = WebSocketDecoder()
     var packets = TSGUFramer()
+    /// The tunnel runs over the legacy transport: packets go out as chunks of
+    /// RDG_IN_DATA's body on the second connection and come in bare on this one.
+    var legacy = false
+    /// The OUT channel's seed bytes still to skip.
+    var seedLeft = 0
+    /// The IN channel's answer head, until it is complete.
+    var inHTTP: [UInt8] = []
     /// What the channel brought for the walk it carries, until taken.
     var channelInbox: [ChannelEvent] = []
     /// When CHANNEL_CREATE went out (the carried walk's TCP step starts there).
@@ -155,12 +176,16 @@ public struct GatewayMachine: ConnectionMachine {
             return received(bytes, now: now)
         case .peerClosed(let kind):
             if case .closing = state { return finish(now: now) }
+            if case .holding(let since, _) = state { return held(kind == .reset ? .reset : .closedByGateway, since: since, now: now) }
             return fail(currentStep, .closed(kind), now: now)
         case .deadline:
             if case .closing = state { return finish(now: now) }
+            if case .holding(let since, let until) = state { return holdTick(since: since, until: until, now: now) }
             // The carried walk owns the deadlines while the channel relays.
             if case .relaying = state { return [] }
             return fail(currentStep, .noAnswer, now: now)
+        case .second(let happening):
+            return second(happening, now: now)
         case .rawBytesArrived, .tcpStatistics, .tunnelTLS:
             return []
         }
@@ -171,10 +196,10 @@ public struct GatewayMachine: ConnectionMachine {
         switch state {
         case .idle, .connecting: .tcp
         case .handshaking: .tls
-        case .firstRequest: .http
+        case .firstRequest, .legacyIn: .http
         case .authenticating: .authentication
         case .tunnel(let step): step
-        case .relaying, .closing, .finished: .channel
+        case .relaying, .closing, .holding, .finished: .channel
         }
     }
 
@@ -215,8 +240,8 @@ public struct GatewayMachine: ConnectionMachine {
             let rest = Array(http[end...])
             http = []
             return answered(head, rest: rest, now: now)
-        case .tunnel, .relaying, .closing:
-            return tunnelBytes(bytes, now: now)
+        case .tunnel, .relaying, .closing, .holding, .legacyIn:
+            return legacy ? outBytes(bytes, now: now) : tunnelBytes(bytes, now: now)
         case .idle, .connecting, .handshaking, .finished:
             return []
         }
@@ -245,15 +270,7 @@ public struct GatewayMachine: ConnectionMachine {
             }
             let authenticate: [UInt8]
             do {
-                let offered = NegotiateMessage(flags: .clientDefault).flags
-                let flags = offered.intersection(try ChallengeMessage(decoding: challenge).flags)
-                authenticate = try NTLMv2.authenticate(NTLMAuthenticateParameters(
-                    credentials: NTLMCredentials(user: credentials.user, domain: credentials.domain,
-                                                 password: credentials.password),
-                    negotiateMessage: negotiate, challengeMessage: challenge, flags: flags,
-                    workstation: options.clientName, clientChallenge: options.random(8),
-                    randomSessionKey: options.random(16), currentTime: options.currentTime,
-                    targetName: "HTTP/" + options.gatewayHost)).encoded
+                authenticate = try ntlmAuthenticate(credentials, negotiate: negotiate, challenge: challenge)
             } catch {
                 return fail(.authentication, .protocolError("NTLM CHALLENGE: \(error)"), now: now)
             }
@@ -274,12 +291,34 @@ public struct GatewayMachine: ConnectionMachine {
         return transportAnswer(head, rest: rest, step: .authentication, now: now)
     }
 
+    /// NTLM's AUTHENTICATE to a CHALLENGE (one exchange per HTTP connection).
+    private func ntlmAuthenticate(_ credentials: GatewayCredentials, negotiate: [UInt8],
+                                  challenge: [UInt8]) throws -> [UInt8] {
+        let offered = NegotiateMessage(flags: .clientDefault).flags
+        let flags = offered.intersection(try ChallengeMessage(decoding: challenge).flags)
+        return try NTLMv2.authenticate(NTLMAuthenticateParameters(
+            credentials: NTLMCredentials(user: credentials.user, domain: credentials.domain,
+                                         password: credentials.password),
+            negotiateMessage: negotiate, challengeMessage: challenge, flags: flags,
+            workstation: options.clientName, clientChallenge: options.random(8),
+            randomSessionKey: options.random(16), currentTime: options.currentTime,
+            targetName: "HTTP/" + options.gatewayHost)).encoded
+    }
+
+    /// The Basic header value for an account; nil when the account cannot be
+    /// written in it (a colon in the name, RFC 7617).
+    private static func basicAuthorization(_ credentials: GatewayCredentials) -> String? {
+        let account = credentials.domain.isEmpty ? credentials.user : credentials.domain + "\\" + credentials.user
+        guard !account.contains(":") else { return nil }
+        return "Basic " + Base64.encode(Array((account + ":" + credentials.password).utf8))
+    }
+
     /// A gateway that offers Basic and no NTLM challenge: the account and its
     /// password, base64 inside the TLS session the caller judged (RFC 7617).
     private mutating func basic(_ head: HTTPResponseHead, _ credentials: GatewayCredentials,
                                 now: UInt64) -> [ConnectionAction] {
-        let account = credentials.domain.isEmpty ? credentials.user : credentials.domain + "\\" + credentials.user
-        guard head.authenticationSchemes.contains(where: { $0.lowercased() == "basic" }), !account.contains(":") else {
+        guard head.authenticationSchemes.contains(where: { $0.lowercased() == "basic" }),
+              let authorization = Self.basicAuthorization(credentials) else {
             observation.authentication = .noUsableScheme
             return finish(now: now)
         }
@@ -287,8 +326,7 @@ public struct GatewayMachine: ConnectionMachine {
         state = .authenticating
         let request = GatewayHTTP.request(method: "RDG_OUT_DATA", host: options.gatewayHost,
                                           connectionID: options.connectionID,
-                                          authorization: "Basic " + Base64.encode(Array((account + ":" + credentials.password).utf8)),
-                                          webSocketKey: webSocketKey)
+                                          authorization: authorization, webSocketKey: webSocketKey)
         return [.send(request), .setDeadline(now + nanoseconds(options.timeouts.stepMs))]
     }
 
@@ -307,10 +345,16 @@ public struct GatewayMachine: ConnectionMachine {
             if !rest.isEmpty { actions += tunnelBytes(rest, now: now) }
             return actions
         case 200:
-            // The legacy transport needs RDG_IN_DATA on a second connection.
+            // No WebSocket: the legacy transport, RDG_IN_DATA on a second connection.
             observation.transport = .legacyOnly
             completed(step, now: now)
-            return finish(now: now)
+            legacy = true
+            seedLeft = GatewayHTTP.legacySeedLength
+            state = .legacyIn(.opening)
+            var actions: [ConnectionAction] = [.second(.open(options.tls)),
+                                               .setDeadline(now + nanoseconds(options.timeouts.stepMs))]
+            if !rest.isEmpty { actions += outBytes(rest, now: now) }
+            return actions
         default:
             return fail(step, .httpStatus(head.status), now: now)
         }
@@ -319,8 +363,13 @@ public struct GatewayMachine: ConnectionMachine {
     // MARK: - The tunnel
 
     private mutating func send(_ packet: [UInt8], now: UInt64) -> [ConnectionAction] {
-        let frame = WebSocket.clientFrame(packet, mask: mask())
-        return [.send(frame), .setDeadline(now + nanoseconds(options.timeouts.stepMs))]
+        [carrying(packet), .setDeadline(now + nanoseconds(options.timeouts.stepMs))]
+    }
+
+    /// One packet to the gateway on the transport in use: a masked WebSocket
+    /// frame, or a chunk of the legacy IN channel's body.
+    private mutating func carrying(_ packet: [UInt8]) -> ConnectionAction {
+        legacy ? .second(.send(GatewayHTTP.chunk(packet))) : .send(WebSocket.clientFrame(packet, mask: mask()))
     }
 
     private mutating func tunnelBytes(_ bytes: [UInt8], now: UInt64) -> [ConnectionAction] {
@@ -338,6 +387,7 @@ public struct GatewayMachine: ConnectionMachine {
                 case .ping:
                     actions.append(.send(WebSocket.clientFrame(frame.payload, opcode: .pong, mask: mask())))
                 case .close:
+                    if case .holding(let since, _) = state { return actions + held(.closedByGateway, since: since, now: now) }
                     return actions + fail(currentStep, .closed(.fin), now: now)
                 default:
                     break
@@ -346,6 +396,116 @@ public struct GatewayMachine: ConnectionMachine {
         } catch {
             return actions + fail(currentStep, .protocolError(error.description), now: now)
         }
+        return actions
+    }
+
+    /// The legacy OUT channel's bytes: the seed, then bare packets (read once
+    /// the IN channel is up and the handshake went).
+    private mutating func outBytes(_ bytes: [UInt8], now: UInt64) -> [ConnectionAction] {
+        var bytes = bytes[...]
+        if seedLeft > 0 {
+            let skipped = min(seedLeft, bytes.count)
+            seedLeft -= skipped
+            bytes = bytes.dropFirst(skipped)
+        }
+        packets.append(bytes)
+        if case .legacyIn = state { return [] }
+        var actions: [ConnectionAction] = []
+        do {
+            while let packet = try packets.next() {
+                actions += try tunnelPacket(packet, now: now)
+                if isFinished { return actions }
+            }
+        } catch {
+            return actions + fail(currentStep, .protocolError(error.description), now: now)
+        }
+        return actions
+    }
+
+    // MARK: - The legacy IN channel
+
+    private mutating func second(_ happening: SecondConnectionEvent, now: UInt64) -> [ConnectionAction] {
+        switch (happening, state) {
+        case (.established(let info), .legacyIn(.opening)):
+            // Its own authentication, and only to the gateway the OUT channel met.
+            var authorization: String?
+            var negotiate: [UInt8]?
+            if let credentials = options.credentials, observation.authenticationScheme != nil {
+                guard options.mayAuthenticate(info), info.peerChain.first == observation.tls?.peerChain.first else {
+                    return fail(.http, .protocolError("the RDG_IN_DATA connection met another certificate than RDG_OUT_DATA"), now: now)
+                }
+                if observation.authenticationScheme == "Basic" {
+                    authorization = Self.basicAuthorization(credentials)
+                } else {
+                    let message = NegotiateMessage(flags: .clientDefault).encoded()
+                    negotiate = message
+                    authorization = "NTLM " + Base64.encode(message)
+                }
+            }
+            state = .legacyIn(.firstRequest(negotiate: negotiate))
+            return inRequest(authorization, now: now)
+        case (.received(let bytes), .legacyIn):
+            inHTTP += bytes
+            guard let end = HTTPResponseHead.end(of: inHTTP[...]) else {
+                if inHTTP.count > Self.maximumHTTP {
+                    return fail(.http, .protocolError("an RDG_IN_DATA answer head longer than \(Self.maximumHTTP) bytes"), now: now)
+                }
+                return []
+            }
+            let head: HTTPResponseHead
+            do {
+                head = try HTTPResponseHead(inHTTP[..<end])
+            } catch {
+                return fail(.http, .protocolError("RDG_IN_DATA: \(error.description)"), now: now)
+            }
+            inHTTP = Array(inHTTP[end...])
+            return inAnswered(head, now: now)
+        case (.received, _):
+            // Nothing more is expected on the IN channel after its 200.
+            return []
+        case (.failed(let reason), _):
+            return fail(currentStep, .protocolError("the RDG_IN_DATA connection: \(reason)"), now: now)
+        case (.closed(let kind), _):
+            if case .closing = state { return finish(now: now) }
+            if case .holding(let since, _) = state { return held(kind == .reset ? .reset : .closedByGateway, since: since, now: now) }
+            return fail(currentStep, .closed(kind), now: now)
+        case (.established, _):
+            return []
+        }
+    }
+
+    private mutating func inRequest(_ authorization: String?, now: UInt64) -> [ConnectionAction] {
+        let request = GatewayHTTP.request(method: "RDG_IN_DATA", host: options.gatewayHost,
+                                          connectionID: options.connectionID, authorization: authorization,
+                                          webSocketKey: nil)
+        return [.second(.send(request)), .setDeadline(now + nanoseconds(options.timeouts.stepMs))]
+    }
+
+    private mutating func inAnswered(_ head: HTTPResponseHead, now: UInt64) -> [ConnectionAction] {
+        if head.status == 401, case .legacyIn(.firstRequest(let negotiate?)) = state,
+           let credentials = options.credentials,
+           let token = head.authenticationToken(scheme: "NTLM"), let challenge = Base64.decode(token) {
+            let authenticate: [UInt8]
+            do {
+                authenticate = try ntlmAuthenticate(credentials, negotiate: negotiate, challenge: challenge)
+            } catch {
+                return fail(.authentication, .protocolError("NTLM CHALLENGE on RDG_IN_DATA: \(error)"), now: now)
+            }
+            state = .legacyIn(.authenticating)
+            return inRequest("NTLM " + Base64.encode(authenticate), now: now)
+        }
+        guard head.status == 200 else {
+            return fail(head.status == 401 ? .authentication : .http, .httpStatus(head.status), now: now)
+        }
+        // The IN channel is up: its body, chunk by chunk, carries every packet from here on.
+        let body = GatewayHTTP.request(method: "RDG_IN_DATA", host: options.gatewayHost,
+                                       connectionID: options.connectionID, authorization: nil,
+                                       webSocketKey: nil, chunkedBody: true)
+        state = .tunnel(.handshake)
+        var actions: [ConnectionAction] = [.second(.send(body))]
+        actions += send(TSGU.handshakeRequest(), now: now)
+        // Packets the OUT channel brought already.
+        actions += outBytes([], now: now)
         return actions
     }
 
@@ -403,15 +563,19 @@ public struct GatewayMachine: ConnectionMachine {
             // The target's side ended: the gateway closes the channel (not a gateway failure).
             observation.closedByGateway = try ClosePacket.status(packet.body)
             channelInbox.append(.closed)
-            return [.send(WebSocket.clientFrame(TSGU.closeChannelResponse(), mask: mask()))] + finish(now: now)
+            return [carrying(TSGU.closeChannelResponse())] + finish(now: now)
+        case (.holding(let since, _), .closeChannel):
+            observation.hold?.closeStatus = try ClosePacket.status(packet.body)
+            return [carrying(TSGU.closeChannelResponse())] + held(.closeChannel, since: since, now: now)
+        case (.holding, .data):
+            return []
         case (.closing, .closeChannelResponse), (.closing, .data):
             return packet.type == .data ? [] : finish(now: now)
         case (_, .closeChannel):
             let status = try ClosePacket.status(packet.body)
             observation.closedByGateway = status
             if case .closing = state { return finish(now: now) }
-            return [.send(WebSocket.clientFrame(TSGU.closeChannelResponse(), mask: mask()))]
-                + fail(currentStep, .refused(status), now: now)
+            return [carrying(TSGU.closeChannelResponse())] + fail(currentStep, .refused(status), now: now)
         case (_, .keepalive), (_, .serviceMessage):
             return []
         default:
@@ -443,7 +607,7 @@ public struct GatewayMachine: ConnectionMachine {
         while !rest.isEmpty {
             let chunk = rest.prefix(DataPacket.maximumPayload)
             rest = rest.dropFirst(chunk.count)
-            actions.append(.send(WebSocket.clientFrame(TSGU.data(chunk), mask: mask())))
+            actions.append(carrying(TSGU.data(chunk)))
         }
         return actions
     }
@@ -451,7 +615,41 @@ public struct GatewayMachine: ConnectionMachine {
     /// The carried walk is over: CLOSE_CHANNEL, as a client leaves.
     public mutating func closeChannel(now: UInt64) -> [ConnectionAction] {
         guard isRelaying else { return [] }
-        return close(now: now)
+        guard options.holdMs > 0 else { return close(now: now) }
+        // --hold: the channel stays open; KEEPALIVE as a client sends it when the gateway has an idle timeout.
+        var hold = GatewayObservation.Hold(requestedMs: options.holdMs)
+        if let minutes = observation.tunnelAuth?.idleTimeoutMinutes, minutes > 0 {
+            hold.keepaliveIntervalMs = min(Double(minutes) * 60_000 / 2, Self.keepaliveCeilingMs)
+        }
+        observation.hold = hold
+        let until = now + nanoseconds(options.holdMs)
+        state = .holding(since: now, until: until)
+        return [.setDeadline(nextHoldDeadline(since: now, until: until, now: now))]
+    }
+
+    /// KEEPALIVE at least this often while holding (proxies in front cut idle connections sooner than gateways).
+    static let keepaliveCeilingMs: Double = 30_000
+
+    private func nextHoldDeadline(since: UInt64, until: UInt64, now: UInt64) -> UInt64 {
+        guard let interval = observation.hold?.keepaliveIntervalMs else { return until }
+        return min(until, now + nanoseconds(interval))
+    }
+
+    private mutating func holdTick(since: UInt64, until: UInt64, now: UInt64) -> [ConnectionAction] {
+        guard now < until else {
+            observation.hold?.heldMs = Double(now - since) / 1_000_000
+            observation.hold?.end = .stillOpen
+            return close(now: now)
+        }
+        observation.hold?.keepalivesSent += 1
+        return [carrying(TSGU.keepalive()), .setDeadline(nextHoldDeadline(since: since, until: until, now: now))]
+    }
+
+    /// The gateway ended the held channel.
+    private mutating func held(_ end: GatewayObservation.Hold.End, since: UInt64, now: UInt64) -> [ConnectionAction] {
+        observation.hold?.heldMs = now >= since ? Double(now - since) / 1_000_000 : 0
+        observation.hold?.end = end
+        return finish(now: now)
     }
 
     private mutating func close(now: UInt64) -> [ConnectionAction] {
@@ -481,7 +679,7 @@ public struct GatewayMachine: ConnectionMachine {
     private mutating func finish(now: UInt64) -> [ConnectionAction] {
         observation.totalMs = now >= startedAt ? Double(now - startedAt) / 1_000_000 : 0
         state = .finished
-        return [.close]
+        return legacy ? [.second(.close), .close] : [.close]
     }
 
     private func nanoseconds(_ ms: Double) -> UInt64 { UInt64(max(0, ms) * 1_000_000) }

@@ -108,6 +108,33 @@ public struct GatewayObservation: Codable, Sendable, Equatable {
     public var channelReplyIsTPKT: Bool?
     /// CLOSE_CHANNEL from the gateway, with its status.
     public var closedByGateway: GatewayResult?
+    /// The legacy RPC-over-HTTP transport's URL, asked once without credentials
+    /// (so "HTTP fails, RPC works" and the reverse can be told).
+    public var rpcProxy: RPCProxyObservation?
+    /// `--hold`: the channel kept open after the walk, and how that ended.
+    public var hold: Hold?
+
+    public struct Hold: Codable, Sendable, Equatable {
+        public enum End: String, Codable, Sendable {
+            /// The gateway sent CLOSE_CHANNEL (`closeStatus`): its idle timeout or policy.
+            case closeChannel
+            /// A WebSocket Close frame, or the connection ended in order.
+            case closedByGateway
+            case reset
+            /// Open when the hold was over; rdpdoctor closed it.
+            case stillOpen
+        }
+
+        public var requestedMs: Double
+        public var heldMs: Double = 0
+        public var end: End = .stillOpen
+        public var closeStatus: GatewayResult?
+        /// KEEPALIVE packets sent (when the gateway advertised an idle timeout).
+        public var keepalivesSent = 0
+        public var keepaliveIntervalMs: Double?
+
+        public init(requestedMs: Double) { self.requestedMs = requestedMs }
+    }
     public var failure: Failure?
     public var steps: [StepTiming] = []
     public var stepDeadlineMs: Double?

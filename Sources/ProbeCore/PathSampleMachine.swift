@@ -54,7 +54,7 @@ public struct PathSampleMachine: ConnectionMachine {
             return []
         case .peerClosed:
             return finish(now: now, closedByPeer: true)
-        case .received, .tlsEstablished, .tlsFailed, .rawBytesArrived, .tcpStatistics, .tunnelTLS:
+        case .received, .tlsEstablished, .tlsFailed, .rawBytesArrived, .tcpStatistics, .tunnelTLS, .second:
             return []
         }
     }

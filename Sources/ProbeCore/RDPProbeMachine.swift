@@ -117,7 +117,7 @@ public struct RDPProbeMachine: ConnectionMachine {
         case .tcpStatistics(let stats):
             record.tcp = stats
             return []
-        case .tunnelTLS:
+        case .tunnelTLS, .second:
             // A tunnel's carrier turns these into .tlsEstablished/.received first.
             return []
         case .deadline:

@@ -73,7 +73,7 @@ public struct ServiceProbeMachine: ConnectionMachine {
             case .idle, .finished: break
             }
             return finish(now: now)
-        case .rawBytesArrived, .tcpStatistics, .tunnelTLS:
+        case .rawBytesArrived, .tcpStatistics, .tunnelTLS, .second:
             return []
         }
     }

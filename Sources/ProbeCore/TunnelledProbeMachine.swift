@@ -91,7 +91,7 @@ public struct TunnelledProbeMachine: ConnectionMachine {
                 out.append(action)
             case .close:
                 out += gateway.closeChannel(now: now)
-            case .tunnelTLS:
+            case .tunnelTLS, .second:
                 break
             }
         }

@@ -10,7 +10,7 @@ public enum GatewayHTTP {
     /// A request head. `authorization` is a whole header value ("NTLM <base64>");
     /// `webSocketKey` asks for the upgrade.
     public static func request(method: String, host: String, connectionID: String, authorization: String?,
-                               webSocketKey: String?) -> [UInt8] {
+                               webSocketKey: String?, chunkedBody: Bool = false) -> [UInt8] {
         var lines = [
             "\(method) \(path) HTTP/1.1",
             "Host: \(host)",
@@ -26,10 +26,37 @@ public enum GatewayHTTP {
             lines.append("Connection: Keep-Alive")
         }
         lines.append("RDG-Connection-Id: \(connectionID)")
-        lines.append("Content-Length: 0")
+        // The legacy IN channel's body: the client's packets, one chunk each, for as long as the tunnel lives.
+        lines.append(chunkedBody ? "Transfer-Encoding: chunked" : "Content-Length: 0")
         if let authorization { lines.append("Authorization: \(authorization)") }
         return Array((lines.joined(separator: "\r\n") + "\r\n\r\n").utf8)
     }
+}
+
+extension GatewayHTTP {
+    /// One packet as a chunk of the legacy IN channel's body (RFC 9112 7.1).
+    public static func chunk(_ bytes: [UInt8]) -> [UInt8] {
+        Array((String(bytes.count, radix: 16, uppercase: true) + "\r\n").utf8) + bytes + [0x0D, 0x0A]
+    }
+
+    /// The legacy RPC-over-HTTP transport's first request ([MS-RPCH] 2.1.2.1),
+    /// without credentials: IIS answers 401 with its schemes when rpcproxy.dll is there.
+    public static func rpcInDataRequest(host: String) -> [UInt8] {
+        let lines = [
+            "RPC_IN_DATA /rpc/rpcproxy.dll?localhost:3388 HTTP/1.1",
+            "Host: \(host)",
+            "Accept: application/rpc",
+            "Cache-Control: no-cache",
+            "Pragma: no-cache",
+            "User-Agent: MSRPC",
+            "Connection: Keep-Alive",
+            "Content-Length: 0",
+        ]
+        return Array((lines.joined(separator: "\r\n") + "\r\n\r\n").utf8)
+    }
+
+    /// The random bytes a gateway sends after the legacy OUT channel's 200 head, before its first packet.
+    public static let legacySeedLength = 10
 }
 
 /// The head of an HTTP response: status, reason and every header (bounded).

@@ -61,7 +61,9 @@ public struct CheckRunner: Sendable {
 
     public func run(_ target: Target, options: Options) async -> CheckObservations {
         let start = NIODeadline.now()
-        let deadline = start + .nanoseconds(Int64(options.timeoutMs * 1_000_000))
+        // --hold extends the check's deadline by the time the gateway's channel is held.
+        let holdMs = (options.gateway?.holdSeconds ?? 0) * 1000
+        let deadline = start + .nanoseconds(Int64((options.timeoutMs + holdMs) * 1_000_000))
         var observations = CheckObservations(
             target: target, startedAtUnix: Date().timeIntervalSince1970, timeoutMs: options.timeoutMs)
         observations.expectedLeafSHA256 = options.pinnedLeafSHA256.map(HexBytes.init)

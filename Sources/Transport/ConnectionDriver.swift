@@ -60,7 +60,7 @@ public struct ConnectionDriver: Sendable {
                 // The tap goes first, nearest the socket: it sees what TLS wrote and what arrived.
                 let tap = recorder.map { TCPCaptureTap(recorder: $0, carriesAccount: machine.carriesAccount) }
                 let handler = ProbeHandler(machine: machine, promise: promise, hardDeadline: hardDeadline,
-                                           gate: gate, counter: counter, keyLog: tap?.keyLogCallback())
+                                           gate: gate, counter: counter, keyLog: tap?.keyLogCallback(), address: address)
                 if let tap { try channel.pipeline.syncOperations.addHandler(tap) }
                 try channel.pipeline.syncOperations.addHandlers([counter, handler])
             }
@@ -114,9 +114,14 @@ final class ProbeHandler<Machine: ConnectionMachine>: ChannelInboundHandler, Rem
     private var tunnelTLS: TunnelTLSEngine?
     /// With --capture: where the socket's TLS session logs its secrets.
     private let keyLog: NIOSSLKeyLogCallback?
+    /// Where this connection goes: a second one (`ConnectionAction.second`) goes there too.
+    private let address: SocketAddress
+    /// The machine's second connection, once up (the RD Gateway's legacy IN channel).
+    private var second: (any Channel)?
 
     init(machine: Machine, promise: EventLoopPromise<Machine>, hardDeadline: NIODeadline, gate: ConnectGate?,
-         counter: RawByteCounter, keyLog: NIOSSLKeyLogCallback? = nil) {
+         counter: RawByteCounter, keyLog: NIOSSLKeyLogCallback? = nil, address: SocketAddress) {
+        self.address = address
         self.machine = machine
         self.promise = promise
         self.hardDeadline = hardDeadline
@@ -244,12 +249,53 @@ final class ProbeHandler<Machine: ConnectionMachine>: ChannelInboundHandler, Rem
             case .feed(let bytes): happenings = tunnelTLS?.feed(bytes) ?? []
             }
             for happening in happenings { feed(.tunnelTLS(happening), context: context) }
+        case .second(.open(let parameters)):
+            openSecond(parameters, context: context)
+        case .second(.send(let bytes)):
+            second?.writeAndFlush(context.channel.allocator.buffer(bytes: bytes), promise: nil)
+        case .second(.close):
+            second?.close(promise: nil)
+            second = nil
+        }
+    }
+
+    /// Opens the second connection on this event loop, TLS on it, its
+    /// happenings fed to the machine as `.second` events.
+    private func openSecond(_ parameters: TLSParameters, context: ChannelHandlerContext) {
+        guard second == nil, !closing else { return }
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let left = hardDeadline - NIODeadline.now()
+        let connecting = ClientBootstrap(group: context.eventLoop)
+            .connectTimeout(max(.milliseconds(1), left))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let certificates = CertificateBox()
+                    let tls = try ProbeTLS.makeTLSHandler(parameters, keeping: certificates)
+                    let relay = SecondConnectionRelay(certificates: certificates) { happening in
+                        let (handler, context) = loopBound.value
+                        handler.feed(.second(happening), context: context)
+                    }
+                    try channel.pipeline.syncOperations.addHandlers([tls, relay])
+                }
+            }
+            .connect(to: address)
+        connecting.whenComplete { result in
+            let (handler, context) = loopBound.value
+            switch result {
+            case .success(let channel):
+                if handler.closing { channel.close(promise: nil) } else { handler.second = channel }
+            case .failure(let error):
+                handler.feed(.second(.failed(String(describing: ConnectionDriver.connectFailure(error)))), context: context)
+            }
         }
     }
 
     private func close(context: ChannelHandlerContext) {
         guard !closing else { return }
         closing = true
+        second?.close(promise: nil)
+        second = nil
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         TCPStatistics.read(context.channel).whenComplete { result in
             let (handler, context) = loopBound.value
@@ -278,6 +324,53 @@ final class ProbeHandler<Machine: ConnectionMachine>: ChannelInboundHandler, Rem
 
     static var now: UInt64 { NIODeadline.now().uptimeNanoseconds }
     static var acceptGrace: TimeAmount { .milliseconds(10) }
+}
+
+/// The second connection's side of a `ProbeHandler`: TLS is in front of it;
+/// what arrives, the handshake and the end go back as `SecondConnectionEvent`s.
+/// Lives on the first connection's event loop.
+final class SecondConnectionRelay: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+
+    private let certificates: CertificateBox
+    private let report: (SecondConnectionEvent) -> Void
+    private var sawReset = false
+
+    init(certificates: CertificateBox, report: @escaping (SecondConnectionEvent) -> Void) {
+        self.certificates = certificates
+        self.report = report
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var buffer = unwrapInboundIn(data)
+        report(.received(buffer.readBytes(length: buffer.readableBytes) ?? []))
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let tls = event as? TLSUserEvent, case .handshakeCompleted = tls {
+            let handler = try? context.pipeline.syncOperations.handler(type: NIOSSLClientHandler.self)
+            let version = handler?.tlsVersion.flatMap(ProbeTLS.version)
+            report(.established(TLSSessionInfo(version: version, peerChain: certificates.chain)))
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let io = error as? IOError, io.errnoCode == ECONNRESET || io.errnoCode == EPIPE {
+            sawReset = true
+        } else if let ssl = error as? NIOSSLError {
+            if case .uncleanShutdown = ssl { return }
+            report(.failed(TLSErrorText.describe(ssl)))
+        } else if let ssl = error as? BoringSSLError {
+            report(.failed(TLSErrorText.describe(ssl)))
+        }
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        report(.closed(sawReset ? .reset : .fin))
+        context.fireChannelInactive()
+    }
 }
 
 /// The chain seen by the verification callback; touched only on the channel's event loop.

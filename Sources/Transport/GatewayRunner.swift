@@ -15,11 +15,15 @@ public struct GatewayRequest: Sendable {
     public var credentials: GatewayCredentials?
     /// Send the NTLM AUTHENTICATE even to a gateway whose certificate is not trusted.
     public var insecure: Bool
+    /// `--hold SECONDS`: keep the main walk's channel open this long after the walk
+    /// (the check's deadline grows by as much).
+    public var holdSeconds: Double
 
-    public init(gateway: Target, credentials: GatewayCredentials?, insecure: Bool = false) {
+    public init(gateway: Target, credentials: GatewayCredentials?, insecure: Bool = false, holdSeconds: Double = 0) {
         self.gateway = gateway
         self.credentials = credentials
         self.insecure = insecure
+        self.holdSeconds = holdSeconds
     }
 }
 
@@ -69,14 +73,37 @@ struct GatewayRunner {
             observation.failure = .init(step: .tcp, kind: .connectFailed(.unreachable("the name does not resolve: \(error)")))
             return GatewayWalks(gateway: observation)
         }
+        // The legacy RPC-over-HTTP URL, asked beside the walks on its own connection.
+        async let rpcProxy = rpcProxy(address, gateway: gateway, deadline: deadline)
+        var walks = await walks(request, target: target, address: address, deadline: deadline, judge: judge,
+                                account: account)
+        walks.gateway.rpcProxy = await rpcProxy
+        return walks
+    }
+
+    /// `RPC_IN_DATA /rpc/rpcproxy.dll` once, without credentials, with a step's deadline.
+    func rpcProxy(_ address: SocketAddress, gateway: Target, deadline: NIODeadline) async -> RPCProxyObservation {
+        let step = max(500, min(5_000, Self.remainingMs(deadline) / 4))
+        let machine = RPCProxyProbeMachine(host: gateway.host,
+                                           tls: TLSParameters(serverName: gateway.hostIsAddress ? nil : gateway.host),
+                                           timeouts: StepTimeouts(connectMs: step, stepMs: step))
+        return await ConnectionDriver(group: group, recorder: recorder).run(machine, to: address, connectTimeout: .milliseconds(Int64(step)),
+                                                        hardDeadline: deadline).observation
+    }
+
+    /// The gateway walks and the target's walks through the channel.
+    private func walks(_ request: GatewayRequest, target: Target, address: SocketAddress, deadline: NIODeadline,
+                       judge: (@Sendable ([[UInt8]]) async -> CertificateJudgement)?,
+                       account: TargetAccount?) async -> GatewayWalks {
+        let gateway = request.gateway
         let driver = ConnectionDriver(group: group, recorder: recorder)
         let plan = CheckPlan(target: target)
         @Sendable func walk(_ credentials: GatewayCredentials?, allow: @escaping @Sendable (TLSSessionInfo) -> Bool,
-                  _ purpose: ProbePurpose = .defaultClient, account: CredentialSettings? = nil) async
+                  _ purpose: ProbePurpose = .defaultClient, account: CredentialSettings? = nil, holdMs: Double = 0) async
             -> (GatewayObservation, ProbeRecord?) {
-            let step = max(500, min(10_000, Self.remainingMs(deadline) / 4))
+            let step = max(500, min(10_000, (Self.remainingMs(deadline) - holdMs) / 4))
             let timeouts = StepTimeouts(connectMs: step, stepMs: step)
-            let options = GatewayMachine.Options(
+            var options = GatewayMachine.Options(
                 gatewayHost: gateway.host,
                 tls: TLSParameters(serverName: gateway.hostIsAddress ? nil : gateway.host),
                 timeouts: timeouts,
@@ -84,13 +111,16 @@ struct GatewayRunner {
                 targetHost: target.host, targetPort: target.port, credentials: credentials,
                 mayAuthenticate: allow, random: Self.random, currentTime: Self.fileTime(),
                 channelProbe: nil)
+            options.holdMs = holdMs
             let machine = TunnelledProbeMachine(gateway: options,
                                                 walk: plan.machine(purpose, timeouts: timeouts, credentials: account))
             let ended = await driver.run(machine, to: address, connectTimeout: .milliseconds(Int64(step)),
                                          hardDeadline: deadline)
             return (ended.gateway.observation, ended.record)
         }
-        var (first, record) = await walk(nil) { _ in false }
+        // The walk the report shows holds the channel (--hold): the first when no account is given.
+        let holdMs = request.holdSeconds * 1000
+        var (first, record) = await walk(nil, allow: { _ in false }, holdMs: request.credentials == nil ? holdMs : 0)
         var judged: GatewayObservation.CertificateJudged?
         if let judge, let chain = first.tls?.peerChain, !chain.isEmpty {
             let judgement = await judge(chain)
@@ -108,7 +138,7 @@ struct GatewayRunner {
             }
             gatewayAllows = { info in info.peerChain.first == leaf }
             var second: GatewayObservation
-            (second, record) = await walk(credentials, allow: gatewayAllows)
+            (second, record) = await walk(credentials, allow: gatewayAllows, holdMs: holdMs)
             second.certificate = judged
             walks.gateway = second
         }

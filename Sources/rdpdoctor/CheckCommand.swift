@@ -55,6 +55,9 @@ struct Check: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Walk the RD Gateway GW[:PORT] (443 by default) in front of the target: TLS, HTTP transport, gateway authentication, tunnel, channel to the target.", discussion: "The gateway account is --gateway-user (by default --user, with the same password); its password comes from a no-echo prompt, --gateway-password-stdin, or RDPDOCTOR_GATEWAY_PASSWORD."))
     var gateway: String?
 
+    @Option(name: .long, help: "With --gateway: keep the channel open SECONDS after the walk (keep-alives as a client sends them) and report when and how it was closed.")
+    var hold: Double?
+
     @Option(name: .customLong("gateway-user"), help: "The RD Gateway account: [DOMAIN\\]NAME or NAME@DOMAIN (default: --user).")
     var gatewayUser: String?
 
@@ -143,7 +146,9 @@ struct Check: AsyncParsableCommand {
                   [1, 2].contains(file.gatewayUsageMethod ?? 0) else { return nil }
             return host
         }
+        if let hold, !(hold > 0 && hold <= 3600) { throw fail("--hold takes 0 < SECONDS <= 3600") }
         guard let gateway = gateway ?? fromFile else {
+            if hold != nil { throw fail("--hold needs --gateway") }
             if gatewayUser != nil || gatewayPasswordStdin { throw fail("--gateway-user and --gateway-password-stdin need --gateway") }
             return nil
         }
@@ -156,7 +161,7 @@ struct Check: AsyncParsableCommand {
         guard let gatewayUser else {
             if gatewayPasswordStdin { throw fail("--gateway-password-stdin needs --gateway-user") }
             let same = credentials.map(GatewayCredentials.init(sameAs:))
-            return GatewayRequest(gateway: target, credentials: same, insecure: insecure)
+            return GatewayRequest(gateway: target, credentials: same, insecure: insecure, holdSeconds: hold ?? 0)
         }
         if gatewayPasswordStdin && passwordStdin { throw fail("only one of --password-stdin and --gateway-password-stdin can read standard input") }
         let (name, domain) = CredentialSettings.splitAccount(gatewayUser)
@@ -165,7 +170,7 @@ struct Check: AsyncParsableCommand {
             let password = try PasswordSource.read(fromStandardInput: gatewayPasswordStdin, account: gatewayUser,
                                                    variable: PasswordSource.gatewayEnvironmentVariable)
             return GatewayRequest(gateway: target, credentials: GatewayCredentials(user: name, domain: domain, password: password),
-                                  insecure: insecure)
+                                  insecure: insecure, holdSeconds: hold ?? 0)
         } catch {
             throw fail(error.description)
         }

@@ -152,4 +152,38 @@ struct GatewayRuleTests {
         }.diagnose()
         #expect(other.finding("gateway.refused")?.codes == ["gateway:0x800759E9"])
     }
+
+    @Test("RPC over HTTP: present beside a failing HTTP transport is a warning; present or absent otherwise, info")
+    func rpcProxy() async {
+        var present = RPCProxyObservation()
+        present.status = 401
+        present.authenticationSchemes = ["Negotiate", "NTLM"]
+        var absent = RPCProxyObservation()
+        absent.status = 404
+        let httpFails = await Self.scenario {
+            $0.firstAnswer = HTTPAnswer(status: 404, reason: "Not Found", server: "Microsoft-IIS/10.0", authenticationSchemes: [])
+            $0.failure = .init(step: .http, kind: .httpStatus(404))
+            $0.rpcProxy = present
+        }.diagnose()
+        let warned = httpFails.finding("gateway.http-fails-rpc-answers")
+        #expect(warned?.level == .warn && warned?.detail.contains("answered 401 with Negotiate, NTLM") == true)
+        #expect(httpFails.finding("gateway.rpc-proxy") == nil)
+        let both = await Self.scenario {
+            $0.authentication = .accepted
+            $0.rpcProxy = present
+        }.diagnose()
+        #expect(both.finding("gateway.rpc-proxy")?.title == "RPC over HTTP answers on gw.example.test too")
+        #expect(both.finding("gateway.http-fails-rpc-answers") == nil)
+        let httpOnly = await Self.scenario {
+            $0.authentication = .accepted
+            $0.rpcProxy = absent
+        }.diagnose()
+        #expect(httpOnly.finding("gateway.rpc-proxy")?.title == "RPC over HTTP does not answer on gw.example.test")
+        // a 404 to RPC beside a 404 to HTTP: no RPC proxy to fall back to
+        let neither = await Self.scenario {
+            $0.failure = .init(step: .http, kind: .httpStatus(404))
+            $0.rpcProxy = absent
+        }.diagnose()
+        #expect(neither.finding("gateway.http-fails-rpc-answers") == nil)
+    }
 }

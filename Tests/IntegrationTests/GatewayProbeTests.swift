@@ -58,12 +58,16 @@ struct GatewayProbeTests {
         #expect(o.failure == .init(step: step, kind: .refused(GatewayResult(rawValue: code))), "\(o)")
     }
 
-    @Test("404 (no gateway role), legacy only (Upgrade stripped), wrong password, untrusted certificate")
+    @Test("404 (no gateway role), Upgrade stripped (walked over the legacy transport), wrong password, untrusted certificate")
     func httpStage() async throws {
         let notFound = try await Self.walk("GW_NOT_FOUND")
         #expect(notFound.failure == .init(step: .http, kind: .httpStatus(404)))
         let legacy = try await Self.walk("GW_NO_UPGRADE")
         #expect(legacy.transport == .legacyOnly && legacy.authentication == .accepted)
+        // RDG_IN_DATA on a second connection carried the tunnel: every step, and xrdp's confirm came back
+        #expect(legacy.failure == nil, "\(String(describing: legacy.failure))")
+        #expect(legacy.steps.map(\.step) == GatewayObservation.Step.allCases)
+        #expect(legacy.channelReplyIsTPKT == true && (legacy.channelReplyBytes ?? 0) >= 19)
         let wrong = try await Self.walk("GW_HEALTHY", password: "Not-The-Pass-1")
         #expect(wrong.authentication == .rejected)
         #expect(wrong.failure == .init(step: .authentication, kind: .httpStatus(401)))

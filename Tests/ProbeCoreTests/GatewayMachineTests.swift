@@ -15,6 +15,9 @@ struct ScriptedGateway {
     var packets = TSGUFramer()
     var sentRequests: [String] = []
     var clientPackets: [TSGU.PacketType] = []
+    /// The legacy IN channel: its request heads, and its chunked body not yet read.
+    var inRequests: [String] = []
+    var inBody: [UInt8] = []
 
     init(_ variant: Variant) { self.variant = variant }
 
@@ -67,6 +70,34 @@ struct ScriptedGateway {
             }
         }
         return out
+    }
+
+    /// What the gateway answers to bytes on the legacy IN channel: an HTTP
+    /// answer on that channel, and bare packets on the OUT channel.
+    mutating func answerIn(_ sent: [UInt8]) -> (inChannel: [UInt8], outChannel: [UInt8]) {
+        if let text = String(bytes: sent, encoding: .utf8), text.hasPrefix("RDG_IN_DATA") {
+            inRequests.append(text)
+            switch inRequests.count {
+            case 1: return (Self.http("401 Unauthorized", ["WWW-Authenticate: NTLM " + Base64.encode(Self.challenge),
+                                                            "Content-Length: 0"]), [])
+            case 2: return (Self.http("200 OK", ["Content-Length: 0"]), [])
+            default: return ([], [])
+            }
+        }
+        inBody += sent
+        var out: [UInt8] = []
+        // chunks: hex size CRLF, the packet, CRLF
+        while let lineEnd = (0..<max(0, inBody.count - 1)).first(where: { inBody[$0] == 0x0D && inBody[$0 + 1] == 0x0A }),
+              let size = Int(String(decoding: inBody[..<lineEnd], as: UTF8.self), radix: 16),
+              inBody.count >= lineEnd + 2 + size + 2 {
+            packets.append(inBody[(lineEnd + 2)..<(lineEnd + 2 + size)])
+            inBody.removeFirst(lineEnd + 2 + size + 2)
+            while let packet = try? packets.next() {
+                clientPackets.append(packet.type)
+                out += reply(to: packet).dropFirst(2)  // bare: no WebSocket frame head
+            }
+        }
+        return ([], out)
     }
 
     func reply(to packet: TSGU.Packet) -> [UInt8] {
@@ -141,7 +172,13 @@ struct GatewayMachineTests {
                 case .send(let bytes):
                     let reply = gateway.answer(bytes)
                     if !reply.isEmpty { next += machine.handle(.received(reply), now: now) }
-                case .close, .setDeadline, .tunnelTLS:
+                case .second(.open):
+                    next += machine.handle(.second(.established(TLSSessionInfo(version: .tls13, peerChain: [[0x30, 0]]))), now: now)
+                case .second(.send(let bytes)):
+                    let (toIn, toOut) = gateway.answerIn(bytes)
+                    if !toIn.isEmpty { next += machine.handle(.second(.received(toIn)), now: now) }
+                    if !toOut.isEmpty { next += machine.handle(.received(toOut), now: now) }
+                case .close, .setDeadline, .tunnelTLS, .second(.close):
                     break
                 }
             }
@@ -184,11 +221,62 @@ struct GatewayMachineTests {
         #expect(o.firstAnswer?.server == "Microsoft-IIS/10.0")
     }
 
-    @Test("200 to the upgrade request: only the legacy transport")
+    @Test("200 to the upgrade request: the tunnel walked over the legacy transport (RDG_IN_DATA on a second connection)")
     func legacyOnly() {
-        let o = Self.walk(.legacyOnly).0.observation
-        #expect(o.transport == .legacyOnly && o.authentication == .accepted && o.failure == nil)
-        #expect(o.reached == .authentication)
+        let (machine, gateway) = Self.walk(.legacyOnly)
+        let o = machine.observation
+        #expect(o.transport == .legacyOnly && o.authentication == .accepted && o.failure == nil, "\(String(describing: o.failure))")
+        #expect(o.steps.map(\.step) == GatewayObservation.Step.allCases)
+        #expect(o.channelReplyIsTPKT == true && o.channelReplyBytes == 19)
+        #expect(gateway.clientPackets == [.handshakeRequest, .tunnelCreate, .tunnelAuth, .channelCreate, .data, .closeChannel])
+        // the IN channel authenticates on its own (NTLM again), then opens its chunked body
+        #expect(gateway.inRequests.count == 3)
+        #expect(gateway.inRequests.first?.contains("Authorization: NTLM TlRMTVNTUAAB") == true)
+        #expect(gateway.inRequests.dropFirst().first?.contains("Authorization: NTLM TlRMTVNTUAAD") == true)
+        #expect(gateway.inRequests.last?.contains("Transfer-Encoding: chunked") == true)
+        #expect(gateway.inRequests.allSatisfy { !$0.contains("Upgrade") && $0.contains("{11111111-2222-3333-4444-555555555555}") })
+    }
+
+    /// A machine relaying an open channel (healthy gateway, idle timeout 30 min), holding it HOLD ms after the walk.
+    static func holding(_ holdMs: Double) -> (GatewayMachine, ScriptedGateway, [ConnectionAction]) {
+        var options = Self.options()
+        options.carriesWalk = true
+        options.holdMs = holdMs
+        var (machine, gateway) = Self.walk(.healthy, options: options)
+        #expect(machine.isRelaying)
+        let actions = machine.closeChannel(now: 1_000 * ms)
+        return (machine, gateway, actions)
+    }
+
+    @Test("--hold: the channel stays open after the walk, KEEPALIVE every 30 s (idle timeout advertised), closed by rdpdoctor at the end")
+    func holdStillOpen() throws {
+        var (machine, gateway, actions) = Self.holding(70_000)
+        #expect(actions == [.setDeadline(31_000 * Self.ms)])
+        var keepalives = 0
+        for at in [31_000, 61_000, 71_000] as [UInt64] {
+            for case .send(let bytes) in machine.handle(.deadline, now: at * Self.ms) {
+                _ = gateway.answer(bytes)
+                keepalives += 1
+            }
+        }
+        #expect(gateway.clientPackets.suffix(3) == [.keepalive, .keepalive, .closeChannel])
+        let hold = try #require(machine.observation.hold)
+        #expect(hold.end == .stillOpen && hold.keepalivesSent == 2 && hold.heldMs == 70_000 && keepalives == 3)
+        #expect(hold.keepaliveIntervalMs == 30_000)
+    }
+
+    @Test("--hold: the gateway closes the idle channel with CLOSE_CHANNEL: when and its status")
+    func holdClosedByGateway() throws {
+        var (machine, _, _) = Self.holding(70_000)
+        let actions = machine.handle(.received(ScriptedGateway.server(0x10, ScriptedGateway.le32(0x8007_59F8))), now: 13_500 * Self.ms)
+        #expect(machine.isFinished && actions.contains(.close))
+        let hold = try #require(machine.observation.hold)
+        #expect(hold.end == .closeChannel && hold.closeStatus == GatewayResult(rawValue: 0x8007_59F8) && hold.heldMs == 12_500)
+        #expect(machine.observation.failure == nil)
+        // a reset instead
+        var (reset, _, _) = Self.holding(70_000)
+        _ = reset.handle(.peerClosed(.reset), now: 2_000 * Self.ms)
+        #expect(reset.observation.hold?.end == .reset && reset.observation.failure == nil)
     }
 
     @Test("a wrong password: 401 again, authentication rejected (apart from the target)")

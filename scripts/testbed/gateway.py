@@ -34,6 +34,18 @@ usage: gateway.py VARIANT PORT --cert C --key K [--user U --password P]
     basic        HTTP Basic authentication instead of NTLM (401 with
                  `WWW-Authenticate: Basic`; DOMAIN\\user or user, checked
                  against --user/--password), otherwise healthy
+    http-only    the legacy RPC-over-HTTP transport is absent: the RPC proxy
+                 URL (/rpc/rpcproxy.dll) is answered 404, otherwise healthy
+    idle-close   closes a tunnel idle for IDLE_CLOSE seconds (2) with
+                 CLOSE_CHANNEL, as a gateway's idle timeout does (KEEPALIVE
+                 counts as traffic), otherwise healthy
+    rpc-only     the HTTP transport is off: /remoteDesktopGateway/ is answered
+                 404 while the RPC proxy URL answers like IIS
+
+  RPC over HTTP ([MS-RPCH], /rpc/rpcproxy.dll, every variant but not-found
+  and http-only): IIS guarding the RPC proxy, 401 with Negotiate and NTLM,
+  the NTLM exchange checked as above; after an accepted AUTHENTICATE the
+  connection is closed (this double serves no RPC beyond authentication).
 
 Log (stdout, one line per event, Unix time first): connections, HTTP
 requests and answers, NTLM results, the transport, each tunnel packet, and a
@@ -61,11 +73,13 @@ HOST = "127.0.0.1"
 HANDSHAKE_TIMEOUT = 10.0
 REQUEST_TIMEOUT = 10.0
 IDLE_TIMEOUT = 120.0       # a tunnel with no traffic either way for this long is closed
+IDLE_CLOSE = 2.0           # ... in the idle-close variant, with CLOSE_CHANNEL
 MAX_TIME = 600.0           # and no tunnel lives longer
 PAIR_TIMEOUT = 10.0        # the legacy OUT connection waits this long for its IN connection
 MAX_HEAD = 16 * 1024
 MAX_PACKET = 128 * 1024    # a tunnel packet (and a WebSocket frame) is never larger
 GATEWAY_PATH = "/remotedesktopgateway/"
+RPC_PATH = "/rpc/rpcproxy.dll"
 WS_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 # MS-TSGU 2.2.5.3 packet types
@@ -553,7 +567,11 @@ class Gateway:
             wants_ws = headers.get("upgrade", "").lower() == "websocket"
             say("conn %d: %s %s (RDG-Connection-Id %s, authorization %s, upgrade %s)", cid, method, path,
                 conn_id, scheme or "-", "websocket" if wants_ws else "-")
-            if self.variant == "not-found" or not path.lower().startswith(GATEWAY_PATH) \
+            if path.lower().startswith(RPC_PATH) and self.variant not in ("not-found", "http-only"):
+                if self.rpc_proxy(cid, conn, method, scheme, token, ntlm):
+                    continue
+                return
+            if self.variant in ("not-found", "rpc-only") or not path.lower().startswith(GATEWAY_PATH) \
                     or method not in ("RDG_OUT_DATA", "RDG_IN_DATA", "GET"):
                 body = (b"<!DOCTYPE html><html><head><title>404 - File or directory not found.</title>"
                         b"</head><body><h2>404 - File or directory not found.</h2></body></html>")
@@ -613,6 +631,34 @@ class Gateway:
             conn.send(http_response("400 Bad Request", self.common_headers() + [("Content-Length", "0")]))
             return
 
+    def rpc_proxy(self, cid, conn, method, scheme, token, ntlm):
+        """IIS in front of rpcproxy.dll: NTLM over HTTP; True when the client may ask again."""
+        raw = b""
+        if scheme.lower() == "ntlm" and token:
+            try:
+                raw = base64.b64decode(token, validate=True)
+            except ValueError:
+                raw = b""
+        kind = ntlm_type(raw)
+        if kind == 1:
+            challenge = base64.b64encode(ntlm.challenge_message(raw)).decode()
+            conn.send(http_response("401 Unauthorized", [("Server", "Microsoft-IIS/10.0"), ("Date", formatdate(usegmt=True)),
+                                                         ("WWW-Authenticate", "NTLM " + challenge),
+                                                         ("Content-Length", "0")]))
+            say("conn %d: -> 401 (RPC proxy, NTLM challenge)", cid)
+            return True
+        if kind == 3:
+            ok, user, domain, why = ntlm.check(raw)
+            say("conn %d: RPC proxy NTLM user %r domain %r: %s", cid, user, domain, why)
+            if ok:
+                say("conn %d: %s accepted; RPC over HTTP is not served beyond authentication: closing", cid, method)
+                return False
+        conn.send(http_response("401 Unauthorized", [("Server", "Microsoft-IIS/10.0"), ("Date", formatdate(usegmt=True)),
+                                                     ("WWW-Authenticate", "Negotiate"), ("WWW-Authenticate", "NTLM"),
+                                                     ("Content-Length", "0")]))
+        say("conn %d: -> 401 (RPC proxy, schemes Negotiate, NTLM)", cid)
+        return kind != 3
+
     def basic_ok(self, cid, scheme, token):
         """Checks Basic credentials (RFC 7617); logs the account, never the password."""
         if scheme.lower() != "basic" or not token:
@@ -635,11 +681,14 @@ class Gateway:
                 if now - start > MAX_TIME:
                     tunnel.close("maximum tunnel time")
                     break
-                if now - tunnel.last > IDLE_TIMEOUT:
+                if now - tunnel.last > (IDLE_CLOSE if self.variant == "idle-close" else IDLE_TIMEOUT):
+                    if self.variant == "idle-close":
+                        say("conn %d tunnel: idle %.1fs: -> CLOSE_CHANNEL", tunnel.cid, now - tunnel.last)
+                        tunnel.send(CLOSE_CHANNEL, struct.pack("<I", 0))
                     tunnel.close("idle")
                     break
                 try:
-                    data = reader(now + 1.0)
+                    data = reader(now + (0.25 if self.variant == "idle-close" else 1.0))
                 except socket.timeout:
                     continue
                 if data is None:
@@ -733,7 +782,8 @@ class Gateway:
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("variant", choices=["healthy", "rap-denied", "nap-denied", "not-found", "no-upgrade", "basic"])
+    parser.add_argument("variant", choices=["healthy", "rap-denied", "nap-denied", "not-found", "no-upgrade", "basic",
+                                                "http-only", "rpc-only", "idle-close"])
     parser.add_argument("port", type=int)
     parser.add_argument("--cert", required=True)
     parser.add_argument("--key", required=True)
