@@ -48,7 +48,7 @@ enum MachineTargets {
                 switch action {
                 case .startTLS: tlsDue = true
                 case .setDeadline(let at): if at < now { violated("a deadline in the past", "\(at) < \(now)") }
-                case .send, .close, .tunnelTLS: break
+                case .send, .close, .tunnelTLS, .second: break
                 }
             }
         }
