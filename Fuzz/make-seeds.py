@@ -164,6 +164,61 @@ def udp_syn_ack():
     return body + bytes(1232 - len(body))
 
 
+def gateway_seeds():
+    """gateway-tunnel: what the testbed's gateway.py answers, as the target's scripts (mode, chain, ops)."""
+    import base64
+    import hashlib
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("gateway", os.path.join(ROOT, "scripts", "testbed", "gateway.py"))
+    gw = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gw)
+    head = [("Server", "Microsoft-HTTPAPI/2.0")]
+    negotiate = b"NTLMSSP\x00" + struct.pack("<I", 1) + struct.pack("<I", 0xE2088297) + bytes(16)
+    challenge = gw.NtlmServer("gwuser", "pw").challenge_message(negotiate)
+    ntlm_401 = gw.http_response("401 Unauthorized", head + [
+        ("WWW-Authenticate", "NTLM " + base64.b64encode(challenge).decode()), ("Content-Length", "0")])
+    schemes_401 = gw.http_response("401 Unauthorized", head + [
+        ("WWW-Authenticate", "Negotiate"), ("WWW-Authenticate", "NTLM"), ("Content-Length", "0")])
+    # The harness's random bytes are all 0x5A: the WebSocket key is known.
+    key = base64.b64encode(b"\x5a" * 16)
+    accept = base64.b64encode(hashlib.sha1(key + gw.WS_GUID).digest()).decode()
+    upgraded = gw.http_response("101 Switching Protocols", head + [
+        ("Upgrade", "websocket"), ("Connection", "Upgrade"), ("Sec-WebSocket-Accept", accept)])
+    confirm = bytes.fromhex("030000130ed000001234000201000000")[:11] + bytes.fromhex("0200080001000000")
+    packets = [gw.packet(gw.HANDSHAKE_RESPONSE, struct.pack("<IBBHH", 0, 1, 0, 0, 0)),
+               gw.packet(gw.TUNNEL_RESPONSE, struct.pack("<HIHHII", 0, 0, 0x3, 0, 7, 0x3)),
+               gw.packet(gw.TUNNEL_AUTH_RESPONSE, struct.pack("<IHHII", 0, 0x3, 0, 0, 30)),
+               gw.packet(gw.CHANNEL_RESPONSE, struct.pack("<IHHI", 0, 0x1, 0, 7)),
+               gw.packet(gw.DATA, struct.pack("<H", len(confirm)) + confirm)]
+    closing = [gw.packet(gw.CLOSE_CHANNEL, struct.pack("<I", 0)), gw.packet(gw.CLOSE_CHANNEL_RESPONSE, struct.pack("<I", 0))]
+    framed = b"".join(chunks(gw.ws_frame(p)) for p in packets)
+    plaintext = b"\xe6" + bytes([len(b"\x03\x00\x00\x08\x02\xf0\x80\x21") - 1]) + b"\x03\x00\x00\x08\x02\xf0\x80\x21"
+    write("gateway-tunnel", "websocket-walk", b"\x07\x00" + chunks(ntlm_401) + chunks(upgraded) + framed + plaintext
+          + b"".join(chunks(gw.ws_frame(p)) for p in closing) + b"\xe1")
+    write("gateway-tunnel", "websocket-probe", b"\x03\x00" + chunks(ntlm_401) + chunks(upgraded) + framed
+          + b"".join(chunks(gw.ws_frame(p)) for p in closing))
+    write("gateway-tunnel", "websocket-hold", b"\x0f\x00" + chunks(ntlm_401) + chunks(upgraded) + framed
+          + b"\xe5\x3a\x98" + b"".join(chunks(gw.ws_frame(p)) for p in closing))
+    write("gateway-tunnel", "account-walk", b"\x17\x00" + chunks(ntlm_401) + chunks(upgraded) + framed + b"\xe1")
+    write("gateway-tunnel", "no-credentials", b"\x04\x00" + chunks(schemes_401) + b"\xe1")
+    write("gateway-tunnel", "withheld", b"\x05\x00" + chunks(ntlm_401) + b"\xe1")
+    rap = gw.packet(gw.CHANNEL_RESPONSE, struct.pack("<IHH", 0x800759DA, 0, 0))
+    write("gateway-tunnel", "rap-denied", b"\x07\x00" + chunks(ntlm_401) + chunks(upgraded)
+          + b"".join(chunks(gw.ws_frame(p)) for p in packets[:3] + [rap]) + b"\xe1")
+    write("gateway-tunnel", "not-found", b"\x07\x00" + chunks(gw.http_response("404 Not Found", [
+        ("Server", "Microsoft-IIS/10.0"), ("Content-Length", "9")], b"not found")) + b"\xe1")
+    basic = gw.http_response("401 Unauthorized", head + [("WWW-Authenticate", 'Basic realm="RD Gateway"'),
+                                                         ("Content-Length", "0")])
+    write("gateway-tunnel", "basic", b"\x07\x00" + chunks(basic) + chunks(upgraded) + framed + b"\xe1")
+    # The legacy transport: the OUT channel's 200 and seed, the IN channel's 401 and 200
+    # on the second connection, then bare packets on the first.
+    legacy_out = gw.http_response("200 OK", head) + bytes(10)
+    in_ok = gw.http_response("200 OK", head + [("Content-Length", "0")])
+    second = lambda data: b"\xe9" + struct.pack(">H", len(data)) + data
+    write("gateway-tunnel", "legacy-walk", b"\x07\x00" + chunks(ntlm_401) + chunks(legacy_out) + second(ntlm_401)
+          + second(in_ok) + b"".join(chunks(p) for p in packets) + b"".join(chunks(p) for p in closing) + b"\xea")
+
+
 def main():
     vectors = test_hex_blocks()
     certs = test_certificates()
@@ -252,6 +307,7 @@ def main():
     write("udp", "syn-ack", b"\x02\xf4" + struct.pack(">H", len(syn_ack)) + syn_ack)
     write("udp", "garbage", b"\x01\x10" + bytes(range(17)) + b"\xf0\xf0")
     write("rdpudp", "syn-ack", syn_ack)
+    gateway_seeds()
 
     write("explain", "pair", b"0x904 0x7")
     write("explain", "freerdp-line", b"ERRCONNECT_CONNECT_TRANSPORT_FAILED [0x0002000D]")
