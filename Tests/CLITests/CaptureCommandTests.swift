@@ -165,6 +165,34 @@ struct CaptureCommandTests {
         #expect(!Self.contains(bytes, Array(GatewayCheckTests.password.utf8)))
     }
 
+    @Test("through the gateway the walks after the main one run side by side, never more than 3 connections to the gateway at once (legacy: one tunnel of two)",
+          arguments: [("GW_HEALTHY", 3), ("GW_NO_UPGRADE", 2)])
+    func gatewayConnectionsAtOnce(gateway name: String, least: Int) throws {
+        let file = Self.temporaryFile("gateway-at-once")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let gateway = try Self.port(name)
+        let run = try GatewayCheckTests.check(name, target: "SHADOW_NLA", ["--user", "tester", "--insecure", "--capture", file.path],
+                                              targetPassword: Self.password)
+        #expect(run.stdout.contains("accepts the account"), "\(run.stdout.prefix(400))")
+        // Each connection's life in the file: its first and last packet.
+        var spans: [String: (Double, Double)] = [:]
+        for line in try Self.tshark(file, port: gateway, filter: "tcp.port==\(gateway)", fields: ["tcp.stream", "frame.time_relative"]) {
+            let parts = line.split(separator: "\t")
+            guard parts.count == 2, let time = Double(parts[1]) else { continue }
+            let span = spans[String(parts[0])] ?? (time, time)
+            spans[String(parts[0])] = (min(span.0, time), max(span.1, time))
+        }
+        // A connection whose walk is over is let go at once, while its TLS shutdown
+        // (close_notify, then FIN) still runs: the next one's SYN can come up to a
+        // round trip before that FIN. So a connection counts as open until 5 ms
+        // (many loopback round trips) before its last packet.
+        let starts = spans.values.map(\.0)
+        let most = starts.map { start in spans.values.filter { $0.0 <= start && start < $0.1 - 0.005 }.count }.max() ?? 0
+        #expect(spans.count > 10, "\(spans.count) connections")
+        // Side by side where the transport allows it, and never past the limit.
+        #expect(most >= least && most <= 3, "at most \(most) connections at once")
+    }
+
     @Test("--capture - and a path that cannot be written are refused before any connection")
     func unusablePaths() throws {
         let target = "127.0.0.1:" + (try Self.port("XRDP_TLS"))
