@@ -85,7 +85,7 @@ public enum ConnectionReplay {
         }
 
         var furthest = Step.tcp
-        var waitingFor = "the X.224 Connection Request"
+        var waitingFor = Awaiting.connectionRequest
         var tlsFailure: String?
         var clientHello: ClientHello?
         var serverHello: ServerHello?
@@ -96,7 +96,7 @@ public enum ConnectionReplay {
 
         if let requestLength {
             furthest = .x224
-            waitingFor = "the X.224 Connection Confirm"
+            waitingFor = .connectionConfirm
             let requestAt = ms(connection.toServer.micros(atOffset: 0)) ?? 0
             var x224 = StepTiming(step: .x224, startMs: requestAt)
             let confirmLength = tpktLength(down)
@@ -107,7 +107,7 @@ public enum ConnectionReplay {
                 if case .negotiated(_, let selected) = confirm.result, selected.rawValue != 0 {
                     // TLS (and CredSSP inside it) follows on both streams.
                     furthest = .tls
-                    waitingFor = "the TLS handshake"
+                    waitingFor = .tlsHandshake
                     let fromClient = TLSStream.read(up, from: requestLength)
                     let fromServer = TLSStream.read(down, from: confirmLength)
                     clientHello = fromClient.clientHello
@@ -131,7 +131,7 @@ public enum ConnectionReplay {
                     }
                     if tls.durationMs != nil {
                         furthest = selected.contains(.hybrid) || selected.contains(.hybridEx) ? .credssp : .mcs
-                        waitingFor = furthest == .credssp ? "CredSSP (encrypted: not visible without keys)" : "the MCS exchange (encrypted)"
+                        waitingFor = furthest == .credssp ? .encryptedCredSSP : .encryptedMCS
                     }
                     if let hello = serverHello, fromClient.encryptedFrom != nil || fromServer.encryptedFrom != nil {
                         let outcome = decrypt(connection, client: fromClient, server: fromServer, hello: hello,
@@ -151,7 +151,7 @@ public enum ConnectionReplay {
                     if case .failed = confirm.result {} else {
                         // Standard RDP security: MCS follows in clear.
                         furthest = .mcs
-                        waitingFor = "the MCS Connect Response"
+                        waitingFor = .connectResponse
                         if let responseLength = tpktLength(Array(down[confirmLength...])),
                            let response = try? MCSConnectResponse.decode(down[confirmLength..<(confirmLength + responseLength)]) {
                             let initialAt = ms(connection.toServer.micros(atOffset: requestLength)) ?? requestAt
@@ -160,7 +160,7 @@ public enum ConnectionReplay {
                             record.serverData = ServerDataObservation(response)
                             // Past the Connect Response the traffic is encrypted (or, at level none, not read yet).
                             furthest = .channels
-                            waitingFor = "MCS domain and channel setup"
+                            waitingFor = .channelSetup
                         }
                     }
                 }

@@ -82,7 +82,7 @@ enum PathRules: DiagnosisRule {
         }
         return Finding(id: story.id, level: .fail, section: .path,
                        title: "The server \(how) the connection during \(Names.step(step)), \(Names.ms(after)) into the step",
-                       detail: "\(story.why) rdpdoctor was waiting for \(waiting).", fixes: story.fixes,
+                       detail: "\(story.why) rdpdoctor was waiting for \(Names.waitingFor(waiting, in: probe)).", fixes: story.fixes,
                        codes: catalogue.clientCodes(.setupClosed).keys)
     }
 
