@@ -47,5 +47,25 @@ bench "xrdp through the gateway: check --gateway vs xfreerdp +auth-only" \
 bench "shadow NLA server through the gateway, both with the target account" \
   "$BIN check 127.0.0.1:$SHADOW_NLA --gateway $gw --gateway-user gwuser --ca $ca --user tester --insecure" \
   "$xf /v:127.0.0.1:$SHADOW_NLA"
+# What the target server itself spends per run (its CPU time, from /proc): the
+# shadow server burns about 40 ms of CPU on every connection it accepts, before
+# it answers anything, and serves one at a time, so a check's connections to it
+# set a floor under the check's wall time that no plan on our side removes.
+shadow_pid=$(pgrep -f "^freerdp-shadow-cli .*/port:$SHADOW_NLA( |$)" | head -1 || true)
+server_cpu() {  # runs, command...: the shadow server's CPU ms per run
+  local runs=$1 before after; shift
+  before=$(awk '{print $14 + $15}' "/proc/$shadow_pid/stat")
+  for _ in $(seq "$runs"); do "$@" >/dev/null 2>&1 || true; done
+  after=$(awk '{print $14 + $15}' "/proc/$shadow_pid/stat")
+  echo $(( (after - before) * 1000 / $(getconf CLK_TCK) / runs ))
+}
+if [ -n "$shadow_pid" ]; then
+  echo "## CPU the shadow server spends per run (ms, mean of 5)"
+  # shellcheck disable=SC2086
+  echo "rdpdoctor check --gateway --user: $(server_cpu 5 "$BIN" check "127.0.0.1:$SHADOW_NLA" --gateway "$gw" --gateway-user gwuser --ca "$ca" --user tester --insecure)"
+  # shellcheck disable=SC2086
+  echo "xfreerdp +auth-only: $(server_cpu 5 $xf "/v:127.0.0.1:$SHADOW_NLA")"
+  echo "one bare TCP connect: $(server_cpu 5 python3 -c "import socket, time; s = socket.create_connection(('127.0.0.1', $SHADOW_NLA)); time.sleep(0.2)")"
+fi
 echo "## peak resident memory of one check --gateway (KiB, max of 5 runs)"
 echo "$(peak_rss 5 "$BIN" check "127.0.0.1:$SHADOW_NLA" --gateway "$gw" --gateway-user gwuser --ca "$ca")"

@@ -60,9 +60,10 @@ public struct ConnectionDriver: Sendable {
                 // The tap goes first, nearest the socket: it sees what TLS wrote and what arrived.
                 let tap = recorder.map { TCPCaptureTap(recorder: $0, carriesAccount: machine.carriesAccount) }
                 let handler = ProbeHandler(machine: machine, promise: promise, hardDeadline: hardDeadline,
-                                           gate: gate, counter: counter, keyLog: tap?.keyLogCallback(), address: address)
+                                           gate: gate, counter: counter, keyLog: tap?.keyLogCallback(), address: address,
+                                           recorder: recorder)
                 if let tap { try channel.pipeline.syncOperations.addHandler(tap) }
-                try channel.pipeline.syncOperations.addHandlers([counter, handler])
+                try channel.pipeline.syncOperations.addHandlers([QuickAckHandler(), counter, handler])
             }
         }
         let connected = bootstrap.connect(to: address)
@@ -118,10 +119,14 @@ final class ProbeHandler<Machine: ConnectionMachine>: ChannelInboundHandler, Rem
     private let address: SocketAddress
     /// The machine's second connection, once up (the RD Gateway's legacy IN channel).
     private var second: (any Channel)?
+    /// With --capture: the second connection is recorded too, as its own flow.
+    private let recorder: TrafficRecorder?
 
     init(machine: Machine, promise: EventLoopPromise<Machine>, hardDeadline: NIODeadline, gate: ConnectGate?,
-         counter: RawByteCounter, keyLog: NIOSSLKeyLogCallback? = nil, address: SocketAddress) {
+         counter: RawByteCounter, keyLog: NIOSSLKeyLogCallback? = nil, address: SocketAddress,
+         recorder: TrafficRecorder? = nil) {
         self.address = address
+        self.recorder = recorder
         self.machine = machine
         self.promise = promise
         self.hardDeadline = hardDeadline
@@ -265,18 +270,22 @@ final class ProbeHandler<Machine: ConnectionMachine>: ChannelInboundHandler, Rem
         guard second == nil, !closing else { return }
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         let left = hardDeadline - NIODeadline.now()
+        let recorder = recorder, carriesAccount = machine.carriesAccount
         let connecting = ClientBootstrap(group: context.eventLoop)
             .connectTimeout(max(.milliseconds(1), left))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let certificates = CertificateBox()
-                    let tls = try ProbeTLS.makeTLSHandler(parameters, keeping: certificates)
+                    // Recorded like the first (RDG_IN_DATA carries the client's half of the tunnel).
+                    let tap = recorder.map { TCPCaptureTap(recorder: $0, carriesAccount: carriesAccount) }
+                    let tls = try ProbeTLS.makeTLSHandler(parameters, keeping: certificates, keyLog: tap?.keyLogCallback())
+                    if let tap { try channel.pipeline.syncOperations.addHandler(tap) }
                     let relay = SecondConnectionRelay(certificates: certificates) { happening in
                         let (handler, context) = loopBound.value
                         handler.feed(.second(happening), context: context)
                     }
-                    try channel.pipeline.syncOperations.addHandlers([tls, relay])
+                    try channel.pipeline.syncOperations.addHandlers([QuickAckHandler(), tls, relay])
                 }
             }
             .connect(to: address)

@@ -74,10 +74,10 @@ struct GatewayRunner {
             return GatewayWalks(gateway: observation)
         }
         // The legacy RPC-over-HTTP URL, asked beside the walks on its own connection.
-        async let rpcProxy = rpcProxy(address, gateway: gateway, deadline: deadline)
+        let rpcProxy = Task { await self.rpcProxy(address, gateway: gateway, deadline: deadline) }
         var walks = await walks(request, target: target, address: address, deadline: deadline, judge: judge,
-                                account: account)
-        walks.gateway.rpcProxy = await rpcProxy
+                                account: account, rpcProbeDone: { _ = await rpcProxy.value })
+        walks.gateway.rpcProxy = await rpcProxy.value
         return walks
     }
 
@@ -94,7 +94,7 @@ struct GatewayRunner {
     /// The gateway walks and the target's walks through the channel.
     private func walks(_ request: GatewayRequest, target: Target, address: SocketAddress, deadline: NIODeadline,
                        judge: (@Sendable ([[UInt8]]) async -> CertificateJudgement)?,
-                       account: TargetAccount?) async -> GatewayWalks {
+                       account: TargetAccount?, rpcProbeDone: () async -> Void) async -> GatewayWalks {
         let gateway = request.gateway
         let driver = ConnectionDriver(group: group, recorder: recorder)
         let plan = CheckPlan(target: target)
@@ -143,54 +143,76 @@ struct GatewayRunner {
             walks.gateway = second
         }
         walks.probes = record.map { [$0] } ?? []
-        // The survey of a direct check (one request per security protocol, one
-        // TLS version each), each on its own tunnel, at most three at once.
-        if let main = record, main.negotiation != nil {
-            let allows = gatewayAllows
-            walks.probes += await survey(plan.surveyPurposes, at: Self.maximumSimultaneous) { purpose in
-                await walk(request.credentials, allow: allows, purpose).1
+        guard let main = record else { return walks }
+        // The target's account: the same gate as a direct check's, on the chain seen inside the tunnel.
+        var accountSettings: CredentialSettings?
+        if let account {
+            var judgement: CertificateJudgement?
+            if account.pinnedLeafSHA256 == nil, let judge = account.judge, let chain = main.tls?.peerChain, !chain.isEmpty {
+                judgement = await judge(chain)
+            }
+            let (check, settings) = CredentialGate.accountWalk(account.request, after: main,
+                                                               pinnedLeafSHA256: account.pinnedLeafSHA256,
+                                                               judgement: judgement)
+            walks.credentialCheck = check
+            accountSettings = settings
+        }
+        // The account's walk and the survey of a direct check (one request per
+        // security protocol, one TLS version each) need only the main walk, not
+        // one another: each on its own tunnel, side by side, the account's first
+        // (the longest), at most three connections to the gateway at once.
+        var jobs: [FollowingWalk] = accountSettings.map { [.account($0)] } ?? []
+        if main.negotiation != nil { jobs += plan.surveyPurposes.map { .survey($0) } }
+        guard !jobs.isEmpty else { return walks }
+        // The RPC probe is one of the three while it lasts; a legacy tunnel is two connections.
+        await rpcProbeDone()
+        let limit = walks.gateway.transport == .legacyOnly ? Self.maximumSimultaneous / 2 : Self.maximumSimultaneous
+        let allows = gatewayAllows
+        let records = await concurrently(jobs, at: limit) { job in
+            switch job {
+            case .survey(let purpose): await walk(request.credentials, allow: allows, purpose).1
+            case .account(let settings): await walk(request.credentials, allow: allows, .credentials, account: settings).1
             }
         }
-        guard let account, let main = record else { return walks }
-        // The target's account: the same gate as a direct check's, on the chain seen inside the tunnel.
-        var judgement: CertificateJudgement?
-        if account.pinnedLeafSHA256 == nil, let judge = account.judge, let chain = main.tls?.peerChain, !chain.isEmpty {
-            judgement = await judge(chain)
+        for (job, record) in zip(jobs, records) {
+            guard case .survey = job, let record else { continue }
+            walks.probes.append(record)
         }
-        let (check, settings) = CredentialGate.accountWalk(account.request, after: main,
-                                                           pinnedLeafSHA256: account.pinnedLeafSHA256, judgement: judgement)
-        walks.credentialCheck = check
-        guard let settings else { return walks }
-        let (_, accountRecord) = await walk(request.credentials, allow: gatewayAllows, .credentials, account: settings)
-        if let accountRecord {
+        if case .account = jobs.first, let accountRecord = records.first ?? nil {
             walks.probes.append(accountRecord)
             walks.credentialCheck?.probe = accountRecord
         }
         return walks
     }
 
+    /// A walk that follows the main one.
+    enum FollowingWalk: Sendable {
+        case survey(ProbePurpose)
+        case account(CredentialSettings)
+    }
+
     /// Connections to the gateway at once (as to a host directly: polite probing).
     static let maximumSimultaneous = CheckCoordinator.maximumSimultaneousConnections
 
-    /// Runs one walk per purpose, `limit` at a time; the records in the purposes' order.
-    func survey(_ purposes: [ProbePurpose], at limit: Int,
-                _ walk: @escaping @Sendable (ProbePurpose) async -> ProbeRecord?) async -> [ProbeRecord] {
+    /// Runs `work` for each job, `limit` at a time; the results in the jobs' order.
+    func concurrently<Job: Sendable>(_ jobs: [Job], at limit: Int,
+                                     _ work: @escaping @Sendable (Job) async -> ProbeRecord?) async -> [ProbeRecord?] {
         await withTaskGroup(of: (Int, ProbeRecord?).self) { tasks in
             var next = 0
-            var records: [(Int, ProbeRecord)] = []
+            var results = [ProbeRecord?](repeating: nil, count: jobs.count)
             func launch() {
-                guard next < purposes.count else { return }
+                guard next < jobs.count else { return }
                 let index = next
-                let purpose = purposes[index]
+                let job = jobs[index]
                 next += 1
-                tasks.addTask { (index, await walk(purpose)) }
+                tasks.addTask { (index, await work(job)) }
             }
             for _ in 0..<max(1, limit) { launch() }
             while let (index, record) = await tasks.next() {
-                if let record { records.append((index, record)) }
+                results[index] = record
                 launch()
             }
-            return records.sorted { $0.0 < $1.0 }.map(\.1)
+            return results
         }
     }
 

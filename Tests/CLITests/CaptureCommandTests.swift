@@ -143,6 +143,28 @@ struct CaptureCommandTests {
         #expect(run.stderr.contains("its TLS keys are left out"), "\(run.stderr)")
     }
 
+    @Test("through the gateway over the legacy transport: every RDG_IN_DATA connection is in the file beside its RDG_OUT_DATA one; the gateway password is not")
+    func gatewayLegacySecondConnections() throws {
+        let file = Self.temporaryFile("gateway")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let gateway = try Self.port("GW_NO_UPGRADE")
+        let run = try GatewayCheckTests.check("GW_NO_UPGRADE", ["--json", "--capture", file.path])
+        #expect(run.stderr.contains("Capture: wrote \(file.path)"), "\(run.stderr)")
+        let observations = try #require(try Self.json(run.stdout)["observations"] as? [String: Any])
+        let gatewayWalk = try #require(observations["gateway"] as? [String: Any])
+        #expect(gatewayWalk["transport"] as? String == "legacyOnly", "\(gatewayWalk)")
+        // Each walk through the channel is one tunnel: RDG_OUT_DATA and RDG_IN_DATA, two connections.
+        let tunnels = try #require(observations["probes"] as? [Any]).count
+        #expect(tunnels >= 2)
+        // Connections to the gateway opened (SYN without ACK): the first walk (401 only),
+        // the RPC probe, and two for every tunnel.
+        let opened = try Self.tshark(file, port: gateway,
+                                     filter: "tcp.dstport==\(gateway) && tcp.flags.syn==1 && tcp.flags.ack==0")
+        #expect(opened.count == 2 + 2 * tunnels, "\(opened.count) connections for \(tunnels) tunnels")
+        let bytes = try [UInt8](Data(contentsOf: file))
+        #expect(!Self.contains(bytes, Array(GatewayCheckTests.password.utf8)))
+    }
+
     @Test("--capture - and a path that cannot be written are refused before any connection")
     func unusablePaths() throws {
         let target = "127.0.0.1:" + (try Self.port("XRDP_TLS"))

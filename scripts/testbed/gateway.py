@@ -5,8 +5,11 @@ It speaks the HTTP transport of MS-TSGU to real clients (xfreerdp /g: ...
 /gt:http) and forwards the channel to an RDP server on 127.0.0.1. Every
 listener binds 127.0.0.1 and every channel goes to 127.0.0.1 (a target with
 another name is refused by the resource policy, E_PROXY_RAP_ACCESSDENIED).
+In the network lab (bench/gateway-rtt.sh) --listen and --target-host put it
+on the lab server's address and let channels go to that address instead.
 
 usage: gateway.py VARIANT PORT --cert C --key K [--user U --password P]
+                  [--listen ADDR] [--target-host ADDR]
 
   The HTTP front door (3.3.5.1 of MS-TSGU):
     RDG_OUT_DATA /remoteDesktopGateway/ with `Upgrade: websocket`
@@ -432,11 +435,12 @@ class Tunnel:
         host = names[0] if names else ""
         self.target = "%s:%d" % (host, port)
         say("conn %d tunnel: CHANNEL_CREATE target %s protocol %d", self.cid, self.target, protocol)
-        if self.gw.variant == "rap-denied" or host not in ("127.0.0.1", "localhost"):
+        allowed = (self.gw.target_host,) + (("localhost",) if self.gw.target_host == HOST else ())
+        if self.gw.variant == "rap-denied" or host not in allowed:
             self.answer_error(CHANNEL_RESPONSE, E_RAP, "CHANNEL_RESPONSE")
             return
         try:
-            self.upstream = socket.create_connection((HOST, port), timeout=5.0)
+            self.upstream = socket.create_connection((self.gw.target_host, port), timeout=5.0)
         except OSError as exc:
             say("conn %d tunnel: target %s: %s", self.cid, self.target, exc)
             self.answer_error(CHANNEL_RESPONSE, E_CONNECT, "CHANNEL_RESPONSE")
@@ -524,6 +528,7 @@ def _ws_rest(conn, b0, b1, deadline):
 class Gateway:
     def __init__(self, args):
         self.variant = args.variant
+        self.target_host = args.target_host
         self.user, self.password = args.user, args.password
         self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         self.ctx.load_cert_chain(args.cert, args.key)
@@ -789,6 +794,9 @@ def main():
     parser.add_argument("--key", required=True)
     parser.add_argument("--user", default="gwuser")
     parser.add_argument("--password", default="Gateway-Pass-7")
+    parser.add_argument("--listen", default=HOST, help="address to listen on (the lab's server address)")
+    parser.add_argument("--target-host", default=HOST,
+                        help="the one host channels may go to (the resource policy); localhost counts for 127.0.0.1")
     args = parser.parse_args()
     gateway = Gateway(args)
 
@@ -800,8 +808,8 @@ def main():
         allow_reuse_address = True
         daemon_threads = True
 
-    server = Server((HOST, args.port), Handler)
-    say("gateway %s listening on %s:%d", args.variant, HOST, args.port)
+    server = Server((args.listen, args.port), Handler)
+    say("gateway %s listening on %s:%d", args.variant, args.listen, args.port)
     server.serve_forever()
 
 
