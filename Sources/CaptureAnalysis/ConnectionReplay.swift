@@ -33,6 +33,8 @@ public struct CapturedConnection: Sendable {
     public let tcp: TCPConnection
     /// The TLS part: decrypted with which key, or why not (nil without TLS).
     public internal(set) var decryption: CaptureFacts.Decryption?
+    /// The client sent nothing after its X.224 request and closed first, after the server's answer.
+    public internal(set) var clientLeftAfterNegotiation = false
     /// The client's MCS Connect Initial, when visible (in clear, or decrypted).
     public internal(set) var clientData: ClientDataObservation?
     /// The Connect Initial was visible but did not decode: the decoder's error.
@@ -56,6 +58,7 @@ public struct CapturedConnection: Sendable {
         facts.decryption = decryption
         facts.clientData = clientData
         facts.clientDataProblem = clientDataProblem
+        facts.clientLeftAfterNegotiation = clientLeftAfterNegotiation
         return facts
     }
 
@@ -199,7 +202,14 @@ public enum ConnectionReplay {
         let first = closes.min { $0.2 < $1.2 }
         let encryptedAfterTLS = record.timings.contains { $0.step == .tls && $0.durationMs != nil }
             || !(record.serverData?.encryptionMethod ?? .none).isEmpty
-        if let tlsFailure {
+        // The client heard the server's choice and left without a further byte
+        // (no TLS ClientHello, no MCS Connect Initial): it would not go on with it.
+        // A server alert then (xrdp answers the close with one) is not the cause.
+        let leftAfterNegotiation = requestLength != nil && up.count == requestLength && first?.0 == .client
+            && { if case .selected? = record.negotiation { true } else { record.negotiation == .noNegotiationData } }()
+        if leftAfterNegotiation {
+            record.end = .completed
+        } else if let tlsFailure {
             record.end = .tlsFailed(tlsFailure)
         } else if reading?.reached == .capabilities {
             record.end = .completed  // the Demand Active came: the connection reached the session
@@ -232,6 +242,7 @@ public enum ConnectionReplay {
             closedBy: first?.0, closeKind: first?.1, closedAtMs: first.map { Double($0.2 - start) / 1000 },
             tcp: connection.withoutBytes())
         captured.decryption = decryption
+        captured.clientLeftAfterNegotiation = leftAfterNegotiation
         captured.clientData = clientData?.observation
         captured.clientDataProblem = clientData?.problem
         captured.resumableSession = resumableSession

@@ -18,6 +18,12 @@ extension VerdictRule {
                            summary: "The connection stalled during \(Names.step(stalled)): the server's full-size segments were sent again and the connection went no further, the signature of a path MTU black hole (usually a VPN or tunnel). The client most likely gave up with a timeout (0x108) or showed \(shown(codes)), as Microsoft clients do.",
                            codes: codes)
         }
+        if observations.capture?.clientLeftAfterNegotiation == true {
+            let selected = probe.negotiation?.selectedProtocol.map { "the server selected \(Names.requested($0))" }
+                ?? "the server answered without negotiation data (standard RDP security)"
+            return Verdict(outcome: .fails, step: .x224,
+                           summary: "The client gave up after the negotiation: it asked for \(Names.requested(probe.requestedProtocols)), \(selected), and the client closed the connection without sending another byte. It would not use what the server chose (a client limited to other protocols or requiring NLA does this; FreeRDP reports ERRCONNECT_SECURITY_NEGO_CONNECT_FAILED).")
+        }
         switch probe.end {
         case let .peerClosed(kind, step, _):
             let codes = catalogue.clientCodes(.setupClosed)
