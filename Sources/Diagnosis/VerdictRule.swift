@@ -275,7 +275,7 @@ enum VerdictRule {
             let step = verdict.step ?? .tcp
             return (verdict, findings + [Finding(
                 id: .verdictFails, level: .fail, section: section(of: step),
-                title: "The connection fails during \(Names.step(step))", detail: verdict.summary,
+                title: "The connection \(captured ? "failed" : "fails") during \(Names.step(step))", detail: verdict.summary,
                 codes: [verdict.errorCode, verdict.extendedCode].compactMap { $0 })])
         }
         guard verdict.outcome == .reachesLogon || verdict.outcome == .reachesCredentials,

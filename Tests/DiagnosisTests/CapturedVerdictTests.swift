@@ -37,4 +37,17 @@ struct CapturedVerdictTests {
             #expect(!report.verdict.summary.contains(phrase), "\(name): \(report.verdict.summary)")
         }
     }
+
+    @Test("findings on a capture: no survey of requests it does not hold, no kernel statistics, what this client offered")
+    func findingsTellTheCapture() async {
+        let live = await Scenarios.tlsReset.diagnose()
+        let capture = await Self.captured(Scenarios.tlsReset).diagnose()
+        #expect(live.findings.contains { $0.id == .x224Protocols })
+        #expect(!capture.findings.contains { $0.id == .x224Protocols })
+        let text = capture.findings.map { "\($0.title) \($0.detail)" }.joined(separator: "\n")
+        for phrase in ["Default client replay", "kernel", "what mstsc offers"] {
+            #expect(!text.contains(phrase), "\(phrase): \(text)")
+        }
+        if let added = capture.findings.first(where: { $0.id == .verdictFails }) { #expect(added.title.contains("failed")) }
+    }
 }
