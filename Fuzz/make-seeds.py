@@ -33,10 +33,10 @@ def write(target, name, data):
 # MARK: - The capture
 
 
-def tshark_server_payloads(pcap, key):
-    """(frame, client port, [decrypted or plain payloads]) of the server's TLS records and plaintext."""
+def tshark_server_payloads(pcap, key, side="tcp.srcport==3389"):
+    """(section, payload) of one side's TLS records and plaintext (the server's by default)."""
     cmd = ["tshark", "-r", pcap, "-d", "tcp.port==3389,tls", "-o", 'uat:rsa_keys:"%s",""' % key,
-           "-Y", "tcp.srcport==3389 && tcp.len > 0", "-x", "-T", "text"]
+           "-Y", side + " && tcp.len > 0", "-x", "-T", "text"]
     try:
         out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     except (OSError, subprocess.CalledProcessError) as error:
@@ -81,6 +81,59 @@ def capture_seeds():
     if hexcert:
         certificate = bytes.fromhex(hexcert[0].split(",")[0])
     return confirm, decrypted, certificate
+
+
+def tshark_records(pcap, side):
+    """The raw TLS application data records one side sent (encrypted), as on the wire."""
+    out = subprocess.run(["tshark", "-r", pcap, "-d", "tcp.port==3389,tls", "-Y", side + " && tls.record.content_type==23",
+                          "-T", "fields", "-e", "tcp.payload"], capture_output=True, text=True).stdout.split()
+    return [bytes.fromhex(line.replace(":", "")) for line in out]
+
+
+def decryption_seeds(vectors):
+    """Seeds for tls-records, decrypted-traffic and mcs-connect-initial from the Windows captures
+    (both sides decrypted with their server keys), the RSA key files and written key logs."""
+    folder = os.path.join(CAPTURES, "windows")
+    pairs = [("nla_win7_win2k8r2.pcap", "W2K8R2.key"), ("mstsc_remoteapp.pcap", "W2K8R2SP1.key")]
+    for pcap_name, key_name in pairs:
+        pcap, key = os.path.join(folder, pcap_name), os.path.join(folder, key_name)
+        if not os.path.exists(pcap) or not os.path.exists(key):
+            print("make-seeds: no %s; its decryption seeds are skipped" % pcap, file=sys.stderr)
+            continue
+        stem = os.path.splitext(pcap_name)[0]
+        # tls-records: [suite index, version | encrypt-then-MAC] + a record stream. The
+        # capture's encrypted records, opened under a few suites and versions.
+        records = b"".join(tshark_records(pcap, "tcp.srcport==3389")[:6])[:MAX_SEED - 2]
+        for suite, version in ((0, 1), (3, 3), (5, 2), (8, 3 | 4), (10, 3)):
+            write("tls-records", "%s-suite%d-v%d" % (stem, suite, version), bytes([suite, version]) + records)
+        # decrypted-traffic: the first byte splits the rest into client and server plaintext.
+        client = [d for sec, d in tshark_server_payloads(pcap, key, "tcp.dstport==3389") if sec == "Decrypted TLS" and d[:1] != b"\x14"]
+        server = [d for sec, d in tshark_server_payloads(pcap, key) if sec == "Decrypted TLS" and d[:1] != b"\x14"]
+        up, down = b"".join(client)[:2048], b"".join(server)[:2047]
+        if up and down:
+            split = min(255, (len(up) * 255 + len(up) + len(down) - 1) // (len(up) + len(down)))
+            write("decrypted-traffic", stem + "-both", bytes([split]) + up + down)
+        # mcs-connect-initial: the client's Connect Initial (TPKT, X.224 data, BER 0x7F 0x65).
+        plain = b"".join(client)
+        at = plain.find(b"\x02\xf0\x80\x7f\x65")
+        if at >= 4 and plain[at - 4] == 3:
+            frame = plain[at - 4:at - 4 + struct.unpack(">H", plain[at - 2:at])[0]]
+            write("mcs-connect-initial", stem, frame)
+            write("mcs-connect-initial", stem + "-cut", frame[:len(frame) * 2 // 3])
+        # The server's RSA key as DER, behind the two selector bytes.
+        pem = open(key).read()
+        body = "".join(line for line in pem.splitlines() if line and not line.startswith("-----"))
+        write("tls-records", key_name + "-der", b"\x00\x03" + base64.b64decode(body))
+    # Key logs as SSLKEYLOGFILE writes them: TLS 1.2 and TLS 1.3 labels.
+    random, secret = "ab" * 32, "cd" * 48
+    lines = ["# SSL/TLS secrets log file", "CLIENT_RANDOM %s %s" % (random, secret)]
+    lines += ["%s %s %s" % (label, random, "ef" * 32) for label in
+              ("CLIENT_HANDSHAKE_TRAFFIC_SECRET", "SERVER_HANDSHAKE_TRAFFIC_SECRET", "CLIENT_TRAFFIC_SECRET_0", "SERVER_TRAFFIC_SECRET_0")]
+    write("tls-records", "keylog", b"\x00\x00" + ("\n".join(lines) + "\n").encode())
+    # The specification's Connect Initial (MS-RDPBCGR 4.1.3), rebuilt from the encoder's test.
+    spec = vectors.get("MCSConnectInitial")
+    if spec:
+        write("mcs-connect-initial", "ms-rdpbcgr-4.1.3", spec)
 
 
 def tpkt_frames(stream):
@@ -144,6 +197,23 @@ def test_certificates():
                     except ValueError:
                         pass
     return certs
+
+
+def spec_connect_initial():
+    """MS-RDPBCGR 4.1.3's Connect Initial from Tests/RDPProtocolTests/MCSConnectInitialTests.swift
+    (written there as a byte array with annotations)."""
+    path = os.path.join(ROOT, "Tests", "RDPProtocolTests", "MCSConnectInitialTests.swift")
+    text = open(path, encoding="utf-8").read()
+    block = text[text.index("specConnectInitial: [UInt8] = ["):text.index("static var specClientData")]
+    data = bytearray()
+    for line in block.splitlines()[1:]:
+        code = line.split("//")[0]
+        repeat = re.search(r"Array\(repeating: 0, count: (\d+)\)", code)
+        if repeat:
+            data += bytes(int(repeat.group(1)))
+            continue
+        data += bytes(int(h, 16) for h in re.findall(r"0x([0-9A-Fa-f]{2})", code))
+    return bytes(data) if len(data) == 416 else None
 
 
 # MARK: - Scripts for the machine targets (MachineTargets.play)
@@ -221,6 +291,7 @@ def gateway_seeds():
 
 def main():
     vectors = test_hex_blocks()
+    decryption_seeds({"MCSConnectInitial": spec_connect_initial()})
     certs = test_certificates()
     capture = capture_seeds()
     confirm, decrypted, leaf = capture if capture else (None, [], None)

@@ -4,7 +4,7 @@
 #
 #   scripts/fuzz.sh list                 the targets
 #   scripts/fuzz.sh TARGET SECONDS       fuzz one target (corpus Fuzz/corpus/TARGET)
-#   scripts/fuzz.sh all SECONDS          each target in turn, SECONDS each
+#   scripts/fuzz.sh all SECONDS          every target, SECONDS each, FUZZ_PARALLEL (2) at once
 #   scripts/fuzz.sh build                only build
 #
 # Environment: FUZZ_CONFIG=debug|release (default release), FUZZ_JOBS (build
@@ -59,8 +59,16 @@ case "${1:-}" in
     list) build; FUZZ_TARGET=list "$(binary)" ;;
     all)
         build
-        failed=()
-        for target in $(targets); do run_one "$target" "${2:?seconds}" || failed+=("$target"); done
+        # FUZZ_PARALLEL targets at once (default 2, one per core of the CI machines);
+        # each writes its own log, and a failure is named by its target.
+        parallel=${FUZZ_PARALLEL:-2}
+        failed_dir=$(mktemp -d)
+        for target in $(targets); do
+            while (($(jobs -rp | wc -l) >= parallel)); do wait -n || true; done
+            { run_one "$target" "${2:?seconds}" 2> >(sed "s/^/[$target] /" >&2) || touch "$failed_dir/$target"; } &
+        done
+        wait
+        failed=($(ls "$failed_dir")); rm -rf "$failed_dir"
         if ((${#failed[@]})); then echo "fuzz.sh: failures in: ${failed[*]} (inputs under $work/artifacts)" >&2; exit 1; fi
         echo "fuzz.sh: every target ran ${2}s without a failure" >&2
         ;;

@@ -52,7 +52,7 @@ extension ConnectionReplay {
     /// Puts what the decrypted bytes show into the record: the observations,
     /// the step timings, and the step the connection then waited for.
     static func apply(_ reading: DecryptedReading, session: DecryptedSession, to record: inout ProbeRecord,
-                      furthest: inout Step, waitingFor: inout String, connection: TCPConnection, ms: (Int64?) -> Double?) {
+                      furthest: inout Step, waitingFor: inout Awaiting, connection: TCPConnection, ms: (Int64?) -> Double?) {
         if let credssp = reading.credssp {
             var observed = credssp
             if let first = session.fromServer.recordOffsets.first {
@@ -81,20 +81,20 @@ extension ConnectionReplay {
         case .credssp?:
             if reading.client.credentialsSent {
                 furthest = .mcs
-                waitingFor = "the MCS Connect Response (after the client sent its credentials)"
+                waitingFor = .connectResponseAfterCredentials
             } else {
                 furthest = .credssp
-                waitingFor = "the rest of CredSSP (decrypted)"
+                waitingFor = .restOfCredSSP
             }
         case .mcs?:
             furthest = .channels
-            waitingFor = "MCS domain and channel setup"
+            waitingFor = .channelSetup
         case .channels?:
             furthest = .licensing
-            waitingFor = "the server's licensing PDU"
+            waitingFor = .licensing
         case .licensing?:
             furthest = .capabilities
-            waitingFor = "the Demand Active PDU"
+            waitingFor = .demandActive
         case .capabilities?:
             furthest = .capabilities
         default:

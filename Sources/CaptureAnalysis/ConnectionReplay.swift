@@ -33,6 +33,12 @@ public struct CapturedConnection: Sendable {
     public let tcp: TCPConnection
     /// The TLS part: decrypted with which key, or why not (nil without TLS).
     public internal(set) var decryption: CaptureFacts.Decryption?
+    /// The client sent nothing after its X.224 request and closed first, after the server's answer.
+    public internal(set) var clientLeftAfterNegotiation = false
+    /// The client's MCS Connect Initial, when visible (in clear, or decrypted).
+    public internal(set) var clientData: ClientDataObservation?
+    /// The Connect Initial was visible but did not decode: the decoder's error.
+    public internal(set) var clientDataProblem: String?
     /// A session a later connection of the capture may resume (its ID and master secret).
     var resumableSession: (id: [UInt8], master: [UInt8])?
 
@@ -50,6 +56,9 @@ public struct CapturedConnection: Sendable {
         facts.fromClient = Self.direction(tcp.toServer)
         facts.fromServer = Self.direction(tcp.toClient)
         facts.decryption = decryption
+        facts.clientData = clientData
+        facts.clientDataProblem = clientDataProblem
+        facts.clientLeftAfterNegotiation = clientLeftAfterNegotiation
         return facts
     }
 
@@ -85,7 +94,7 @@ public enum ConnectionReplay {
         }
 
         var furthest = Step.tcp
-        var waitingFor = "the X.224 Connection Request"
+        var waitingFor = Awaiting.connectionRequest
         var tlsFailure: String?
         var clientHello: ClientHello?
         var serverHello: ServerHello?
@@ -93,10 +102,11 @@ public enum ConnectionReplay {
         var decryption: CaptureFacts.Decryption?
         var reading: DecryptedReading?
         var resumableSession: (id: [UInt8], master: [UInt8])?
+        var clientData: ClientDataReading?
 
         if let requestLength {
             furthest = .x224
-            waitingFor = "the X.224 Connection Confirm"
+            waitingFor = .connectionConfirm
             let requestAt = ms(connection.toServer.micros(atOffset: 0)) ?? 0
             var x224 = StepTiming(step: .x224, startMs: requestAt)
             let confirmLength = tpktLength(down)
@@ -107,7 +117,7 @@ public enum ConnectionReplay {
                 if case .negotiated(_, let selected) = confirm.result, selected.rawValue != 0 {
                     // TLS (and CredSSP inside it) follows on both streams.
                     furthest = .tls
-                    waitingFor = "the TLS handshake"
+                    waitingFor = .tlsHandshake
                     let fromClient = TLSStream.read(up, from: requestLength)
                     let fromServer = TLSStream.read(down, from: confirmLength)
                     clientHello = fromClient.clientHello
@@ -131,7 +141,7 @@ public enum ConnectionReplay {
                     }
                     if tls.durationMs != nil {
                         furthest = selected.contains(.hybrid) || selected.contains(.hybridEx) ? .credssp : .mcs
-                        waitingFor = furthest == .credssp ? "CredSSP (encrypted: not visible without keys)" : "the MCS exchange (encrypted)"
+                        waitingFor = furthest == .credssp ? .encryptedCredSSP : .encryptedMCS
                     }
                     if let hello = serverHello, fromClient.encryptedFrom != nil || fromServer.encryptedFrom != nil {
                         let outcome = decrypt(connection, client: fromClient, server: fromServer, hello: hello,
@@ -141,6 +151,9 @@ public enum ConnectionReplay {
                         if let session = outcome.session {
                             let read = DecryptedTraffic.read(client: session.fromClient, server: session.fromServer, selected: selected)
                             reading = read
+                            if let from = read.clientRDPFrom {
+                                clientData = readClientData(session.fromClient.plaintext, from: from, seen: .decrypted)
+                            }
                             apply(read, session: session, to: &record, furthest: &furthest, waitingFor: &waitingFor,
                                   connection: connection, ms: ms)
                             decryption?.client = read.client.tsRequests > 0 ? read.client : nil
@@ -151,7 +164,8 @@ public enum ConnectionReplay {
                     if case .failed = confirm.result {} else {
                         // Standard RDP security: MCS follows in clear.
                         furthest = .mcs
-                        waitingFor = "the MCS Connect Response"
+                        clientData = readClientData(up, from: requestLength, seen: .clear)
+                        waitingFor = .connectResponse
                         if let responseLength = tpktLength(Array(down[confirmLength...])),
                            let response = try? MCSConnectResponse.decode(down[confirmLength..<(confirmLength + responseLength)]) {
                             let initialAt = ms(connection.toServer.micros(atOffset: requestLength)) ?? requestAt
@@ -160,7 +174,7 @@ public enum ConnectionReplay {
                             record.serverData = ServerDataObservation(response)
                             // Past the Connect Response the traffic is encrypted (or, at level none, not read yet).
                             furthest = .channels
-                            waitingFor = "MCS domain and channel setup"
+                            waitingFor = .channelSetup
                         }
                     }
                 }
@@ -188,7 +202,14 @@ public enum ConnectionReplay {
         let first = closes.min { $0.2 < $1.2 }
         let encryptedAfterTLS = record.timings.contains { $0.step == .tls && $0.durationMs != nil }
             || !(record.serverData?.encryptionMethod ?? .none).isEmpty
-        if let tlsFailure {
+        // The client heard the server's choice and left without a further byte
+        // (no TLS ClientHello, no MCS Connect Initial): it would not go on with it.
+        // A server alert then (xrdp answers the close with one) is not the cause.
+        let leftAfterNegotiation = requestLength != nil && up.count == requestLength && first?.0 == .client
+            && { if case .selected? = record.negotiation { true } else { record.negotiation == .noNegotiationData } }()
+        if leftAfterNegotiation {
+            record.end = .completed
+        } else if let tlsFailure {
             record.end = .tlsFailed(tlsFailure)
         } else if reading?.reached == .capabilities {
             record.end = .completed  // the Demand Active came: the connection reached the session
@@ -221,14 +242,36 @@ public enum ConnectionReplay {
             closedBy: first?.0, closeKind: first?.1, closedAtMs: first.map { Double($0.2 - start) / 1000 },
             tcp: connection.withoutBytes())
         captured.decryption = decryption
+        captured.clientLeftAfterNegotiation = leftAfterNegotiation
+        captured.clientData = clientData?.observation
+        captured.clientDataProblem = clientData?.problem
         captured.resumableSession = resumableSession
         return captured
     }
 
+    typealias ClientDataReading = (observation: ClientDataObservation?, problem: String?)
+
+    /// The client's MCS Connect Initial, the TPKT frame at `offset` of its
+    /// bytes (nil when the capture does not hold it whole; a decoding error is kept).
+    static func readClientData(_ bytes: [UInt8], from offset: Int, seen: ClientDataObservation.Visibility) -> ClientDataReading? {
+        guard offset < bytes.count, let length = tpktLength(bytes[offset...]) else { return nil }
+        do {
+            let initial = try MCSConnectInitial.decode(bytes[offset..<(offset + length)])
+            return (ClientDataObservation(initial.clientData, seen: seen), nil)
+        } catch {
+            return (nil, error.description)
+        }
+    }
+
     /// The length of the TPKT frame that starts `stream`, when it is all there.
     static func tpktLength(_ stream: [UInt8]) -> Int? {
-        guard stream.count >= 4, stream[0] == 0x03 else { return nil }
-        let length = Int(stream[2]) << 8 | Int(stream[3])
+        tpktLength(stream[...])
+    }
+
+    static func tpktLength(_ stream: ArraySlice<UInt8>) -> Int? {
+        guard stream.count >= 4, stream.first == 0x03 else { return nil }
+        let start = stream.startIndex
+        let length = Int(stream[start + 2]) << 8 | Int(stream[start + 3])
         return length >= 7 && length <= stream.count ? length : nil
     }
 

@@ -314,6 +314,9 @@ public enum WireTable: String, Codable, Sendable, CaseIterable {
     case zeekEncryptionMethod = "zeek-encryption-method"
     case zeekEncryptionLevel = "zeek-encryption-level"
     case zeekCertType = "zeek-cert-type"
+    case zeekClientBuild = "zeek-client-build"
+    case zeekHighColorDepth = "zeek-high-color-depth"
+    case zeekKeyboardLayout = "zeek-keyboard-layout"
 }
 
 struct WireNameTable: Codable, Sendable {

@@ -60,7 +60,8 @@ public enum Diagnoser {
             }
         }
         let (verdict, consistent) = VerdictRule.reconciled(
-            VerdictRule.verdict(observations, catalogue: catalogue), findings: findings)
+            VerdictRule.verdict(observations, catalogue: catalogue), findings: findings,
+            captured: observations.capture != nil)
         let order = Dictionary(uniqueKeysWithValues: Section.allCases.enumerated().map { ($1, $0) })
         let sorted = consistent.enumerated().sorted {
             (order[$0.element.section]!, $0.offset) < (order[$1.element.section]!, $1.offset)

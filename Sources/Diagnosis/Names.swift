@@ -69,8 +69,18 @@ public enum Names {
         }
     }
 
+    /// What a probe waited for, with the server's MCS Disconnect Provider
+    /// Ultimatum when it ended the connection with one.
+    static func waitingFor(_ waiting: Awaiting, in probe: ProbeRecord) -> String {
+        guard let reason = probe.session?.disconnectReason else { return waiting.description }
+        return "\(waiting) (the server sent MCS Disconnect Provider Ultimatum, reason \(reason.name ?? String(reason.rawValue)))"
+    }
+
     /// How a probe ended, with how long it waited when nothing came.
     static func end(of probe: ProbeRecord) -> String {
+        if case let .peerClosed(kind, step, waiting) = probe.end {
+            return "the server \(kind == .reset ? "reset" : "closed") the connection during \(Self.step(step)) while rdpdoctor waited for \(waitingFor(waiting, in: probe))"
+        }
         if case let .timedOut(step, _) = probe.end, let waited = waited(probe) {
             return "not determined: no answer during \(Self.step(step)) within \(ms(waited))"
         }

@@ -16,13 +16,17 @@ enum NegotiationRules: DiagnosisRule {
         let facts = NegotiationFacts(o)
         guard facts.anyAnswer else { return [] }
         var findings: [Finding] = []
-        findings.append(matrix(o, catalogue: catalogue))
+        // A capture holds the client's one request, not the check's survey of every protocol.
+        let captured = o.capture != nil
+        if !captured { findings.append(matrix(o, catalogue: catalogue)) }
 
         if let selected = facts.defaultSelected, let probe = o.defaultClient, case let .selected(_, flags) = probe.negotiation {
             let flagText = Names.negotiationFlags(flags)
             findings.append(Finding(
                 id: .x224DefaultSelection, level: .info, section: .negotiation,
-                title: "Offered what mstsc offers (TLS, CredSSP, HYBRID_EX), the server selects \(Names.securityProtocol(selected))",
+                title: captured
+                    ? "The client offered \(Names.requested(probe.requestedProtocols)); the server selected \(Names.securityProtocol(selected))"
+                    : "Offered what mstsc offers (TLS, CredSSP, HYBRID_EX), the server selects \(Names.securityProtocol(selected))",
                 detail: "Response flags: \(flagText.isEmpty ? "none" : flagText.joined(separator: ", "))."))
         }
 
@@ -43,7 +47,8 @@ enum NegotiationRules: DiagnosisRule {
                 fixes: requireNLA))
         } else if facts.credSSPDeclined {
             findings.append(Finding(
-                id: .x224NoNla, level: .warn, section: .negotiation, title: "No NLA: the server never selects CredSSP",
+                id: .x224NoNla, level: .warn, section: .negotiation,
+                title: captured ? "No NLA: the server did not select CredSSP, which the client offered" : "No NLA: the server never selects CredSSP",
                 detail: "Every client reaches the logon screen before authenticating. (Scanners that count any answer as 'NLA supported' get this wrong; rdpdoctor judges by the protocol the server selects.)",
                 fixes: requireNLA))
         }

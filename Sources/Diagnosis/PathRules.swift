@@ -82,7 +82,7 @@ enum PathRules: DiagnosisRule {
         }
         return Finding(id: story.id, level: .fail, section: .path,
                        title: "The server \(how) the connection during \(Names.step(step)), \(Names.ms(after)) into the step",
-                       detail: "\(story.why) rdpdoctor was waiting for \(waiting).", fixes: story.fixes,
+                       detail: "\(story.why) rdpdoctor was waiting for \(Names.waitingFor(waiting, in: probe)).", fixes: story.fixes,
                        codes: catalogue.clientCodes(.setupClosed).keys)
     }
 
@@ -124,7 +124,12 @@ enum PathRules: DiagnosisRule {
         let segments = stats.map(\.segmentsOut).reduce(0, +)
         let retransmits = stats.map(\.totalRetransmits).reduce(0, +)
         let loss = segments > 0 ? Double(retransmits) / Double(segments) : 0
-        var findings = [Finding(
+        // A capture has no kernel statistics: its round trip is the handshake's, seen where it was taken.
+        var findings = [o.capture != nil
+            ? Finding(id: .pathLatency, level: .info, section: .path,
+                      title: "Round trip \(Names.ms(rtt)) (SYN to SYN+ACK)",
+                      detail: "From the TCP handshake as the capture saw it: taken near the client it is the whole round trip, near the server almost none of it. Retransmissions are counted per direction in their own findings.")
+            : Finding(
             id: .pathLatency, level: .info, section: .path,
             title: "Round trip \(Names.ms(rtt)), jitter \(Names.ms(jitter)), \(retransmits) of \(segments) segments retransmitted",
             detail: "Median of the kernel's minimum RTT over \(stats.count) connections (connect times: \(connects.first.map(Names.ms) ?? "?") to \(connects.last.map(Names.ms) ?? "?")); jitter is the mean RTT variance; retransmissions are the loss estimate.")]

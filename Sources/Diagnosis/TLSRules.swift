@@ -26,8 +26,10 @@ enum TLSRules: DiagnosisRule {
         if let probe = o.defaultClient, let tls = probe.tls {
             findings.append(Finding(
                 id: .tlsNegotiated, level: .info, section: .tls,
-                title: "A default handshake negotiates \(tls.version?.rawValue ?? "an unknown TLS version")",
-                detail: "TLS took \(probe.duration(of: .tls).map(Names.ms) ?? "?") and the server presented \(tls.peerChain.count) certificate\(tls.peerChain.count == 1 ? "" : "s")."))
+                title: o.capture != nil
+                    ? "The handshake negotiated \(tls.version?.rawValue ?? "an unknown TLS version")"
+                    : "A default handshake negotiates \(tls.version?.rawValue ?? "an unknown TLS version")",
+                detail: "TLS \(probe.duration(of: .tls).map { "took \(Names.ms($0))" } ?? "did not finish") and the server presented \(tls.peerChain.count) certificate\(tls.peerChain.count == 1 ? "" : "s")."))
         }
         guard !accepted.isEmpty || !refused.isEmpty || !unknown.isEmpty else { return findings }
         let refusedText = refused.map { "\($0.0.rawValue) (\($0.1))" }.joined(separator: "; ")

@@ -13,7 +13,8 @@ enum TimingRules: DiagnosisRule {
         guard done.contains(where: { $0.0 != .tcp }) || probe.end == .completed else { return [] }
         let text = done.map { "\(Names.step($0.0)) \(Names.ms($0.1))" }.joined(separator: ", ")
         var findings = [Finding(id: .timingSteps, level: .info, section: .timing,
-                                title: "Default client replay took \(Names.ms(probe.totalMs))",
+                                title: o.capture != nil ? "The connection lasted \(Names.ms(probe.totalMs))"
+                                    : "Default client replay took \(Names.ms(probe.totalMs))",
                                 detail: text.isEmpty ? "No step completed." : text + ".")]
         if let slowest = done.max(by: { $0.1 < $1.1 }), slowest.1 > slowStepMs {
             findings.append(Finding(

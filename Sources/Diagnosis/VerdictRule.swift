@@ -3,7 +3,10 @@ import ProbeCore
 import RDPProtocol
 
 /// Where a default Microsoft client would stop on this host, judged from the
-/// default-client probe (which walks the connection as mstsc does).
+/// default-client probe (which walks the connection as mstsc does). For a
+/// captured connection (`analyze`) the same cases are told in the past, of
+/// the client that made it: rdpdoctor did not connect, and what the client
+/// showed is the most likely code, not a certainty.
 enum VerdictRule {
     /// A TCP connection attempt unanswered for this long is taken as dropped:
     /// clients give up on it after a few seconds too.
@@ -20,7 +23,8 @@ enum VerdictRule {
             inside.gateway = nil
             return throughGateway(verdict(inside, catalogue: catalogue), gateway)
         }
-        let base = connectionVerdict(observations, codes: catalogue)
+        let base = observations.capture != nil
+            ? capturedVerdict(observations, codes: catalogue) : connectionVerdict(observations, codes: catalogue)
         guard let check = observations.credentialCheck, let credential = check.credential else { return base }
         // A refused account explains a close during CredSSP better than the close itself.
         if base.outcome == .fails, credential.outcome == .accepted || credential.outcome == .notSent { return base }
@@ -265,19 +269,21 @@ enum VerdictRule {
 
     /// One consistent report: a failing verdict has a failure among the
     /// findings, and a failure among the findings makes the verdict fail.
-    static func reconciled(_ verdict: Verdict, findings: [Finding]) -> (Verdict, [Finding]) {
+    static func reconciled(_ verdict: Verdict, findings: [Finding], captured: Bool = false) -> (Verdict, [Finding]) {
         let failures = findings.filter { $0.level == .fail }
         if verdict.outcome == .fails, failures.isEmpty {
             let step = verdict.step ?? .tcp
             return (verdict, findings + [Finding(
                 id: .verdictFails, level: .fail, section: section(of: step),
-                title: "The connection fails during \(Names.step(step))", detail: verdict.summary,
+                title: "The connection \(captured ? "failed" : "fails") during \(Names.step(step))", detail: verdict.summary,
                 codes: [verdict.errorCode, verdict.extendedCode].compactMap { $0 })])
         }
         guard verdict.outcome == .reachesLogon || verdict.outcome == .reachesCredentials,
               let first = failures.first else { return (verdict, findings) }
         return (Verdict(outcome: .fails, step: step(of: first.section) ?? verdict.step,
-                        summary: "\(first.title) (otherwise a default Microsoft client would get as far as \(verdict.step.map(Names.step) ?? "the handshake")).",
+                        summary: captured
+                            ? "\(first.title) (otherwise the connection got as far as \(verdict.step.map(Names.step) ?? "the handshake"))."
+                            : "\(first.title) (otherwise a default Microsoft client would get as far as \(verdict.step.map(Names.step) ?? "the handshake")).",
                         errorCode: first.codes.first { $0.family == .disconnect },
                         extendedCode: first.codes.first { $0.family != .disconnect }), findings)
     }

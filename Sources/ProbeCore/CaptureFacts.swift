@@ -29,6 +29,14 @@ public struct CaptureFacts: Codable, Sendable, Equatable {
     public var fromServer = Direction()
     /// What became of the encrypted part (nil when the connection had no TLS).
     public var decryption: Decryption?
+    /// The client sent nothing after its X.224 request and closed the
+    /// connection itself once the server had answered: it would not go on
+    /// with what the server selected.
+    public var clientLeftAfterNegotiation = false
+    /// The client's MCS Connect Initial, when the capture shows it (in clear or decrypted).
+    public var clientData: ClientDataObservation?
+    /// Why the client's Connect Initial, though visible, could not be read (a decoding error).
+    public var clientDataProblem: String?
 
     public init() {}
 }

@@ -11,19 +11,17 @@ import RDPProtocol
 /// A sub-machine like `SessionStage`: it owns its state, takes bytes and
 /// returns `Output`s; `RDPProbeMachine` maps them.
 struct CredSSPStage: Sendable {
-    /// What the stage waits for; `description` is the phrase reports use.
+    /// What the stage waits for; `shared` names it for the record and reports.
     enum Awaiting: StageWaiting {
         case challenge
         case authenticateAnswer
         case earlyAuthorization
 
-        var step: Step { .credssp }
-
-        var description: String {
+        var shared: ProbeCore.Awaiting {
             switch self {
-            case .challenge: "the server's NTLM CHALLENGE (CredSSP)"
-            case .authenticateAnswer: "the server's answer to the NTLM AUTHENTICATE"
-            case .earlyAuthorization: "the early user authorization result (HYBRID_EX)"
+            case .challenge: .ntlmChallenge
+            case .authenticateAnswer: .authenticateAnswer
+            case .earlyAuthorization: .earlyAuthorization
             }
         }
     }
@@ -212,7 +210,7 @@ extension RDPProbeMachine {
     /// Maps what the CredSSP stage returned to the record, the step timings
     /// and the transport's actions.
     mutating func apply(_ outputs: [CredSSPStage.Output], now: UInt64) -> [ConnectionAction] {
-        apply(outputs, now: now, wrap: Awaiting.credssp,
+        apply(outputs, now: now,
               observe: { machine, observation in machine.record(observation, now: now) },
               finished: { machine, outcome in
                   switch outcome {

@@ -30,9 +30,9 @@ public enum ConnectionEnd: Codable, Sendable, Equatable {
     /// The TCP connection attempt failed otherwise (no route, unreachable).
     case unreachable(String)
     /// The peer closed the connection while `step` was under way.
-    case peerClosed(CloseKind, step: Step, waitingFor: String)
+    case peerClosed(CloseKind, step: Step, waitingFor: Awaiting)
     /// Nothing (more) arrived before the step's deadline.
-    case timedOut(step: Step, waitingFor: String)
+    case timedOut(step: Step, waitingFor: Awaiting)
     /// The peer sent bytes that do not decode (`message` names the PDU and field).
     case protocolError(step: Step, message: String)
     /// The TLS handshake failed (an alert, no common version or cipher).

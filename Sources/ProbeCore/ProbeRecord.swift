@@ -32,7 +32,7 @@ public struct ProbeRecord: Codable, Sendable {
     /// its TCP step is the gateway's CHANNEL_CREATE, its TLS ran inside the
     /// tunnel. nil for a direct connection.
     public var throughGateway: String?
-    public var end: ConnectionEnd = .timedOut(step: .tcp, waitingFor: "the probe to start")
+    public var end: ConnectionEnd = .timedOut(step: .tcp, waitingFor: .probeStart)
     public var totalMs: Double = 0
 
     public init(purpose: ProbePurpose, requestedProtocols: SecurityProtocols) {

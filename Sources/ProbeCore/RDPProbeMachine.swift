@@ -89,8 +89,8 @@ public struct RDPProbeMachine: ConnectionMachine {
             case .resetAfterAccept:
                 endStep(now: now)
                 begin(.x224, waiting: .connectionConfirm, now: now)
-                return finish(.peerClosed(.reset, step: .x224, waitingFor: waitingFor.description), now: now)
-            case .timedOut: return finish(.timedOut(step: .tcp, waitingFor: waitingFor.description), now: now)
+                return finish(.peerClosed(.reset, step: .x224, waitingFor: waitingFor), now: now)
+            case .timedOut: return finish(.timedOut(step: .tcp, waitingFor: waitingFor), now: now)
             case .unreachable(let reason): return finish(.unreachable(reason), now: now)
             }
         case .connected:
@@ -107,7 +107,7 @@ public struct RDPProbeMachine: ConnectionMachine {
             if case .awaitingConfirm = state, let peer = PeerProtocol.bestGuess(firstBytes[...]), peer != .rdp {
                 record.foreignService = ForeignService(peer)
             }
-            return finish(.peerClosed(kind, step: currentStep, waitingFor: waitingFor.description), now: now)
+            return finish(.peerClosed(kind, step: currentStep, waitingFor: waitingFor), now: now)
         case .rawBytesArrived(let count):
             if let last = record.timings.indices.last, record.timings[last].durationMs == nil {
                 record.timings[last].bytesReceived += count
@@ -124,7 +124,7 @@ public struct RDPProbeMachine: ConnectionMachine {
             if case .awaitingConfirm = state, let peer = PeerProtocol.bestGuess(firstBytes[...]), peer != .rdp {
                 record.foreignService = ForeignService(peer)
             }
-            return finish(.timedOut(step: currentStep, waitingFor: waitingFor.description), now: now)
+            return finish(.timedOut(step: currentStep, waitingFor: waitingFor), now: now)
         }
     }
 
@@ -233,27 +233,7 @@ public struct RDPProbeMachine: ConnectionMachine {
 
     // MARK: - Bookkeeping
 
-    /// What the probe waits for; `description` is the phrase its end records.
-    enum Awaiting: Sendable, Equatable, CustomStringConvertible {
-        case start
-        case tcpConnection
-        case connectionConfirm
-        case tlsHandshake
-        case credssp(CredSSPStage.Awaiting)
-        case session(SessionStage.Awaiting)
-
-        var description: String {
-            switch self {
-            case .start: "the TCP connection"
-            case .tcpConnection: "the TCP connection to open"
-            case .connectionConfirm: "the X.224 Connection Confirm"
-            case .tlsHandshake: "the TLS handshake to complete"
-            case .credssp(let awaiting): awaiting.description
-            case .session(let awaiting): awaiting.description
-            }
-        }
-    }
-
+    /// A step begins, waiting for `waiting`.
     mutating func begin(_ step: Step, waiting: Awaiting, now: UInt64) {
         currentStep = step
         waitingFor = waiting

@@ -13,7 +13,7 @@ import RDPWire
 /// ended). It never touches its parent; `RDPProbeMachine` maps the outputs
 /// to its record, timings and deadlines.
 struct SessionStage: Sendable {
-    /// What the stage waits for; `description` is the phrase reports use.
+    /// What the stage waits for; `shared` names it for the record and reports.
     enum Awaiting: StageWaiting {
         case connectResponse
         case attachUserConfirm
@@ -21,23 +21,13 @@ struct SessionStage: Sendable {
         case licensing
         case demandActive
 
-        /// The connection step this wait belongs to.
-        var step: Step {
+        var shared: ProbeCore.Awaiting {
             switch self {
-            case .connectResponse: .mcs
-            case .attachUserConfirm, .channelJoinConfirm: .channels
+            case .connectResponse: .connectResponse
+            case .attachUserConfirm: .attachUserConfirm
+            case .channelJoinConfirm(let channel): .channelJoinConfirm(channel)
             case .licensing: .licensing
-            case .demandActive: .capabilities
-            }
-        }
-
-        var description: String {
-            switch self {
-            case .connectResponse: "the MCS Connect Response"
-            case .attachUserConfirm: "the MCS Attach User Confirm"
-            case .channelJoinConfirm(let channel): "the MCS Channel Join Confirm for channel \(channel)"
-            case .licensing: "the server's licensing PDU"
-            case .demandActive: "the Demand Active PDU"
+            case .demandActive: .demandActive
             }
         }
     }
@@ -421,7 +411,7 @@ extension RDPProbeMachine {
     /// Maps what the session stage returned to the record, the step timings
     /// and the transport's actions.
     mutating func apply(_ outputs: [SessionStage.Output], now: UInt64) -> [ConnectionAction] {
-        apply(outputs, now: now, wrap: Awaiting.session,
+        apply(outputs, now: now,
               observe: { machine, observation in machine.record(observation) },
               finished: { machine, outcome in machine.finish(machine.end(of: outcome), now: now) })
     }
@@ -430,8 +420,9 @@ extension RDPProbeMachine {
         switch outcome {
         case .completed:
             return .completed
-        case let .disconnected(reason, awaiting):
-            return .peerClosed(.fin, step: awaiting.step, waitingFor: "\(awaiting) (the server sent MCS Disconnect Provider Ultimatum, reason \(reason.name ?? String(reason.rawValue)))")
+        case let .disconnected(_, awaiting):
+            // The reason is in the record (`session.disconnectReason`); reports add it.
+            return .peerClosed(.fin, step: awaiting.step, waitingFor: awaiting.shared)
         case let .protocolError(error, step):
             return .protocolError(step: step, message: error.description)
         case let .refused(message, step):

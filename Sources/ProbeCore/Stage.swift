@@ -17,19 +17,22 @@ enum StageOutput<Observation: Sendable & Equatable, Waiting: StageWaiting, Outco
     case finished(Outcome)
 }
 
-/// What a stage waits for: the step it belongs to, and (as `description`)
-/// the phrase a report uses ("rdpdoctor waited for …").
-protocol StageWaiting: Sendable, Equatable, CustomStringConvertible {
-    var step: Step { get }
+/// What a stage waits for, in the stage's own words; `shared` is the same
+/// wait as the record and every report name it.
+protocol StageWaiting: Sendable, Equatable {
+    var shared: Awaiting { get }
+}
+
+extension StageWaiting {
+    /// The connection step this wait belongs to.
+    var step: Step { shared.step }
 }
 
 extension RDPProbeMachine {
-    /// Maps a stage's outputs; `wrap` names the wait at the machine's level,
-    /// `observe` records an observation, `finished` turns the outcome into
+    /// Maps a stage's outputs; `observe` records an observation, `finished` turns the outcome into
     /// the machine's actions (a `ConnectionEnd`, or the next stage).
     mutating func apply<Observation, Waiting, Outcome>(
         _ outputs: [StageOutput<Observation, Waiting, Outcome>], now: UInt64,
-        wrap: (Waiting) -> Awaiting,
         observe: (inout RDPProbeMachine, Observation) -> Void,
         finished: (inout RDPProbeMachine, Outcome) -> [ConnectionAction]
     ) -> [ConnectionAction] {
@@ -45,9 +48,9 @@ extension RDPProbeMachine {
                 endStep(now: now)
             case .awaiting(let waiting):
                 if stepUnderWay {
-                    waitingFor = wrap(waiting)
+                    waitingFor = waiting.shared
                 } else {
-                    begin(waiting.step, waiting: wrap(waiting), now: now)
+                    begin(waiting.step, waiting: waiting.shared, now: now)
                 }
                 armDeadline = true
             case .finished(let outcome):

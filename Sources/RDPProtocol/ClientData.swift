@@ -49,6 +49,9 @@ public struct ClientCoreData: Equatable, Sendable {
     public var connectionType: UInt8 = 0
     /// Must echo the protocol the server selected in the connection confirm.
     public var serverSelectedProtocol: SecurityProtocols = .rdp
+    /// How far the optional tail goes: all of it in a value built to be sent;
+    /// as the client wrote it in a decoded one (nil: only the mandatory part).
+    public internal(set) var lastFieldPresent: OptionalField? = .serverSelectedProtocol
 
     public init() {}
 

@@ -4,7 +4,8 @@ import RDPWire
 // one decode/encode protocol of RDPWire.
 extension X224ConnectionRequest: WireDecodable, WireEncodable {}
 extension X224ConnectionConfirm: WireDecodable, WireEncodable {}
-extension MCSConnectInitial: WireEncodable {}
+extension MCSConnectInitial: WireDecodable, WireEncodable {}
+extension ClientConnectData: WireDecodable {}
 extension MCSConnectResponse: WireDecodable {}
 extension ServerConnectData: WireDecodable {}
 extension MCSDomainPDU: WireDecodable {}

@@ -42,3 +42,6 @@ extension LicenseErrorCode: RawValueCodable, CustomStringConvertible {
 extension LicenseStateTransition: RawValueCodable, CustomStringConvertible {
     public var description: String { hexString(rawValue) }
 }
+extension ClientEarlyCapabilityFlags: RawValueCodable, CustomStringConvertible {
+    public var description: String { hexString(rawValue) }
+}

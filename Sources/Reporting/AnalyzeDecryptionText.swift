@@ -52,6 +52,8 @@ extension AnalyzeTextRenderer {
 
     func notVisible(_ captured: CapturedConnection) -> String? {
         guard let selected = captured.record.negotiation?.selectedProtocol, selected != .rdp, captured.serverHello != nil else { return nil }
+        // A handshake that never finished (an alert, a stall) carried nothing past it: nothing is hidden.
+        guard captured.record.timings.contains(where: { $0.step == .tls && $0.durationMs != nil }) else { return nil }
         let after = !selected.isDisjoint(with: [.hybrid, .hybridEx]) ? "CredSSP (NLA) and everything after it" : "the MCS exchange, licensing and everything after them"
         guard let decryption = captured.decryption else {
             return "\(after) went encrypted, and the capture does not show the encrypted records."

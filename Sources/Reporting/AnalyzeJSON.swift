@@ -6,7 +6,7 @@ import ProbeCore
 
 /// `rdpdoctor analyze --json` (docs/analyze-json.md).
 extension JSONDocuments {
-    public static let analyzeSchema = "rdpdoctor.analyze/2"
+    public static let analyzeSchema = "rdpdoctor.analyze/3"
 
     struct AnalyzeDocument: Encodable {
         let schema = JSONDocuments.analyzeSchema
@@ -58,6 +58,10 @@ extension JSONDocuments {
         let closedAtMs: Double?
         /// The TLS part: decrypted with which key, what the client's CredSSP carried, or why not (schema 2).
         let decryption: CaptureFacts.Decryption?
+        /// The client's MCS Connect Initial, when visible in clear or decrypted (schema 3).
+        let clientData: ClientDataObservation?
+        /// The Connect Initial was visible but did not decode: why (schema 3).
+        let clientDataProblem: String?
         let verdict: Verdict
         let findings: [Finding]
         let record: ProbeRecord
@@ -78,6 +82,7 @@ extension JSONDocuments {
                 alerts: captured.alerts.map { "\($0.side.rawValue): \($0.description)" },
                 closedBy: captured.closedBy?.rawValue, closeKind: captured.closeKind?.rawValue,
                 closedAtMs: captured.closedAtMs, decryption: hidingNames(captured.decryption, showNames: showNames),
+                clientData: captured.clientData, clientDataProblem: captured.clientDataProblem,
                 verdict: analyzed.report.verdict, findings: analyzed.report.findings,
                 record: captured.record)
         }

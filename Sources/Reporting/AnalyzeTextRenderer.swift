@@ -52,6 +52,7 @@ public struct AnalyzeTextRenderer: Sendable {
             lines.append(style.dim("  Likely client code: \(pair.map(\.description).joined(separator: " + "))"))
         }
         lines.append(style.paragraph("Seen: " + seen(captured) + ".", indent: "  "))
+        if let client = clientLine(captured) { lines.append(style.paragraph(client, indent: "  ")) }
         if let rtt = captured.tcp.handshakeRTTMicros {
             lines.append(style.paragraph("TCP handshake round trip \(Names.ms(Double(rtt) / 1000)) (as seen where the capture was taken).", indent: "  "))
         }

@@ -58,11 +58,34 @@ public struct ZeekLogRenderer: Sendable {
             cookie(connection.cookie) ?? Self.unset,
             result(record) ?? Self.unset,
             record.negotiation?.selectedProtocol.map { word(.zeekSecurityProtocol, $0.rawValue) ?? "security_protocol-\($0.rawValue)" } ?? Self.unset,
-            Self.unset, Self.unset, Self.unset, Self.unset, Self.unset, Self.unset, Self.unset, Self.unset,
+        ] + client(connection.clientData) + [
             certificate.type ?? Self.unset, "\(certificate.count)", Self.unset,
             data?.encryptionLevel.map { word(.zeekEncryptionLevel, $0.rawValue) ?? "encryption_level-\($0.rawValue)" } ?? Self.unset,
             data?.encryptionMethod.map { word(.zeekEncryptionMethod, $0.rawValue) ?? "encryption_method-\($0.rawValue)" } ?? Self.unset,
         ].map(Self.escaped)
+    }
+
+    /// The client's fields, `client_channels` to `requested_color_depth`, as
+    /// Zeek's analyzer fills them from the Client Core and Network Data.
+    func client(_ data: ClientDataObservation?) -> [String] {
+        guard let data else { return Array(repeating: Self.unset, count: 8) }
+        let channels = data.channels.map { $0.isEmpty ? "(empty)" : $0.joined(separator: ",") } ?? Self.unset
+        // Zeek: "32bit" when the client wants a 32-bit session, else the highColorDepth word.
+        let depth: String = if data.requestedColorDepth == 32 {
+            "32bit"
+        } else if let high = data.highColorDepth {
+            word(.zeekHighColorDepth, high) ?? "high_color_depth-\(high)"
+        } else {
+            Self.unset
+        }
+        return [
+            channels,
+            word(.zeekKeyboardLayout, data.keyboardLayout) ?? "keyboard-\(data.keyboardLayout)",
+            word(.zeekClientBuild, data.clientBuild) ?? "client_build-\(data.clientBuild)",
+            data.clientName.isEmpty ? "(empty)" : data.clientName,
+            data.clientDigProductID ?? Self.unset,
+            "\(data.desktopWidth)", "\(data.desktopHeight)", depth,
+        ]
     }
 
     /// Zeek's `result`: the negotiation failure, else the GCC result, else

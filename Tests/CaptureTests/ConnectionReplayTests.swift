@@ -15,7 +15,7 @@ struct ConnectionReplayTests {
         let story = ConnectionReplay.replay(try Self.connection(Conversation.frames()))
         #expect(story.record.requestedProtocols == [.ssl, .hybrid])
         #expect(story.record.negotiation == .selected(protocol: .ssl, flags: NegotiationResponseFlags(rawValue: 1)))
-        #expect(story.record.end == .peerClosed(.reset, step: .tls, waitingFor: "the TLS handshake"))
+        #expect(story.record.end == .peerClosed(.reset, step: .tls, waitingFor: .tlsHandshake))
         #expect(story.closedBy == .server)
         #expect(story.closeKind == .reset)
         #expect(story.record.timings.first { $0.step == .tcp }?.durationMs == 0.5)

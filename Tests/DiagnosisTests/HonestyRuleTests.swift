@@ -8,7 +8,7 @@ import ProbeCore
 /// connections at once.
 @Suite("honest findings: silence, TLS-first ports, pins, polite probing")
 struct HonestyRuleTests {
-    static let noAnswer = ConnectionEnd.timedOut(step: .x224, waitingFor: "the X.224 Connection Confirm")
+    static let noAnswer = ConnectionEnd.timedOut(step: .x224, waitingFor: .connectionConfirm)
 
     @Test("TLS and CredSSP requests that got no answer do not make 'only standard RDP security'")
     func silenceIsNotOnlyStandardSecurity() async {
@@ -34,7 +34,7 @@ struct HonestyRuleTests {
         let report = await Scenario()
             .tlsVersion(.tls10, accepted: false).tlsVersion(.tls11, accepted: false)
             .probe(.tlsVersion(.tls12), requested: [Proto.ssl, Proto.hybrid], answer: .selected(protocol: Proto.hybrid, flags: []),
-                   end: .timedOut(step: .tls, waitingFor: "the TLS handshake to complete")) { probe in
+                   end: .timedOut(step: .tls, waitingFor: .tlsHandshake)) { probe in
                 probe.timings = [.init(step: .tls, startMs: 10)]
                 probe.totalMs = 3010
             }
@@ -61,7 +61,7 @@ struct HonestyRuleTests {
 
     static func tlsFirst(_ http: HTTPAnswer?) -> Scenario {
         var scenario = Scenario().resolved().reachable()
-            .defaultClient(nil, end: .peerClosed(.fin, step: .x224, waitingFor: "the X.224 Connection Confirm")) { probe in
+            .defaultClient(nil, end: .peerClosed(.fin, step: .x224, waitingFor: .connectionConfirm)) { probe in
                 probe.timings = [.init(step: .tcp, startMs: 0, durationMs: 1), .init(step: .x224, startMs: 1)]
                 probe.totalMs = 2
             }

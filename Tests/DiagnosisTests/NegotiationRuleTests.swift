@@ -72,7 +72,7 @@ import Testing
 
     @Test func plaintextAfterConfirm() async {
         let report = await Scenario()
-            .defaultClient(.selected(protocol: Proto.ssl, flags: []), end: .timedOut(step: .tls, waitingFor: "the TLS handshake to complete")) {
+            .defaultClient(.selected(protocol: Proto.ssl, flags: []), end: .timedOut(step: .tls, waitingFor: .tlsHandshake)) {
                 $0.plaintextAfterConfirm = 19
             }
             .diagnose()
@@ -105,7 +105,7 @@ import Testing
             .negotiation(Proto.rdp, .noNegotiationData)
             .negotiation(Proto.ssl, .disconnected(reason: MCSDisconnectReason(rawValue: 3)))
             .negotiation(Proto.hybrid, .selected(protocol: Proto.ssl, flags: []))
-            .negotiation(Proto.rdstls, nil, end: .timedOut(step: .x224, waitingFor: "the X.224 Connection Confirm"))
+            .negotiation(Proto.rdstls, nil, end: .timedOut(step: .x224, waitingFor: .connectionConfirm))
             .negotiation(Proto.hybridPair, .failure(code: .sslRequiredByServer))
             .negotiation(Proto.rdsaad, .failure(code: .sslNotAllowedByServer))
             .diagnose()
@@ -156,8 +156,8 @@ import Testing
     @Test func defaultClientSelectingCredSSPIsNotReportedAsNoNLA() async {
         let report = await Scenario()
             .defaultClient(.selected(protocol: Proto.hybridEx, flags: []))
-            .negotiation(Proto.hybrid, nil, end: .timedOut(step: .x224, waitingFor: "the X.224 Connection Confirm"))
-            .negotiation(Proto.hybridPair, nil, end: .timedOut(step: .x224, waitingFor: "the X.224 Connection Confirm"))
+            .negotiation(Proto.hybrid, nil, end: .timedOut(step: .x224, waitingFor: .connectionConfirm))
+            .negotiation(Proto.hybridPair, nil, end: .timedOut(step: .x224, waitingFor: .connectionConfirm))
             .diagnose()
         #expect(report.verdict.outcome == .reachesCredentials)
         #expect(!report.has("x224.no-nla"), "says the server never selects CredSSP, yet the default client got CredSSP")
@@ -168,8 +168,8 @@ import Testing
     /// "NLA is required ... refuses TLS alone and standard RDP security" (good).
     @Test func unansweredProbesAreNotCountedAsRefusals() async {
         let report = await Scenario()
-            .negotiation(Proto.rdp, nil, end: .timedOut(step: .x224, waitingFor: "the X.224 Connection Confirm"))
-            .negotiation(Proto.ssl, nil, end: .timedOut(step: .x224, waitingFor: "the X.224 Connection Confirm"))
+            .negotiation(Proto.rdp, nil, end: .timedOut(step: .x224, waitingFor: .connectionConfirm))
+            .negotiation(Proto.ssl, nil, end: .timedOut(step: .x224, waitingFor: .connectionConfirm))
             .negotiation(Proto.hybrid, .selected(protocol: Proto.hybrid, flags: []))
             .diagnose()
         #expect(!report.has("x224.nla-required"), "claims TLS and standard security are refused; they were never answered")

@@ -183,7 +183,7 @@ import Testing
     @Test func retryAfterSSLNotAllowedThatIsClosedFails() async {
         let report = await refusedThenRetried({
             $0.session = SessionObservation()
-        }, end: .peerClosed(.fin, step: .licensing, waitingFor: "the server's licensing PDU")).diagnose()
+        }, end: .peerClosed(.fin, step: .licensing, waitingFor: .licensing)).diagnose()
         #expect(report.verdict.outcome == .fails)
         #expect(report.verdict.step == .licensing)
         #expect(report.verdict.summary.contains("retries with standard RDP security, and the server closes that connection during licensing"))
@@ -191,7 +191,7 @@ import Testing
 
     @Test func retryAfterSSLNotAllowedClosedBeforeTheSession() async {
         let report = await refusedThenRetried({ _ in },
-                                              end: .peerClosed(.reset, step: .mcs, waitingFor: "the MCS Connect Response")).diagnose()
+                                              end: .peerClosed(.reset, step: .mcs, waitingFor: .connectResponse)).diagnose()
         #expect(report.verdict.outcome == .fails)
         #expect(report.verdict.step == .mcs)
         #expect(report.verdict.summary.contains("and the server resets that connection during the MCS connect exchange"))
@@ -199,7 +199,7 @@ import Testing
 
     @Test func retryAfterSSLNotAllowedWithoutAnAnswerIsUndetermined() async {
         let report = await refusedThenRetried({ _ in },
-                                              end: .timedOut(step: .licensing, waitingFor: "the server's licensing PDU")).diagnose()
+                                              end: .timedOut(step: .licensing, waitingFor: .licensing)).diagnose()
         #expect(report.verdict.outcome == .undetermined)
         #expect(report.verdict.summary.contains("that retry got no answer during licensing"))
     }

@@ -76,13 +76,13 @@ enum Scenarios {
     static var tlsTimeout: Scenario {
         Scenario().resolved().reachable()
             .defaultClient(.selected(protocol: Proto.hybridEx, flags: []),
-                           end: .timedOut(step: .tls, waitingFor: "the TLS handshake to complete"))
+                           end: .timedOut(step: .tls, waitingFor: .tlsHandshake))
     }
 
     static var tlsReset: Scenario {
         Scenario().resolved().reachable()
             .defaultClient(.selected(protocol: Proto.hybridEx, flags: []),
-                           end: .peerClosed(.reset, step: .tls, waitingFor: "the TLS handshake to complete"))
+                           end: .peerClosed(.reset, step: .tls, waitingFor: .tlsHandshake))
     }
 
     static var foreignHTTP: Scenario {
@@ -187,7 +187,7 @@ enum Scenarios {
             .unreachable("192.0.2.10", .timedOut)
             .unreachable("192.0.2.11", .unreachable("no route to host"))
             .reachable("192.0.2.12")
-            .defaultClient(nil, end: .timedOut(step: .x224, waitingFor: "the X.224 Connection Confirm"))
+            .defaultClient(nil, end: .timedOut(step: .x224, waitingFor: .connectionConfirm))
     }
 
     static var slowTLS: Scenario {

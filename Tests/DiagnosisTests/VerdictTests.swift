@@ -28,7 +28,7 @@ import Testing
     }
 
     @Test(arguments: [
-        ConnectionEnd.refused, .unreachable("no route to host"), .timedOut(step: .tcp, waitingFor: "the TCP connection to open"),
+        ConnectionEnd.refused, .unreachable("no route to host"), .timedOut(step: .tcp, waitingFor: .tcpConnection),
     ])
     func defaultClientThatCannotConnectFailsAtTCP(end: ConnectionEnd) async {
         let report = await Scenario().resolved().defaultClient(nil, end: end) { probe in
@@ -43,7 +43,7 @@ import Testing
     @Test func theBudgetRunningOutIsToldApartFromASilentStep() async {
         var scenario = Scenario().resolved()
             .defaultClient(.selected(protocol: Proto.ssl, flags: []),
-                           end: .timedOut(step: .licensing, waitingFor: "the server's licensing PDU")) { probe in
+                           end: .timedOut(step: .licensing, waitingFor: .licensing)) { probe in
                 probe.timings = [.step(.tcp, from: 0, took: 1), .step(.licensing, from: 9000, took: nil)]
                 probe.totalMs = 9926
                 probe.stepDeadlineMs = 6000
@@ -56,7 +56,7 @@ import Testing
 
     @Test func aShortUnansweredConnectIsNoEvidence() async {
         let report = await Scenario().resolved()
-            .defaultClient(nil, end: .timedOut(step: .tcp, waitingFor: "the TCP connection to open")) { probe in
+            .defaultClient(nil, end: .timedOut(step: .tcp, waitingFor: .tcpConnection)) { probe in
                 probe.timings = [.step(.tcp, from: 0, took: nil)]
                 probe.totalMs = 600
             }.diagnose()
@@ -250,7 +250,7 @@ import Testing
 
     @Test func aFailingVerdictWithoutAFailFindingGetsOne() async {
         let report = await Scenario().resolved()
-            .defaultClient(.selected(protocol: Proto.ssl, flags: []), end: .peerClosed(.fin, step: .licensing, waitingFor: "x")) { probe in
+            .defaultClient(.selected(protocol: Proto.ssl, flags: []), end: .peerClosed(.fin, step: .licensing, waitingFor: .licensing)) { probe in
                 probe.timings = [.step(.tcp, from: 0, took: 1), .step(.licensing, from: 1, took: nil)]
             }.diagnose()
         #expect(report.verdict.outcome == .fails)

@@ -123,6 +123,34 @@ extension CaptureRealTests {
     }
 }
 
+extension CaptureRealTests {
+    @Test("xfreerdp asking a standard-security xrdp for TLS only: xrdp selects standard RDP security, the client leaves; analyze says the client gave up at the negotiation")
+    func xfreerdpLeavesAfterNegotiation() async throws {
+        let port = try Testbed.port("XRDP_RDP_HIGH")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("rdpdoctor-xfreerdp-neg-\(UUID().uuidString).pcapng")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let capture = try Dumpcap.start(filter: "tcp port \(port)", file: file)
+        let client = try RealClient.start(["/v:127.0.0.1:\(port)", "/sec:tls", "/cert:ignore", "/u:nobody", "/p:"])
+        for _ in 0..<1000 where client.isRunning { usleep(10_000) }
+        let output = client.output
+        client.stop()
+        try capture.stop()
+        #expect(output.contains("ERRCONNECT_SECURITY_NEGO_CONNECT_FAILED"), "\(output)")
+
+        var analyzer = CaptureAnalyzer(trustAnchors: [])
+        await analyzer.feed(try [UInt8](Data(contentsOf: file)))
+        let report = await analyzer.finish()
+        let left = try #require(report.connections.first { $0.captured.record.requestedProtocols == .ssl },
+                                "connections: \(report.connections.map { $0.captured.record.requestedProtocols })")
+        #expect(left.captured.record.negotiation?.selectedProtocol == .rdp)
+        #expect(left.captured.clientLeftAfterNegotiation)
+        #expect(left.captured.closedBy == .client)
+        #expect(left.report.verdict.outcome == .fails)
+        #expect(left.report.verdict.step == .x224)
+        #expect(left.report.verdict.summary.contains("gave up after the negotiation"), "\(left.report.verdict.summary)")
+    }
+}
+
 /// dumpcap (Wireshark's capture engine, from Debian's tshark package) on loopback.
 final class Dumpcap: @unchecked Sendable {
     let process = Process()

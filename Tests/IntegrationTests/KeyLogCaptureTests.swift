@@ -56,7 +56,10 @@ struct KeyLogCaptureTests {
         var analyzer = CaptureAnalyzer(trustAnchors: [], keys: DecryptionKeys(keyLog: KeyLog(text: log)))
         await analyzer.feed(try [UInt8](Data(contentsOf: file)))
         let report = await analyzer.finish()
-        let connection = try #require(report.connections.first { $0.captured.serverHello != nil })
+        // Other clients of the shared testbed may have used the same server meanwhile:
+        // the client's own connection is the one its key log opens, and tshark reads that stream.
+        let connection = try #require(report.connections.first { $0.captured.serverHello != nil && $0.captured.decryption?.method == .keyLog })
+        let stream = "tcp.port==\(connection.captured.client.port)"
         let decryption = try #require(connection.captured.decryption)
         #expect(decryption.method == .keyLog)
         #expect(decryption.problem == nil)
@@ -69,14 +72,14 @@ struct KeyLogCaptureTests {
         let options = ["tls.keylog_file:\(keyLog.path)"]
         let decodeAs = "tcp.port==\(port),tls"
         var theirs: [String: String] = [:]
-        for line in try Tshark.fields(file, options: options, decodeAs: decodeAs, filter: "tls.handshake.type==2",
+        for line in try Tshark.fields(file, options: options, decodeAs: decodeAs, filter: "tls.handshake.type==2 && \(stream)",
                                       fields: ["tls.handshake.ciphersuite", "tls.handshake.extensions.supported_version", "tls.handshake.version"]) {
             let f = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             guard f.count >= 3 else { continue }
             theirs["suite"] = String(UInt16(f[0].dropFirst(2), radix: 16) ?? 0)
             theirs["version"] = String(UInt16((f[1].isEmpty ? f[2] : f[1]).dropFirst(2), radix: 16) ?? 0)
         }
-        for line in try Tshark.fields(file, options: options, decodeAs: decodeAs, filter: "ntlmssp.messagetype == 3",
+        for line in try Tshark.fields(file, options: options, decodeAs: decodeAs, filter: "ntlmssp.messagetype == 3 && \(stream)",
                                       fields: ["ntlmssp.auth.username", "ntlmssp.auth.domain", "ntlmssp.auth.hostname", "credssp.version"]) {
             let f = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             guard f.count >= 4 else { continue }
@@ -88,7 +91,7 @@ struct KeyLogCaptureTests {
         }
         // The decrypted bytes handed to Wireshark's TPKT/T.125 dissectors.
         theirs["mcs"] = try Tshark.fields(file, options: options, decodeAs: decodeAs, alsoDecodeAs: ["tls.port==\(port),tpkt"],
-                                          filter: "t125.connect_response_element",
+                                          filter: "t125.connect_response_element && \(stream)",
                                           fields: ["frame.number"]).isEmpty ? "no" : "yes"
         var ours: [String: String] = [:]
         ours["suite"] = connection.captured.serverHello.map { String($0.cipherSuite) }
@@ -109,7 +112,7 @@ struct KeyLogCaptureTests {
         await fromBlock.feed(try [UInt8](Data(contentsOf: withSecrets)))
         let blockReport = await fromBlock.finish()
         #expect(blockReport.hasKeyLog)
-        let blockConnection = try #require(blockReport.connections.first { $0.captured.serverHello != nil })
+        let blockConnection = try #require(blockReport.connections.first { $0.captured.client == connection.captured.client })
         #expect(blockConnection.captured.decryption?.method == .keyLog)
         #expect(blockConnection.captured.decryption?.client == decryption.client)
     }

@@ -113,7 +113,7 @@ struct MisbehavingServerTests {
         Self.expectCommon(report, elapsed, step: .x224)
 
         let probe = try #require(report.observations.defaultClient)
-        #expect(probe.end == .peerClosed(.fin, step: .x224, waitingFor: "the X.224 Connection Confirm"))
+        #expect(probe.end == .peerClosed(.fin, step: .x224, waitingFor: .connectionConfirm))
         #expect(probe.negotiation == nil)
         #expect(probe.foreignService == nil)
         #expect(report.verdict.summary.contains("closes"), "\(report.verdict.summary)")
@@ -147,7 +147,7 @@ struct MisbehavingServerTests {
             let unreachable = report.has("tcp.unreachable")
             #expect(!unreachable, "a port that accepts and resets is reachable: \(report.verdict.summary)")
         }
-        let right = "default client: \(ConnectionEnd.peerClosed(.reset, step: .x224, waitingFor: "the X.224 Connection Confirm"))"
+        let right = "default client: \(ConnectionEnd.peerClosed(.reset, step: .x224, waitingFor: .connectionConfirm))"
         #expect(outcomes.keys.allSatisfy { $0 == right }, "\(outcomes)")
     }
 
@@ -168,7 +168,7 @@ struct MisbehavingServerTests {
 
         let probe = try #require(report.observations.defaultClient)
         #expect(probe.negotiation == .noNegotiationData)
-        #expect(probe.end == .peerClosed(.reset, step: .mcs, waitingFor: "the MCS Connect Response"))
+        #expect(probe.end == .peerClosed(.reset, step: .mcs, waitingFor: .connectResponse))
         #expect(report.verdict.summary.contains("resets"), "\(report.verdict.summary)")
     }
 
@@ -180,10 +180,10 @@ struct MisbehavingServerTests {
         Self.expectCommon(report, elapsed, step: .x224)
 
         let probe = try #require(report.observations.defaultClient)
-        #expect(probe.end == .peerClosed(.reset, step: .x224, waitingFor: "the X.224 Connection Confirm"))
+        #expect(probe.end == .peerClosed(.reset, step: .x224, waitingFor: .connectionConfirm))
         #expect(report.verdict.summary.contains("resets"), "\(report.verdict.summary)")
         for other in report.observations.probes {
-            #expect(other.end == .peerClosed(.reset, step: .x224, waitingFor: "the X.224 Connection Confirm"),
+            #expect(other.end == .peerClosed(.reset, step: .x224, waitingFor: .connectionConfirm),
                     "\(other.purpose)")
         }
     }
@@ -196,7 +196,7 @@ struct MisbehavingServerTests {
         Self.expectCommon(report, elapsed, step: .x224)
 
         let probe = try #require(report.observations.defaultClient)
-        #expect(probe.end == .peerClosed(.fin, step: .x224, waitingFor: "the X.224 Connection Confirm"))
+        #expect(probe.end == .peerClosed(.fin, step: .x224, waitingFor: .connectionConfirm))
         #expect(report.verdict.summary.contains("closes"), "\(report.verdict.summary)")
         // What the server read: one request per probe, each with the cookie and an
         // RDP_NEG_REQ; the default client's asks for SSL | HYBRID | HYBRID_EX. The
@@ -227,7 +227,7 @@ struct MisbehavingServerTests {
         #expect(elapsed > .milliseconds(Int64(firstWaveMs)), "the drip must not end the probe early (\(elapsed))")
 
         let probe = try #require(report.observations.defaultClient)
-        #expect(probe.end == .timedOut(step: .x224, waitingFor: "the X.224 Connection Confirm"))
+        #expect(probe.end == .timedOut(step: .x224, waitingFor: .connectionConfirm))
         #expect(abs((probe.stepDeadlineMs ?? 0) - firstWaveMs) < 10, "the step deadline follows the budget")
         #expect(probe.negotiation == nil)
         #expect(server.log.dripped > 10, "the server kept dripping (\(server.log.dripped) bytes)")

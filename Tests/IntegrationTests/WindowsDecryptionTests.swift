@@ -7,7 +7,8 @@ import TLSDecryption
 /// The real Windows captures decrypted with their servers' RSA keys, by
 /// rdpdoctor and by tshark (Wireshark's own TLS and CredSSP dissectors), and
 /// compared field by field: TLS version and cipher suite, the CredSSP
-/// versions both sides sent, the NTLM user, domain and workstation.
+/// versions both sides sent, the NTLM user, domain and workstation, and the
+/// client's MCS Connect Initial (build, name, desktop, keyboard, product id).
 @Suite("real Windows captures decrypted, against tshark", .serialized)
 struct WindowsDecryptionTests {
     static var keys: [URL] {
@@ -60,6 +61,9 @@ struct WindowsDecryptionTests {
         for connection in report.connections {
             let port = connection.captured.client.port
             if let hello = connection.captured.serverHello { fields["\(port) tls"] = "\(hello.version) \(hello.cipherSuite)" }
+            if let data = connection.captured.clientData {
+                fields["\(port) client"] = "build \(data.clientBuild), name \(data.clientName), desktop \(data.desktopWidth)x\(data.desktopHeight), keyboard \(data.keyboardLayout), product \(data.clientDigProductID ?? "")"
+            }
             guard connection.captured.decryption?.method != nil, let client = connection.captured.decryption?.client else { continue }
             fields["\(port) client credssp"] = client.credSSPVersion.map(String.init)
             fields["\(port) server credssp"] = connection.captured.record.credssp?.serverVersion.map(String.init)
@@ -78,6 +82,14 @@ struct WindowsDecryptionTests {
             let f = line.split(separator: "\t").map(String.init)
             guard f.count >= 3, let version = UInt16(f[1].dropFirst(2), radix: 16), let suite = UInt16(f[2].dropFirst(2), radix: 16) else { continue }
             fields["\(f[0]) tls"] = "\(version) \(suite)"
+        }
+        for line in try Tshark.fields(file, options: options, decodeAs: "tcp.port==3389,tls", filter: "rdp.client.build",
+                                      fields: ["tcp.srcport", "rdp.client.build", "rdp.client.name", "rdp.desktop.width",
+                                               "rdp.desktop.height", "rdp.keyboardLayout", "rdp.client.digProductId"]) {
+            let f = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            guard f.count >= 7 else { continue }
+            let keyboard = f[5].hasPrefix("0x") ? Int(f[5].dropFirst(2), radix: 16) : Int(f[5])
+            fields["\(f[0]) client"] = "build \(f[1]), name \(f[2]), desktop \(f[3])x\(f[4]), keyboard \(keyboard ?? -1), product \(f[6])"
         }
         for line in try Tshark.fields(file, options: options, decodeAs: "tcp.port==3389,tls", filter: "credssp",
                                       fields: ["tcp.srcport", "tcp.dstport", "credssp.version", "ntlmssp.auth.username",

@@ -118,7 +118,7 @@ struct CheckCoordinatorTests {
 
     static func silentAtX224(_ record: inout ProbeRecord) {
         record.timings = [.init(step: .tcp, startMs: 0, durationMs: 1), .init(step: .x224, startMs: 1)]
-        record.end = .timedOut(step: .x224, waitingFor: "the X.224 Connection Confirm")
+        record.end = .timedOut(step: .x224, waitingFor: .connectionConfirm)
     }
 
     @Test("a step cap bounds every deadline below the budget's share; without it the share applies")
@@ -145,7 +145,7 @@ struct CheckCoordinatorTests {
         var closed = Run(quick: true, stepCapMs: 500, serviceProbeAfterSilence: false)
         closed.end(.defaultClient) { record in
             record.timings = [.init(step: .tcp, startMs: 0, durationMs: 1), .init(step: .x224, startMs: 1)]
-            record.end = .peerClosed(.fin, step: .x224, waitingFor: "the X.224 Connection Confirm")
+            record.end = .peerClosed(.fin, step: .x224, waitingFor: .connectionConfirm)
         }
         #expect(closed.inFlight.values.contains { if case .service = $0.job { true } else { false } })
     }
@@ -181,7 +181,7 @@ struct CheckCoordinatorTests {
             if purpose == dropped, !retried {
                 retried = true
                 record.timings = [.init(step: .tcp, startMs: 0, durationMs: 1), .init(step: .x224, startMs: 1)]
-                record.end = .peerClosed(.reset, step: .x224, waitingFor: "the X.224 Connection Confirm")
+                record.end = .peerClosed(.reset, step: .x224, waitingFor: .connectionConfirm)
                 return
             }
             Self.answered(purpose, &record)
@@ -204,7 +204,7 @@ struct CheckCoordinatorTests {
             record.negotiation = .selected(protocol: .hybridEx, flags: [])
             record.timings = [.init(step: .tcp, startMs: 0, durationMs: 1), .init(step: .x224, startMs: 1, durationMs: 2),
                               .init(step: .tls, startMs: 3)]
-            record.end = .peerClosed(.fin, step: .tls, waitingFor: "the TLS handshake to complete")
+            record.end = .peerClosed(.fin, step: .tls, waitingFor: .tlsHandshake)
         }
         #expect(run.inFlight.values.compactMap(run.purpose) == [.defaultClient], "only the repeat runs")
         run.end(.defaultClient) { Self.healthy(&$0) }
@@ -271,7 +271,7 @@ struct CheckCoordinatorTests {
         var run = Run()
         let silent: (inout ProbeRecord) -> Void = { record in
             record.timings = [.init(step: .tcp, startMs: 0, durationMs: 1), .init(step: .x224, startMs: 1)]
-            record.end = .timedOut(step: .x224, waitingFor: "the X.224 Connection Confirm")
+            record.end = .timedOut(step: .x224, waitingFor: .connectionConfirm)
         }
         run.end(.smallSegments, silent)
         run.end(.defaultClient, silent)
@@ -289,7 +289,7 @@ struct CheckCoordinatorTests {
         var run = Run()
         let closed: (inout ProbeRecord) -> Void = { record in
             record.timings = [.init(step: .tcp, startMs: 0, durationMs: 1), .init(step: .x224, startMs: 1)]
-            record.end = .peerClosed(.reset, step: .x224, waitingFor: "the X.224 Connection Confirm")
+            record.end = .peerClosed(.reset, step: .x224, waitingFor: .connectionConfirm)
         }
         run.end(.smallSegments, closed)
         run.end(.defaultClient, closed)
@@ -317,12 +317,12 @@ struct CheckCoordinatorTests {
             record.negotiation = .selected(protocol: .hybridEx, flags: [])
             record.timings = [.init(step: .tcp, startMs: 0, durationMs: 1), .init(step: .x224, startMs: 1, durationMs: 2),
                               .init(step: .tls, startMs: 3)]
-            record.end = .timedOut(step: .tls, waitingFor: "the TLS handshake to complete")
+            record.end = .timedOut(step: .tls, waitingFor: .tlsHandshake)
         }
         run.endAll { purpose, record in
             if case .mtuTry(let mss) = purpose, mss > 1300 {
                 record.timings = [.init(step: .tcp, startMs: 0, durationMs: 1), .init(step: .tls, startMs: 3)]
-                record.end = .timedOut(step: .tls, waitingFor: "the TLS handshake to complete")
+                record.end = .timedOut(step: .tls, waitingFor: .tlsHandshake)
                 return
             }
             Self.healthy(&record)

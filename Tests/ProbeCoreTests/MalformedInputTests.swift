@@ -49,7 +49,7 @@ struct MalformedInputTests {
             var machine = P.connected()
             if split > 0 { _ = machine.handle(.received(Array(pdu.bytes.prefix(split))), now: P.t0 + 10 * P.ms) }
             #expect(machine.handle(.peerClosed(.fin), now: P.t0 + 20 * P.ms) == [.close])
-            #expect(machine.record.end == .peerClosed(.fin, step: .x224, waitingFor: "the X.224 Connection Confirm"),
+            #expect(machine.record.end == .peerClosed(.fin, step: .x224, waitingFor: .connectionConfirm),
                     "prefix of \(split) bytes")
             #expect(machine.record.negotiation == nil)
             #expect(machine.record.foreignService == nil, "a TPKT prefix is RDP, not a foreign service")
@@ -83,12 +83,12 @@ struct MalformedInputTests {
         #expect(!timedOut.isFinished)
         #expect(timedOut.record.negotiation == nil)
         #expect(timedOut.handle(.deadline, now: P.t0 + 2005 * P.ms) == [.close])
-        #expect(timedOut.record.end == .timedOut(step: .x224, waitingFor: "the X.224 Connection Confirm"))
+        #expect(timedOut.record.end == .timedOut(step: .x224, waitingFor: .connectionConfirm))
 
         var closed = P.connected()
         _ = closed.handle(.received(claimsTooMuch), now: P.t0 + 10 * P.ms)
         _ = closed.handle(.peerClosed(.fin), now: P.t0 + 20 * P.ms)
-        #expect(closed.record.end == .peerClosed(.fin, step: .x224, waitingFor: "the X.224 Connection Confirm"))
+        #expect(closed.record.end == .peerClosed(.fin, step: .x224, waitingFor: .connectionConfirm))
 
         // Filling the 65535 bytes makes a whole frame that is not a confirm: a protocol error.
         var filled = P.connected()

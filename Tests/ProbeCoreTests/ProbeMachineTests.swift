@@ -81,7 +81,7 @@ struct ProbeMachineTests {
 
         // The TLS step then fails on its own terms.
         #expect(machine.handle(.deadline, now: P.t0 + 2010 * P.ms) == [.close])
-        #expect(machine.record.end == .timedOut(step: .tls, waitingFor: "the TLS handshake to complete"))
+        #expect(machine.record.end == .timedOut(step: .tls, waitingFor: .tlsHandshake))
     }
 
     @Test("plaintext in the same read as the confirm is counted too")
@@ -121,7 +121,7 @@ struct ProbeMachineTests {
 
         // Nothing more: the deadline names CredSSP and what it waited for.
         _ = client.handle(.deadline, now: P.t0 + 3000 * P.ms)
-        #expect(client.record.end == .timedOut(step: .credssp, waitingFor: "the server's NTLM CHALLENGE (CredSSP)"))
+        #expect(client.record.end == .timedOut(step: .credssp, waitingFor: .ntlmChallenge))
     }
 
     @Test("RDP_NEG_FAILURE code 5: recorded, the probe completed")
@@ -210,7 +210,7 @@ struct ProbeMachineTests {
         var machine = P.connected()
         #expect(machine.handle(.received(Array("HTTP".utf8)), now: P.t0 + P.ms) == [])
         #expect(machine.handle(.deadline, now: P.t0 + 2005 * P.ms) == [.close])
-        #expect(machine.record.end == .timedOut(step: .x224, waitingFor: "the X.224 Connection Confirm"))
+        #expect(machine.record.end == .timedOut(step: .x224, waitingFor: .connectionConfirm))
         // "HTTP" is still only the start of "HTTP/": the best guess names the first byte.
         #expect(machine.record.foreignService != nil)
     }
@@ -221,7 +221,7 @@ struct ProbeMachineTests {
     func resetDuringX224() {
         var machine = P.connected()
         #expect(machine.handle(.peerClosed(.reset), now: P.t0 + 40 * P.ms) == [.close])
-        #expect(machine.record.end == .peerClosed(.reset, step: .x224, waitingFor: "the X.224 Connection Confirm"))
+        #expect(machine.record.end == .peerClosed(.reset, step: .x224, waitingFor: .connectionConfirm))
         #expect(machine.record.totalMs == 40)
         #expect(machine.record.foreignService == nil)
     }
@@ -231,7 +231,7 @@ struct ProbeMachineTests {
         var machine = P.connected()
         _ = machine.handle(.received(PDU.confirmTLS), now: P.t0 + 10 * P.ms)
         #expect(machine.handle(.deadline, now: P.t0 + 2010 * P.ms) == [.close])
-        #expect(machine.record.end == .timedOut(step: .tls, waitingFor: "the TLS handshake to complete"))
+        #expect(machine.record.end == .timedOut(step: .tls, waitingFor: .tlsHandshake))
         #expect(machine.record.end.step == .tls)
         #expect(machine.record.duration(of: .tls) == nil)
         #expect(machine.record.totalMs == 2010)
@@ -247,7 +247,7 @@ struct ProbeMachineTests {
         var silent = P.machine()
         _ = silent.handle(.connecting, now: P.t0)
         _ = silent.handle(.deadline, now: P.t0 + 3000 * P.ms)
-        #expect(silent.record.end == .timedOut(step: .tcp, waitingFor: "the TCP connection to open"))
+        #expect(silent.record.end == .timedOut(step: .tcp, waitingFor: .tcpConnection))
 
         var unreachable = P.machine()
         _ = unreachable.handle(.connecting, now: P.t0)

@@ -15,7 +15,7 @@ enum Probe {
     static let tls = TLSParameters(serverName: "rdp.example.test")
 
     /// The `end` a record carries before the machine has decided anything.
-    static let undecided = ConnectionEnd.timedOut(step: .tcp, waitingFor: "the probe to start")
+    static let undecided = ConnectionEnd.timedOut(step: .tcp, waitingFor: .probeStart)
 
     static func machine(requested: SecurityProtocols = CheckPlan.defaultClientProtocols,
                         goal: RDPProbeMachine.Goal = .asFarAsPossible,

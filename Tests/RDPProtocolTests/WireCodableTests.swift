@@ -9,6 +9,8 @@ struct WireCodableTests {
     static let decoders: [(name: String, decode: @Sendable (ArraySlice<UInt8>) throws(WireError) -> Void)] = [
         ("X.224 Connection Request", { bytes throws(WireError) in _ = try X224ConnectionRequest.decode(bytes) }),
         ("X.224 Connection Confirm", { bytes throws(WireError) in _ = try X224ConnectionConfirm.decode(bytes) }),
+        ("MCS Connect Initial", { bytes throws(WireError) in _ = try MCSConnectInitial.decode(bytes) }),
+        ("client data blocks", { bytes throws(WireError) in _ = try ClientConnectData.decode(bytes) }),
         ("MCS Connect Response", { bytes throws(WireError) in _ = try MCSConnectResponse.decode(bytes) }),
         ("server data blocks", { bytes throws(WireError) in _ = try ServerConnectData.decode(bytes) }),
         ("MCS domain PDU", { bytes throws(WireError) in _ = try MCSDomainPDU.decode(bytes) }),

@@ -22,7 +22,7 @@ enum Reports {
         tls10.end = .tlsFailed("protocol version")
         var tls13 = ProbeRecord(purpose: .tlsVersion(.tls13), requestedProtocols: .ssl)
         tls13.negotiation = .selected(protocol: .ssl, flags: [])
-        tls13.end = .timedOut(step: .tls, waitingFor: "ServerHello")
+        tls13.end = .timedOut(step: .tls, waitingFor: .tlsHandshake)
         o.probes = [probe, rdp, tls10, tls13]
         var udp = UDPObservation(port: 3389)
         udp.outcome = .synAck

@@ -133,7 +133,7 @@ enum MachineTargets {
         let peerChain = chain(chainMode, &cursor)
         var now = t0
         play(&machine, &cursor, now: &now, chain: peerChain, failConnect: mode & 0x40 != 0 ? chainMode >> 2 : nil)
-        if machine.record.end == ConnectionEnd.timedOut(step: .tcp, waitingFor: "the probe to start") {
+        if machine.record.end == ConnectionEnd.timedOut(step: .tcp, waitingFor: .probeStart) {
             violated("probe: finished without saying how it ended")
         }
     }
