@@ -75,7 +75,7 @@ enum GatewayRules: DiagnosisRule {
             findings.append(Finding(
                 id: .gatewayTunnel, level: .good, section: .gateway,
                 title: "Through the gateway \(g.gateway): tunnel and channel to \(g.target) open",
-                detail: "HTTP transport: \(g.transport == .webSocket ? "WebSocket" : "legacy HTTP (RDG_OUT_DATA and RDG_IN_DATA on two connections)").\(idle)\(reply) Steps: \(g.steps.map { "\($0.step.rawValue) \(Names.ms($0.ms))" }.joined(separator: ", "))."))
+                detail: "HTTP transport: \(g.transport == .webSocket ? "WebSocket" : "legacy HTTP (RDG_OUT_DATA and RDG_IN_DATA on two connections)").\(idle)\(reply) Steps: \(g.steps.map { "\(Names.gatewayStep($0.step)) \(Names.ms($0.ms))" }.joined(separator: ", "))."))
         }
         if let hold = g.hold { findings.append(held(hold, g)) }
         return findings
@@ -98,7 +98,7 @@ enum GatewayRules: DiagnosisRule {
     }
 
     static func failed(_ failure: GatewayObservation.Failure, _ g: GatewayObservation, _ input: RuleInput) -> Finding {
-        let step = failure.step.rawValue
+        let step = Names.gatewayStep(failure.step)
         switch failure.kind {
         case .refused(let result):
             let named = name(input, result)

@@ -54,6 +54,21 @@ public enum Names {
         }
     }
 
+    /// An RD Gateway step as reports name it: MS-TSGU's packet names where there is one.
+    static func gatewayStep(_ step: GatewayObservation.Step) -> String {
+        switch step {
+        case .tcp: "the TCP connection"
+        case .tls: "the TLS handshake"
+        case .http: "the HTTP request (RDG_OUT_DATA)"
+        case .authentication: "HTTP authentication"
+        case .handshake: "the HANDSHAKE"
+        case .tunnelCreate: "TUNNEL_CREATE"
+        case .tunnelAuth: "TUNNEL_AUTH"
+        case .channelCreate: "CHANNEL_CREATE"
+        case .channel: "the channel"
+        }
+    }
+
     static func end(_ end: ConnectionEnd) -> String {
         switch end {
         case .completed: "completed"

@@ -304,7 +304,7 @@ enum VerdictRule {
                            codes: catalogue.clientCodes(.gatewayCertificateUntrusted))
         }
         if let failure = g.failure {
-            var what = failure.step.rawValue
+            var what = Names.gatewayStep(failure.step)
             var codes: ClientCodes?
             switch failure.kind {
             case .refused(let result):

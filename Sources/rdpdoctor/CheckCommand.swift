@@ -168,7 +168,7 @@ struct Check: AsyncParsableCommand {
         guard !name.isEmpty else { throw fail("--gateway-user needs an account name") }
         do {
             let password = try PasswordSource.read(fromStandardInput: gatewayPasswordStdin, account: gatewayUser,
-                                                   variable: PasswordSource.gatewayEnvironmentVariable)
+                                                   flag: "--gateway-password-stdin", variable: PasswordSource.gatewayEnvironmentVariable)
             return GatewayRequest(gateway: target, credentials: GatewayCredentials(user: name, domain: domain, password: password),
                                   insecure: insecure, holdSeconds: hold ?? 0)
         } catch {

@@ -14,13 +14,15 @@ enum PasswordSource {
     static let maximumLength = 1024
 
     enum Failure: Error, CustomStringConvertible {
-        case none
+        /// Nowhere to read it from; names the account and its own flag and variable.
+        case none(account: String, flag: String, variable: String)
         case tooLong
         case notText
 
         var description: String {
             switch self {
-            case .none: "no password: type it at the prompt (on a terminal), pipe it with --password-stdin, or set \(PasswordSource.environmentVariable)"
+            case let .none(account, flag, variable):
+                "no password for \(account): type it at the prompt (on a terminal), pipe it with \(flag), or set \(variable)"
             case .tooLong: "the password is longer than \(PasswordSource.maximumLength) bytes"
             case .notText: "the password is not UTF-8 text"
             }
@@ -28,7 +30,7 @@ enum PasswordSource {
     }
 
     static func read(fromStandardInput: Bool, account: String,
-                     variable: String = environmentVariable) throws(Failure) -> String {
+                     flag: String = "--password-stdin", variable: String = environmentVariable) throws(Failure) -> String {
         if fromStandardInput {
             return try line(from: 0)
         }
@@ -36,7 +38,7 @@ enum PasswordSource {
             return String(cString: value)
         }
         let tty = open("/dev/tty", O_RDWR)
-        guard tty >= 0 else { throw .none }
+        guard tty >= 0 else { throw .none(account: account, flag: flag, variable: variable) }
         defer { close(tty) }
         let prompt = Array("Password for \(account): ".utf8)
         _ = write(tty, prompt, prompt.count)

@@ -121,7 +121,13 @@ struct CredentialCheckTests {
     func noPassword() throws {
         let run = try ProgramRun.run(["check", try target, "--user", "tester"], stdin: Data())
         #expect(run.status == 3)
-        #expect(run.stderr.contains("no password"))
+        #expect(run.stderr.contains("no password for tester"))
+        #expect(run.stderr.contains("--password-stdin") && run.stderr.contains("RDPDOCTOR_PASSWORD"))
+        // The gateway account's message names the gateway's own flag and variable.
+        let gateway = try ProgramRun.run(["check", try target, "--gateway", "127.0.0.1:1", "--gateway-user", "gwuser"], stdin: Data())
+        #expect(gateway.status == 3)
+        #expect(gateway.stderr.contains("no password for gwuser"))
+        #expect(gateway.stderr.contains("--gateway-password-stdin") && gateway.stderr.contains("RDPDOCTOR_GATEWAY_PASSWORD"))
         let flag = try ProgramRun.run(["check", try target, "--user", "tester", "--password", "x"])
         #expect(flag.status == 3, "there is no --password option")
     }

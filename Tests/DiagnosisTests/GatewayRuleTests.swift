@@ -39,7 +39,7 @@ struct GatewayRuleTests {
             $0.failure = .init(step: .tunnelAuth, kind: .refused(GatewayResult(rawValue: 0x8007_59DB)))
         }.diagnose()
         let finding = report.finding("gateway.refused")
-        #expect(finding?.title == "The gateway refused at tunnelAuth: E_PROXY_NAP_ACCESSDENIED")
+        #expect(finding?.title == "The gateway refused at TUNNEL_AUTH: E_PROXY_NAP_ACCESSDENIED")
         #expect(finding?.detail.contains("before any target was asked for") == true)
         #expect(finding?.fixes.first?.contains("RD CAP") == true)
     }
