@@ -14,6 +14,10 @@ testbed_report() {  # a real server the testbed had to restart is named, pass or
 trap testbed_report EXIT
 scripts/testbed/start.sh
 
+# One format (.swift-format, the toolchain's swift-format): `swift format -i -r
+# Sources Tests Fuzz/Sources Package.swift` writes it; a file that differs fails here.
+swift format lint --strict -r Sources Tests Fuzz/Sources Package.swift
+
 # Zero warnings in the project's own code: a fresh build prints every one.
 build_log=$(mktemp)
 swift build --build-tests 2>&1 | tee "$build_log"

@@ -333,9 +333,13 @@ enum VerdictRule {
             return Verdict(outcome: .fails, step: .tcp,
                            summary: "The client would refuse the RD Gateway \(g.gateway): its certificate is not trusted for its name.",
                            codes: catalogue.clientCodes(.gatewayCertificateUntrusted))
-        case .noCredentials?, .noUsableScheme?:
+        case .noCredentials?:
             return Verdict(outcome: .undetermined, step: .tcp,
-                           summary: "The RD Gateway \(g.gateway) answers; gateway authentication was not tried.")
+                           summary: "The RD Gateway \(g.gateway) answers; gateway authentication was not tried (no --gateway-user).")
+        case .noUsableScheme?:
+            let offered = g.firstAnswer?.authenticationSchemes.joined(separator: ", ") ?? "none"
+            return Verdict(outcome: .undetermined, step: .tcp,
+                           summary: "The RD Gateway \(g.gateway) answers, but asks for \(offered) only, which rdpdoctor cannot try (it speaks NTLM and Basic): a client that cannot get a Kerberos ticket (outside the domain, no KDC proxy) stops at gateway authentication; one that can was not tested.")
         default:
             break
         }

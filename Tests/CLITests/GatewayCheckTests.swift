@@ -206,4 +206,23 @@ struct GatewayCheckTests {
             #expect(!output.contains(Self.password) && !output.contains("Wrong-Pass-1"))
         }
     }
+
+    @Test("Kerberos only (Negotiate without NTLM): not tried, said as such, with who would stop there; nothing derived from the password sent")
+    func kerberosOnly() throws {
+        let text = try Self.check("GW_KERBEROS")
+        #expect(text.status == 4, "undetermined: a client with a Kerberos ticket may get in")
+        let verdict = text.stdout.split(separator: "\n").dropFirst().first.map(String.init) ?? ""
+        #expect(verdict.contains("asks for Negotiate only, which rdpdoctor cannot try"), "\(verdict)")
+        #expect(verdict.contains("stops at gateway authentication"), "\(verdict)")
+        let document = try Self.json(try Self.check("GW_KERBEROS", ["--json"]))
+        let gateway = try #require((document["observations"] as? [String: Any])?["gateway"] as? [String: Any])
+        #expect(gateway["authentication"] as? String == "noUsableScheme", "\(gateway)")
+        let ids = ((document["findings"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
+        #expect(ids.contains("gateway.auth-not-tried"), "\(ids)")
+        // At most an NTLM NEGOTIATE went (it holds no secret); never an AUTHENTICATE.
+        let log = (try? String(contentsOf: Self.logs().appendingPathComponent("GW_KERBEROS.out"), encoding: .utf8)) ?? ""
+        #expect(log.contains("-> 401 (scheme Negotiate only"), "\(log.suffix(1500))")
+        #expect(!log.contains("NTLM user"))
+        #expect(!text.stdout.contains(Self.password) && !text.stderr.contains(Self.password) && !log.contains(Self.password))
+    }
 }

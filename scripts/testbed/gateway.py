@@ -44,6 +44,9 @@ usage: gateway.py VARIANT PORT --cert C --key K [--user U --password P]
                  counts as traffic), otherwise healthy
     rpc-only     the HTTP transport is off: /remoteDesktopGateway/ is answered
                  404 while the RPC proxy URL answers like IIS
+    kerberos-only  IIS Windows Authentication with the NTLM provider removed:
+                 every 401 offers only Negotiate, and with no KDC here no token
+                 is ever accepted (a domain-only gateway seen from outside)
 
   RPC over HTTP ([MS-RPCH], /rpc/rpcproxy.dll, every variant but not-found
   and http-only): IIS guarding the RPC proxy, 401 with Negotiate and NTLM,
@@ -586,6 +589,15 @@ class Gateway:
                                          ("Content-Length", str(len(body)))], body))
                 say("conn %d: -> 404", cid)
                 return
+            if self.variant == "kerberos-only":
+                # Without a KDC no Kerberos ticket can be checked here: every answer is the same 401.
+                conn.send(http_response("401 Unauthorized", self.common_headers() + [
+                    ("WWW-Authenticate", "Negotiate"), ("Content-Length", "0")]))
+                say("conn %d: -> 401 (scheme Negotiate only%s)", cid,
+                    ", a %s token refused: no KDC" % scheme if token else "")
+                if token:
+                    return
+                continue
             if self.variant == "basic":
                 if self.basic_ok(cid, scheme, token):
                     if method == "RDG_OUT_DATA" and wants_ws:
@@ -638,6 +650,12 @@ class Gateway:
 
     def rpc_proxy(self, cid, conn, method, scheme, token, ntlm):
         """IIS in front of rpcproxy.dll: NTLM over HTTP; True when the client may ask again."""
+        if self.variant == "kerberos-only":
+            # the same IIS: only the Negotiate provider, and no KDC to check a ticket
+            conn.send(http_response("401 Unauthorized", [("Server", "Microsoft-IIS/10.0"), ("Date", formatdate(usegmt=True)),
+                                                         ("WWW-Authenticate", "Negotiate"), ("Content-Length", "0")]))
+            say("conn %d: -> 401 (RPC proxy, scheme Negotiate only)", cid)
+            return not token
         raw = b""
         if scheme.lower() == "ntlm" and token:
             try:
@@ -788,7 +806,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("variant", choices=["healthy", "rap-denied", "nap-denied", "not-found", "no-upgrade", "basic",
-                                                "http-only", "rpc-only", "idle-close"])
+                                                "http-only", "rpc-only", "idle-close", "kerberos-only"])
     parser.add_argument("port", type=int)
     parser.add_argument("--cert", required=True)
     parser.add_argument("--key", required=True)

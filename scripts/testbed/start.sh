@@ -64,7 +64,7 @@ ALL_PORTS=(XRDP_NEGOTIATE XRDP_TLS XRDP_EXPIRED XRDP_WRONGNAME XRDP_TESTCA XRDP_
            XRDP_TLS13 XRDP_RDP_LOW XRDP_RDP_HIGH XRDP_RDP_FIPS XRDP_RDP_NONE
            SHADOW_NLA SHADOW_TLS SHADOW_RDP WESTON CLOSED_PORT HTTP_PORT SILENT_PORT SSH_LIKE_PORT
            SLOW_SINGLE DELAY_PROXY TLS_ONLY_WEB TLS_ONLY_GATEWAY MITM_NLA
-           GW_HEALTHY GW_RAP_DENIED GW_NAP_DENIED GW_NOT_FOUND GW_NO_UPGRADE GW_SELFSIGNED GW_BASIC)
+           GW_HEALTHY GW_RAP_DENIED GW_NAP_DENIED GW_NOT_FOUND GW_NO_UPGRADE GW_SELFSIGNED GW_BASIC GW_KERBEROS)
 specs=()
 for name in "${ALL_PORTS[@]}"; do
     [ -n "${!name:-}" ] || die "ports.env does not define $name"
@@ -287,6 +287,7 @@ launch GW_NO_UPGRADE -- "${GATEWAY[@]}" no-upgrade "$GW_NO_UPGRADE" "${TESTCA_TL
 launch GW_SELFSIGNED -- "${GATEWAY[@]}" healthy "$GW_SELFSIGNED" \
     --cert "$CERTS/selfsigned.pem" --key "$CERTS/selfsigned.key"
 launch GW_BASIC -- "${GATEWAY[@]}" basic "$GW_BASIC" "${TESTCA_TLS[@]}"
+launch GW_KERBEROS -- "${GATEWAY[@]}" kerberos-only "$GW_KERBEROS" "${TESTCA_TLS[@]}"
 
 launch XVFB -- Xvfb ":$DISPLAY_NUM" -screen 0 1024x768x24 -nolisten tcp -noreset
 # the shadow servers need the display: wait for its socket (bounded, 5 s)
@@ -324,7 +325,7 @@ done
 specs+=("HTTP_PORT:$HTTP_PORT:http" "SILENT_PORT:$SILENT_PORT:silent"
         "SSH_LIKE_PORT:$SSH_LIKE_PORT:banner" "CLOSED_PORT:$CLOSED_PORT:closed"
         "TLS_ONLY_WEB:$TLS_ONLY_WEB:https" "TLS_ONLY_GATEWAY:$TLS_ONLY_GATEWAY:https")
-for name in GW_HEALTHY GW_RAP_DENIED GW_NAP_DENIED GW_NOT_FOUND GW_NO_UPGRADE GW_SELFSIGNED GW_BASIC; do
+for name in GW_HEALTHY GW_RAP_DENIED GW_NAP_DENIED GW_NOT_FOUND GW_NO_UPGRADE GW_SELFSIGNED GW_BASIC GW_KERBEROS; do
     specs+=("$name:${!name}:https")
 done
 verbose=()
