@@ -92,6 +92,8 @@ public enum FindingID: String, Codable, Sendable, CaseIterable {
     // gateway
     case gatewayAuthSchemes = "gateway.auth-schemes"
     case gatewayAuthNotTried = "gateway.auth-not-tried"
+    case gatewayFileAuthentication = "gateway.file-authentication"
+    case gatewayFileProfile = "gateway.file-profile"
     case gatewayAuthRejected = "gateway.auth-rejected"
     case gatewayCertificateUntrusted = "gateway.certificate-untrusted"
     case gatewayCertificateSummary = "gateway.certificate"

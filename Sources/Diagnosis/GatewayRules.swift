@@ -16,6 +16,7 @@ enum GatewayRules: DiagnosisRule {
                 title: "The gateway \(g.gateway) asks for \(schemes) authentication",
                 detail: "RDG_OUT_DATA was answered with 401\(answer.server.map { " (Server: \($0))" } ?? ""). Gateway authentication is HTTP authentication, apart from the account on the target."))
         }
+        findings += fileSettings(input.observations.rdpFile, g)
         switch g.authentication {
         case .noCredentials?:
             findings.append(Finding(
@@ -91,6 +92,30 @@ enum GatewayRules: DiagnosisRule {
             return (failure, catalogue.clientCodes(failure))
         }
         return (.gatewayRefused, catalogue.clientCodes(.gatewayRefused, value: UInt64(result.rawValue)))
+    }
+
+    /// What the .rdp file says about reaching its gateway that rdpdoctor's walk does not do.
+    static func fileSettings(_ file: RDPFile?, _ g: GatewayObservation) -> [Finding] {
+        guard let file, file.gatewayHostname != nil, [1, 2].contains(file.gatewayUsageMethod ?? 0) else { return [] }
+        var findings: [Finding] = []
+        if file.gatewayAuthenticatesWithoutPassword, g.authentication == .noCredentials {
+            let how = file.gatewayCredentialsSource == 1
+                ? "a smart card (`gatewaycredentialssource:i:1`)"
+                : "a cookie from a web sign-in (`gatewaycredentialssource:i:5`, as RD Web and brokered deployments hand out)"
+            findings.append(Finding(
+                id: .gatewayFileAuthentication, level: .info, section: .gateway,
+                title: "The .rdp file signs in to the gateway with \(file.gatewayCredentialsSource == 1 ? "a smart card" : "a cookie"): not tried",
+                detail: "The file authenticates to \(g.gateway) with \(how), which rdpdoctor cannot do, so it asked for no password and walked the gateway up to its 401 (schemes offered: \(g.firstAnswer?.authenticationSchemes.joined(separator: ", ") ?? "none seen")).",
+                fixes: ["To test the gateway with an account and password anyway: --gateway-user [DOMAIN\\]NAME (the gateway must offer NTLM or Basic)."]))
+        }
+        if file.gatewayProfileUsageMethod != 1 {
+            findings.append(Finding(
+                id: .gatewayFileProfile, level: .info, section: .gateway,
+                title: "The .rdp file lets an administrator's default gateway settings apply",
+                detail: "`gatewayprofileusagemethod` is \(file.gatewayProfileUsageMethod.map { "\($0)" } ?? "missing"), not 1: a Windows client that has RD Gateway settings from its administrator (Group Policy) may use those instead of this file's; rdpdoctor walked the gateway the file names, \(g.gateway).",
+                fixes: ["To make every client use this file's gateway: write `gatewayprofileusagemethod:i:1`."]))
+        }
+        return findings
     }
 
     static func name(_ input: RuleInput, _ result: GatewayResult) -> String {

@@ -9,6 +9,15 @@ public struct RDPFile: Sendable, Equatable, Codable {
     public var serverPort: UInt16?
     public var gatewayHostname: String?
     public var gatewayUsageMethod: Int?
+    /// How the client authenticates to the gateway (0 password/NTLM, 1 smart card,
+    /// 2 the logged-on user's credentials, 3 Basic, 4 chosen later, 5 a cookie).
+    public var gatewayCredentialsSource: Int?
+    /// 1: this file's gateway settings; 0: the administrator's default profile may apply.
+    public var gatewayProfileUsageMethod: Int?
+
+    /// The file authenticates to its gateway in a way rdpdoctor cannot
+    /// (a smart card, or a cookie from a web sign-in).
+    public var gatewayAuthenticatesWithoutPassword: Bool { [1, 5].contains(gatewayCredentialsSource ?? 0) }
     /// 0: connect anyway, 1: do not connect, 2: warn, on a server authentication failure.
     public var authenticationLevel: Int?
     /// 0 turns CredSSP (NLA) off in the client.
@@ -54,6 +63,8 @@ public struct RDPFile: Sendable, Equatable, Codable {
             case ("server port", "i"): file.serverPort = UInt16(value)
             case ("gatewayhostname", "s"): file.gatewayHostname = value.isEmpty ? nil : value
             case ("gatewayusagemethod", "i"): file.gatewayUsageMethod = Int(value)
+            case ("gatewaycredentialssource", "i"): file.gatewayCredentialsSource = Int(value)
+            case ("gatewayprofileusagemethod", "i"): file.gatewayProfileUsageMethod = Int(value)
             case ("authentication level", "i"): file.authenticationLevel = Int(value)
             case ("enablecredsspsupport", "i"): file.enableCredSSPSupport = Int(value)
             case ("username", "s"): file.username = value.isEmpty ? nil : value

@@ -160,7 +160,10 @@ struct Check: AsyncParsableCommand {
         }
         guard let gatewayUser else {
             if gatewayPasswordStdin { throw fail("--gateway-password-stdin needs --gateway-user") }
-            let same = credentials.map(GatewayCredentials.init(sameAs:))
+            // A file whose gateway takes a smart card or a cookie gets no password from rdpdoctor:
+            // the walk stops at the 401, and the report says why (an explicit --gateway-user still counts).
+            let filesWay = self.gateway == nil && file?.gatewayAuthenticatesWithoutPassword == true
+            let same = filesWay ? nil : credentials.map(GatewayCredentials.init(sameAs:))
             return GatewayRequest(gateway: target, credentials: same, insecure: insecure, holdSeconds: hold ?? 0)
         }
         if gatewayPasswordStdin && passwordStdin { throw fail("only one of --password-stdin and --gateway-password-stdin can read standard input") }

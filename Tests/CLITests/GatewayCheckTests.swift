@@ -148,6 +148,38 @@ struct GatewayCheckTests {
         #expect(direct?["gateway"] == nil)
     }
 
+    @Test("an .rdp file whose gateway takes a cookie or a smart card: no password goes to the gateway, and the report says why", arguments: [5, 1])
+    func rdpFileCredentialsSource(source: Int) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rdpdoctor-gw-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func file(profile: Int) throws -> String {
+            let url = directory.appendingPathComponent("gw\(profile).rdp")
+            let text = "full address:s:127.0.0.1:\(try Self.port("XRDP_NEGOTIATE"))\r\n"
+                + "gatewayhostname:s:127.0.0.1:\(try Self.port("GW_HEALTHY"))\r\ngatewayusagemethod:i:1\r\n"
+                + "gatewaycredentialssource:i:\(source)\r\ngatewayprofileusagemethod:i:\(profile)\r\n"
+            try Data(text.utf8).write(to: url)
+            return url.path
+        }
+        // --user would otherwise be offered to the gateway too (the clients' "same credentials").
+        let run = try ProgramRun.run(["check", try file(profile: 1), "--json", "--user", "tester", "--insecure",
+                                      "--ca", Self.testbed.appendingPathComponent("ca.pem").path],
+                                     environment: ["RDPDOCTOR_PASSWORD": "Correct-Horse-9"])
+        let document = try Self.json(run)
+        let gateway = try #require((document["observations"] as? [String: Any])?["gateway"] as? [String: Any])
+        #expect(gateway["authentication"] as? String == "noCredentials", "\(gateway)")
+        let ids = ((document["findings"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
+        #expect(ids.contains("gateway.file-authentication"), "\(ids)")
+        #expect(!ids.contains("gateway.file-profile"), "gatewayprofileusagemethod:i:1 uses the file's settings")
+        let words = source == 1 ? "a smart card" : "a cookie"
+        #expect(run.stdout.contains("signs in to the gateway with \(words): not tried"), "\(run.stdout)")
+        #expect(!run.stdout.contains("Correct-Horse-9"))
+        let profileDefault = try ProgramRun.run(["check", try file(profile: 0), "--json",
+                                                 "--ca", Self.testbed.appendingPathComponent("ca.pem").path])
+        let defaultIDs = ((try Self.json(profileDefault)["findings"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
+        #expect(defaultIDs.contains("gateway.file-profile"), "\(defaultIDs)")
+    }
+
     @Test("RAP denied, stripped Upgrade, wrong password: the step and code", arguments: [
         ("GW_RAP_DENIED", Self.password, "gateway.refused", "E_PROXY_RAP_ACCESSDENIED"),
         ("GW_NO_UPGRADE", Self.password, "gateway.websocket-refused", "walked the tunnel over that legacy transport"),
