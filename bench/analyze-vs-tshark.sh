@@ -74,7 +74,7 @@ import json, sys
 d = json.load(sys.stdin)
 kept = d["connections"]
 print("rdp connections", d["rdpConnections"], "kept", len(kept), "decrypted among kept",
-      sum(1 for c in kept if (c.get("decryption") or {}).get("method")))'
+      sum(1 for c in kept if (c.get("decryption") or {}).get("method")))' || true
 echo "## peak resident memory (KiB)"
 echo "rdpdoctor:           $(peak_rss 1 "$bin" analyze --json "$work/big.pcap")"
 echo "tshark:              $(peak_rss 1 tshark -r "$work/big.pcap" $decode -Y rdp)"
