@@ -7,9 +7,12 @@ cd "$REPO"
 
 # The release build as it would ship: the Swift runtime linked in statically
 # (smaller resident set and faster start than loading it as shared libraries).
+# SCRATCH picks the build directory (default .build), so a bench can run
+# beside other builds of the same checkout without sharing theirs.
 release_binary() {
-  swift build -c release --product rdpdoctor --static-swift-stdlib >/dev/null
-  echo "$(swift build -c release --static-swift-stdlib --show-bin-path)/rdpdoctor"
+  local scratch="${SCRATCH:-.build}"
+  swift build -c release --product rdpdoctor --static-swift-stdlib --scratch-path "$scratch" >/dev/null
+  echo "$(swift build -c release --static-swift-stdlib --scratch-path "$scratch" --show-bin-path)/rdpdoctor"
 }
 
 # Starts the testbed unless its servers already answer; stops it on exit if it started it.

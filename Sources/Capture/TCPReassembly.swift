@@ -123,6 +123,14 @@ public struct TCPReassembler: Sendable {
         init(_ a: Endpoint, _ b: Endpoint) {
             if (a.address, a.port) < (b.address, b.port) { low = a; high = b } else { low = b; high = a }
         }
+
+        // Once per segment: the addresses hashed as whole byte runs, not byte by byte.
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(low.port)
+            hasher.combine(high.port)
+            low.address.bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+            high.address.bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+        }
     }
 
     public init(streamLimit: Int = TCPReassembler.defaultStreamLimit) {
@@ -132,18 +140,21 @@ public struct TCPReassembler: Sendable {
     public mutating func add(_ segment: TCPSegment, atMicros time: Int64) {
         let key = FlowKey(segment.source, segment.destination)
         let opens = segment.flags.contains(.syn) && !segment.flags.contains(.ack)
-        if live[key] == nil {
+        var found = live.index(forKey: key)
+        if found == nil {
             // The last ACKs and retransmitted FINs of a closed connection are not a new one.
             if recentlyClosed.contains(key), !opens { return }
             guard live.count < Self.maximumFlows else { ignoredSegments += 1; return }
             live[key] = Self.newConnection(segment, time)
             connectionCount += 1
+            found = live.index(forKey: key)
         }
-        // Changed in place through the dictionary: a copy taken out and put back
-        // would copy the stream bytes on every segment.
-        live[key]!.lastMicros = time
-        Self.apply(segment, time, to: &live[key]!, limit: streamLimit)
-        if Self.isClosed(live[key]!), var connection = live.removeValue(forKey: key) {
+        guard let index = found else { return }
+        // Changed in place through the dictionary's values, found once: a copy
+        // taken out and put back would copy the stream bytes on every segment.
+        live.values[index].lastMicros = time
+        Self.apply(segment, time, to: &live.values[index], limit: streamLimit)
+        if Self.isClosed(&live.values[index]), var connection = live.removeValue(forKey: key) {
             remember(key)
             Self.flushPending(&connection.toServer, limit: streamLimit)
             Self.flushPending(&connection.toClient, limit: streamLimit)
@@ -170,7 +181,8 @@ public struct TCPReassembler: Sendable {
         return rest
     }
 
-    private static func isClosed(_ connection: TCPConnection) -> Bool {
+    /// inout only to read it where it lies (no copy of its streams).
+    private static func isClosed(_ connection: inout TCPConnection) -> Bool {
         connection.toServer.resetMicros != nil || connection.toClient.resetMicros != nil
             || (connection.toServer.finMicros != nil && connection.toClient.finMicros != nil)
     }
