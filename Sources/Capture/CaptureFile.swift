@@ -123,7 +123,8 @@ public struct CaptureFileReader: Sendable {
     private var available: Int { buffer.count - position }
 
     private func u16(_ offset: Int, _ bigEndian: Bool) -> UInt16 {
-        let a = UInt16(buffer[position + offset]), b = UInt16(buffer[position + offset + 1])
+        let a = UInt16(buffer[position + offset])
+        let b = UInt16(buffer[position + offset + 1])
         return bigEndian ? a << 8 | b : b << 8 | a
     }
 
@@ -146,9 +147,13 @@ public struct CaptureFileReader: Sendable {
             format = .pcapng(bigEndian: false)  // decided by the section header's byte-order magic
             guard available >= 12 else { format = .unknown; return false }
             let order = u32(8, false)
-            if order == 0x1A2B_3C4D { format = .pcapng(bigEndian: false) }
-            else if order == 0x4D3C_2B1A { format = .pcapng(bigEndian: true) }
-            else { throw .malformed("pcapng section header byte-order magic 0x\(String(order, radix: 16))") }
+            if order == 0x1A2B_3C4D {
+                format = .pcapng(bigEndian: false)
+            } else if order == 0x4D3C_2B1A {
+                format = .pcapng(bigEndian: true)
+            } else {
+                throw .malformed("pcapng section header byte-order magic 0x\(String(order, radix: 16))")
+            }
             return true
         case 0xA1B2_C3D4, 0xD4C3_B2A1, 0xA1B2_3C4D, 0x4D3C_B2A1:
             guard available >= 24 else { return false }
@@ -178,8 +183,10 @@ public struct CaptureFileReader: Sendable {
         position += 16 + included
         packetCount += 1
         let micros = seconds * 1_000_000 + (nanoseconds ? fraction / 1000 : fraction)
-        return .packet(CapturedPacket(interface: 0, linkType: linkType, timestampMicros: micros, data: data,
-                                      originalLength: original))
+        return .packet(
+            CapturedPacket(
+                interface: 0, linkType: linkType, timestampMicros: micros, data: data,
+                originalLength: original))
     }
 
     // MARK: pcapng
@@ -192,8 +199,13 @@ public struct CaptureFileReader: Sendable {
         if type == 0x0A0D_0D0A {
             // A new section may change the byte order.
             let magic = u32(8, false)
-            if magic == 0x1A2B_3C4D { order = false } else if magic == 0x4D3C_2B1A { order = true }
-            else { throw .malformed("pcapng section header byte-order magic") }
+            if magic == 0x1A2B_3C4D {
+                order = false
+            } else if magic == 0x4D3C_2B1A {
+                order = true
+            } else {
+                throw .malformed("pcapng section header byte-order magic")
+            }
             format = .pcapng(bigEndian: order)
             type = u32(0, order)
         }
@@ -225,22 +237,27 @@ public struct CaptureFileReader: Sendable {
             case 0x0000_0006:  // Enhanced Packet
                 let id = Int(try read32(&reader, bigEndian))
                 guard id < interfaces.count else { throw CaptureError.malformed("packet on undescribed interface \(id)") }
-                let high = UInt64(try read32(&reader, bigEndian)), low = UInt64(try read32(&reader, bigEndian))
+                let high = UInt64(try read32(&reader, bigEndian))
+                let low = UInt64(try read32(&reader, bigEndian))
                 let captured = Int(try read32(&reader, bigEndian))
                 let original = Int(try read32(&reader, bigEndian))
                 let data = Array(try reader.bytes(captured, "packet data"))
                 packetCount += 1
                 let interface = interfaces[id]
-                return .packet(CapturedPacket(interface: id, linkType: interface.linkType,
-                                              timestampMicros: Self.micros(high << 32 | low, interface.unitsPerSecond),
-                                              data: data, originalLength: original))
+                return .packet(
+                    CapturedPacket(
+                        interface: id, linkType: interface.linkType,
+                        timestampMicros: Self.micros(high << 32 | low, interface.unitsPerSecond),
+                        data: data, originalLength: original))
             case 0x0000_0003:  // Simple Packet: interface 0, no timestamp
                 guard let interface = interfaces.first else { throw CaptureError.malformed("simple packet before any interface") }
                 let original = Int(try read32(&reader, bigEndian))
                 let data = Array(reader.rest().prefix(original))
                 packetCount += 1
-                return .packet(CapturedPacket(interface: 0, linkType: interface.linkType, timestampMicros: 0,
-                                              data: data, originalLength: original))
+                return .packet(
+                    CapturedPacket(
+                        interface: 0, linkType: interface.linkType, timestampMicros: 0,
+                        data: data, originalLength: original))
             case 0x0000_000A:  // Decryption Secrets
                 let secretsType = try read32(&reader, bigEndian)
                 let length = Int(try read32(&reader, bigEndian))

@@ -85,15 +85,18 @@ public struct CaptureScan: Sendable {
         var ending: CaptureError?
         do { try file.finish() } catch { ending = error }
         let rest = tcp.finish().filter { RDPStart.isConnectionRequest($0.toServer.stream) }
-        let summary = CaptureSummary(packets: file.packetCount, otherFrames: otherFrames, tcpConnections: tcp.connectionCount,
-                                     udpFlows: udpFlows, keyLog: keyLog, ignoredSegments: tcp.ignoredSegments)
+        let summary = CaptureSummary(
+            packets: file.packetCount, otherFrames: otherFrames, tcpConnections: tcp.connectionCount,
+            udpFlows: udpFlows, keyLog: keyLog, ignoredSegments: tcp.ignoredSegments)
         return (rest, summary, ending)
     }
 
     private mutating func add(_ datagram: UDPDatagram) {
         let ordered = (datagram.source.address, datagram.source.port) < (datagram.destination.address, datagram.destination.port)
-        let key = ordered ? UDPFlowKey(a: datagram.source, b: datagram.destination)
-                          : UDPFlowKey(a: datagram.destination, b: datagram.source)
+        let key =
+            ordered
+            ? UDPFlowKey(a: datagram.source, b: datagram.destination)
+            : UDPFlowKey(a: datagram.destination, b: datagram.source)
         let index: Int
         if let known = udp[key] {
             index = known

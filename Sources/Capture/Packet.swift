@@ -14,7 +14,8 @@ public struct IPAddressBytes: Hashable, Sendable, Comparable, CustomStringConver
         if bytes.count == 4 { return bytes.map(String.init).joined(separator: ".") }
         // IPv6: eight groups, the longest run of zero groups written "::".
         let groups = stride(from: 0, to: 16, by: 2).map { UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]) }
-        var best = (start: -1, length: 0), run = (start: -1, length: 0)
+        var best = (start: -1, length: 0)
+        var run = (start: -1, length: 0)
         for (index, group) in groups.enumerated() {
             if group == 0 {
                 run = run.start < 0 ? (index, 1) : (run.start, run.length + 1)
@@ -143,32 +144,33 @@ public enum PacketDecoder {
         guard let first = try? reader.u8("version"), first >> 4 == 4 else { return nil }
         let headerLength = Int(first & 0x0F) * 4
         guard headerLength >= 20, (try? reader.skip(1, "tos")) != nil,
-              let totalLength = try? reader.u16BE("total length"),
-              (try? reader.skip(2, "id")) != nil,
-              let fragment = try? reader.u16BE("fragment"),
-              (try? reader.skip(1, "ttl")) != nil,
-              let proto = try? reader.u8("protocol"),
-              (try? reader.skip(2, "checksum")) != nil,
-              let source = try? reader.bytes(4, "source"), let destination = try? reader.bytes(4, "destination"),
-              (try? reader.skip(headerLength - 20, "options")) != nil
+            let totalLength = try? reader.u16BE("total length"),
+            (try? reader.skip(2, "id")) != nil,
+            let fragment = try? reader.u16BE("fragment"),
+            (try? reader.skip(1, "ttl")) != nil,
+            let proto = try? reader.u8("protocol"),
+            (try? reader.skip(2, "checksum")) != nil,
+            let source = try? reader.bytes(4, "source"), let destination = try? reader.bytes(4, "destination"),
+            (try? reader.skip(headerLength - 20, "options")) != nil
         else { return nil }
         // Only whole datagrams or first fragments carry the transport header.
         guard fragment & 0x1FFF == 0 else { return nil }
         // Ethernet pads short frames; TSO captures may say 0 (then take what is there).
         let declared = Int(totalLength) - headerLength
         let body = reader.unread.prefix(declared > 0 ? declared : reader.remaining)
-        return transport(proto, IPAddressBytes(Array(source)), IPAddressBytes(Array(destination)), body,
-                         truncatedBy: max(0, declared - body.count))
+        return transport(
+            proto, IPAddressBytes(Array(source)), IPAddressBytes(Array(destination)), body,
+            truncatedBy: max(0, declared - body.count))
     }
 
     static func ipv6(_ packet: ArraySlice<UInt8>) -> TransportPacket? {
         var reader = ByteReader(packet, pdu: "IPv6")
         guard let first = try? reader.u8("version"), first >> 4 == 6,
-              (try? reader.skip(3, "class and flow")) != nil,
-              let payloadLength = try? reader.u16BE("payload length"),
-              var next = try? reader.u8("next header"),
-              (try? reader.skip(1, "hop limit")) != nil,
-              let source = try? reader.bytes(16, "source"), let destination = try? reader.bytes(16, "destination")
+            (try? reader.skip(3, "class and flow")) != nil,
+            let payloadLength = try? reader.u16BE("payload length"),
+            var next = try? reader.u8("next header"),
+            (try? reader.skip(1, "hop limit")) != nil,
+            let source = try? reader.bytes(16, "source"), let destination = try? reader.bytes(16, "destination")
         else { return nil }
         var remainingPayload = Int(payloadLength)
         // Extension headers: hop-by-hop, routing, destination options; a fragment
@@ -176,8 +178,9 @@ public enum PacketDecoder {
         for _ in 0..<8 where [0, 43, 60, 44].contains(next) {
             if next == 44 {
                 guard let header = try? reader.u8("next header"), (try? reader.skip(1, "reserved")) != nil,
-                      let offset = try? reader.u16BE("fragment offset"), (try? reader.skip(4, "id")) != nil,
-                      offset >> 3 == 0 else { return nil }
+                    let offset = try? reader.u16BE("fragment offset"), (try? reader.skip(4, "id")) != nil,
+                    offset >> 3 == 0
+                else { return nil }
                 next = header
                 remainingPayload -= 8
             } else {
@@ -189,33 +192,40 @@ public enum PacketDecoder {
             }
         }
         let body = reader.unread.prefix(remainingPayload > 0 ? remainingPayload : reader.remaining)
-        return transport(next, IPAddressBytes(Array(source)), IPAddressBytes(Array(destination)), body,
-                         truncatedBy: max(0, remainingPayload - body.count))
+        return transport(
+            next, IPAddressBytes(Array(source)), IPAddressBytes(Array(destination)), body,
+            truncatedBy: max(0, remainingPayload - body.count))
     }
 
-    static func transport(_ proto: UInt8, _ source: IPAddressBytes, _ destination: IPAddressBytes,
-                          _ body: ArraySlice<UInt8>, truncatedBy missing: Int) -> TransportPacket? {
+    static func transport(
+        _ proto: UInt8, _ source: IPAddressBytes, _ destination: IPAddressBytes,
+        _ body: ArraySlice<UInt8>, truncatedBy missing: Int
+    ) -> TransportPacket? {
         var reader = ByteReader(body, pdu: "transport")
         switch proto {
         case 6:
             guard let sourcePort = try? reader.u16BE("source port"), let destinationPort = try? reader.u16BE("destination port"),
-                  let sequence = try? reader.u32BE("sequence"), let ack = try? reader.u32BE("ack"),
-                  let offsetByte = try? reader.u8("data offset"), let flags = try? reader.u8("flags"),
-                  let window = try? reader.u16BE("window"), (try? reader.skip(4, "checksum and urgent")) != nil
+                let sequence = try? reader.u32BE("sequence"), let ack = try? reader.u32BE("ack"),
+                let offsetByte = try? reader.u8("data offset"), let flags = try? reader.u8("flags"),
+                let window = try? reader.u16BE("window"), (try? reader.skip(4, "checksum and urgent")) != nil
             else { return nil }
             let headerLength = Int(offsetByte >> 4) * 4
             guard headerLength >= 20, let options = try? reader.bytes(headerLength - 20, "options") else { return nil }
-            return .tcp(TCPSegment(
-                source: Endpoint(address: source, port: sourcePort),
-                destination: Endpoint(address: destination, port: destinationPort),
-                sequence: sequence, acknowledgement: ack, flags: TCPFlags(rawValue: flags & 0x3F), window: window,
-                maximumSegmentSize: mss(options), payload: Array(reader.rest()), missingPayload: missing))
+            return .tcp(
+                TCPSegment(
+                    source: Endpoint(address: source, port: sourcePort),
+                    destination: Endpoint(address: destination, port: destinationPort),
+                    sequence: sequence, acknowledgement: ack, flags: TCPFlags(rawValue: flags & 0x3F), window: window,
+                    maximumSegmentSize: mss(options), payload: Array(reader.rest()), missingPayload: missing))
         case 17:
             guard let sourcePort = try? reader.u16BE("source port"), let destinationPort = try? reader.u16BE("destination port"),
-                  (try? reader.skip(4, "length and checksum")) != nil else { return nil }
-            return .udp(UDPDatagram(source: Endpoint(address: source, port: sourcePort),
-                                    destination: Endpoint(address: destination, port: destinationPort),
-                                    payload: Array(reader.rest())))
+                (try? reader.skip(4, "length and checksum")) != nil
+            else { return nil }
+            return .udp(
+                UDPDatagram(
+                    source: Endpoint(address: source, port: sourcePort),
+                    destination: Endpoint(address: destination, port: destinationPort),
+                    payload: Array(reader.rest())))
         default:
             return nil
         }
@@ -228,7 +238,8 @@ public enum PacketDecoder {
             if kind == 0 { return nil }
             if kind == 1 { continue }
             guard let length = try? reader.u8("length"), length >= 2,
-                  let value = try? reader.bytes(Int(length) - 2, "value") else { return nil }
+                let value = try? reader.bytes(Int(length) - 2, "value")
+            else { return nil }
             if kind == 2, value.count == 2 { return UInt16(value[value.startIndex]) << 8 | UInt16(value[value.startIndex + 1]) }
         }
         return nil

@@ -22,8 +22,10 @@ public enum PacketSynthesis {
     }
 
     /// A TCP segment in an IP packet. `payload` must fit (`maximumTCPPayload`).
-    public static func tcp(from source: Endpoint, to destination: Endpoint, sequence: UInt32, acknowledgement: UInt32,
-                           flags: TCPFlags, window: UInt16 = 65535, payload: ArraySlice<UInt8>) -> [UInt8] {
+    public static func tcp(
+        from source: Endpoint, to destination: Endpoint, sequence: UInt32, acknowledgement: UInt32,
+        flags: TCPFlags, window: UInt16 = 65535, payload: ArraySlice<UInt8>
+    ) -> [UInt8] {
         var segment = ByteWriter(capacity: tcpHeaderLength + payload.count)
         segment.u16BE(source.port)
         segment.u16BE(destination.port)
@@ -51,8 +53,10 @@ public enum PacketSynthesis {
 
     /// The IP header (version from the address length) before `transport`, whose
     /// checksum at `checksumAt` is computed over the pseudo-header.
-    static func ip(protocol number: UInt8, from source: IPAddressBytes, to destination: IPAddressBytes,
-                   transport: [UInt8], checksumAt: Int) -> [UInt8] {
+    static func ip(
+        protocol number: UInt8, from source: IPAddressBytes, to destination: IPAddressBytes,
+        transport: [UInt8], checksumAt: Int
+    ) -> [UInt8] {
         var transport = transport
         var pseudo = ByteWriter(capacity: 40)
         pseudo.append(source.bytes)
@@ -76,7 +80,7 @@ public enum PacketSynthesis {
             header.u8(0x45)
             header.u8(0)
             header.u16BE(UInt16(20 + transport.count))
-            header.u16BE(0)       // identification
+            header.u16BE(0)  // identification
             header.u16BE(0x4000)  // don't fragment
             header.u8(64)
             header.u8(number)

@@ -203,12 +203,14 @@ public struct TCPReassembler: Sendable {
             fromClient = !segment.flags.contains(.ack)
         } else {
             // Started before the capture: the well-known or lower port is the server.
-            let sourcePort = segment.source.port, destinationPort = segment.destination.port
+            let sourcePort = segment.source.port
+            let destinationPort = segment.destination.port
             fromClient = destinationPort == 3389 || (sourcePort != 3389 && destinationPort < sourcePort)
         }
-        return TCPConnection(client: fromClient ? segment.source : segment.destination,
-                             server: fromClient ? segment.destination : segment.source,
-                             handshakeSeen: syn, firstMicros: time, lastMicros: time)
+        return TCPConnection(
+            client: fromClient ? segment.source : segment.destination,
+            server: fromClient ? segment.destination : segment.source,
+            handshakeSeen: syn, firstMicros: time, lastMicros: time)
     }
 
     private static func apply(_ segment: TCPSegment, _ time: Int64, to connection: inout TCPConnection, limit: Int) {
@@ -221,7 +223,8 @@ public struct TCPReassembler: Sendable {
                 connection.synAckMicros = connection.synAckMicros ?? time
             }
         } else if fromClient, connection.synAckMicros != nil, connection.handshakeAckMicros == nil,
-                  segment.flags.contains(.ack) {
+            segment.flags.contains(.ack)
+        {
             connection.handshakeAckMicros = time
         }
         if fromClient {

@@ -46,8 +46,10 @@ public struct RecordedFlow: Sendable, Equatable {
     public let clientInitialSequence: UInt32
     public let serverInitialSequence: UInt32
 
-    public init(kind: Kind, client: Endpoint, server: Endpoint, clientInitialSequence: UInt32 = 0,
-                serverInitialSequence: UInt32 = 0) {
+    public init(
+        kind: Kind, client: Endpoint, server: Endpoint, clientInitialSequence: UInt32 = 0,
+        serverInitialSequence: UInt32 = 0
+    ) {
         self.kind = kind
         self.client = client
         self.server = server
@@ -70,8 +72,9 @@ public struct TrafficRecording: Sendable, Equatable {
     /// raw-IP interface, the key log in a Decryption Secrets Block before every
     /// packet, then the packets of all flows in time order.
     public func pcapng(application: String) -> [UInt8] {
-        var out = PcapngWriter.sectionHeader(comment: notes.isEmpty ? nil : notes.joined(separator: "\n"),
-                                             application: application)
+        var out = PcapngWriter.sectionHeader(
+            comment: notes.isEmpty ? nil : notes.joined(separator: "\n"),
+            application: application)
         out += PcapngWriter.interfaceDescription(linkType: .raw, name: "rdpdoctor")
         if !keyLog.isEmpty {
             out += PcapngWriter.decryptionSecrets(type: PcapngWriter.tlsKeyLogSecrets, data: Array(keyLog.utf8))
@@ -168,12 +171,15 @@ struct TCPSynthesizer {
         segment(.clientToServer, [.ack], at)
     }
 
-    private mutating func segment(_ side: FlowDirection, _ flags: TCPFlags, _ at: Int64,
-                                  acknowledgement: UInt32? = nil, payload: ArraySlice<UInt8> = []) {
+    private mutating func segment(
+        _ side: FlowDirection, _ flags: TCPFlags, _ at: Int64,
+        acknowledgement: UInt32? = nil, payload: ArraySlice<UInt8> = []
+    ) {
         let other: FlowDirection = side == .clientToServer ? .serverToClient : .clientToServer
         let (source, destination) = side == .clientToServer ? (flow.client, flow.server) : (flow.server, flow.client)
-        let data = PacketSynthesis.tcp(from: source, to: destination, sequence: next[side] ?? 0,
-                                       acknowledgement: acknowledgement ?? next[other] ?? 0, flags: flags, payload: payload)
+        let data = PacketSynthesis.tcp(
+            from: source, to: destination, sequence: next[side] ?? 0,
+            acknowledgement: acknowledgement ?? next[other] ?? 0, flags: flags, payload: payload)
         if !payload.isEmpty { next[side, default: 0] &+= UInt32(payload.count) }
         out.append((at, data))
     }

@@ -79,14 +79,16 @@ public struct CaptureAnalyzer: Sendable {
         let (rest, summary, ending) = scan.finish()
         for connection in rest { await judge(connection) }
         if case .notACapture? = failure, summary.packets == 0 {
-            return CaptureReport(packets: 0, otherFrames: 0, tcpConnections: 0, rdpConnections: 0, connections: [],
-                                 notShown: [:], readProblem: CaptureError.notACapture.description, hasKeyLog: false)
+            return CaptureReport(
+                packets: 0, otherFrames: 0, tcpConnections: 0, rdpConnections: 0, connections: [],
+                notShown: [:], readProblem: CaptureError.notACapture.description, hasKeyLog: false)
         }
-        return CaptureReport(packets: summary.packets, otherFrames: summary.otherFrames,
-                             tcpConnections: summary.tcpConnections, rdpConnections: rdpCount,
-                             connections: kept.sorted { $0.captured.startMicros < $1.captured.startMicros },
-                             notShown: notShown, readProblem: (failure ?? ending)?.description,
-                             hasKeyLog: !summary.keyLog.isEmpty)
+        return CaptureReport(
+            packets: summary.packets, otherFrames: summary.otherFrames,
+            tcpConnections: summary.tcpConnections, rdpConnections: rdpCount,
+            connections: kept.sorted { $0.captured.startMicros < $1.captured.startMicros },
+            notShown: notShown, readProblem: (failure ?? ending)?.description,
+            hasKeyLog: !summary.keyLog.isEmpty)
     }
 
     /// Adds key log lines the capture's secrets blocks brought since the last chunk.
@@ -107,9 +109,11 @@ public struct CaptureAnalyzer: Sendable {
         var observations = CheckObservations(
             target: Target(host: connection.server.address.description, port: connection.server.port),
             startedAtUnix: Double(captured.startMicros) / 1_000_000, timeoutMs: captured.record.totalMs)
-        observations.reachability = [ReachabilityObservation(
-            address: connection.server.address.description,
-            connectMs: captured.record.timings.first { $0.step == .tcp }?.durationMs, failure: nil)]
+        observations.reachability = [
+            ReachabilityObservation(
+                address: connection.server.address.description,
+                connectMs: captured.record.timings.first { $0.step == .tcp }?.durationMs, failure: nil)
+        ]
         observations.probes = [captured.record]
         observations.totalMs = captured.record.totalMs
         observations.capture = captured.facts

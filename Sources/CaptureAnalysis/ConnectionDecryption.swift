@@ -13,9 +13,11 @@ extension ConnectionReplay {
         var resumable: (id: [UInt8], master: [UInt8])?
     }
 
-    static func decrypt(_ connection: TCPConnection, client: TLSStream, server: TLSStream, hello: ServerHello,
-                        from starts: (client: Int, server: Int), keys: DecryptionKeys,
-                        resumable: [[UInt8]: [UInt8]]) -> DecryptionOutcome {
+    static func decrypt(
+        _ connection: TCPConnection, client: TLSStream, server: TLSStream, hello: ServerHello,
+        from starts: (client: Int, server: Int), keys: DecryptionKeys,
+        resumable: [[UInt8]: [UInt8]]
+    ) -> DecryptionOutcome {
         var facts = CaptureFacts.Decryption()
         facts.cipherSuite = hello.cipherSuite
         let suite = CipherSuite.named(hello.cipherSuite)
@@ -28,8 +30,10 @@ extension ConnectionReplay {
         let clientRecords = TLSRecords.split(connection.toServer.stream, from: starts.client)
         let serverRecords = TLSRecords.split(connection.toClient.stream, from: starts.server)
         let resumed = parameters.resumed ? resumable[parameters.sessionID] : nil
-        switch SessionDecryptor.decrypt(parameters, clientRecords: clientRecords, serverRecords: serverRecords,
-                                        keys: keys, resumedMaster: resumed) {
+        switch SessionDecryptor.decrypt(
+            parameters, clientRecords: clientRecords, serverRecords: serverRecords,
+            keys: keys, resumedMaster: resumed)
+        {
         case .failure(let why):
             facts.problem = why.description
             return DecryptionOutcome(facts: facts)
@@ -39,7 +43,8 @@ extension ConnectionReplay {
             facts.recordsFromServer = session.fromServer.records
             facts.bytesFromClient = session.fromClient.plaintext.count
             facts.bytesFromServer = session.fromServer.plaintext.count
-            facts.encryptedAlerts = session.fromServer.alerts.map { .init(side: .server, level: $0.level, description: $0.description) }
+            facts.encryptedAlerts =
+                session.fromServer.alerts.map { .init(side: .server, level: $0.level, description: $0.description) }
                 + session.fromClient.alerts.map { .init(side: .client, level: $0.level, description: $0.description) }
             let failures = [("client", session.fromClient.failure), ("server", session.fromServer.failure)]
                 .compactMap { side, failure in failure.map { "could not decrypt the \(side)'s record at stream offset \($0.streamOffset): \($0.error)" } }
@@ -51,8 +56,10 @@ extension ConnectionReplay {
 
     /// Puts what the decrypted bytes show into the record: the observations,
     /// the step timings, and the step the connection then waited for.
-    static func apply(_ reading: DecryptedReading, session: DecryptedSession, to record: inout ProbeRecord,
-                      furthest: inout Step, waitingFor: inout Awaiting, connection: TCPConnection, ms: (Int64?) -> Double?) {
+    static func apply(
+        _ reading: DecryptedReading, session: DecryptedSession, to record: inout ProbeRecord,
+        furthest: inout Step, waitingFor: inout Awaiting, connection: TCPConnection, ms: (Int64?) -> Double?
+    ) {
         if let credssp = reading.credssp {
             var observed = credssp
             if let first = session.fromServer.recordOffsets.first {
@@ -66,9 +73,12 @@ extension ConnectionReplay {
         var startPlain = 0
         var previousEnd: Double?
         for end in reading.stepEnds where !record.timings.contains(where: { $0.step == end.step }) {
-            let clientOffset = end.step == .credssp ? session.fromClient.streamOffset(ofPlaintext: startPlain)
+            let clientOffset =
+                end.step == .credssp
+                ? session.fromClient.streamOffset(ofPlaintext: startPlain)
                 : session.fromClient.streamOffset(ofPlaintext: reading.clientRDPFrom ?? startPlain)
-            let startMs = end.step == .credssp || end.step == .mcs
+            let startMs =
+                end.step == .credssp || end.step == .mcs
                 ? clientOffset.flatMap { ms(connection.toServer.micros(atOffset: $0)) } : previousEnd
             let endMs = session.fromServer.streamOffset(ofPlaintext: end.serverPlaintext).flatMap { ms(connection.toClient.micros(atOffset: $0)) }
             if let startMs, let endMs {

@@ -78,8 +78,10 @@ public enum ConnectionReplay {
     /// Rebuilds the observations of one connection that began with an X.224 request.
     /// With `keys`, the TLS part is decrypted where they fit; `resumable`
     /// holds master secrets of earlier sessions by session ID.
-    public static func replay(_ connection: TCPConnection, keys: DecryptionKeys = DecryptionKeys(),
-                              resumable: [[UInt8]: [UInt8]] = [:]) -> CapturedConnection {
+    public static func replay(
+        _ connection: TCPConnection, keys: DecryptionKeys = DecryptionKeys(),
+        resumable: [[UInt8]: [UInt8]] = [:]
+    ) -> CapturedConnection {
         let start = connection.synMicros ?? connection.firstMicros
         func ms(_ micros: Int64?) -> Double? { micros.map { Double($0 - start) / 1000 } }
         let up = connection.toServer.stream
@@ -144,8 +146,9 @@ public enum ConnectionReplay {
                         waitingFor = furthest == .credssp ? .encryptedCredSSP : .encryptedMCS
                     }
                     if let hello = serverHello, fromClient.encryptedFrom != nil || fromServer.encryptedFrom != nil {
-                        let outcome = decrypt(connection, client: fromClient, server: fromServer, hello: hello,
-                                              from: (requestLength, confirmLength), keys: keys, resumable: resumable)
+                        let outcome = decrypt(
+                            connection, client: fromClient, server: fromServer, hello: hello,
+                            from: (requestLength, confirmLength), keys: keys, resumable: resumable)
                         decryption = outcome.facts
                         resumableSession = outcome.resumable
                         if let session = outcome.session {
@@ -154,20 +157,23 @@ public enum ConnectionReplay {
                             if let from = read.clientRDPFrom {
                                 clientData = readClientData(session.fromClient.plaintext, from: from, seen: .decrypted)
                             }
-                            apply(read, session: session, to: &record, furthest: &furthest, waitingFor: &waitingFor,
-                                  connection: connection, ms: ms)
+                            apply(
+                                read, session: session, to: &record, furthest: &furthest, waitingFor: &waitingFor,
+                                connection: connection, ms: ms)
                             decryption?.client = read.client.tsRequests > 0 ? read.client : nil
                         }
                     }
                 } else {
                     record.timings.append(x224)
-                    if case .failed = confirm.result {} else {
+                    if case .failed = confirm.result {
+                    } else {
                         // Standard RDP security: MCS follows in clear.
                         furthest = .mcs
                         clientData = readClientData(up, from: requestLength, seen: .clear)
                         waitingFor = .connectResponse
                         if let responseLength = tpktLength(Array(down[confirmLength...])),
-                           let response = try? MCSConnectResponse.decode(down[confirmLength..<(confirmLength + responseLength)]) {
+                            let response = try? MCSConnectResponse.decode(down[confirmLength..<(confirmLength + responseLength)])
+                        {
                             let initialAt = ms(connection.toServer.micros(atOffset: requestLength)) ?? requestAt
                             let answeredAt = ms(connection.toClient.micros(atOffset: confirmLength)) ?? initialAt
                             record.timings.append(StepTiming(step: .mcs, startMs: initialAt, durationMs: answeredAt - initialAt))
@@ -179,7 +185,8 @@ public enum ConnectionReplay {
                     }
                 }
             } else if let confirmLength,
-                      case let .disconnectProviderUltimatum(reason)? = try? MCSDomainPDU.decode(frame: down[..<confirmLength]) {
+                case let .disconnectProviderUltimatum(reason)? = try? MCSDomainPDU.decode(frame: down[..<confirmLength])
+            {
                 // As the live check reads it: a server (xrdp) refusing by hanging up at the MCS level.
                 x224.durationMs = (ms(connection.toClient.micros(atOffset: 0)) ?? requestAt) - requestAt
                 record.negotiation = .disconnected(reason: reason)
@@ -200,12 +207,14 @@ public enum ConnectionReplay {
             connection.toClient.finMicros.map { (Side.server, CloseKind.fin, $0) },
         ].compactMap { $0 }
         let first = closes.min { $0.2 < $1.2 }
-        let encryptedAfterTLS = record.timings.contains { $0.step == .tls && $0.durationMs != nil }
+        let encryptedAfterTLS =
+            record.timings.contains { $0.step == .tls && $0.durationMs != nil }
             || !(record.serverData?.encryptionMethod ?? .none).isEmpty
         // The client heard the server's choice and left without a further byte
         // (no TLS ClientHello, no MCS Connect Initial): it would not go on with it.
         // A server alert then (xrdp answers the close with one) is not the cause.
-        let leftAfterNegotiation = requestLength != nil && up.count == requestLength && first?.0 == .client
+        let leftAfterNegotiation =
+            requestLength != nil && up.count == requestLength && first?.0 == .client
             && { if case .selected? = record.negotiation { true } else { record.negotiation == .noNegotiationData } }()
         if leftAfterNegotiation {
             record.end = .completed
@@ -222,11 +231,14 @@ public enum ConnectionReplay {
         } else if encryptedAfterTLS && reading == nil {
             // Past the TLS handshake everything is encrypted: a close there may be a
             // refusal or the end of a working session, and the capture cannot say which.
-            let sent = connection.toServer.bytesDelivered, received = connection.toClient.bytesDelivered
+            let sent = connection.toServer.bytesDelivered
+            let received = connection.toClient.bytesDelivered
             let ending = first.map { "the \($0.0.rawValue) then closed it (\($0.1 == .reset ? "reset" : "FIN"))" } ?? "the capture ends first"
             let layer = record.tls != nil ? "the TLS handshake" : "the MCS exchange (standard RDP security)"
             let why = decryption?.problem ?? "no keys"
-            record.end = .localError("after \(layer) the connection is encrypted (\(sent) bytes to the server, \(received) back in all) and \(ending); not decrypted (\(why)), so the capture does not show whether \(furthest == .credssp ? "CredSSP" : "the session") worked")
+            record.end = .localError(
+                "after \(layer) the connection is encrypted (\(sent) bytes to the server, \(received) back in all) and \(ending); not decrypted (\(why)), so the capture does not show whether \(furthest == .credssp ? "CredSSP" : "the session") worked"
+            )
         } else if let first, first.0 == .server {
             record.end = .peerClosed(first.1, step: furthest, waitingFor: waitingFor)
         } else if first != nil {

@@ -38,10 +38,12 @@ public enum DecryptedTraffic {
             serverAt = readServerCredSSP(server.plaintext, into: &reading)
             if serverAt > 0 { reading.stepEnds.append((.credssp, serverAt - 1)) }
             if selected.contains(.hybridEx), reading.client.credentialsSent, server.plaintext.count - serverAt >= 4,
-               server.plaintext[serverAt] != 0x03 {
+                server.plaintext[serverAt] != 0x03
+            {
                 // HYBRID_EX: the Early User Authorization Result, 4 bytes.
                 if let result = try? EarlyUserAuthorizationResult(decoding: Array(server.plaintext[serverAt..<(serverAt + 4)])),
-                   result.rawValue != 0 {
+                    result.rawValue != 0
+                {
                     reading.problem = "the server refused the user with Early User Authorization Result 0x\(String(result.rawValue, radix: 16))"
                 }
                 serverAt += 4
@@ -56,7 +58,8 @@ public enum DecryptedTraffic {
     static func readClientCredSSP(_ plaintext: [UInt8], into reading: inout DecryptedReading) -> Int {
         var at = 0
         while at < plaintext.count, plaintext[at] == 0x30,
-              let length = try? TSRequest.frameLength(of: plaintext[at...]), at + length <= plaintext.count {
+            let length = try? TSRequest.frameLength(of: plaintext[at...]), at + length <= plaintext.count
+        {
             defer { at += length }
             guard let decoded = try? TSRequestDecoding(decoding: Array(plaintext[at..<(at + length)])) else { break }
             let request = decoded.request
@@ -75,13 +78,15 @@ public enum DecryptedTraffic {
     static func readServerCredSSP(_ plaintext: [UInt8], into reading: inout DecryptedReading) -> Int {
         var at = 0
         while at < plaintext.count, plaintext[at] == 0x30,
-              let length = try? TSRequest.frameLength(of: plaintext[at...]), at + length <= plaintext.count {
+            let length = try? TSRequest.frameLength(of: plaintext[at...]), at + length <= plaintext.count
+        {
             guard let decoded = try? TSRequestDecoding(decoding: Array(plaintext[at..<(at + length)])) else { break }
             let request = decoded.request
             var observed = reading.credssp ?? CredSSPObservation(challenge: nil, version: request.version)
             for token in request.negoTokens {
                 guard let message = ntlmMessage(token), message.type == 2,
-                      let challenge = try? ChallengeMessage(decoding: message.bytes) else { continue }
+                    let challenge = try? ChallengeMessage(decoding: message.bytes)
+                else { continue }
                 let info = ChallengeInfo(credSSPVersion: request.version, challenge: challenge)
                 let deviations = observed.encodingDeviations
                 observed = CredSSPObservation(challenge: info, version: request.version)
@@ -123,7 +128,9 @@ public enum DecryptedTraffic {
     static func ntlmMessage(_ token: [UInt8]) -> (type: UInt32, bytes: [UInt8])? {
         let signature: [UInt8] = Array("NTLMSSP".utf8) + [0]
         guard token.count >= 12 else { return nil }
-        let start = token.starts(with: signature) ? 0
+        let start =
+            token.starts(with: signature)
+            ? 0
             : (0...(token.count - 12)).first { token[$0..<($0 + 8)].elementsEqual(signature) }
         guard let start else { return nil }
         let type = UInt32(token[start + 8]) | UInt32(token[start + 9]) << 8 | UInt32(token[start + 10]) << 16 | UInt32(token[start + 11]) << 24

@@ -70,12 +70,14 @@ public struct TLSStream: Sendable, Equatable {
                 while pending.count >= 4 {
                     let messageLength = Int(pending[1]) << 16 | Int(pending[2]) << 8 | Int(pending[3])
                     guard pending.count >= 4 + messageLength else { break }
-                    result.handshakes.append(Handshake(type: pending[0], body: Array(pending[4..<(4 + messageLength)]),
-                                                       offset: pendingOffset))
+                    result.handshakes.append(
+                        Handshake(
+                            type: pending[0], body: Array(pending[4..<(4 + messageLength)]),
+                            offset: pendingOffset))
                     pending.removeFirst(4 + messageLength)
                     pendingOffset = position
                 }
-                // TLS 1.3: after the ServerHello everything is encrypted (wrapped as application data).
+            // TLS 1.3: after the ServerHello everything is encrypted (wrapped as application data).
             default:
                 break
             }
@@ -97,11 +99,13 @@ public struct TLSStream: Sendable, Equatable {
         guard let message = handshakes.first(where: { $0.type == 11 }) else { return nil }
         var reader = ByteReader(message.body, pdu: "TLS Certificate")
         guard let high = try? reader.u8("length"), let low = try? reader.u16BE("length"),
-              var list = try? reader.subReader(length: Int(high) << 16 | Int(low), "certificate_list") else { return nil }
+            var list = try? reader.subReader(length: Int(high) << 16 | Int(low), "certificate_list")
+        else { return nil }
         var chain: [[UInt8]] = []
         while !list.isAtEnd, chain.count < 32 {
             guard let high = try? list.u8("length"), let low = try? list.u16BE("length"),
-                  let der = try? list.bytes(Int(high) << 16 | Int(low), "certificate") else { return chain }
+                let der = try? list.bytes(Int(high) << 16 | Int(low), "certificate")
+            else { return chain }
             chain.append(Array(der))
         }
         return chain
@@ -119,9 +123,9 @@ public struct ClientHello: Sendable, Equatable {
     init?(parsing body: [UInt8]) {
         var reader = ByteReader(body, pdu: "ClientHello")
         guard let version = try? reader.u16BE("legacy_version"), (try? reader.skip(32, "random")) != nil,
-              let sessionLength = try? reader.u8("session_id"), (try? reader.skip(Int(sessionLength), "session_id")) != nil,
-              let suitesLength = try? reader.u16BE("cipher_suites"), (try? reader.skip(Int(suitesLength), "cipher_suites")) != nil,
-              let compressionLength = try? reader.u8("compression"), (try? reader.skip(Int(compressionLength), "compression")) != nil
+            let sessionLength = try? reader.u8("session_id"), (try? reader.skip(Int(sessionLength), "session_id")) != nil,
+            let suitesLength = try? reader.u16BE("cipher_suites"), (try? reader.skip(Int(suitesLength), "cipher_suites")) != nil,
+            let compressionLength = try? reader.u8("compression"), (try? reader.skip(Int(compressionLength), "compression")) != nil
         else { return nil }
         legacyVersion = version
         cipherSuiteCount = Int(suitesLength) / 2
@@ -132,7 +136,8 @@ public struct ClientHello: Sendable, Equatable {
             if type == 43, let count = try? ext.u8("versions") {
                 for _ in 0..<(Int(count) / 2) { if let v = try? ext.u16BE("version") { versions.append(v) } }
             } else if type == 0, (try? ext.u16BE("list")) != nil, (try? ext.u8("name type")) == 0,
-                      let length = try? ext.u16BE("name"), let bytes = try? ext.bytes(Int(length), "name") {
+                let length = try? ext.u16BE("name"), let bytes = try? ext.bytes(Int(length), "name")
+            {
                 name = String(decoding: bytes.filter { $0 >= 0x20 && $0 < 0x7F }, as: UTF8.self)
             }
         }
@@ -151,8 +156,8 @@ public struct ServerHello: Sendable, Equatable {
     init?(parsing body: [UInt8]) {
         var reader = ByteReader(body, pdu: "ServerHello")
         guard let legacy = try? reader.u16BE("legacy_version"), (try? reader.skip(32, "random")) != nil,
-              let sessionLength = try? reader.u8("session_id"), (try? reader.skip(Int(sessionLength), "session_id")) != nil,
-              let suite = try? reader.u16BE("cipher_suite"), (try? reader.skip(1, "compression")) != nil
+            let sessionLength = try? reader.u8("session_id"), (try? reader.skip(Int(sessionLength), "session_id")) != nil,
+            let suite = try? reader.u16BE("cipher_suite"), (try? reader.skip(1, "compression")) != nil
         else { return nil }
         legacyVersion = legacy
         cipherSuite = suite
@@ -172,7 +177,8 @@ enum Extensions {
         var found: [(UInt16, ArraySlice<UInt8>)] = []
         while !block.isAtEnd, found.count < 256 {
             guard let type = try? block.u16BE("type"), let size = try? block.u16BE("length"),
-                  let data = try? block.bytes(Int(size), "data") else { break }
+                let data = try? block.bytes(Int(size), "data")
+            else { break }
             found.append((type, data))
         }
         return found

@@ -27,8 +27,10 @@ public struct Catalogue: Sendable {
         self.init(families: unordered, pairStories: pairStories, clientCodeShapes: [], wireTables: [])
     }
 
-    init(families unordered: [Family], pairStories: [PairStory], clientCodeShapes: [ClientCodeShape],
-         wireTables: [WireNameTable]) {
+    init(
+        families unordered: [Family], pairStories: [PairStory], clientCodeShapes: [ClientCodeShape],
+        wireTables: [WireNameTable]
+    ) {
         var wireNames: [WireTable: [UInt64: String]] = [:]
         for table in wireTables {
             for (written, words) in table.names {

@@ -14,7 +14,7 @@ public struct CatalogueKey: Hashable, Sendable, Comparable, CustomStringConverti
     /// Reads `family:number` (hex with `0x`, or decimal); nil for anything else.
     public init?(parsing text: some StringProtocol) {
         guard let colon = text.firstIndex(of: ":"), colon != text.startIndex,
-              let number = CodeNumber.parse(Substring(text[text.index(after: colon)...]))
+            let number = CodeNumber.parse(Substring(text[text.index(after: colon)...]))
         else { return nil }
         self.init(FamilyID(String(text[..<colon])), number.value)
     }
@@ -30,8 +30,10 @@ extension CatalogueKey: Codable {
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let key = CatalogueKey(parsing: text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                    debugDescription: "\"\(text)\" is not a catalogue key (family:0xHEX)"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription: "\"\(text)\" is not a catalogue key (family:0xHEX)"))
         }
         self = key
     }

@@ -280,8 +280,9 @@ struct ClientCodeShape: Codable, Sendable {
     let source: String
 
     func codes(value: UInt64?) -> ClientCodes {
-        ClientCodes(error: error.flatMap { Self.key($0, value) }, extended: extended.flatMap { Self.key($0, value) },
-                    also: also ?? [])
+        ClientCodes(
+            error: error.flatMap { Self.key($0, value) }, extended: extended.flatMap { Self.key($0, value) },
+            also: also ?? [])
     }
 
     /// A written key, with `{value}` filled in; nil when the value is needed but missing.

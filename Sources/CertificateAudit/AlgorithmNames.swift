@@ -7,7 +7,7 @@ struct AlgorithmIdentifierNode {
 
     init(_ node: ASN1Node) throws(FieldError) {
         guard let parts = node.children.map(Array.init), (1...2).contains(parts.count),
-              let oid = try? ASN1ObjectIdentifier(derEncoded: parts[0])
+            let oid = try? ASN1ObjectIdentifier(derEncoded: parts[0])
         else { throw FieldError.malformed("algorithm", "not an AlgorithmIdentifier") }
         self.oid = oid
         self.parameters = parts.count == 2 ? parts[1] : nil
@@ -66,9 +66,9 @@ enum SignatureAlgorithms {
     private static func pssHash(_ parameters: ASN1Node?) -> Known {
         let sha1 = hashNames["1.3.14.3.2.26"]!
         guard let fields = parameters?.children,
-              let tagged = fields.first(where: { $0.isContextTag(0) }),
-              let inner = tagged.firstChild,
-              let hash = try? AlgorithmIdentifierNode(inner)
+            let tagged = fields.first(where: { $0.isContextTag(0) }),
+            let inner = tagged.firstChild,
+            let hash = try? AlgorithmIdentifierNode(inner)
         else { return sha1 }
         return hashNames[hash.oid.description] ?? Known(name: hash.oid.description, weak: false)
     }
@@ -88,15 +88,18 @@ enum PublicKeys {
     /// Returns the summary; a key whose size cannot be read still gets its
     /// algorithm, with `bits` nil and a problem.
     static func summarize(algorithm node: ASN1Node, key: ArraySlice<UInt8>) throws(FieldError)
-        -> (PublicKeySummary, FieldError?) {
+        -> (PublicKeySummary, FieldError?)
+    {
         let algorithm = try AlgorithmIdentifierNode(node)
         let oid = algorithm.oid.description
         switch oid {
         case "1.2.840.113549.1.1.1", "1.2.840.113549.1.1.10":
             let kind: PublicKeySummary.Algorithm = oid.hasSuffix(".1") ? .rsa : .rsaPSS
             let bits = rsaModulusBits(key)
-            return (PublicKeySummary(algorithm: kind, algorithmOID: oid, bits: bits, curve: nil),
-                    bits == nil ? .malformed("subjectPublicKey", "RSA key is not an RSAPublicKey SEQUENCE") : nil)
+            return (
+                PublicKeySummary(algorithm: kind, algorithmOID: oid, bits: bits, curve: nil),
+                bits == nil ? .malformed("subjectPublicKey", "RSA key is not an RSAPublicKey SEQUENCE") : nil
+            )
         case "1.2.840.10045.2.1":
             guard let curveNode = algorithm.parameters, let curve = try? ASN1ObjectIdentifier(derEncoded: curveNode) else {
                 // Explicit curve parameters: size from an uncompressed point (04 || X || Y).
@@ -104,8 +107,11 @@ enum PublicKeys {
                 return (PublicKeySummary(algorithm: .ec, algorithmOID: oid, bits: bits, curve: nil), nil)
             }
             let named = curves[curve.description]
-            return (PublicKeySummary(algorithm: .ec, algorithmOID: oid, bits: named?.bits,
-                                     curve: named?.name ?? curve.description), nil)
+            return (
+                PublicKeySummary(
+                    algorithm: .ec, algorithmOID: oid, bits: named?.bits,
+                    curve: named?.name ?? curve.description), nil
+            )
         case "1.3.101.112":
             return (PublicKeySummary(algorithm: .ed25519, algorithmOID: oid, bits: 256, curve: nil), nil)
         case "1.3.101.113":
@@ -122,8 +128,8 @@ enum PublicKeys {
     /// `RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }`.
     static func rsaModulusBits(_ key: ArraySlice<UInt8>) -> Int? {
         guard let root = try? DER.parse(key), root.identifier == .sequence,
-              let fields = root.children.map(Array.init), fields.count == 2,
-              fields[0].identifier == .integer, let modulus = fields[0].primitiveBytes
+            let fields = root.children.map(Array.init), fields.count == 2,
+            fields[0].identifier == .integer, let modulus = fields[0].primitiveBytes
         else { return nil }
         return bitLength(modulus)
     }

@@ -11,8 +11,9 @@ public enum CertificateAuditor {
     public static func audit(
         chain: [[UInt8]], expectedName: String, now: Date, trustAnchors: [[UInt8]]
     ) async -> CertificateReport {
-        await audit(chain: chain, expectedName: expectedName, nowSecondsSinceEpoch: seconds(now),
-                    trustAnchors: trustAnchors)
+        await audit(
+            chain: chain, expectedName: expectedName, nowSecondsSinceEpoch: seconds(now),
+            trustAnchors: trustAnchors)
     }
 
     /// The same, with "now" as whole seconds since 1970-01-01T00:00:00Z.
@@ -25,9 +26,10 @@ public enum CertificateAuditor {
             problems.append(CertificateProblem(kind: .emptyChain, certificateIndex: nil, detail: "no certificate was presented"))
         }
         let leaf = inspected.first
-        let name = leaf.map {
-            NameMatching.match(expected: expectedName, fields: $0.extensions, commonName: $0.summary.details?.subjectCommonName)
-        } ?? NameMatching.Outcome(matches: false, matchedName: nil, source: .none)
+        let name =
+            leaf.map {
+                NameMatching.match(expected: expectedName, fields: $0.extensions, commonName: $0.summary.details?.subjectCommonName)
+            } ?? NameMatching.Outcome(matches: false, matchedName: nil, source: .none)
         let trust = await TrustEvaluation.assess(chain: inspected, anchors: trustAnchors, now: now)
         let missingIssuer = trust.isTrusted ? nil : TrustEvaluation.missingIssuer(chain: inspected, anchors: trustAnchors)
         return CertificateReport(

@@ -26,8 +26,10 @@ struct ExtensionFields {
         var seen = Set<String>()
         for node in extensionNodes {
             guard let (oid, critical, value) = Self.split(node) else {
-                problems.append(FieldError(kind: .malformedExtension, field: "extensions",
-                                           detail: "an Extension is not SEQUENCE { OID, BOOLEAN?, OCTET STRING }"))
+                problems.append(
+                    FieldError(
+                        kind: .malformedExtension, field: "extensions",
+                        detail: "an Extension is not SEQUENCE { OID, BOOLEAN?, OCTET STRING }"))
                 continue
             }
             // RFC 5280 §4.2: an extension appears at most once; only the first is read.
@@ -53,13 +55,14 @@ struct ExtensionFields {
     /// `Extension ::= SEQUENCE { extnID OID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }`.
     private static func split(_ node: ASN1Node) -> (String, Bool, ArraySlice<UInt8>)? {
         guard node.identifier == .sequence, let parts = node.children.map(Array.init),
-              (2...3).contains(parts.count),
-              let oid = try? ASN1ObjectIdentifier(derEncoded: parts[0]),
-              let valueNode = parts.last, valueNode.identifier == .octetString,
-              let value = valueNode.primitiveBytes
+            (2...3).contains(parts.count),
+            let oid = try? ASN1ObjectIdentifier(derEncoded: parts[0]),
+            let valueNode = parts.last, valueNode.identifier == .octetString,
+            let value = valueNode.primitiveBytes
         else { return nil }
         // Any non-zero BOOLEAN octet counts as TRUE: BER writers use 0x01.
-        let critical = parts.count == 3 && parts[1].identifier == .boolean
+        let critical =
+            parts.count == 3 && parts[1].identifier == .boolean
             && parts[1].primitiveBytes.map { $0.contains { $0 != 0 } } == true
         return (oid.description, critical, value)
     }

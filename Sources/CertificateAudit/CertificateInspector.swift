@@ -1,5 +1,5 @@
-import RDPWire
 import Crypto
+import RDPWire
 import SwiftASN1
 import X509
 
@@ -36,8 +36,9 @@ enum CertificateInspector {
             sha1Fingerprint: Hex.string(Insecure.SHA1.hash(data: element), separator: ":"),
             sha256Fingerprint: Hex.string(SHA256.hash(data: element), separator: ":"),
             details: nil, selfSigned: false, selfSignature: .notSelfIssued)
-        var inspected = InspectedCertificate(summary: summary, problems: [], der: Array(element), x509: nil, extensions: nil,
-                                             raw: nil)
+        var inspected = InspectedCertificate(
+            summary: summary, problems: [], der: Array(element), x509: nil, extensions: nil,
+            raw: nil)
 
         switch frame {
         case .failure(let error):
@@ -80,7 +81,8 @@ enum CertificateInspector {
                 extendedKeyUsage: extensions.extendedKeyUsage, isCA: extensions.isCA)
 
             // Self-issued when the names are equal, byte for byte or as text.
-            let selfIssued = raw.subject.encodedBytes == raw.issuer.encodedBytes
+            let selfIssued =
+                raw.subject.encodedBytes == raw.issuer.encodedBytes
                 || subject.rfc4514.lowercased() == issuer.rfc4514.lowercased()
             do {
                 if let reason = RSAKeyAdmission.refusal(raw.subjectPublicKeyInfo) { throw RSAKeyRefused(reason: reason) }
@@ -91,8 +93,12 @@ enum CertificateInspector {
                     summary.selfSignature = valid ? .verified : .invalid
                 }
             } catch {
-                note(FieldError(kind: .notVerifiable, detail:
-                    "swift-certificates cannot load it (\(RawCertificate.describe(error))); fields were read directly and RSA PKCS#1 v1.5 signatures are checked by rdpdoctor's own code"))
+                note(
+                    FieldError(
+                        kind: .notVerifiable,
+                        detail:
+                            "swift-certificates cannot load it (\(RawCertificate.describe(error))); fields were read directly and RSA PKCS#1 v1.5 signatures are checked by rdpdoctor's own code"
+                    ))
                 if selfIssued {
                     switch SignatureCheck.verify(raw, issuedBy: raw) {
                     case .valid: summary.selfSignature = .verified

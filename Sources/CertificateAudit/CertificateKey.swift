@@ -1,5 +1,5 @@
-import RDPWire
 import Crypto
+import RDPWire
 
 /// Synchronous look-ups a connection state machine needs while a handshake
 /// is under way (the full audit is asynchronous).
@@ -15,8 +15,8 @@ public enum CertificateKey {
     /// Standard RDP security encrypts the client random with it.
     public static func rsaPublicKey(ofDER der: [UInt8]) -> (modulus: [UInt8], exponent: [UInt8])? {
         guard let certificate = try? RawCertificate(der: der[...]),
-              (try? AlgorithmIdentifierNode(certificate.publicKeyAlgorithm))?.oid.description == "1.2.840.113549.1.1.1",
-              case let .success(parts) = SignatureCheck.rsaKeyParts(certificate.subjectPublicKey)
+            (try? AlgorithmIdentifierNode(certificate.publicKeyAlgorithm))?.oid.description == "1.2.840.113549.1.1.1",
+            case let .success(parts) = SignatureCheck.rsaKeyParts(certificate.subjectPublicKey)
         else { return nil }
         return (Array(parts.modulus), Array(parts.exponent))
     }

@@ -42,9 +42,10 @@ enum DERFraming {
         }
         let total = headerLength + contentLength
         guard total <= bytes.count else {
-            return .failure(FieldError(
-                kind: .truncated,
-                detail: "DER header announces \(total) bytes but only \(bytes.count) were given"))
+            return .failure(
+                FieldError(
+                    kind: .truncated,
+                    detail: "DER header announces \(total) bytes but only \(bytes.count) were given"))
         }
         return .success(Frame(element: bytes[0..<total], trailingByteCount: bytes.count - total))
     }

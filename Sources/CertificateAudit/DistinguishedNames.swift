@@ -34,7 +34,7 @@ enum DistinguishedNames {
             var parts: [String] = []
             for attribute in attributes {
                 guard attribute.identifier == .sequence, let pair = attribute.children.map(Array.init), pair.count == 2,
-                      let type = try? ASN1ObjectIdentifier(derEncoded: pair[0])
+                    let type = try? ASN1ObjectIdentifier(derEncoded: pair[0])
                 else { throw FieldError.malformed("name", "attribute is not (OID, value)") }
                 let text = ASN1Text.decode(pair[1])
                 if type == commonNameOID, let text { commonName = text }  // the last (most specific) CN wins

@@ -1,4 +1,5 @@
 import RDPWire
+
 /// IP literal parsing and printing, without sockets or Foundation, for
 /// comparing what the user typed with iPAddress subjectAltNames.
 public enum IPAddress {
@@ -20,7 +21,7 @@ public enum IPAddress {
         var bytes: [UInt8] = []
         for part in parts {
             guard (1...3).contains(part.count), part.allSatisfy({ $0.isASCII && $0.isNumber }),
-                  let value = UInt8(part)
+                let value = UInt8(part)
             else { return nil }
             bytes.append(value)
         }
@@ -48,8 +49,8 @@ public enum IPAddress {
         let all: [UInt16]
         if halves.count == 2 {
             guard let head = groups(halves[0], allowIPv4Tail: false),
-                  let tail = groups(halves[1], allowIPv4Tail: true),
-                  head.count + tail.count <= 7
+                let tail = groups(halves[1], allowIPv4Tail: true),
+                head.count + tail.count <= 7
             else { return nil }
             all = head + Array(repeating: 0, count: 8 - head.count - tail.count) + tail
         } else {

@@ -36,7 +36,7 @@ enum NameMatching {
     /// label, and needs at least two labels after it (no "*.com").
     static func dnsMatches(pattern: String, host: String) -> Bool {
         guard let host = labels(host), !host.contains(where: { $0.contains("*") }),
-              let pattern = labels(pattern)
+            let pattern = labels(pattern)
         else { return false }
         if pattern.first == "*" {
             let rest = pattern.dropFirst()

@@ -24,7 +24,7 @@ enum OwnPathValidation {
         /// Reads an anchor; nil when it is no readable certificate.
         init?(anchor bytes: [UInt8]) {
             guard let frame = try? DERFraming.outerSequence(bytes).get(),
-                  let raw = try? RawCertificate(der: frame.element)
+                let raw = try? RawCertificate(der: frame.element)
             else { return nil }
             self.init(der: Array(frame.element), raw: raw, extensions: ExtensionFields(raw.extensions))
         }
@@ -103,9 +103,10 @@ enum OwnPathValidation {
             guard let (node, index) = next else {
                 if let first = rejections.first { return refused(first) }
                 if current.isSelfIssued {
-                    return refused(path.count == 1
-                        ? "self-signed certificate is not among the trust anchors"
-                        : "the chain ends at self-signed \"\(current.name)\", which is not among the trust anchors")
+                    return refused(
+                        path.count == 1
+                            ? "self-signed certificate is not among the trust anchors"
+                            : "the chain ends at self-signed \"\(current.name)\", which is not among the trust anchors")
                 }
                 let issuer = (try? DistinguishedNames.render(current.raw.issuer))?.rfc4514 ?? "(unreadable name)"
                 return refused("issuer \"\(issuer)\" of \"\(current.name)\" is neither presented nor among the trust anchors")

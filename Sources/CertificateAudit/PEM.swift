@@ -15,7 +15,7 @@ public enum PEM {
             if line == begin {
                 body = []  // a BEGIN inside an open block restarts it
             } else if line == end {
-                if let lines = body, let der = Base64.decode(lines.joined()) , !der.isEmpty {
+                if let lines = body, let der = Base64.decode(lines.joined()), !der.isEmpty {
                     blocks.append(der)
                 }
                 body = nil

@@ -22,13 +22,13 @@ enum RSAKeyAdmission {
     /// when it is not an rsaEncryption key or BoringSSL takes it.
     static func refusal(_ spki: ASN1Node) -> String? {
         guard let parts = spki.children.map(Array.init), parts.count == 2, parts[0].identifier == .sequence,
-              parts[1].identifier == .bitString
+            parts[1].identifier == .bitString
         else { return "the subjectPublicKeyInfo is not an algorithm and a BIT STRING" }
         guard let algorithm = try? AlgorithmIdentifierNode(parts[0]) else { return "the key's algorithm cannot be read" }
         guard algorithm.oid.description == rsaEncryption else { return nil }
         // RFC 3279 2.3.1: the parameters are NULL, and BoringSSL insists.
         guard let parameters = algorithm.parameters, parameters.identifier == .null,
-              case .primitive(let nullContent) = parameters.content, nullContent.isEmpty
+            case .primitive(let nullContent) = parameters.content, nullContent.isEmpty
         else { return "the rsaEncryption parameters are not NULL" }
         guard let bitString = try? ASN1BitString(derEncoded: parts[1]), bitString.paddingBits == 0 else {
             return "the key's BIT STRING does not hold whole bytes"
@@ -39,9 +39,9 @@ enum RSAKeyAdmission {
     /// The same for the RSAPublicKey (PKCS#1) inside the BIT STRING.
     static func refusal(rsaPublicKey bytes: ArraySlice<UInt8>) -> String? {
         guard let root = try? DER.parse(bytes), root.encodedBytes.count == bytes.count, root.identifier == .sequence,
-              let fields = root.children.map(Array.init), fields.count == 2,
-              fields.allSatisfy({ $0.identifier == .integer }),
-              case .primitive(let modulus) = fields[0].content, case .primitive(let exponent) = fields[1].content
+            let fields = root.children.map(Array.init), fields.count == 2,
+            fields.allSatisfy({ $0.identifier == .integer }),
+            case .primitive(let modulus) = fields[0].content, case .primitive(let exponent) = fields[1].content
         else { return "the key is not an RSAPublicKey of two INTEGERs" }
         for (name, value) in [("modulus", modulus), ("exponent", exponent)] {
             guard let first = value.first, first & 0x80 == 0 else { return "the \(name) is negative or empty" }

@@ -39,7 +39,7 @@ struct RawCertificate {
         }
         var iterator = parts.makeIterator()
         guard let tbs = iterator.next(), let outerAlgorithm = iterator.next(), let signature = iterator.next(),
-              iterator.next() == nil
+            iterator.next() == nil
         else {
             throw FieldError(kind: .malformedCertificate, detail: "expected exactly tbsCertificate, signatureAlgorithm, signatureValue")
         }
@@ -62,7 +62,7 @@ struct RawCertificate {
         version = 1
         if let node = next, node.isContextTag(0) {
             guard let inner = node.firstChild,
-                  let value = try? Int(derEncoded: inner), (0...2).contains(value)
+                let value = try? Int(derEncoded: inner), (0...2).contains(value)
             else { throw FieldError.malformed("version", "unreadable or out of range") }
             version = value + 1
             next = fields.next()
@@ -70,7 +70,7 @@ struct RawCertificate {
         // serialNumber: taken as raw content octets; some hosts write non-minimal
         // or negative serials that strict INTEGER decoding rejects.
         guard let serialNode = next, serialNode.identifier == .integer, let serial = serialNode.primitiveBytes,
-              !serial.isEmpty
+            !serial.isEmpty
         else { throw FieldError.malformed("serialNumber", "missing or not an INTEGER") }
         serialNumber = serial
         innerSignatureAlgorithm = try Self.take(&fields, .sequence, "signature")
@@ -85,7 +85,7 @@ struct RawCertificate {
         while let node = fields.next() {
             if node.isContextTag(1) || node.isContextTag(2) { continue }
             guard node.isContextTag(3), let list = node.firstChild, list.identifier == .sequence,
-                  let items = list.children
+                let items = list.children
             else { throw FieldError.malformed("extensions", "unexpected element after subjectPublicKeyInfo") }
             extensions = Array(items)
         }
@@ -123,7 +123,7 @@ struct RawCertificate {
 
     private static func subjectPublicKeyInfo(_ node: ASN1Node) throws(FieldError) -> (ASN1Node, ArraySlice<UInt8>) {
         guard let parts = node.children.map(Array.init), parts.count == 2, parts[0].identifier == .sequence,
-              parts[1].identifier == .bitString
+            parts[1].identifier == .bitString
         else { throw FieldError.malformed("subjectPublicKeyInfo", "expected algorithm and BIT STRING") }
         guard let key = try? ASN1BitString(derEncoded: parts[1]) else {
             throw FieldError.malformed("subjectPublicKey", "invalid BIT STRING")

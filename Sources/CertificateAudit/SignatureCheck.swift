@@ -59,12 +59,13 @@ enum SignatureCheck {
             }
             let rsaSignature = _RSA.Signing.RSASignature(rawRepresentation: signature)
             let tbs = certificate.tbsCertificate
-            valid = switch hash {
-            case .sha1: key.isValidSignature(rsaSignature, for: Insecure.SHA1.hash(data: tbs), padding: .insecurePKCS1v1_5)
-            case .sha256: key.isValidSignature(rsaSignature, for: SHA256.hash(data: tbs), padding: .insecurePKCS1v1_5)
-            case .sha384: key.isValidSignature(rsaSignature, for: SHA384.hash(data: tbs), padding: .insecurePKCS1v1_5)
-            case .sha512: key.isValidSignature(rsaSignature, for: SHA512.hash(data: tbs), padding: .insecurePKCS1v1_5)
-            }
+            valid =
+                switch hash {
+                case .sha1: key.isValidSignature(rsaSignature, for: Insecure.SHA1.hash(data: tbs), padding: .insecurePKCS1v1_5)
+                case .sha256: key.isValidSignature(rsaSignature, for: SHA256.hash(data: tbs), padding: .insecurePKCS1v1_5)
+                case .sha384: key.isValidSignature(rsaSignature, for: SHA384.hash(data: tbs), padding: .insecurePKCS1v1_5)
+                case .sha512: key.isValidSignature(rsaSignature, for: SHA512.hash(data: tbs), padding: .insecurePKCS1v1_5)
+                }
         } else {
             // Windows has refused RSA keys under 1024 bits since 2012 (KB 2661254).
             guard bits >= 1024 else { return .unsupported("the issuer's RSA key has only \(bits) bits") }
@@ -103,12 +104,13 @@ enum SignatureCheck {
     /// both positive, the exponent odd and at least 3 (e = 1 would make any
     /// padded message its own signature).
     static func rsaKeyParts(_ bytes: ArraySlice<UInt8>)
-        -> Result<(modulus: ArraySlice<UInt8>, exponent: ArraySlice<UInt8>), KeyError> {
+        -> Result<(modulus: ArraySlice<UInt8>, exponent: ArraySlice<UInt8>), KeyError>
+    {
         guard let root = try? DER.parse(bytes), root.identifier == .sequence,
-              let fields = root.children.map(Array.init), fields.count == 2,
-              fields.allSatisfy({ $0.identifier == .integer }),
-              let modulus = fields[0].primitiveBytes, let exponent = fields[1].primitiveBytes,
-              modulus.first.map({ $0 & 0x80 == 0 }) == true, exponent.first.map({ $0 & 0x80 == 0 }) == true
+            let fields = root.children.map(Array.init), fields.count == 2,
+            fields.allSatisfy({ $0.identifier == .integer }),
+            let modulus = fields[0].primitiveBytes, let exponent = fields[1].primitiveBytes,
+            modulus.first.map({ $0 & 0x80 == 0 }) == true, exponent.first.map({ $0 & 0x80 == 0 }) == true
         else { return .failure(KeyError(description: "not an RSAPublicKey of two positive INTEGERs")) }
         guard exponent.last.map({ $0 & 1 == 1 }) == true, PublicKeys.bitLength(exponent) >= 2 else {
             return .failure(KeyError(description: "the public exponent is not an odd number of at least 3"))

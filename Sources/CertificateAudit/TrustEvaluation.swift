@@ -23,13 +23,15 @@ enum TrustEvaluation {
         }
         let unusable = candidates.count - roots.count
         func untrusted(_ reason: String) -> TrustAssessment {
-            TrustAssessment(status: .untrusted, reason: reason, validatedChain: [], anchorCount: anchors.count,
-                            unusableAnchorCount: unusable)
+            TrustAssessment(
+                status: .untrusted, reason: reason, validatedChain: [], anchorCount: anchors.count,
+                unusableAnchorCount: unusable)
         }
         func pinnedTrust(_ leaf: InspectedCertificate, _ why: String) -> TrustAssessment {
-            TrustAssessment(status: .trusted, reason: "the certificate itself is one of the trust anchors; " + why,
-                            validatedChain: [leaf.summary.details?.subject ?? leaf.summary.sha256Fingerprint],
-                            anchorCount: anchors.count, unusableAnchorCount: unusable)
+            TrustAssessment(
+                status: .trusted, reason: "the certificate itself is one of the trust anchors; " + why,
+                validatedChain: [leaf.summary.details?.subject ?? leaf.summary.sha256Fingerprint],
+                anchorCount: anchors.count, unusableAnchorCount: unusable)
         }
 
         guard let leaf = chain.first else { return untrusted("no certificate was presented") }
@@ -52,11 +54,13 @@ enum TrustEvaluation {
         let intermediates = CertificateStore(chain.dropFirst().compactMap(\.x509))
         switch await verifier.validate(leaf: leafCertificate, intermediates: intermediates) {
         case .validCertificate(let validated):
-            return TrustAssessment(status: .trusted, reason: nil, validatedChain: validated.map { render($0.subject) },
-                                   anchorCount: anchors.count, unusableAnchorCount: unusable)
+            return TrustAssessment(
+                status: .trusted, reason: nil, validatedChain: validated.map { render($0.subject) },
+                anchorCount: anchors.count, unusableAnchorCount: unusable)
         case .couldNotValidate(let failures):
-            let reason = explain(failures: failures, leaf: leaf, leafCertificate: leafCertificate,
-                                 presented: chain.compactMap(\.x509), roots: roots)
+            let reason = explain(
+                failures: failures, leaf: leaf, leafCertificate: leafCertificate,
+                presented: chain.compactMap(\.x509), roots: roots)
             if pinUsable { return pinnedTrust(leaf, "path validation alone would reject it: " + reason) }
             return untrusted(reason)
         }
@@ -69,8 +73,9 @@ enum TrustEvaluation {
     ) -> TrustAssessment {
         let readable = candidates.compactMap(OwnPathValidation.Node.init(anchor:))
         func assessment(_ status: TrustAssessment.Status, _ reason: String, _ validated: [String]) -> TrustAssessment {
-            TrustAssessment(status: status, reason: reason, validatedChain: validated, anchorCount: anchorCount,
-                            unusableAnchorCount: candidates.count - readable.count)
+            TrustAssessment(
+                status: status, reason: reason, validatedChain: validated, anchorCount: anchorCount,
+                unusableAnchorCount: candidates.count - readable.count)
         }
         let key = leaf.summary.details?.publicKey
         let keyText = key.map { "\($0.bits.map { "\($0)-bit " } ?? "")\($0.algorithm.rawValue.uppercased()) key" } ?? "key"
@@ -98,10 +103,11 @@ enum TrustEvaluation {
         guard var tip = chain.first?.raw else { return nil }
         var used: Set<Int> = [0]
         while tip.issuer.encodedBytes != tip.subject.encodedBytes,
-              let next = chain.indices.first(where: { index in
-                  !used.contains(index) && chain[index].raw?.subject.encodedBytes == tip.issuer.encodedBytes
-              }),
-              let raw = chain[next].raw {
+            let next = chain.indices.first(where: { index in
+                !used.contains(index) && chain[index].raw?.subject.encodedBytes == tip.issuer.encodedBytes
+            }),
+            let raw = chain[next].raw
+        {
             used.insert(next)
             tip = raw
         }
@@ -152,7 +158,8 @@ enum TrustEvaluation {
             tip = presented[next]
         }
         if roots.contains(where: { $0.subject == tip.issuer }) {
-            return "a trust anchor named \"\(render(tip.issuer))\" exists but did not validate \"\(render(tip.subject))\" (signature mismatch or unusable anchor)"
+            return
+                "a trust anchor named \"\(render(tip.issuer))\" exists but did not validate \"\(render(tip.subject))\" (signature mismatch or unusable anchor)"
         }
         return "issuer \"\(render(tip.issuer))\" of \"\(render(tip.subject))\" is neither presented nor among the trust anchors"
     }
@@ -161,8 +168,8 @@ enum TrustEvaluation {
     static func render(_ name: DistinguishedName) -> String {
         var serializer = DER.Serializer()
         guard (try? serializer.serialize(name)) != nil,
-              let node = try? DER.parse(serializer.serializedBytes),
-              let rendered = try? DistinguishedNames.render(node)
+            let node = try? DER.parse(serializer.serializedBytes),
+            let rendered = try? DistinguishedNames.render(node)
         else { return String(describing: name) }
         return rendered.rfc4514
     }

@@ -171,18 +171,19 @@ public struct CredSSPClient: Sendable {
             return .failed(.ntlm(.unsupported("extended session security (NEGOTIATE_EXTENDED_SESSIONSECURITY)")))
         }
         do {
-            let result = try NTLMv2.authenticate(NTLMAuthenticateParameters(
-                credentials: credentials,
-                negotiateMessage: negotiate,
-                challengeMessage: token,
-                flags: flags,
-                workstation: configuration.workstation,
-                version: configuration.ntlmVersion,
-                clientChallenge: configuration.random(8),
-                randomSessionKey: configuration.random(16),
-                currentTime: configuration.currentTime,
-                targetName: configuration.servicePrincipalName
-            ))
+            let result = try NTLMv2.authenticate(
+                NTLMAuthenticateParameters(
+                    credentials: credentials,
+                    negotiateMessage: negotiate,
+                    challengeMessage: token,
+                    flags: flags,
+                    workstation: configuration.workstation,
+                    version: configuration.ntlmVersion,
+                    clientChallenge: configuration.random(8),
+                    randomSessionKey: configuration.random(16),
+                    currentTime: configuration.currentTime,
+                    targetName: configuration.servicePrincipalName
+                ))
             var session = try NTLMSessionSecurity(exportedSessionKey: result.exportedSessionKey, flags: flags)
             let version = min(configuration.version, request.version)
             let usesNonce = version >= PublicKeyAuth.firstHashVersion
@@ -190,12 +191,13 @@ public struct CredSSPClient: Sendable {
             let value = PublicKeyAuth.clientValue(version: version, publicKey: serverPublicKey, nonce: nonce)
             let pubKeyAuth = PublicKeyAuth.seal(value, with: &session)
             state = .authenticateSent(session: session, version: version, nonce: nonce, credentials: credentials)
-            return .send(TSRequest(
-                version: configuration.version,
-                negoTokens: [result.encoded],
-                pubKeyAuth: pubKeyAuth,
-                clientNonce: usesNonce ? nonce : nil
-            ).derEncoded())
+            return .send(
+                TSRequest(
+                    version: configuration.version,
+                    negoTokens: [result.encoded],
+                    pubKeyAuth: pubKeyAuth,
+                    clientNonce: usesNonce ? nonce : nil
+                ).derEncoded())
         } catch {
             return .failed(.ntlm(error))
         }

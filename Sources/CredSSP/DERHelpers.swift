@@ -21,7 +21,8 @@ extension DER.Serializer {
     mutating func integer(_ value: Int64) {
         var bytes = (0..<8).reversed().map { UInt8(truncatingIfNeeded: value >> Int64(8 * $0)) }
         while bytes.count > 1,
-              (bytes[0] == 0x00 && bytes[1] & 0x80 == 0) || (bytes[0] == 0xff && bytes[1] & 0x80 != 0) {
+            (bytes[0] == 0x00 && bytes[1] & 0x80 == 0) || (bytes[0] == 0xff && bytes[1] & 0x80 != 0)
+        {
             bytes.removeFirst()
         }
         appendPrimitiveNode(identifier: .integer) { $0.append(contentsOf: bytes) }

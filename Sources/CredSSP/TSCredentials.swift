@@ -1,4 +1,3 @@
-import RDPWire
 // TSCredentials and TSPasswordCreds (MS-CSSP 2.2.1.2): what the client
 // delegates to the server after both sides have proved themselves. Only sent
 // when the user opts in to a real logon.
@@ -16,6 +15,7 @@ import RDPWire
 //
 // Strings are UTF-16LE. Neither type prints the password or the bytes that hold it.
 import NTLM
+import RDPWire
 import SwiftASN1
 
 /// A password credential for delegation.

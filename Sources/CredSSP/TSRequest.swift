@@ -122,11 +122,12 @@ public struct TSRequest: Sendable, Hashable {
         try DER.sequence(node, identifier: .sequence) { items in
             var tokens: [[UInt8]] = []
             while let item = items.next() {
-                tokens.append(try DER.sequence(item, identifier: .sequence) { fields in
-                    let token = try DER.explicitlyTagged(&fields, tagNumber: 0, tagClass: .contextSpecific, octets)
-                    try skipExtensions(&fields, after: 0)
-                    return token
-                })
+                tokens.append(
+                    try DER.sequence(item, identifier: .sequence) { fields in
+                        let token = try DER.explicitlyTagged(&fields, tagNumber: 0, tagClass: .contextSpecific, octets)
+                        try skipExtensions(&fields, after: 0)
+                        return token
+                    })
             }
             return tokens
         }

@@ -21,7 +21,8 @@ public enum CredSSPEncodingDeviation: Sendable, Hashable, Codable, CustomStringC
         case .nonMinimalLength(let field):
             "\(field): a length is written in more octets than DER allows (accepted as BER)"
         case .trailingBytes(let count):
-            count == 1 ? "1 byte after the end of the TSRequest was ignored"
+            count == 1
+                ? "1 byte after the end of the TSRequest was ignored"
                 : "\(count) bytes after the end of the TSRequest were ignored"
         case .berEncoding(let field, let form):
             "\(field): \(form) (BER, not DER; accepted)"
@@ -88,7 +89,8 @@ public struct TSRequestDecoding: Sendable, Hashable {
         case .primitive(let content):
             // X.690 §8.3.2: the first nine bits of an INTEGER are never all equal.
             if node.identifier == .integer, content.count > 1 {
-                let first = content[content.startIndex], second = content[content.startIndex + 1]
+                let first = content[content.startIndex]
+                let second = content[content.startIndex + 1]
                 if (first == 0x00 && second & 0x80 == 0) || (first == 0xff && second & 0x80 != 0) {
                     note(.berEncoding(field: field, form: "an INTEGER in more octets than needed"))
                 }
@@ -98,7 +100,8 @@ public struct TSRequestDecoding: Sendable, Hashable {
                 note(.berEncoding(field: field, form: "an OCTET STRING in segments (constructed form)"))
             }
             for child in children {
-                let name = depth == 0 && child.identifier.tagClass == .contextSpecific
+                let name =
+                    depth == 0 && child.identifier.tagClass == .contextSpecific
                     ? fieldNames[child.identifier.tagNumber] ?? "[\(child.identifier.tagNumber)]"
                     : field
                 try scan(child, field: name, depth: depth + 1, into: &deviations)

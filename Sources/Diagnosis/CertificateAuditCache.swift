@@ -17,12 +17,15 @@ public actor CertificateAuditCache {
 
     public init() {}
 
-    func report(chain: [[UInt8]], name: String, now: Int64,
-                anchors: @Sendable () -> [[UInt8]]) async -> CertificateReport {
+    func report(
+        chain: [[UInt8]], name: String, now: Int64,
+        anchors: @Sendable () -> [[UInt8]]
+    ) async -> CertificateReport {
         let key = Key(chain: chain, name: name, hour: now / 3600)
         if let known = reports[key] { return known }
-        let report = await CertificateAuditor.audit(chain: chain, expectedName: name,
-                                                    nowSecondsSinceEpoch: now, trustAnchors: anchors())
+        let report = await CertificateAuditor.audit(
+            chain: chain, expectedName: name,
+            nowSecondsSinceEpoch: now, trustAnchors: anchors())
         reports[key] = report
         order.append(key)
         if order.count > Self.capacity { reports[order.removeFirst()] = nil }

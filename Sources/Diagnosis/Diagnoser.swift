@@ -1,11 +1,12 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-import CertificateAudit
 import Catalogue
+import CertificateAudit
 import ProbeCore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Turns a check's observations into the verdict and findings. The only
 /// place findings are made.
@@ -36,8 +37,9 @@ public enum Diagnoser {
         var certificate: CertificateReport?
         if let chain = observations.probes.lazy.compactMap({ $0.tls?.peerChain }).first(where: { !$0.isEmpty }) {
             if let cache = context.auditCache {
-                certificate = await cache.report(chain: chain, name: observations.target.host, now: context.nowUnix,
-                                                 anchors: context.trustAnchors)
+                certificate = await cache.report(
+                    chain: chain, name: observations.target.host, now: context.nowUnix,
+                    anchors: context.trustAnchors)
             } else {
                 certificate = await CertificateAuditor.audit(
                     chain: chain, expectedName: observations.target.host,
@@ -51,8 +53,10 @@ public enum Diagnoser {
                 trustAnchors: context.trustAnchors())
         }
         let catalogue = context.catalogue
-        var findings = RuleRegistry.findings(RuleInput(observations: observations, catalogue: catalogue, certificate: certificate,
-                                                       gatewayCertificate: gatewayCertificate))
+        var findings = RuleRegistry.findings(
+            RuleInput(
+                observations: observations, catalogue: catalogue, certificate: certificate,
+                gatewayCertificate: gatewayCertificate))
         if observations.gateway != nil {
             // Through a gateway every finding outside its section is about the target behind it.
             for index in findings.indices {
@@ -66,8 +70,9 @@ public enum Diagnoser {
         let sorted = consistent.enumerated().sorted {
             (order[$0.element.section]!, $0.offset) < (order[$1.element.section]!, $1.offset)
         }.map(\.element)
-        return CheckReport(verdict: verdict, findings: sorted, observations: observations, certificate: certificate,
-                           gatewayCertificate: gatewayCertificate)
+        return CheckReport(
+            verdict: verdict, findings: sorted, observations: observations, certificate: certificate,
+            gatewayCertificate: gatewayCertificate)
     }
 }
 
@@ -82,11 +87,13 @@ extension Diagnoser {
     /// The credential gate's question — is this chain trusted for `host`? —
     /// answered with the same audit the report uses, for `CheckRunner.Options.judgeCertificate`.
     public static func certificateJudge(host: String, trustAnchors: @escaping @Sendable () -> [[UInt8]])
-        -> @Sendable ([[UInt8]]) async -> CertificateJudgement {
+        -> @Sendable ([[UInt8]]) async -> CertificateJudgement
+    {
         { chain in
-            let report = await CertificateAuditor.audit(chain: chain, expectedName: host,
-                                                        nowSecondsSinceEpoch: Int64(Date().timeIntervalSince1970),
-                                                        trustAnchors: trustAnchors())
+            let report = await CertificateAuditor.audit(
+                chain: chain, expectedName: host,
+                nowSecondsSinceEpoch: Int64(Date().timeIntervalSince1970),
+                trustAnchors: trustAnchors())
             return CertificateJudgement(trusted: report.trust.isTrusted, nameMatches: report.nameMatches)
         }
     }

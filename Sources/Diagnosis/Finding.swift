@@ -33,8 +33,10 @@ public struct Finding: Codable, Sendable, Equatable {
         case gateway, target
     }
 
-    public init(id: FindingID, level: Level, section: Section, title: String, detail: String,
-                fixes: [String] = [], codes: [CatalogueKey] = []) {
+    public init(
+        id: FindingID, level: Level, section: Section, title: String, detail: String,
+        fixes: [String] = [], codes: [CatalogueKey] = []
+    ) {
         self.id = id
         self.level = level
         self.section = section
@@ -50,10 +52,11 @@ public struct Finding: Codable, Sendable, Equatable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(id: try c.decode(FindingID.self, forKey: .id), level: try c.decode(Level.self, forKey: .level),
-                  section: try c.decode(Section.self, forKey: .section), title: try c.decode(String.self, forKey: .title),
-                  detail: try c.decode(String.self, forKey: .detail), fixes: try c.decode([String].self, forKey: .fixes),
-                  codes: try c.decode([CatalogueKey].self, forKey: .codes))
+        self.init(
+            id: try c.decode(FindingID.self, forKey: .id), level: try c.decode(Level.self, forKey: .level),
+            section: try c.decode(Section.self, forKey: .section), title: try c.decode(String.self, forKey: .title),
+            detail: try c.decode(String.self, forKey: .detail), fixes: try c.decode([String].self, forKey: .fixes),
+            codes: try c.decode([CatalogueKey].self, forKey: .codes))
         side = try c.decodeIfPresent(Side.self, forKey: .side)
     }
 
@@ -152,8 +155,10 @@ public struct CheckReport: Codable, Sendable {
     /// Through an RD Gateway: the audit of the gateway's own certificate, for its name.
     public let gatewayCertificate: CertificateReport?
 
-    public init(verdict: Verdict, findings: [Finding], observations: CheckObservations, certificate: CertificateReport?,
-                gatewayCertificate: CertificateReport? = nil) {
+    public init(
+        verdict: Verdict, findings: [Finding], observations: CheckObservations, certificate: CertificateReport?,
+        gatewayCertificate: CertificateReport? = nil
+    ) {
         self.verdict = verdict
         self.findings = findings
         self.observations = observations

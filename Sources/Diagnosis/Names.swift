@@ -6,7 +6,7 @@ import RDPProtocol
 public enum Names {
     /// Words for wire values come from the catalogue (wirenames.json).
     private static func wire<Value: RawRepresentable>(_ table: WireTable, _ value: Value, otherwise: String) -> String
-        where Value.RawValue: BinaryInteger {
+    where Value.RawValue: BinaryInteger {
         Catalogue.current.wireName(table, value.rawValue) ?? otherwise
     }
 
@@ -94,7 +94,8 @@ public enum Names {
     /// How a probe ended, with how long it waited when nothing came.
     static func end(of probe: ProbeRecord) -> String {
         if case let .peerClosed(kind, step, waiting) = probe.end {
-            return "the server \(kind == .reset ? "reset" : "closed") the connection during \(Self.step(step)) while rdpdoctor waited for \(waitingFor(waiting, in: probe))"
+            return
+                "the server \(kind == .reset ? "reset" : "closed") the connection during \(Self.step(step)) while rdpdoctor waited for \(waitingFor(waiting, in: probe))"
         }
         if case let .timedOut(step, _) = probe.end, let waited = waited(probe) {
             return "not determined: no answer during \(Self.step(step)) within \(ms(waited))"

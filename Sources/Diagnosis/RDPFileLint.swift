@@ -27,8 +27,10 @@ public struct RDPFileFinding: Codable, Sendable, Equatable {
     /// The setting's name, lower case, when it is about one.
     public let setting: String?
 
-    public init(id: String, level: Finding.Level, topic: Topic, title: String, detail: String,
-                fixes: [String] = [], line: Int? = nil, setting: String? = nil) {
+    public init(
+        id: String, level: Finding.Level, topic: Topic, title: String, detail: String,
+        fixes: [String] = [], line: Int? = nil, setting: String? = nil
+    ) {
         self.id = id
         self.level = level
         self.topic = topic
@@ -82,10 +84,11 @@ public enum RDPFileLinter {
         if perLine.count > maximumLineFindings {
             // As grave as the gravest one left out, so the exit status does not hide it.
             let left = perLine.dropFirst(maximumLineFindings)
-            findings.append(RDPFileFinding(
-                id: "rdpfile.more-findings", level: left.map(\.level).max() ?? .info, topic: .syntax,
-                title: "\(left.count) more line finding\(left.count == 1 ? "" : "s") not listed",
-                detail: "Only the first \(maximumLineFindings) line findings are listed; fix those and run lint again to see the rest."))
+            findings.append(
+                RDPFileFinding(
+                    id: "rdpfile.more-findings", level: left.map(\.level).max() ?? .info, topic: .syntax,
+                    title: "\(left.count) more line finding\(left.count == 1 ? "" : "s") not listed",
+                    detail: "Only the first \(maximumLineFindings) line findings are listed; fix those and run lint again to see the rest."))
         }
         let view = SettingsView(settings: settings)
         findings += addressFindings(view)
@@ -104,7 +107,8 @@ public enum RDPFileLinter {
         /// The value of a setting written with its documented type letter.
         func string(_ name: String) -> String? {
             guard let entry = settings[name], let fact = RDPSettingFacts.fact(name),
-                  entry.setting.type.lowercased() == fact.type.rawValue else { return nil }
+                entry.setting.type.lowercased() == fact.type.rawValue
+            else { return nil }
             return entry.setting.value
         }
 
@@ -115,28 +119,36 @@ public enum RDPFileLinter {
 
     // MARK: - One line at a time
 
-    static func lineFindings(_ line: RDPFileLine, firstSeen: inout [String: RDPFileLine],
-                             budgetLeft: Int) -> [RDPFileFinding] {
+    static func lineFindings(
+        _ line: RDPFileLine, firstSeen: inout [String: RDPFileLine],
+        budgetLeft: Int
+    ) -> [RDPFileFinding] {
         guard let setting = line.setting else {
-            return [RDPFileFinding(
-                id: "rdpfile.malformed-line", level: .warn, topic: .syntax,
-                title: "Line \(line.number) is not a setting",
-                detail: "`\(shortened(line.text))` is not `name:type:value`; clients skip it.",
-                fixes: ["delete line \(line.number), or write it as `name:type:value` (for example `full address:s:host.example.com`)"],
-                line: line.number)]
+            return [
+                RDPFileFinding(
+                    id: "rdpfile.malformed-line", level: .warn, topic: .syntax,
+                    title: "Line \(line.number) is not a setting",
+                    detail: "`\(shortened(line.text))` is not `name:type:value`; clients skip it.",
+                    fixes: ["delete line \(line.number), or write it as `name:type:value` (for example `full address:s:host.example.com`)"],
+                    line: line.number)
+            ]
         }
         var findings: [RDPFileFinding] = []
         if let earlier = firstSeen[setting.key] {
             let same = earlier.setting?.value == setting.value && earlier.setting?.type == setting.type
-            findings.append(RDPFileFinding(
-                id: "rdpfile.duplicate-key", level: same ? .info : .warn, topic: .syntax,
-                title: "`\(setting.name)` is set twice (lines \(earlier.number) and \(line.number))",
-                detail: same
-                    ? "Both lines say the same; the second is redundant."
-                    : "The lines disagree (`\(shortened(earlier.text))` and `\(shortened(line.text))`); which one a client takes is not documented.",
-                fixes: [same ? "delete line \(line.number)"
-                             : "keep the line with the value you mean and delete the other (line \(earlier.number) or \(line.number))"],
-                line: line.number, setting: setting.key))
+            findings.append(
+                RDPFileFinding(
+                    id: "rdpfile.duplicate-key", level: same ? .info : .warn, topic: .syntax,
+                    title: "`\(setting.name)` is set twice (lines \(earlier.number) and \(line.number))",
+                    detail: same
+                        ? "Both lines say the same; the second is redundant."
+                        : "The lines disagree (`\(shortened(earlier.text))` and `\(shortened(line.text))`); which one a client takes is not documented.",
+                    fixes: [
+                        same
+                            ? "delete line \(line.number)"
+                            : "keep the line with the value you mean and delete the other (line \(earlier.number) or \(line.number))"
+                    ],
+                    line: line.number, setting: setting.key))
         } else {
             firstSeen[setting.key] = line
         }
@@ -145,53 +157,71 @@ public enum RDPFileLinter {
             let suggestion = budgetLeft > findings.count ? nearestKnownName(setting.key) : nil
             if let suggestion {
                 let fact = RDPSettingFacts.fact(suggestion)!
-                return findings + [RDPFileFinding(
-                    id: "rdpfile.misspelled-key", level: .warn, topic: .settings,
-                    title: "Unknown setting `\(setting.name)`: did you mean `\(suggestion)`?",
-                    detail: "Line \(line.number): clients ignore names they do not know, so this setting has no effect. `\(suggestion)` is \(article(fact.type)) \(typeName(fact.type)) setting (\(fact.source.citation)).",
-                    fixes: ["write `\(fact.line(setting.value))`"],
-                    line: line.number, setting: setting.key)]
+                return findings + [
+                    RDPFileFinding(
+                        id: "rdpfile.misspelled-key", level: .warn, topic: .settings,
+                        title: "Unknown setting `\(setting.name)`: did you mean `\(suggestion)`?",
+                        detail:
+                            "Line \(line.number): clients ignore names they do not know, so this setting has no effect. `\(suggestion)` is \(article(fact.type)) \(typeName(fact.type)) setting (\(fact.source.citation)).",
+                        fixes: ["write `\(fact.line(setting.value))`"],
+                        line: line.number, setting: setting.key)
+                ]
             }
-            return findings + [RDPFileFinding(
-                id: "rdpfile.unknown-key", level: .info, topic: .settings,
-                title: "Unknown setting `\(setting.name)`",
-                detail: "Line \(line.number): the setting is in none of the documents rdpdoctor's table follows (Microsoft's property pages, FreeRDP's parser); a client that does not know it ignores it.",
-                fixes: ["delete line \(line.number) if no client you use reads it"],
-                line: line.number, setting: setting.key)]
+            return findings + [
+                RDPFileFinding(
+                    id: "rdpfile.unknown-key", level: .info, topic: .settings,
+                    title: "Unknown setting `\(setting.name)`",
+                    detail:
+                        "Line \(line.number): the setting is in none of the documents rdpdoctor's table follows (Microsoft's property pages, FreeRDP's parser); a client that does not know it ignores it.",
+                    fixes: ["delete line \(line.number) if no client you use reads it"],
+                    line: line.number, setting: setting.key)
+            ]
         }
         let letter = setting.type.lowercased()
         guard ["i", "s", "b"].contains(letter) else {
-            return findings + [RDPFileFinding(
-                id: "rdpfile.unknown-type", level: .warn, topic: .settings,
-                title: "`\(setting.name)` has the type letter `\(setting.type)`",
-                detail: "Line \(line.number): the type letter is `i` (integer), `s` (string) or `b` (binary); `\(fact.name)` is \(article(fact.type)) \(typeName(fact.type)) setting, and a client does not read it as written.",
-                fixes: [fixLine(fact, setting.value)],
-                line: line.number, setting: fact.name)]
+            return findings + [
+                RDPFileFinding(
+                    id: "rdpfile.unknown-type", level: .warn, topic: .settings,
+                    title: "`\(setting.name)` has the type letter `\(setting.type)`",
+                    detail:
+                        "Line \(line.number): the type letter is `i` (integer), `s` (string) or `b` (binary); `\(fact.name)` is \(article(fact.type)) \(typeName(fact.type)) setting, and a client does not read it as written.",
+                    fixes: [fixLine(fact, setting.value)],
+                    line: line.number, setting: fact.name)
+            ]
         }
         guard letter == fact.type.rawValue else {
-            return findings + [RDPFileFinding(
-                id: "rdpfile.wrong-type", level: .warn, topic: .settings,
-                title: "`\(setting.name)` is written as \(typeName(letter)), but it is \(article(fact.type)) \(typeName(fact.type))",
-                detail: "Line \(line.number): `\(shortened(line.text))`. `\(fact.name)` is \(article(fact.type)) \(typeName(fact.type)) setting (\(fact.source.citation)); FreeRDP's parser and rdpdoctor read a setting only under its own type letter, so for them this line does not set it, and what mstsc does with it is not documented.",
-                fixes: [fixLine(fact, setting.value)],
-                line: line.number, setting: fact.name)]
+            return findings + [
+                RDPFileFinding(
+                    id: "rdpfile.wrong-type", level: .warn, topic: .settings,
+                    title: "`\(setting.name)` is written as \(typeName(letter)), but it is \(article(fact.type)) \(typeName(fact.type))",
+                    detail:
+                        "Line \(line.number): `\(shortened(line.text))`. `\(fact.name)` is \(article(fact.type)) \(typeName(fact.type)) setting (\(fact.source.citation)); FreeRDP's parser and rdpdoctor read a setting only under its own type letter, so for them this line does not set it, and what mstsc does with it is not documented.",
+                    fixes: [fixLine(fact, setting.value)],
+                    line: line.number, setting: fact.name)
+            ]
         }
         guard fact.type == .integer else { return findings }
         guard let number = Int(setting.value) else {
-            return findings + [RDPFileFinding(
-                id: "rdpfile.not-a-number", level: .warn, topic: .settings,
-                title: "`\(fact.name)` is not a whole number",
-                detail: "Line \(line.number): `\(shortened(setting.value))` cannot be read as an integer, so the setting does not take effect\(fact.values == .any ? "" : " (documented values: \(fact.values.text))").",
-                fixes: [fixLine(fact, nil)],
-                line: line.number, setting: fact.name)]
+            return findings + [
+                RDPFileFinding(
+                    id: "rdpfile.not-a-number", level: .warn, topic: .settings,
+                    title: "`\(fact.name)` is not a whole number",
+                    detail:
+                        "Line \(line.number): `\(shortened(setting.value))` cannot be read as an integer, so the setting does not take effect\(fact.values == .any ? "" : " (documented values: \(fact.values.text))").",
+                    fixes: [fixLine(fact, nil)],
+                    line: line.number, setting: fact.name)
+            ]
         }
         guard fact.values.allows(number) else {
-            return findings + [RDPFileFinding(
-                id: "rdpfile.value-out-of-range", level: .warn, topic: .settings,
-                title: "`\(fact.name):i:\(number)` is not a documented value",
-                detail: "Line \(line.number): the documented values are \(fact.values.text) (\(fact.source.citation)); what a client does with \(number) is not documented.",
-                fixes: [fixLine(fact, nil)],
-                line: line.number, setting: fact.name)]
+            return findings + [
+                RDPFileFinding(
+                    id: "rdpfile.value-out-of-range", level: .warn, topic: .settings,
+                    title: "`\(fact.name):i:\(number)` is not a documented value",
+                    detail:
+                        "Line \(line.number): the documented values are \(fact.values.text) (\(fact.source.citation)); what a client does with \(number) is not documented.",
+                    fixes: [fixLine(fact, nil)],
+                    line: line.number, setting: fact.name)
+            ]
         }
         return findings
     }
@@ -277,52 +307,70 @@ public enum RDPFileLinter {
     static func addressFindings(_ view: SettingsView) -> [RDPFileFinding] {
         guard let address = view.string("full address"), !address.isEmpty else {
             let alternate = view.string("alternate full address").flatMap { $0.isEmpty ? nil : $0 }
-            return [RDPFileFinding(
-                id: "rdpfile.no-address", level: .fail, topic: .address,
-                title: "No `full address`",
-                detail: "`full address:s:` names the computer to connect to and is the only setting an .rdp file must have (Microsoft, \"Supported RDP properties\")\(view.line("full address").map { "; line \($0) leaves it empty or gives it the wrong type" } ?? "")\(alternate.map { "; `alternate full address` (\($0)) does not replace it" } ?? "").",
-                fixes: ["write `full address:s:\(alternate ?? "HOST")`\(alternate == nil ? " with the computer's name or address in place of HOST" : "")"],
-                line: view.line("full address"), setting: "full address")]
+            return [
+                RDPFileFinding(
+                    id: "rdpfile.no-address", level: .fail, topic: .address,
+                    title: "No `full address`",
+                    detail:
+                        "`full address:s:` names the computer to connect to and is the only setting an .rdp file must have (Microsoft, \"Supported RDP properties\")\(view.line("full address").map { "; line \($0) leaves it empty or gives it the wrong type" } ?? "")\(alternate.map { "; `alternate full address` (\($0)) does not replace it" } ?? "").",
+                    fixes: ["write `full address:s:\(alternate ?? "HOST")`\(alternate == nil ? " with the computer's name or address in place of HOST" : "")"],
+                    line: view.line("full address"), setting: "full address")
+            ]
         }
         let target: Target
         do {
             target = try Target.parse(address)
         } catch {
-            return [RDPFileFinding(
-                id: "rdpfile.bad-address", level: .fail, topic: .address,
-                title: "`full address` cannot be read",
-                detail: "Line \(view.line("full address") ?? 0): `\(shortened(address))`: \(error.description).",
-                fixes: ["write `full address:s:HOST` or `full address:s:HOST:PORT` (IPv6 as `[ADDRESS]:PORT`)"],
-                line: view.line("full address"), setting: "full address")]
+            return [
+                RDPFileFinding(
+                    id: "rdpfile.bad-address", level: .fail, topic: .address,
+                    title: "`full address` cannot be read",
+                    detail: "Line \(view.line("full address") ?? 0): `\(shortened(address))`: \(error.description).",
+                    fixes: ["write `full address:s:HOST` or `full address:s:HOST:PORT` (IPv6 as `[ADDRESS]:PORT`)"],
+                    line: view.line("full address"), setting: "full address")
+            ]
         }
         guard let ownPort = RDPFile.ownPort(of: address), let serverPort = view.integer("server port"),
-              (1...65535).contains(serverPort), serverPort != Int(ownPort) else { return [] }
+            (1...65535).contains(serverPort), serverPort != Int(ownPort)
+        else { return [] }
         let host = address.hasPrefix("[") ? "[\(target.host)]" : target.host
-        return [RDPFileFinding(
-            id: "rdpfile.port-mismatch", level: .warn, topic: .address,
-            title: "`full address` says port \(ownPort), `server port` says \(serverPort)",
-            detail: "A port written in `full address` is the one the client connects to; `server port` (line \(view.line("server port") ?? 0)) applies only to an address without one, so \(serverPort) is not used. rdpdoctor check reads the file the same way.",
-            fixes: ["if \(ownPort) is right: write `server port:i:\(ownPort)` (or delete line \(view.line("server port") ?? 0))",
-                    "if \(serverPort) is right: write `full address:s:\(host):\(serverPort)`"],
-            line: view.line("server port"), setting: "server port")]
+        return [
+            RDPFileFinding(
+                id: "rdpfile.port-mismatch", level: .warn, topic: .address,
+                title: "`full address` says port \(ownPort), `server port` says \(serverPort)",
+                detail:
+                    "A port written in `full address` is the one the client connects to; `server port` (line \(view.line("server port") ?? 0)) applies only to an address without one, so \(serverPort) is not used. rdpdoctor check reads the file the same way.",
+                fixes: [
+                    "if \(ownPort) is right: write `server port:i:\(ownPort)` (or delete line \(view.line("server port") ?? 0))",
+                    "if \(serverPort) is right: write `full address:s:\(host):\(serverPort)`",
+                ],
+                line: view.line("server port"), setting: "server port")
+        ]
     }
 
     static func authenticationFindings(_ view: SettingsView) -> [RDPFileFinding] {
         guard view.integer("enablecredsspsupport") == 0 else { return [] }
-        var findings = [RDPFileFinding(
-            id: "rdpfile.credssp-off", level: .warn, topic: .authentication,
-            title: "CredSSP (Network Level Authentication) is turned off",
-            detail: "`enablecredsspsupport:i:0` (line \(view.line("enablecredsspsupport") ?? 0)): the client will not offer NLA, so a server that requires it refuses the connection during negotiation (HYBRID_REQUIRED_BY_SERVER; `rdpdoctor explain negfailure:5`). `rdpdoctor check` shows whether the server requires it.",
-            fixes: ["write `enablecredsspsupport:i:1`"],
-            line: view.line("enablecredsspsupport"), setting: "enablecredsspsupport")]
+        var findings = [
+            RDPFileFinding(
+                id: "rdpfile.credssp-off", level: .warn, topic: .authentication,
+                title: "CredSSP (Network Level Authentication) is turned off",
+                detail:
+                    "`enablecredsspsupport:i:0` (line \(view.line("enablecredsspsupport") ?? 0)): the client will not offer NLA, so a server that requires it refuses the connection during negotiation (HYBRID_REQUIRED_BY_SERVER; `rdpdoctor explain negfailure:5`). `rdpdoctor check` shows whether the server requires it.",
+                fixes: ["write `enablecredsspsupport:i:1`"],
+                line: view.line("enablecredsspsupport"), setting: "enablecredsspsupport")
+        ]
         if let level = view.integer("authentication level"), level == 1 || level == 2 {
-            findings.append(RDPFileFinding(
-                id: "rdpfile.credssp-off-server-auth", level: .warn, topic: .authentication,
-                title: "Server authentication is asked for with CredSSP turned off",
-                detail: "`authentication level:i:\(level)` (line \(view.line("authentication level") ?? 0)) asks the client to \(level == 1 ? "refuse" : "warn about") a server it cannot authenticate, while `enablecredsspsupport:i:0` removes the NLA exchange in which a domain server proves itself with Kerberos; only the TLS certificate is left, so a server with a self-signed certificate \(level == 1 ? "is refused" : "brings the warning on every connection").",
-                fixes: ["write `enablecredsspsupport:i:1`",
-                        "or give the server a certificate the client trusts (see `rdpdoctor check`)"],
-                line: view.line("authentication level"), setting: "authentication level"))
+            findings.append(
+                RDPFileFinding(
+                    id: "rdpfile.credssp-off-server-auth", level: .warn, topic: .authentication,
+                    title: "Server authentication is asked for with CredSSP turned off",
+                    detail:
+                        "`authentication level:i:\(level)` (line \(view.line("authentication level") ?? 0)) asks the client to \(level == 1 ? "refuse" : "warn about") a server it cannot authenticate, while `enablecredsspsupport:i:0` removes the NLA exchange in which a domain server proves itself with Kerberos; only the TLS certificate is left, so a server with a self-signed certificate \(level == 1 ? "is refused" : "brings the warning on every connection").",
+                    fixes: [
+                        "write `enablecredsspsupport:i:1`",
+                        "or give the server a certificate the client trusts (see `rdpdoctor check`)",
+                    ],
+                    line: view.line("authentication level"), setting: "authentication level"))
         }
         return findings
     }
@@ -333,29 +381,39 @@ public enum RDPFileLinter {
         let explicitProfile = view.integer("gatewayprofileusagemethod") == 1
         if host == nil, let usage, usage == 1 || usage == 2 {
             let level: Finding.Level = usage == 2 ? .info : (explicitProfile ? .fail : .warn)
-            let what = usage == 1
+            let what =
+                usage == 1
                 ? "`gatewayusagemethod:i:1` sends every connection through an RD Gateway"
                 : "`gatewayusagemethod:i:2` falls back to an RD Gateway when a direct connection fails"
-            let consequence = usage == 2
+            let consequence =
+                usage == 2
                 ? "so there is nothing to fall back to."
                 : explicitProfile
                     ? "and `gatewayprofileusagemethod:i:1` says to use this file's settings, so the client has no gateway to connect through."
                     : "and unless an administrator's default gateway applies (`gatewayprofileusagemethod` is not 1), the client has no gateway to connect through."
-            return [RDPFileFinding(
-                id: "rdpfile.gateway-without-host", level: level, topic: .gateway,
-                title: usage == 1 ? "A gateway is required but none is named" : "Gateway fallback without a gateway",
-                detail: "\(what) (line \(view.line("gatewayusagemethod") ?? 0)), but `gatewayhostname` is \(view.line("gatewayhostname") == nil ? "missing" : "empty") \(consequence)",
-                fixes: ["write `gatewayhostname:s:GATEWAY` with the RD Gateway's name in place of GATEWAY",
-                        "or, to connect directly: write `gatewayusagemethod:i:4`"],
-                line: view.line("gatewayusagemethod"), setting: "gatewayusagemethod")]
+            return [
+                RDPFileFinding(
+                    id: "rdpfile.gateway-without-host", level: level, topic: .gateway,
+                    title: usage == 1 ? "A gateway is required but none is named" : "Gateway fallback without a gateway",
+                    detail:
+                        "\(what) (line \(view.line("gatewayusagemethod") ?? 0)), but `gatewayhostname` is \(view.line("gatewayhostname") == nil ? "missing" : "empty") \(consequence)",
+                    fixes: [
+                        "write `gatewayhostname:s:GATEWAY` with the RD Gateway's name in place of GATEWAY",
+                        "or, to connect directly: write `gatewayusagemethod:i:4`",
+                    ],
+                    line: view.line("gatewayusagemethod"), setting: "gatewayusagemethod")
+            ]
         }
         if let host, let usage, usage == 0 || usage == 4 {
-            return [RDPFileFinding(
-                id: "rdpfile.gateway-unused", level: .info, topic: .gateway,
-                title: "A gateway is named but not used",
-                detail: "`gatewayhostname` is \(host) (line \(view.line("gatewayhostname") ?? 0)), but `gatewayusagemethod:i:\(usage)` says not to use a gateway; the client connects directly.",
-                fixes: ["to go through \(host): write `gatewayusagemethod:i:1` and `gatewayprofileusagemethod:i:1`"],
-                line: view.line("gatewayusagemethod"), setting: "gatewayusagemethod")]
+            return [
+                RDPFileFinding(
+                    id: "rdpfile.gateway-unused", level: .info, topic: .gateway,
+                    title: "A gateway is named but not used",
+                    detail:
+                        "`gatewayhostname` is \(host) (line \(view.line("gatewayhostname") ?? 0)), but `gatewayusagemethod:i:\(usage)` says not to use a gateway; the client connects directly.",
+                    fixes: ["to go through \(host): write `gatewayusagemethod:i:1` and `gatewayprofileusagemethod:i:1`"],
+                    line: view.line("gatewayusagemethod"), setting: "gatewayusagemethod")
+            ]
         }
         return []
     }
@@ -365,21 +423,27 @@ public enum RDPFileLinter {
         let targetJoined = view.integer("targetisaadjoined") == 1
         var findings: [RDPFileFinding] = []
         if rdsAAD && targetJoined {
-            findings.append(RDPFileFinding(
-                id: "rdpfile.entra-both", level: .warn, topic: .entra,
-                title: "`enablerdsaadauth:i:1` and `targetisaadjoined:i:1` together",
-                detail: "They are two ways to reach a Microsoft Entra joined computer: `enablerdsaadauth` signs in with Microsoft Entra ID, `targetisaadjoined` allows only a user name and password, and Microsoft documents that `enablerdsaadauth` replaces it (\(RDPSettingSource.microsoftRDPProperties.citation)). Which one a client follows with both set is not documented.",
-                fixes: ["delete line \(view.line("targetisaadjoined") ?? 0) (`targetisaadjoined:i:1`)"],
-                line: view.line("targetisaadjoined"), setting: "targetisaadjoined"))
+            findings.append(
+                RDPFileFinding(
+                    id: "rdpfile.entra-both", level: .warn, topic: .entra,
+                    title: "`enablerdsaadauth:i:1` and `targetisaadjoined:i:1` together",
+                    detail:
+                        "They are two ways to reach a Microsoft Entra joined computer: `enablerdsaadauth` signs in with Microsoft Entra ID, `targetisaadjoined` allows only a user name and password, and Microsoft documents that `enablerdsaadauth` replaces it (\(RDPSettingSource.microsoftRDPProperties.citation)). Which one a client follows with both set is not documented.",
+                    fixes: ["delete line \(view.line("targetisaadjoined") ?? 0) (`targetisaadjoined:i:1`)"],
+                    line: view.line("targetisaadjoined"), setting: "targetisaadjoined"))
         }
         if let user = view.string("username"), user.lowercased().hasPrefix("azuread\\"), !rdsAAD, !targetJoined {
-            findings.append(RDPFileFinding(
-                id: "rdpfile.entra-target-without-auth", level: .warn, topic: .entra,
-                title: "An Entra ID account without `enablerdsaadauth` or `targetisaadjoined`",
-                detail: "`username:s:\(user)` (line \(view.line("username") ?? 0)) is the AzureAD\\ form used for Microsoft Entra joined computers (\(RDPSettingSource.microsoftMacClient.citation)). With `targetisaadjoined` 0 or missing, only Windows devices that meet the Entra join requirements connect and other connections fail; `enablerdsaadauth:i:1` signs in with Microsoft Entra ID instead (\(RDPSettingSource.microsoftRDPProperties.citation)).",
-                fixes: ["write `enablerdsaadauth:i:1`",
-                        "or, for a user name and password from a device not joined to Entra ID: write `targetisaadjoined:i:1`"],
-                line: view.line("username"), setting: "username"))
+            findings.append(
+                RDPFileFinding(
+                    id: "rdpfile.entra-target-without-auth", level: .warn, topic: .entra,
+                    title: "An Entra ID account without `enablerdsaadauth` or `targetisaadjoined`",
+                    detail:
+                        "`username:s:\(user)` (line \(view.line("username") ?? 0)) is the AzureAD\\ form used for Microsoft Entra joined computers (\(RDPSettingSource.microsoftMacClient.citation)). With `targetisaadjoined` 0 or missing, only Windows devices that meet the Entra join requirements connect and other connections fail; `enablerdsaadauth:i:1` signs in with Microsoft Entra ID instead (\(RDPSettingSource.microsoftRDPProperties.citation)).",
+                    fixes: [
+                        "write `enablerdsaadauth:i:1`",
+                        "or, for a user name and password from a device not joined to Entra ID: write `targetisaadjoined:i:1`",
+                    ],
+                    line: view.line("username"), setting: "username"))
         }
         return findings
     }
@@ -399,7 +463,8 @@ public enum RDPFileLinter {
             return RDPFileFinding(
                 id: "rdpfile.macos-ignored", level: .info, topic: .macOS,
                 title: "`\(fact.name)` has no effect in the Windows App on macOS",
-                detail: "Line \(view.line(fact.name) ?? 0) (`\(fact.line(shortened(value)))`): \(gap.statement) (\(gap.source.citation)). Windows clients still use it.",
+                detail:
+                    "Line \(view.line(fact.name) ?? 0) (`\(fact.line(shortened(value)))`): \(gap.statement) (\(gap.source.citation)). Windows clients still use it.",
                 fixes: ["nothing to change for Windows clients; on a Mac, set the equivalent in the Windows App's own settings, where it has one"],
                 line: view.line(fact.name), setting: fact.name)
         }

@@ -50,8 +50,10 @@ public struct RDPSettingFact: Sendable, Equatable {
     public let source: RDPSettingSource
     public let macOS: MacOSGap?
 
-    init(_ name: String, _ type: ValueType, _ values: Values = .any, _ source: RDPSettingSource,
-         macOS: MacOSGap? = nil) {
+    init(
+        _ name: String, _ type: ValueType, _ values: Values = .any, _ source: RDPSettingSource,
+        macOS: MacOSGap? = nil
+    ) {
         self.name = name
         self.type = type
         self.values = values
@@ -150,16 +152,18 @@ public enum RDPSettingFacts {
         .init("displayconnectionbar", .integer, onOff, freeRDP),
         .init("pinconnectionbar", .integer, onOff, freeRDP),
         .init("disable ctrl+alt+del", .integer, onOff, freeRDP),
-        .init("keyboardhook", .integer, .oneOf([0, 1, 2, 3]), ms,
-              macOS: windowsOnly("the value 3 (Windows key combinations go to the RemoteApp) is only supported by the Windows client", values: [3])),
+        .init(
+            "keyboardhook", .integer, .oneOf([0, 1, 2, 3]), ms,
+            macOS: windowsOnly("the value 3 (Windows key combinations go to the RemoteApp) is only supported by the Windows client", values: [3])),
         .init("winposstr", .string, .any, freeRDP),
         // Device redirection
         .init("audiocapturemode", .integer, onOff, ms),
         .init("audiomode", .integer, .oneOf([0, 1, 2]), ms),
         .init("audioqualitymode", .integer, .any, freeRDP),
         .init("camerastoredirect", .string, .any, ms),
-        .init("devicestoredirect", .string, .any, ms,
-              macOS: windowsOnly("MTP and PTP devices are redirected from a local Windows device")),
+        .init(
+            "devicestoredirect", .string, .any, ms,
+            macOS: windowsOnly("MTP and PTP devices are redirected from a local Windows device")),
         .init("drivestoredirect", .string, .any, ms),
         .init("redirectdrives", .integer, onOff, freeRDP),
         .init("encode redirected video capture", .integer, onOff, ms),
@@ -174,21 +178,25 @@ public enum RDPSettingFacts {
         .init("redirectdirectx", .integer, onOff, freeRDP),
         .init("disableclipboardredirection", .integer, onOff, freeRDP),
         .init("disableprinterredirection", .integer, onOff, freeRDP),
-        .init("usbdevicestoredirect", .string, .any, ms,
-              macOS: windowsOnly("opaque USB redirection is configured for Windows only (\"Configure USB redirection on Windows\")")),
+        .init(
+            "usbdevicestoredirect", .string, .any, ms,
+            macOS: windowsOnly("opaque USB redirection is configured for Windows only (\"Configure USB redirection on Windows\")")),
         // Display
         .init("desktop size id", .integer, .oneOf([0, 1, 2, 3, 4]), ms),
         .init("desktopheight", .integer, .range(200...8192), ms),
         .init("desktopwidth", .integer, .range(200...8192), ms),
         .init("desktopscalefactor", .integer, .oneOf([100, 125, 150, 175, 200, 250, 300, 400, 500]), ms),
         .init("dynamic resolution", .integer, onOff, ms),
-        .init("maximizetocurrentdisplays", .integer, onOff, ms,
-              macOS: windowsOnly("only available on Windows App for Windows and the Remote Desktop app for Windows")),
+        .init(
+            "maximizetocurrentdisplays", .integer, onOff, ms,
+            macOS: windowsOnly("only available on Windows App for Windows and the Remote Desktop app for Windows")),
         .init("screen mode id", .integer, .oneOf([1, 2]), ms),
-        .init("selectedmonitors", .string, .any, ms,
-              macOS: windowsOnly("only available on Windows App for Windows, the Remote Desktop app for Windows and mstsc")),
-        .init("singlemoninwindowedmode", .integer, onOff, ms,
-              macOS: windowsOnly("only available on Windows App for Windows and the Remote Desktop app for Windows")),
+        .init(
+            "selectedmonitors", .string, .any, ms,
+            macOS: windowsOnly("only available on Windows App for Windows, the Remote Desktop app for Windows and mstsc")),
+        .init(
+            "singlemoninwindowedmode", .integer, onOff, ms,
+            macOS: windowsOnly("only available on Windows App for Windows and the Remote Desktop app for Windows")),
         .init("smart sizing", .integer, onOff, ms),
         .init("use multimon", .integer, onOff, ms),
         .init("span monitors", .integer, onOff, freeRDP),

@@ -1,5 +1,5 @@
-import CertificateAudit
 import Catalogue
+import CertificateAudit
 import ProbeCore
 
 /// What every rule reads: the observations, the catalogue (for the codes a

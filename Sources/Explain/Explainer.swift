@@ -40,20 +40,25 @@ public struct Explainer: Sendable {
         }
         var readings = readings(for: number.value, in: families, role: nil)
         if number.notation == .decimal, number.family == nil, number.text.count <= 8,
-           let asHex = UInt64(number.text, radix: 16), asHex != number.value {
+            let asHex = UInt64(number.text, radix: 16), asHex != number.value
+        {
             // mstsc writes codes in hex; "904" typed without 0x most likely means 0x904.
             let hexReadings = catalogue.entries(value: asHex).map {
                 Reading(match: .hexReading, family: $0.family, value: asHex, entry: $0.entry)
             }
             if !hexReadings.isEmpty {
-                notes.append("\(number.text) was read as a decimal number; read as hex (\(CodeNumber.hex(asHex))) it is \(hexReadings.map { $0.key ?? "" }.joined(separator: ", ")), shown after the decimal readings.")
+                notes.append(
+                    "\(number.text) was read as a decimal number; read as hex (\(CodeNumber.hex(asHex))) it is \(hexReadings.map { $0.key ?? "" }.joined(separator: ", ")), shown after the decimal readings."
+                )
                 readings.removeAll { $0.match == .unknown }
                 readings += hexReadings
             }
         }
         let known = readings.filter { $0.match == .exact }
         if known.count > 1 {
-            notes.append("\(number.text) is defined in \(known.count) families; the right reading depends on where it was shown: \(known.compactMap(\.key).joined(separator: ", ")).")
+            notes.append(
+                "\(number.text) is defined in \(known.count) families; the right reading depends on where it was shown: \(known.compactMap(\.key).joined(separator: ", "))."
+            )
         }
         return Explanation(kind: .number, input: number.text, readings: readings, notes: notes)
     }
@@ -80,10 +85,13 @@ public struct Explainer: Sendable {
             readings += self.readings(for: extended.value, in: Self.extendedCodeFamilies, role: .extended)
             story = catalogue.pairStory(error: error.value, extended: extended.value)
             if story == nil {
-                notes.append("The error code says how the client's connection ended; the extended code is a separate value that says why, when the client or server knew. Read the two together.")
+                notes.append(
+                    "The error code says how the client's connection ended; the extended code is a separate value that says why, when the client or server knew. Read the two together."
+                )
             }
         } else {
-            notes.append("No extended error code was given. If the dialog showed one, add it (for example `rdpdoctor explain \(error.text) 0x7`): it often says why.")
+            notes.append(
+                "No extended error code was given. If the dialog showed one, add it (for example `rdpdoctor explain \(error.text) 0x7`): it often says why.")
         }
         let input = extended.map { "\(error.text) \($0.text)" } ?? error.text
         return Explanation(kind: .pair, input: input, readings: readings, story: story, notes: notes)

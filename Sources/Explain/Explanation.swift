@@ -62,8 +62,10 @@ public struct Reading: Codable, Sendable {
     public let structure: [String]
     public let layer: Layer?
 
-    public init(match: Match, role: Role? = nil, family: Family?, value: UInt64,
-                entry: CatalogueEntry? = nil, structure: [String] = [], layer: Layer? = nil) {
+    public init(
+        match: Match, role: Role? = nil, family: Family?, value: UInt64,
+        entry: CatalogueEntry? = nil, structure: [String] = [], layer: Layer? = nil
+    ) {
         self.match = match
         self.role = role
         self.family = family?.family

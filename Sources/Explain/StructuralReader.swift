@@ -16,7 +16,9 @@ struct StructuralReader: Sendable {
             // (0x104, 0x204, ...). A bare low byte such as 0x4 is not a class member.
             if value <= 0xFFFF, value > 0xFF, let rule = family.classes.first(where: { $0.lowByte.value == value & 0xFF }) {
                 let subCode = value >> 8
-                notes.append("Low byte \(CodeNumber.hex(value & 0xFF)) is the \(rule.layer.rawValue) class: \(rule.meaning) Sub-code \(CodeNumber.hex(subCode)) is not documented.")
+                notes.append(
+                    "Low byte \(CodeNumber.hex(value & 0xFF)) is the \(rule.layer.rawValue) class: \(rule.meaning) Sub-code \(CodeNumber.hex(subCode)) is not documented."
+                )
                 layer = rule.layer
             }
             for range in family.ranges where range.contains(value) {
@@ -25,12 +27,15 @@ struct StructuralReader: Sendable {
             }
             if family.family == .ntstatus, let shape = Self.ntstatusShape(value) { notes.append(shape) }
             if family.family == .sspi || family.family == .gateway, let shape = Self.hresultShape(value),
-               Self.hresultFacility(value) == (family.family == .sspi ? 9 : 7) {
+                Self.hresultFacility(value) == (family.family == .sspi ? 9 : 7)
+            {
                 notes.append(shape)
             }
             if !notes.isEmpty {
-                readings.append(Reading(match: .structure, role: role, family: family, value: value,
-                                        structure: notes, layer: layer))
+                readings.append(
+                    Reading(
+                        match: .structure, role: role, family: family, value: value,
+                        structure: notes, layer: layer))
             }
         }
         return readings
@@ -41,7 +46,8 @@ struct StructuralReader: Sendable {
         guard value <= 0xFFFF_FFFF, value >> 30 == 0b11 else { return nil }
         let customer = (value >> 29) & 1 == 1
         let facility = (value >> 16) & 0xFFF
-        return "Shaped as an NTSTATUS error: severity error, \(customer ? "customer-defined" : "Microsoft-defined"), facility \(CodeNumber.hex(facility)), code \(CodeNumber.hex(value & 0xFFFF))."
+        return
+            "Shaped as an NTSTATUS error: severity error, \(customer ? "customer-defined" : "Microsoft-defined"), facility \(CodeNumber.hex(facility)), code \(CodeNumber.hex(value & 0xFFFF))."
     }
 
     /// HRESULT: failure bit, 11-bit facility, 16-bit code.

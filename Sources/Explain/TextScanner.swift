@@ -24,7 +24,8 @@ public struct TextScanner: Sendable {
             if lower == "code" || lower == "errorcode" {
                 // "Error code: N" and "Extended error code: N".
                 guard i + 1 < tokens.count, let number = WrittenNumber.parse(tokens[i + 1]),
-                      number.family == nil else { continue }
+                    number.family == nil
+                else { continue }
                 let before = (i >= 2 ? tokens[i - 2].lowercased() : "", i >= 1 ? tokens[i - 1].lowercased() : "")
                 let isExtended = before.1 == "extended" || (before.0 == "extended" && before.1 == "error")
                 let isError = lower == "errorcode" || before.1 == "error"
@@ -38,7 +39,8 @@ public struct TextScanner: Sendable {
                     consumed.insert(i + 1)
                 }
             } else if let number = WrittenNumber.parse(token),
-                      number.notation == .hex || number.family != nil {
+                number.notation == .hex || number.family != nil
+            {
                 others.append(.number(number))
             }
         }
@@ -47,8 +49,11 @@ public struct TextScanner: Sendable {
         switch (error, extended) {
         case let (error?, extended?): queries.append(.pair(error: error, extended: extended))
         case let (error?, nil): queries.append(.pair(error: error, extended: nil))
-        case let (nil, extended?): queries.append(.number(WrittenNumber(
-            value: extended.value, notation: extended.notation, family: .extended, text: extended.text)))
+        case let (nil, extended?):
+            queries.append(
+                .number(
+                    WrittenNumber(
+                        value: extended.value, notation: extended.notation, family: .extended, text: extended.text)))
         case (nil, nil): break
         }
         for query in others where !queries.contains(query) {

@@ -59,7 +59,8 @@ public struct MD4: Sendable {
     private mutating func compress(_ block: [UInt8]) {
         var x = [UInt32](repeating: 0, count: 16)
         for i in 0..<16 {
-            x[i] = UInt32(block[4 * i]) | UInt32(block[4 * i + 1]) << 8
+            x[i] =
+                UInt32(block[4 * i]) | UInt32(block[4 * i + 1]) << 8
                 | UInt32(block[4 * i + 2]) << 16 | UInt32(block[4 * i + 3]) << 24
         }
         var (a, b, c, d) = state

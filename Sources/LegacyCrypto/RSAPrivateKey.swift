@@ -48,7 +48,8 @@ public struct RSAPrivateKey: Sendable, Equatable {
     public func decryptPKCS1v15(_ ciphertext: [UInt8]) throws(RSADecryptionError) -> [UInt8] {
         let block = try rawDecrypt(bigEndian: ciphertext)
         guard block.count >= 11, block[0] == 0, block[1] == 2,
-              let separator = block[2...].firstIndex(of: 0), separator >= 10 else { throw .badPadding }
+            let separator = block[2...].firstIndex(of: 0), separator >= 10
+        else { throw .badPadding }
         return Array(block[(separator + 1)...])
     }
 }

@@ -1,4 +1,5 @@
 import RDPWire
+
 // AV pairs (MS-NLMP 2.2.2.1): the typed records of a CHALLENGE's target
 // information, echoed (with additions) in the AUTHENTICATE's NTLMv2 response.
 

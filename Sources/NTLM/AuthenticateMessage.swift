@@ -88,7 +88,8 @@ public struct AuthenticateMessage: Sendable, Hashable {
         let workstationBytes = try reader.readPayloadField("Workstation")
         let key = try reader.readPayloadField("EncryptedRandomSessionKey")
         flags = NegotiateFlags(rawValue: try reader.readUInt32())
-        let payloadStart = stride(from: 12, through: 52, by: 8)
+        let payloadStart =
+            stride(from: 12, through: 52, by: 8)
             .compactMap { NTLMReader.payloadOffset(bytes, descriptorAt: $0) }
             .min() ?? bytes.count
         if payloadStart >= 72 {

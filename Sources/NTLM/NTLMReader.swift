@@ -58,8 +58,9 @@ struct NTLMReader {
         guard position >= 0, position <= bytes.count else { return nil }
         var descriptor = ByteReader(bytes[position...], pdu: "NTLM message")
         guard let length = try? descriptor.u16LE("Len"), length > 0,
-              (try? descriptor.u16LE("MaxLen")) != nil,
-              let offset = try? descriptor.u32LE("BufferOffset") else { return nil }
+            (try? descriptor.u16LE("MaxLen")) != nil,
+            let offset = try? descriptor.u32LE("BufferOffset")
+        else { return nil }
         return Int(offset)
     }
 }

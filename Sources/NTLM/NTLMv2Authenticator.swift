@@ -95,7 +95,8 @@ extension NTLMv2 {
         let responseKey = ntowfv2(p.credentials)
         let blob = clientBlob(time: serverTime ?? p.currentTime, clientChallenge: p.clientChallenge, targetInfo: targetInfo.encoded())
         let proof = ntProofString(responseKey: responseKey, serverChallenge: challenge.serverChallenge, blob: blob)
-        let lm = withMIC
+        let lm =
+            withMIC
             ? [UInt8](repeating: 0, count: 24)
             : lmv2Response(responseKey: responseKey, serverChallenge: challenge.serverChallenge, clientChallenge: p.clientChallenge)
         let baseKey = sessionBaseKey(responseKey: responseKey, ntProofString: proof)

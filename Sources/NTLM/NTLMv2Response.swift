@@ -1,7 +1,7 @@
-import RDPWire
 // The NTLMv2 computations of MS-NLMP 3.3.2, each a pure function so the
 // section 4.2.4 example values can pin them one by one.
 import LegacyCrypto
+import RDPWire
 
 /// NTLMv2 one-way function, responses and session base key.
 public enum NTLMv2 {

@@ -1,4 +1,5 @@
 import RDPWire
+
 // NTLM negotiate flags (MS-NLMP 2.2.2.5). Open: bits this code does not name
 // are kept and shown, because a server's unusual flags are diagnostic facts.
 

@@ -1,4 +1,5 @@
 import RDPWire
+
 // The target information block: a list of AV pairs ended by MsvAvEOL. The
 // decoder reads untrusted bytes: every pair's length is checked against what
 // is left, and a pair longer than the block is an error, not a crash.

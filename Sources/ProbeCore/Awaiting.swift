@@ -92,8 +92,10 @@ extension Awaiting: Codable {
             self = .channelJoinConfirm(channel)
             return
         }
-        throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                debugDescription: "not a known wait: \(phrase)"))
+        throw DecodingError.dataCorrupted(
+            .init(
+                codingPath: decoder.codingPath,
+                debugDescription: "not a known wait: \(phrase)"))
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -38,10 +38,12 @@ public struct CheckCoordinator: Sendable {
         /// probe (one more connection, one more wait). `scan` skips it.
         public var serviceProbeAfterSilence = true
 
-        public init(plan: CheckPlan, budgetMs: Double, quick: Bool = false, credentials: CredentialRequest? = nil,
-                    pinnedLeafSHA256: [UInt8]? = nil, pathSamples: Int = 0,
-                    maximumSimultaneous: Int = CheckCoordinator.maximumSimultaneousConnections,
-                    connectionID: String = "{00000000-0000-0000-0000-000000000000}", ipv6: Bool = false) {
+        public init(
+            plan: CheckPlan, budgetMs: Double, quick: Bool = false, credentials: CredentialRequest? = nil,
+            pinnedLeafSHA256: [UInt8]? = nil, pathSamples: Int = 0,
+            maximumSimultaneous: Int = CheckCoordinator.maximumSimultaneousConnections,
+            connectionID: String = "{00000000-0000-0000-0000-000000000000}", ipv6: Bool = false
+        ) {
             self.plan = plan
             self.budgetMs = budgetMs
             self.quick = quick
@@ -187,7 +189,8 @@ public struct CheckCoordinator: Sendable {
         // (Silence does not count here: a stall that small segments get past is
         // the MTU black hole signature, searched below.)
         if let small, !probing.droppedWhileConcurrent.contains(.defaultClient),
-           droppedByServer(main, comparedWith: small, silenceCounts: false) {
+            droppedByServer(main, comparedWith: small, silenceCounts: false)
+        {
             suspects[.defaultClient] = main
             probes.removeAll { $0.purpose == .defaultClient }
             probing.droppedWhileConcurrent.append(.defaultClient)
@@ -208,8 +211,9 @@ public struct CheckCoordinator: Sendable {
         var closedAtX224 = false
         if case .peerClosed(_, .x224, _) = main.end { closedAtX224 = true }
         if main.negotiation == nil, main.end.step == .x224,
-           main.foreignService == nil || main.foreignService == .tls,
-           settings.serviceProbeAfterSilence || !Self.silent(main) {
+            main.foreignService == nil || main.foreignService == .tls,
+            settings.serviceProbeAfterSilence || !Self.silent(main)
+        {
             queue.append(.service)
         }
         if settings.pathSamples > 0, main.duration(of: .tcp) != nil { queue.append(.pathSample) }
@@ -227,13 +231,15 @@ public struct CheckCoordinator: Sendable {
         let nla = main.negotiation?.selectedProtocol ?? .rdp
         guard !nla.isDisjoint(with: [.hybrid, .hybridEx]) else {
             let reason: CredentialDecision.Reason = main.negotiation == nil ? .noCertificate : .serverWithoutNLA
-            credentialCheck = CredentialCheckObservation(account: request.account, logonRequested: request.logon,
-                                                         decision: .withheld(reason))
+            credentialCheck = CredentialCheckObservation(
+                account: request.account, logonRequested: request.logon,
+                decision: .withheld(reason))
             return []
         }
         guard let chain = main.tls?.peerChain, let leaf = chain.first else {
-            credentialCheck = CredentialCheckObservation(account: request.account, logonRequested: request.logon,
-                                                         decision: .withheld(.noCertificate))
+            credentialCheck = CredentialCheckObservation(
+                account: request.account, logonRequested: request.logon,
+                decision: .withheld(.noCertificate))
             return []
         }
         if settings.pinnedLeafSHA256 != nil {
@@ -245,10 +251,12 @@ public struct CheckCoordinator: Sendable {
     }
 
     private mutating func decideCredentials(_ request: CredentialRequest, seen: [UInt8]?, judgement: CertificateJudgement?) {
-        let decision = CredentialGate.decide(pinnedLeafSHA256: settings.pinnedLeafSHA256, insecure: request.insecure,
-                                             seenLeafSHA256: seen, judgement: judgement)
-        credentialCheck = CredentialCheckObservation(account: request.account, logonRequested: request.logon,
-                                                     decision: decision)
+        let decision = CredentialGate.decide(
+            pinnedLeafSHA256: settings.pinnedLeafSHA256, insecure: request.insecure,
+            seenLeafSHA256: seen, judgement: judgement)
+        credentialCheck = CredentialCheckObservation(
+            account: request.account, logonRequested: request.logon,
+            decision: decision)
         // The account's connection goes first: it is what the user asked about.
         if case .sent = decision { queue.insert(.rdp(.credentials, retry: false), at: 0) }
     }
@@ -289,19 +297,22 @@ public struct CheckCoordinator: Sendable {
         case .rdp(.credentials, _):
             let seen = record(.defaultClient)?.tls?.peerChain.first.map(CertificateKey.sha256(ofDER:)) ?? []
             let pin = credentialCheck.map { CredentialGate.pin(for: $0.decision, seen: seen) } ?? seen
-            let machine = settings.plan.machine(.credentials, timeouts: timeouts,
-                                                credentials: settings.credentials?.settings(pinnedLeafSHA256: pin))
+            let machine = settings.plan.machine(
+                .credentials, timeouts: timeouts,
+                credentials: settings.credentials?.settings(pinnedLeafSHA256: pin))
             return (.rdp(machine), timeouts.connectMs)
         case .rdp(let purpose, _):
             // The server refused the default request for want of standard RDP
             // security: its probe replays mstsc's retry and walks on.
-            let retry = purpose == .negotiation(.rdp)
+            let retry =
+                purpose == .negotiation(.rdp)
                 && record(.defaultClient)?.negotiation == .failure(code: .sslNotAllowedByServer)
             return (.rdp(settings.plan.machine(purpose, timeouts: timeouts, walkStandardSecurity: retry)), timeouts.connectMs)
         case .service:
-            let machine = ServiceProbeMachine(host: settings.plan.target.host,
-                                              tls: TLSParameters(serverName: settings.plan.serverName),
-                                              timeouts: timeouts, connectionID: settings.connectionID)
+            let machine = ServiceProbeMachine(
+                host: settings.plan.target.host,
+                tls: TLSParameters(serverName: settings.plan.serverName),
+                timeouts: timeouts, connectionID: settings.connectionID)
             return (.service(machine), timeouts.connectMs)
         case .pathSample:
             return (.pathSample(PathSampleMachine(segments: settings.pathSamples)), timeouts.connectMs)
@@ -331,12 +342,16 @@ public struct CheckCoordinator: Sendable {
         if case .rdp(.mtuTry, _) = kind {
             // A try that works takes about as long as the small-segment walk's slowest step.
             let small = record(.smallSegments).map(slowestStepMs) ?? 0
-            let ms = min(remainingMs, max(small * DeadlinePolicy.slowestStepFactor,
-                                          roundTripMs * DeadlinePolicy.roundTrips, 1))
+            let ms = min(
+                remainingMs,
+                max(
+                    small * DeadlinePolicy.slowestStepFactor,
+                    roundTripMs * DeadlinePolicy.roundTrips, 1))
             return StepTimeouts(connectMs: ms, stepMs: ms)
         }
-        return DeadlinePolicy.following(budgetMs: settings.budgetMs, remainingMs: remainingMs,
-                                        roundTripMs: roundTripMs, slowestStepMs: main.map(slowestStepMs) ?? 0)
+        return DeadlinePolicy.following(
+            budgetMs: settings.budgetMs, remainingMs: remainingMs,
+            roundTripMs: roundTripMs, slowestStepMs: main.map(slowestStepMs) ?? 0)
     }
 
     private mutating func take(_ record: ProbeRecord, flight: Flight) {

@@ -57,7 +57,8 @@ public struct CheckObservations: Codable, Sendable {
     /// RDP security; the check then always walks it as far as it goes).
     public var standardSecurityRetry: ProbeRecord? {
         guard defaultClient?.negotiation == .failure(code: .sslNotAllowedByServer),
-              let retry = negotiation(requested: .rdp), retry.end != .notStarted else { return nil }
+            let retry = negotiation(requested: .rdp), retry.end != .notStarted
+        else { return nil }
         return retry
     }
 

@@ -33,24 +33,30 @@ public struct CheckPlan: Sendable {
     /// `credentials` is only used by the credential probe.
     /// With `walkStandardSecurity` the standard-security request walks as far
     /// as it can, as mstsc's retry after SSL_NOT_ALLOWED_BY_SERVER does.
-    public func machine(_ purpose: ProbePurpose, timeouts: StepTimeouts,
-                        credentials: CredentialSettings? = nil, walkStandardSecurity: Bool = false) -> RDPProbeMachine {
+    public func machine(
+        _ purpose: ProbePurpose, timeouts: StepTimeouts,
+        credentials: CredentialSettings? = nil, walkStandardSecurity: Bool = false
+    ) -> RDPProbeMachine {
         let tls = TLSParameters(serverName: serverName)
         switch purpose {
         case .defaultClient:
-            return RDPProbeMachine(purpose: purpose, requested: Self.defaultClientProtocols, goal: .asFarAsPossible,
-                                   tls: tls, timeouts: timeouts)
+            return RDPProbeMachine(
+                purpose: purpose, requested: Self.defaultClientProtocols, goal: .asFarAsPossible,
+                tls: tls, timeouts: timeouts)
         case .credentials:
-            return RDPProbeMachine(purpose: purpose, requested: Self.defaultClientProtocols, goal: .asFarAsPossible,
-                                   tls: tls, timeouts: timeouts, credentials: credentials)
+            return RDPProbeMachine(
+                purpose: purpose, requested: Self.defaultClientProtocols, goal: .asFarAsPossible,
+                tls: tls, timeouts: timeouts, credentials: credentials)
         case .smallSegments:
-            var machine = RDPProbeMachine(purpose: purpose, requested: Self.defaultClientProtocols,
-                                          goal: .asFarAsPossible, tls: tls, timeouts: timeouts)
+            var machine = RDPProbeMachine(
+                purpose: purpose, requested: Self.defaultClientProtocols,
+                goal: .asFarAsPossible, tls: tls, timeouts: timeouts)
             machine.forceMSS(MTUSearch.smallMSS)
             return machine
         case .mtuTry(let mss):
-            var machine = RDPProbeMachine(purpose: purpose, requested: Self.defaultClientProtocols,
-                                          goal: .asFarAsPossible, tls: tls, timeouts: timeouts)
+            var machine = RDPProbeMachine(
+                purpose: purpose, requested: Self.defaultClientProtocols,
+                goal: .asFarAsPossible, tls: tls, timeouts: timeouts)
             machine.forceMSS(mss)
             return machine
         case .negotiation(let requested):
@@ -58,9 +64,10 @@ public struct CheckPlan: Sendable {
             let goal: RDPProbeMachine.Goal = requested == .rdp ? (walkStandardSecurity ? .asFarAsPossible : .serverData) : .negotiation
             return RDPProbeMachine(purpose: purpose, requested: requested, goal: goal, tls: tls, timeouts: timeouts)
         case .tlsVersion(let version):
-            return RDPProbeMachine(purpose: purpose, requested: [.ssl, .hybrid], goal: .tlsHandshake,
-                                   tls: TLSParameters(minimum: version, maximum: version, serverName: serverName),
-                                   timeouts: timeouts)
+            return RDPProbeMachine(
+                purpose: purpose, requested: [.ssl, .hybrid], goal: .tlsHandshake,
+                tls: TLSParameters(minimum: version, maximum: version, serverName: serverName),
+                timeouts: timeouts)
         }
     }
 }
@@ -99,8 +106,10 @@ public enum DeadlinePolicy {
     }
 
     /// Later probes: from the round trip and the default walk's slowest step.
-    public static func following(budgetMs: Double, remainingMs: Double, roundTripMs: Double,
-                                 slowestStepMs: Double) -> StepTimeouts {
+    public static func following(
+        budgetMs: Double, remainingMs: Double, roundTripMs: Double,
+        slowestStepMs: Double
+    ) -> StepTimeouts {
         let wanted = max(slowestStepMs * slowestStepFactor, roundTripMs * roundTrips, budgetMs * budgetShare)
         let ms = max(1, min(remainingMs, wanted))
         return StepTimeouts(connectMs: ms, stepMs: ms)

@@ -93,8 +93,10 @@ public struct TCPStats: Sendable, Equatable, Codable {
     public var pathMTU: Int
     public var sendMSS: Int
 
-    public init(rttMs: Double, rttVarianceMs: Double, minRTTMs: Double, totalRetransmits: Int, lost: Int,
-                segmentsOut: Int, segmentsIn: Int, pathMTU: Int, sendMSS: Int) {
+    public init(
+        rttMs: Double, rttVarianceMs: Double, minRTTMs: Double, totalRetransmits: Int, lost: Int,
+        segmentsOut: Int, segmentsIn: Int, pathMTU: Int, sendMSS: Int
+    ) {
         self.rttMs = rttMs
         self.rttVarianceMs = rttVarianceMs
         self.minRTTMs = minRTTMs

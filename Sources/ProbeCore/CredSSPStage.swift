@@ -107,7 +107,8 @@ struct CredSSPStage: Sendable {
             challengeReported = true
             outputs.append(.observed(.challenge(Self.observation(client.challenge, version: client.peerVersion))))
         }
-        let deviations = client.encodingDeviations.map(\.description)
+        let deviations =
+            client.encodingDeviations.map(\.description)
             + (trailing > 0 ? ["\(trailing) bytes after a TSRequest, ignored"] : [])
         if !deviations.isEmpty { outputs.append(.observed(.encodingDeviations(deviations))) }
         switch action {
@@ -175,8 +176,10 @@ struct CredSSPStage: Sendable {
         CredSSPObservation(challenge: info, version: version)
     }
 
-    private func credential(_ outcome: CredentialObservation.Outcome, ntstatus: NTStatus? = nil,
-                            detail: String? = nil) -> [Output] {
+    private func credential(
+        _ outcome: CredentialObservation.Outcome, ntstatus: NTStatus? = nil,
+        detail: String? = nil
+    ) -> [Output] {
         guard let account else { return [] }
         return [.observed(.credential(account: account, outcome, ntstatus: ntstatus, detail: detail))]
     }
@@ -200,8 +203,9 @@ extension RDPProbeMachine {
             if let host = tlsParameters.serverName { configuration.servicePrincipalName = "TERMSRV/\(host)" }
         }
         let key = leaf.flatMap(CertificateKey.subjectPublicKey(ofDER:)) ?? []
-        var stage = CredSSPStage(client: CredSSPClient(serverPublicKey: key, configuration: configuration),
-                                 selected: selected, account: self.credentials?.account)
+        var stage = CredSSPStage(
+            client: CredSSPClient(serverPublicKey: key, configuration: configuration),
+            selected: selected, account: self.credentials?.account)
         let outputs = stage.start(credentials: credentials)
         state = .credssp(stage)
         return apply(outputs, now: now)
@@ -210,15 +214,16 @@ extension RDPProbeMachine {
     /// Maps what the CredSSP stage returned to the record, the step timings
     /// and the transport's actions.
     mutating func apply(_ outputs: [CredSSPStage.Output], now: UInt64) -> [ConnectionAction] {
-        apply(outputs, now: now,
-              observe: { machine, observation in machine.record(observation, now: now) },
-              finished: { machine, outcome in
-                  switch outcome {
-                  case .completed: machine.finish(.completed, now: now)
-                  case .protocolError(let message): machine.finish(.protocolError(step: .credssp, message: message), now: now)
-                  case .sessionFollows(let selected): machine.startSession(selected: selected, now: now)
-                  }
-              })
+        apply(
+            outputs, now: now,
+            observe: { machine, observation in machine.record(observation, now: now) },
+            finished: { machine, outcome in
+                switch outcome {
+                case .completed: machine.finish(.completed, now: now)
+                case .protocolError(let message): machine.finish(.protocolError(step: .credssp, message: message), now: now)
+                case .sessionFollows(let selected): machine.startSession(selected: selected, now: now)
+                }
+            })
     }
 
     private mutating func record(_ observation: CredSSPStage.Observation, now: UInt64) {

@@ -26,8 +26,9 @@ public struct CredentialRequest: Sendable, CustomStringConvertible, CustomDebugS
 
     /// The settings of the one connection that may use the account.
     func settings(pinnedLeafSHA256: [UInt8]?) -> CredentialSettings {
-        CredentialSettings(user: user, domain: domain, password: password, sendCredentials: logon,
-                           pinnedLeafSHA256: pinnedLeafSHA256)
+        CredentialSettings(
+            user: user, domain: domain, password: password, sendCredentials: logon,
+            pinnedLeafSHA256: pinnedLeafSHA256)
     }
 
     public var description: String { "CredentialRequest(account: \(account), password: <redacted>)" }
@@ -52,8 +53,10 @@ public struct CertificateJudgement: Sendable, Equatable {
 /// and a man in the middle collects exactly that, so it goes only to a server
 /// whose certificate is pinned or trusted for the name, or with --insecure.
 public enum CredentialGate {
-    public static func decide(pinnedLeafSHA256 pin: [UInt8]?, insecure: Bool, seenLeafSHA256 seen: [UInt8]?,
-                              judgement: CertificateJudgement?) -> CredentialDecision {
+    public static func decide(
+        pinnedLeafSHA256 pin: [UInt8]?, insecure: Bool, seenLeafSHA256 seen: [UInt8]?,
+        judgement: CertificateJudgement?
+    ) -> CredentialDecision {
         guard let seen else { return .withheld(.noCertificate) }
         if let pin {
             // A pin the server does not match is the strongest sign of interception:
@@ -69,8 +72,10 @@ public enum CredentialGate {
     /// plans it (through an RD Gateway): the gate's decision, and the
     /// settings of the walk that may use the account when it allows one.
     /// `judgement` is the chain's, judged for the target's name.
-    public static func accountWalk(_ request: CredentialRequest, after main: ProbeRecord, pinnedLeafSHA256 pin: [UInt8]?,
-                                   judgement: CertificateJudgement?) -> (CredentialCheckObservation, CredentialSettings?) {
+    public static func accountWalk(
+        _ request: CredentialRequest, after main: ProbeRecord, pinnedLeafSHA256 pin: [UInt8]?,
+        judgement: CertificateJudgement?
+    ) -> (CredentialCheckObservation, CredentialSettings?) {
         func withheld(_ reason: CredentialDecision.Reason) -> (CredentialCheckObservation, CredentialSettings?) {
             (CredentialCheckObservation(account: request.account, logonRequested: request.logon, decision: .withheld(reason)), nil)
         }

@@ -62,10 +62,12 @@ public struct GatewayMachine: ConnectionMachine {
         /// (KEEPALIVE packets when the gateway advertised an idle timeout).
         public var holdMs: Double = 0
 
-        public init(gatewayHost: String, tls: TLSParameters, timeouts: StepTimeouts, connectionID: String,
-                    clientName: String, targetHost: String, targetPort: UInt16, credentials: GatewayCredentials?,
-                    mayAuthenticate: @escaping @Sendable (TLSSessionInfo) -> Bool,
-                    random: @escaping @Sendable (Int) -> [UInt8], currentTime: FileTime, channelProbe: [UInt8]?) {
+        public init(
+            gatewayHost: String, tls: TLSParameters, timeouts: StepTimeouts, connectionID: String,
+            clientName: String, targetHost: String, targetPort: UInt16, credentials: GatewayCredentials?,
+            mayAuthenticate: @escaping @Sendable (TLSSessionInfo) -> Bool,
+            random: @escaping @Sendable (Int) -> [UInt8], currentTime: FileTime, channelProbe: [UInt8]?
+        ) {
             self.gatewayHost = gatewayHost
             self.tls = tls
             self.timeouts = timeouts
@@ -142,8 +144,9 @@ public struct GatewayMachine: ConnectionMachine {
 
     public init(options: Options) {
         self.options = options
-        observation = GatewayObservation(gateway: options.gatewayHost,
-                                         target: "\(options.targetHost):\(options.targetPort)")
+        observation = GatewayObservation(
+            gateway: options.gatewayHost,
+            target: "\(options.targetHost):\(options.targetPort)")
         observation.stepDeadlineMs = options.timeouts.stepMs
     }
 
@@ -215,9 +218,10 @@ public struct GatewayMachine: ConnectionMachine {
             authorization = "NTLM " + Base64.encode(message)
         }
         state = .firstRequest(negotiate: negotiate)
-        let request = GatewayHTTP.request(method: "RDG_OUT_DATA", host: options.gatewayHost,
-                                          connectionID: options.connectionID, authorization: authorization,
-                                          webSocketKey: webSocketKey)
+        let request = GatewayHTTP.request(
+            method: "RDG_OUT_DATA", host: options.gatewayHost,
+            connectionID: options.connectionID, authorization: authorization,
+            webSocketKey: webSocketKey)
         return [.send(request), .setDeadline(now + nanoseconds(options.timeouts.stepMs))]
     }
 
@@ -248,8 +252,9 @@ public struct GatewayMachine: ConnectionMachine {
     }
 
     private mutating func answered(_ head: HTTPResponseHead, rest: [UInt8], now: UInt64) -> [ConnectionAction] {
-        let answer = HTTPAnswer(status: head.status, reason: head.reason, server: head.value("Server"),
-                                authenticationSchemes: Array(head.authenticationSchemes.prefix(8)))
+        let answer = HTTPAnswer(
+            status: head.status, reason: head.reason, server: head.value("Server"),
+            authenticationSchemes: Array(head.authenticationSchemes.prefix(8)))
         if case .firstRequest(let negotiate) = state {
             observation.firstAnswer = answer
             guard head.status == 401 else {
@@ -276,10 +281,11 @@ public struct GatewayMachine: ConnectionMachine {
             }
             observation.authenticationScheme = "NTLM"
             state = .authenticating
-            let request = GatewayHTTP.request(method: "RDG_OUT_DATA", host: options.gatewayHost,
-                                              connectionID: options.connectionID,
-                                              authorization: "NTLM " + Base64.encode(authenticate),
-                                              webSocketKey: webSocketKey)
+            let request = GatewayHTTP.request(
+                method: "RDG_OUT_DATA", host: options.gatewayHost,
+                connectionID: options.connectionID,
+                authorization: "NTLM " + Base64.encode(authenticate),
+                webSocketKey: webSocketKey)
             return [.send(request), .setDeadline(now + nanoseconds(options.timeouts.stepMs))]
         }
         observation.authenticatedAnswer = answer
@@ -292,17 +298,22 @@ public struct GatewayMachine: ConnectionMachine {
     }
 
     /// NTLM's AUTHENTICATE to a CHALLENGE (one exchange per HTTP connection).
-    private func ntlmAuthenticate(_ credentials: GatewayCredentials, negotiate: [UInt8],
-                                  challenge: [UInt8]) throws -> [UInt8] {
+    private func ntlmAuthenticate(
+        _ credentials: GatewayCredentials, negotiate: [UInt8],
+        challenge: [UInt8]
+    ) throws -> [UInt8] {
         let offered = NegotiateMessage(flags: .clientDefault).flags
         let flags = offered.intersection(try ChallengeMessage(decoding: challenge).flags)
-        return try NTLMv2.authenticate(NTLMAuthenticateParameters(
-            credentials: NTLMCredentials(user: credentials.user, domain: credentials.domain,
-                                         password: credentials.password),
-            negotiateMessage: negotiate, challengeMessage: challenge, flags: flags,
-            workstation: options.clientName, clientChallenge: options.random(8),
-            randomSessionKey: options.random(16), currentTime: options.currentTime,
-            targetName: "HTTP/" + options.gatewayHost)).encoded
+        return try NTLMv2.authenticate(
+            NTLMAuthenticateParameters(
+                credentials: NTLMCredentials(
+                    user: credentials.user, domain: credentials.domain,
+                    password: credentials.password),
+                negotiateMessage: negotiate, challengeMessage: challenge, flags: flags,
+                workstation: options.clientName, clientChallenge: options.random(8),
+                randomSessionKey: options.random(16), currentTime: options.currentTime,
+                targetName: "HTTP/" + options.gatewayHost)
+        ).encoded
     }
 
     /// The Basic header value for an account; nil when the account cannot be
@@ -315,24 +326,30 @@ public struct GatewayMachine: ConnectionMachine {
 
     /// A gateway that offers Basic and no NTLM challenge: the account and its
     /// password, base64 inside the TLS session the caller judged (RFC 7617).
-    private mutating func basic(_ head: HTTPResponseHead, _ credentials: GatewayCredentials,
-                                now: UInt64) -> [ConnectionAction] {
+    private mutating func basic(
+        _ head: HTTPResponseHead, _ credentials: GatewayCredentials,
+        now: UInt64
+    ) -> [ConnectionAction] {
         guard head.authenticationSchemes.contains(where: { $0.lowercased() == "basic" }),
-              let authorization = Self.basicAuthorization(credentials) else {
+            let authorization = Self.basicAuthorization(credentials)
+        else {
             observation.authentication = .noUsableScheme
             return finish(now: now)
         }
         observation.authenticationScheme = "Basic"
         state = .authenticating
-        let request = GatewayHTTP.request(method: "RDG_OUT_DATA", host: options.gatewayHost,
-                                          connectionID: options.connectionID,
-                                          authorization: authorization, webSocketKey: webSocketKey)
+        let request = GatewayHTTP.request(
+            method: "RDG_OUT_DATA", host: options.gatewayHost,
+            connectionID: options.connectionID,
+            authorization: authorization, webSocketKey: webSocketKey)
         return [.send(request), .setDeadline(now + nanoseconds(options.timeouts.stepMs))]
     }
 
     /// 101 (the WebSocket), 200 (legacy only) or another status.
-    private mutating func transportAnswer(_ head: HTTPResponseHead, rest: [UInt8], step: GatewayObservation.Step,
-                                          now: UInt64) -> [ConnectionAction] {
+    private mutating func transportAnswer(
+        _ head: HTTPResponseHead, rest: [UInt8], step: GatewayObservation.Step,
+        now: UInt64
+    ) -> [ConnectionAction] {
         switch head.status {
         case 101:
             guard head.value("Sec-WebSocket-Accept") == WebSocket.accept(key: webSocketKey) else {
@@ -351,8 +368,10 @@ public struct GatewayMachine: ConnectionMachine {
             legacy = true
             seedLeft = GatewayHTTP.legacySeedLength
             state = .legacyIn(.opening)
-            var actions: [ConnectionAction] = [.second(.open(options.tls)),
-                                               .setDeadline(now + nanoseconds(options.timeouts.stepMs))]
+            var actions: [ConnectionAction] = [
+                .second(.open(options.tls)),
+                .setDeadline(now + nanoseconds(options.timeouts.stepMs)),
+            ]
             if !rest.isEmpty { actions += outBytes(rest, now: now) }
             return actions
         default:
@@ -475,16 +494,18 @@ public struct GatewayMachine: ConnectionMachine {
     }
 
     private mutating func inRequest(_ authorization: String?, now: UInt64) -> [ConnectionAction] {
-        let request = GatewayHTTP.request(method: "RDG_IN_DATA", host: options.gatewayHost,
-                                          connectionID: options.connectionID, authorization: authorization,
-                                          webSocketKey: nil)
+        let request = GatewayHTTP.request(
+            method: "RDG_IN_DATA", host: options.gatewayHost,
+            connectionID: options.connectionID, authorization: authorization,
+            webSocketKey: nil)
         return [.second(.send(request)), .setDeadline(now + nanoseconds(options.timeouts.stepMs))]
     }
 
     private mutating func inAnswered(_ head: HTTPResponseHead, now: UInt64) -> [ConnectionAction] {
         if head.status == 401, case .legacyIn(.firstRequest(let negotiate?)) = state,
-           let credentials = options.credentials,
-           let token = head.authenticationToken(scheme: "NTLM"), let challenge = Base64.decode(token) {
+            let credentials = options.credentials,
+            let token = head.authenticationToken(scheme: "NTLM"), let challenge = Base64.decode(token)
+        {
             let authenticate: [UInt8]
             do {
                 authenticate = try ntlmAuthenticate(credentials, negotiate: negotiate, challenge: challenge)
@@ -498,9 +519,10 @@ public struct GatewayMachine: ConnectionMachine {
             return fail(head.status == 401 ? .authentication : .http, .httpStatus(head.status), now: now)
         }
         // The IN channel is up: its body, chunk by chunk, carries every packet from here on.
-        let body = GatewayHTTP.request(method: "RDG_IN_DATA", host: options.gatewayHost,
-                                       connectionID: options.connectionID, authorization: nil,
-                                       webSocketKey: nil, chunkedBody: true)
+        let body = GatewayHTTP.request(
+            method: "RDG_IN_DATA", host: options.gatewayHost,
+            connectionID: options.connectionID, authorization: nil,
+            webSocketKey: nil, chunkedBody: true)
         state = .tunnel(.handshake)
         var actions: [ConnectionAction] = [.second(.send(body))]
         actions += send(TSGU.handshakeRequest(), now: now)
@@ -579,8 +601,9 @@ public struct GatewayMachine: ConnectionMachine {
         case (_, .keepalive), (_, .serviceMessage):
             return []
         default:
-            throw WireError(.invalidField(reason: "came while waiting for step \(currentStep.rawValue)"),
-                            pdu: "TSGU \(packet.type)", field: "type")
+            throw WireError(
+                .invalidField(reason: "came while waiting for step \(currentStep.rawValue)"),
+                pdu: "TSGU \(packet.type)", field: "type")
         }
     }
 
@@ -670,8 +693,10 @@ public struct GatewayMachine: ConnectionMachine {
         stepStartedAt = now
     }
 
-    private mutating func fail(_ step: GatewayObservation.Step, _ kind: GatewayObservation.Failure.Kind,
-                               now: UInt64) -> [ConnectionAction] {
+    private mutating func fail(
+        _ step: GatewayObservation.Step, _ kind: GatewayObservation.Failure.Kind,
+        now: UInt64
+    ) -> [ConnectionAction] {
         if observation.failure == nil { observation.failure = .init(step: step, kind: kind) }
         return finish(now: now)
     }

@@ -12,8 +12,9 @@ public enum MTUSearch {
     /// when the small-segment walk got past it: the signature of a black hole.
     public static func stalledStep(_ observations: CheckObservations) -> Step? {
         guard let probe = observations.defaultClient, case let .timedOut(step, _) = probe.end,
-              step >= .tls,
-              let small = observations.probes.first(where: { $0.purpose == .smallSegments }) else { return nil }
+            step >= .tls,
+            let small = observations.probes.first(where: { $0.purpose == .smallSegments })
+        else { return nil }
         return got(small, pastStep: step) ? step : nil
     }
 
@@ -30,9 +31,10 @@ public enum MTUSearch {
         let largest = working.max() ?? smallMSS
         let smallestFailing = failing.filter { $0 > largest }.min()
         let overhead = ipv6 ? 60 : 40
-        return MTUSearchObservation(stalledStep: step, tries: tries.sorted { $0.mss > $1.mss },
-                                    largestWorkingMSS: largest, smallestFailingMSS: smallestFailing,
-                                    estimatedPathMTU: largest + overhead)
+        return MTUSearchObservation(
+            stalledStep: step, tries: tries.sorted { $0.mss > $1.mss },
+            largestWorkingMSS: largest, smallestFailingMSS: smallestFailing,
+            estimatedPathMTU: largest + overhead)
     }
 }
 

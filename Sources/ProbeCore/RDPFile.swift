@@ -86,9 +86,11 @@ public struct RDPFile: Sendable, Equatable, Codable {
             let written = String(raw).filter { $0 != "\u{FEFF}" }
             guard !written.trimmingSpaces.isEmpty else { continue }
             let parts = written.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
-            let setting = parts.count == 3
-                ? RDPFileLine.Setting(name: String(parts[0]).trimmingSpaces, type: String(parts[1]).trimmingSpaces,
-                                      value: String(parts[2]).trimmingSpaces)
+            let setting =
+                parts.count == 3
+                ? RDPFileLine.Setting(
+                    name: String(parts[0]).trimmingSpaces, type: String(parts[1]).trimmingSpaces,
+                    value: String(parts[2]).trimmingSpaces)
                 : nil
             lines.append(RDPFileLine(number: index + 1, text: written, setting: setting))
         }
@@ -103,8 +105,10 @@ public struct RDPFile: Sendable, Equatable, Codable {
             units.reserveCapacity(bytes.count / 2)
             var i = 2
             while i + 1 < bytes.count {
-                units.append(little ? UInt16(bytes[i]) | UInt16(bytes[i + 1]) << 8
-                                    : UInt16(bytes[i]) << 8 | UInt16(bytes[i + 1]))
+                units.append(
+                    little
+                        ? UInt16(bytes[i]) | UInt16(bytes[i + 1]) << 8
+                        : UInt16(bytes[i]) << 8 | UInt16(bytes[i + 1]))
                 i += 2
             }
             guard let text = String(validating: units, as: UTF16.self) else {

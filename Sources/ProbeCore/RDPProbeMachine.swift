@@ -44,8 +44,10 @@ public struct RDPProbeMachine: ConnectionMachine {
     /// Tests fix the Security Exchange's client random; otherwise it is random.
     var fixedClientRandom: [UInt8]?
 
-    public init(purpose: ProbePurpose, requested: SecurityProtocols, goal: Goal,
-                tls: TLSParameters, timeouts: StepTimeouts, credentials: CredentialSettings? = nil) {
+    public init(
+        purpose: ProbePurpose, requested: SecurityProtocols, goal: Goal,
+        tls: TLSParameters, timeouts: StepTimeouts, credentials: CredentialSettings? = nil
+    ) {
         self.credentials = credentials
         self.record = ProbeRecord(purpose: purpose, requestedProtocols: requested)
         self.record.stepDeadlineMs = timeouts.stepMs

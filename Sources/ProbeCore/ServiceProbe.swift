@@ -159,7 +159,8 @@ public struct HTTPAnswer: Codable, Sendable, Equatable {
             let value = line[line.index(after: colon)...].trimmedBlanks()
             if name == "server" { server = String(value.prefix(80)) }
             if name == "www-authenticate", let scheme = value.split(separator: " ").first,
-               authenticationSchemes.count < 8 {
+                authenticationSchemes.count < 8
+            {
                 authenticationSchemes.append(String(scheme.prefix(40)))
             }
         }

@@ -222,8 +222,9 @@ struct SessionStage: Sendable {
                     exchange.keyBits = strength.bits
                     pendingExchange = PendingExchange(
                         userData: try SecurityExchange.encode(clientRandom: clientRandom, serverKey: key),
-                        keys: try SessionKeys(clientRandom: clientRandom, serverRandom: securityData.serverRandom,
-                                              strength: strength))
+                        keys: try SessionKeys(
+                            clientRandom: clientRandom, serverRandom: securityData.serverRandom,
+                            strength: strength))
                 } catch {
                     return outputs + finish(.protocolError(error, step: .mcs))
                 }
@@ -246,13 +247,15 @@ struct SessionStage: Sendable {
             return try SecurityExchange.ServerKey(proprietary: certificate.publicKey)
         case let .x509Chain(chain, _)?:
             guard let leaf = chain.last, let parts = CertificateKey.rsaPublicKey(ofDER: leaf) else {
-                throw WireError(.invalidField(reason: "has no leaf certificate with an RSA key"),
-                                pdu: "Server Security Data certificate", field: "X.509 chain")
+                throw WireError(
+                    .invalidField(reason: "has no leaf certificate with an RSA key"),
+                    pdu: "Server Security Data certificate", field: "X.509 chain")
             }
             return try SecurityExchange.ServerKey(modulusBigEndian: parts.modulus, exponentBigEndian: parts.exponent)
         case nil:
-            throw WireError(.invalidField(reason: "is missing, but the server chose encryption"),
-                            pdu: "Server Security Data", field: "serverCertificate")
+            throw WireError(
+                .invalidField(reason: "is missing, but the server chose encryption"),
+                pdu: "Server Security Data", field: "serverCertificate")
         }
     }
 
@@ -308,10 +311,13 @@ struct SessionStage: Sendable {
             payload = reader.rest()
             if header.flags.contains(.encrypt) {
                 guard var layer = security else {
-                    throw WireError(.invalidField(reason: "has SEC_ENCRYPT, but no session keys were agreed"),
-                                    pdu: licensing ? "server licensing PDU" : "server share control PDU", field: "security header flags")
+                    throw WireError(
+                        .invalidField(reason: "has SEC_ENCRYPT, but no session keys were agreed"),
+                        pdu: licensing ? "server licensing PDU" : "server share control PDU", field: "security header flags")
                 }
-                let name = header.flags.contains(.licensePacket) ? "server licensing PDU"
+                let name =
+                    header.flags.contains(.licensePacket)
+                    ? "server licensing PDU"
                     : licensing ? "server PDU (licensing was due)" : "Demand Active PDU (or another share control PDU)"
                 payload = try layer.open(payload, header: header, pdu: name)[...]
                 security = layer
@@ -340,8 +346,10 @@ struct SessionStage: Sendable {
             switch pdu {
             case .demandActive(let active):
                 let os = active.serverOS
-                return outputs + [.observed(.demandActive(serverOSMajor: os?.major, serverOSMinor: os?.minor)),
-                                  .stepCompleted, .send(MCSRequest.disconnectProviderUltimatum())] + finish(.completed)
+                return outputs + [
+                    .observed(.demandActive(serverOSMajor: os?.major, serverOSMinor: os?.minor)),
+                    .stepCompleted, .send(MCSRequest.disconnectProviderUltimatum()),
+                ] + finish(.completed)
             case let .data(_, .setErrorInfo(code)):
                 outputs.append(.observed(.errorInfo(code)))
             case .serverRedirection:
@@ -364,13 +372,21 @@ struct SessionStage: Sendable {
         }
         switch licensing.messageType {
         case .licenseRequest:
-            return outputs + [.send(try MCSRequest.sendData(userID: userID, channelID: ioChannel,
-                                                            userData: ClientLicensing.newLicenseRequest())),
-                              .awaiting(.licensing)]
+            return outputs + [
+                .send(
+                    try MCSRequest.sendData(
+                        userID: userID, channelID: ioChannel,
+                        userData: ClientLicensing.newLicenseRequest())),
+                .awaiting(.licensing),
+            ]
         case .platformChallenge:
-            return outputs + [.send(try MCSRequest.sendData(userID: userID, channelID: ioChannel,
-                                                            userData: ClientLicensing.platformChallengeResponse())),
-                              .awaiting(.licensing)]
+            return outputs + [
+                .send(
+                    try MCSRequest.sendData(
+                        userID: userID, channelID: ioChannel,
+                        userData: ClientLicensing.platformChallengeResponse())),
+                .awaiting(.licensing),
+            ]
         case .newLicense, .upgradeLicense:
             outputs.append(.observed(.licenseIssued))
         default:
@@ -411,9 +427,10 @@ extension RDPProbeMachine {
     /// Maps what the session stage returned to the record, the step timings
     /// and the transport's actions.
     mutating func apply(_ outputs: [SessionStage.Output], now: UInt64) -> [ConnectionAction] {
-        apply(outputs, now: now,
-              observe: { machine, observation in machine.record(observation) },
-              finished: { machine, outcome in machine.finish(machine.end(of: outcome), now: now) })
+        apply(
+            outputs, now: now,
+            observe: { machine, observation in machine.record(observation) },
+            finished: { machine, outcome in machine.finish(machine.end(of: outcome), now: now) })
     }
 
     private func end(of outcome: SessionStage.Outcome) -> ConnectionEnd {

@@ -48,7 +48,9 @@ public struct Target: Sendable, Hashable, Codable {
     }
 
     private static func port(_ text: Substring, in whole: String) throws(TargetError) -> UInt16 {
-        guard text.allSatisfy(\.isASCII), text.allSatisfy(\.isNumber), let value = UInt16(text), value > 0 else { throw TargetError("\"\(whole)\": the port must be a number from 1 to 65535") }
+        guard text.allSatisfy(\.isASCII), text.allSatisfy(\.isNumber), let value = UInt16(text), value > 0 else {
+            throw TargetError("\"\(whole)\": the port must be a number from 1 to 65535")
+        }
         return value
     }
 
@@ -72,9 +74,10 @@ public struct TargetError: Error, Sendable, Equatable, CustomStringConvertible {
 public enum IPAddressText {
     public static func isIPv4(_ text: String) -> Bool {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count == 4 && parts.allSatisfy { part in
-            !part.isEmpty && part.count <= 3 && part.allSatisfy(\.isASCII) && UInt8(part) != nil
-        }
+        return parts.count == 4
+            && parts.allSatisfy { part in
+                !part.isEmpty && part.count <= 3 && part.allSatisfy(\.isASCII) && UInt8(part) != nil
+            }
     }
 
     public static func isIPv6(_ text: String) -> Bool {

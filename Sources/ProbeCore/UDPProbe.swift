@@ -14,8 +14,10 @@ public struct UDPProbeSettings: Sendable, Equatable {
     /// Offered in SYNDATAEX; version 3 is left out because it needs the TCP connection's cookie hash.
     public var offeredVersion: RDPUDPProtocolVersion?
 
-    public init(attempts: Int = 3, retransmitMs: Double = 300, receiveWindowSize: UInt16 = 64,
-                offeredVersion: RDPUDPProtocolVersion? = .version2) {
+    public init(
+        attempts: Int = 3, retransmitMs: Double = 300, receiveWindowSize: UInt16 = 64,
+        offeredVersion: RDPUDPProtocolVersion? = .version2
+    ) {
         self.attempts = max(1, attempts)
         self.retransmitMs = max(1, retransmitMs)
         self.receiveWindowSize = receiveWindowSize
@@ -65,9 +67,10 @@ public struct UDPProbeMachine: Sendable {
     public init(port: UInt16, initialSequenceNumber: UInt32, settings: UDPProbeSettings = .init()) {
         self.settings = settings
         self.initialSequenceNumber = initialSequenceNumber
-        let datagram = RDPUDPSynDatagram.clientSYN(initialSequenceNumber: initialSequenceNumber,
-                                                   receiveWindowSize: settings.receiveWindowSize,
-                                                   version: settings.offeredVersion)
+        let datagram = RDPUDPSynDatagram.clientSYN(
+            initialSequenceNumber: initialSequenceNumber,
+            receiveWindowSize: settings.receiveWindowSize,
+            version: settings.offeredVersion)
         // The fixed MTU and absent cookie hash leave nothing encode() can refuse.
         self.syn = (try? datagram.encode()) ?? []
         self.observation = UDPObservation(port: port)
@@ -119,9 +122,11 @@ public struct UDPProbeMachine: Sendable {
         }
         observation.server = UDPServerParameters(synAck)
         guard synAck.sourceAck == initialSequenceNumber else {
-            return finish(.malformed("RDP-UDP SYN+ACK datagram: snSourceAck \(hexString(synAck.sourceAck)) does not "
-                                     + "acknowledge our snInitialSequenceNumber \(hexString(initialSequenceNumber))"),
-                          now: now)
+            return finish(
+                .malformed(
+                    "RDP-UDP SYN+ACK datagram: snSourceAck \(hexString(synAck.sourceAck)) does not "
+                        + "acknowledge our snInitialSequenceNumber \(hexString(initialSequenceNumber))"),
+                now: now)
         }
         return finish(.synAck, now: now)
     }

@@ -6,11 +6,11 @@
 // This file adds no policy of its own; it turns the library's arguments into
 // the core's, as the CLI does with its flags.
 
-import Foundation
-@_exported import CertificateAudit
 @_exported import Catalogue
+@_exported import CertificateAudit
 @_exported import Diagnosis
 @_exported import Explain
+import Foundation
 @_exported import ProbeCore
 import Reporting
 import Transport
@@ -122,9 +122,11 @@ public struct CheckOptions: Sendable, CustomStringConvertible {
     public var recorder: TrafficRecorder?
 
     /// The defaults of `rdpdoctor check HOST`.
-    public init(timeout: Double = 5, quick: Bool = false, trustAnchorsDER: [[UInt8]] = [],
-                useSystemTrustStore: Bool = true, pinnedLeafSHA256: [UInt8]? = nil,
-                credentials: CredentialRequest? = nil) {
+    public init(
+        timeout: Double = 5, quick: Bool = false, trustAnchorsDER: [[UInt8]] = [],
+        useSystemTrustStore: Bool = true, pinnedLeafSHA256: [UInt8]? = nil,
+        credentials: CredentialRequest? = nil
+    ) {
         self.timeout = timeout
         self.quick = quick
         self.trustAnchorsDER = trustAnchorsDER

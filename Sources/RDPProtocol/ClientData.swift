@@ -78,7 +78,7 @@ public struct ClientCoreData: Equatable, Sendable {
         w.u16LE(earlyCapabilityFlags.rawValue)
         w.append(UTF16LE.fixed(clientDigProductID, byteCount: 64))
         w.u8(connectionType)
-        w.u8(0)                                                   // pad1octet
+        w.u8(0)  // pad1octet
         w.u32LE(serverSelectedProtocol.rawValue)
         return w.bytes
     }
@@ -151,8 +151,9 @@ public struct ClientNetworkData: Equatable, Sendable {
         for channel in channels {
             let name = Array(channel.name.utf8)
             guard (1...7).contains(name.count), name.allSatisfy({ $0 > 0 && $0 < 0x80 }) else {
-                throw WireError(.invalidField(reason: "\"\(channel.name)\" must be 1 to 7 ASCII characters"),
-                                pdu: pdu, field: "channel name")
+                throw WireError(
+                    .invalidField(reason: "\"\(channel.name)\" must be 1 to 7 ASCII characters"),
+                    pdu: pdu, field: "channel name")
             }
             w.append(name)
             w.zeros(8 - name.count)

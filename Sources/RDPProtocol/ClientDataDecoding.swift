@@ -11,7 +11,7 @@ extension ClientCoreData {
     /// wrote; `encodeBody` always writes through `serverSelectedProtocol`.
     public enum OptionalField: Int, Comparable, Sendable {
         case postBeta2ColorDepth, clientProductID, serialNumber, highColorDepth, supportedColorDepths,
-             earlyCapabilityFlags, clientDigProductID, connectionType, serverSelectedProtocol
+            earlyCapabilityFlags, clientDigProductID, connectionType, serverSelectedProtocol
 
         public static func < (lhs: OptionalField, rhs: OptionalField) -> Bool { lhs.rawValue < rhs.rawValue }
     }
@@ -101,8 +101,9 @@ extension ClientConnectData {
             let type = UserDataBlockType(rawValue: try reader.u16LE("block type"))
             let length = Int(try reader.u16LE("block length"))
             guard length >= 4 else {
-                throw reader.error(.invalidField(reason: "\(length) is shorter than the 4-byte block header"),
-                                   field: "block length")
+                throw reader.error(
+                    .invalidField(reason: "\(length) is shorter than the 4-byte block header"),
+                    field: "block length")
             }
             var body = try reader.subReader(length: length - 4, "block length", pdu: blockName(type))
             switch type {
@@ -110,13 +111,15 @@ extension ClientConnectData {
                 try body.check(declaredLength: ClientCoreData.mandatoryLength, "block length")
                 core = try ClientCoreData.decode(from: &body)
             case .clientSecurity:
-                security = ClientSecurityData(encryptionMethods: EncryptionMethods(rawValue: try body.u32LE("encryptionMethods")),
-                                              extEncryptionMethods: try body.u32LE("extEncryptionMethods"))
+                security = ClientSecurityData(
+                    encryptionMethods: EncryptionMethods(rawValue: try body.u32LE("encryptionMethods")),
+                    extEncryptionMethods: try body.u32LE("extEncryptionMethods"))
             case .clientNetwork:
                 network = try ClientNetworkData.decode(from: &body)
             case .clientCluster:
-                cluster = ClientClusterData(flags: ClusterFlags(rawValue: try body.u32LE("Flags")),
-                                            redirectedSessionID: try body.u32LE("RedirectedSessionID"))
+                cluster = ClientClusterData(
+                    flags: ClusterFlags(rawValue: try body.u32LE("Flags")),
+                    redirectedSessionID: try body.u32LE("RedirectedSessionID"))
             default:
                 break
             }
@@ -124,9 +127,10 @@ extension ClientConnectData {
         guard let core else {
             throw reader.error(.invalidField(reason: "has no Client Core Data block"), field: "block type")
         }
-        return ClientConnectData(core: core, cluster: cluster,
-                                 security: security ?? ClientSecurityData(encryptionMethods: .none),
-                                 network: network)
+        return ClientConnectData(
+            core: core, cluster: cluster,
+            security: security ?? ClientSecurityData(encryptionMethods: .none),
+            network: network)
     }
 
     static func blockName(_ type: UserDataBlockType) -> String {
@@ -146,8 +150,9 @@ extension MCSConnectInitial {
         var reader = ByteReader(try X224Data.payload(of: frame, pdu: pdu), pdu: pdu)
         let tag = try reader.bytes(2, "BER tag")
         guard tag.elementsEqual([0x7F, 0x65]) else {
-            throw reader.error(.invalidField(reason: "is \(tag.map { hexString($0) }.joined(separator: " ")), expected 0x7F 0x65 (Connect-Initial)"),
-                               field: "BER tag")
+            throw reader.error(
+                .invalidField(reason: "is \(tag.map { hexString($0) }.joined(separator: " ")), expected 0x7F 0x65 (Connect-Initial)"),
+                field: "BER tag")
         }
         var body = try reader.subReader(length: try reader.berLength("Connect-Initial length"), "Connect-Initial length")
         _ = try body.berContents(BERTag.octetString, "callingDomainSelector")
@@ -178,13 +183,15 @@ extension MCSConnectInitial {
         _ = try gcc.perLength("connectPDU length")
         let choice = try gcc.u8("ConnectGCCPDU choice")
         guard choice == 0x00 else {
-            throw gcc.error(.invalidField(reason: "is \(hexString(choice)), expected 0x00 (conferenceCreateRequest)"),
-                            field: "ConnectGCCPDU choice")
+            throw gcc.error(
+                .invalidField(reason: "is \(hexString(choice)), expected 0x00 (conferenceCreateRequest)"),
+                field: "ConnectGCCPDU choice")
         }
         let present = try gcc.u8("optional fields")
         guard present == 0x08 else {
-            throw gcc.error(.unsupported(reason: "optional fields \(hexString(present)) (only userData, 0x08, is written by RDP clients)"),
-                            field: "optional fields")
+            throw gcc.error(
+                .unsupported(reason: "optional fields \(hexString(present)) (only userData, 0x08, is written by RDP clients)"),
+                field: "optional fields")
         }
         try gcc.skip(3, "conferenceName and flags")
         let setCount = try gcc.u8("userData set count")
@@ -193,8 +200,9 @@ extension MCSConnectInitial {
         }
         let keyChoice = try gcc.u8("userData key choice")
         guard keyChoice & 0xC0 == 0xC0 else {
-            throw gcc.error(.invalidField(reason: "is \(hexString(keyChoice)), expected an h221NonStandard key with a value"),
-                            field: "userData key choice")
+            throw gcc.error(
+                .invalidField(reason: "is \(hexString(keyChoice)), expected an h221NonStandard key with a value"),
+                field: "userData key choice")
         }
         let keyLength = Int(try gcc.u8("h221NonStandard length")) + 4
         let key = try gcc.bytes(keyLength, "h221NonStandard key")

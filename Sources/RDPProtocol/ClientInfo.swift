@@ -27,8 +27,10 @@ public struct ClientInfoFlags: OptionSet, Hashable, Sendable {
 
     /// What a no-credentials probe sends: Unicode strings, asks for logon
     /// notifications and logon errors, no autologon.
-    public static let probe: ClientInfoFlags = [.mouse, .disableCtrlAltDel, .unicode, .maximizeShell,
-                                                .logonNotify, .enableWindowsKey, .logonErrors, .mouseHasWheel]
+    public static let probe: ClientInfoFlags = [
+        .mouse, .disableCtrlAltDel, .unicode, .maximizeShell,
+        .logonNotify, .enableWindowsKey, .logonErrors, .mouseHasWheel,
+    ]
 }
 
 /// Client Info PDU (2.2.1.11): a basic security header with SEC_INFO_PKT and
@@ -56,8 +58,10 @@ public struct ClientInfoPDU: Equatable, Sendable {
 
     static let pdu = "Client Info PDU"
     /// Domain is limited to 52 bytes and the others to 512, terminator included.
-    static let limits: [(String, Int)] = [("Domain", 52), ("UserName", 512), ("Password", 512),
-                                          ("AlternateShell", 512), ("WorkingDir", 512)]
+    static let limits: [(String, Int)] = [
+        ("Domain", 52), ("UserName", 512), ("Password", 512),
+        ("AlternateShell", 512), ("WorkingDir", 512),
+    ]
 
     /// Security header plus info packet: the userData of a Send Data Request
     /// to the I/O channel.
@@ -75,24 +79,25 @@ public struct ClientInfoPDU: Equatable, Sendable {
         var w = ByteWriter(capacity: 512)
         w.u32LE(codePage)
         w.u32LE(flags.rawValue)
-        for bytes in strings { w.u16LE(UInt16(bytes.count)) }   // cb* exclude the terminator
+        for bytes in strings { w.u16LE(UInt16(bytes.count)) }  // cb* exclude the terminator
         for bytes in strings { w.append(bytes); w.u16LE(0) }
 
         let address = UTF16LE.encode(clientAddress) + [0, 0]
         let directory = UTF16LE.encode(clientDirectory) + [0, 0]
         guard address.count <= 80, directory.count <= 512 else {
-            throw WireError(.tooLarge(value: max(address.count, directory.count), limit: address.count > 80 ? 80 : 512),
-                            pdu: Self.pdu, field: address.count > 80 ? "clientAddress" : "clientDir")
+            throw WireError(
+                .tooLarge(value: max(address.count, directory.count), limit: address.count > 80 ? 80 : 512),
+                pdu: Self.pdu, field: address.count > 80 ? "clientAddress" : "clientDir")
         }
         w.u16LE(clientAddressFamily)
-        w.u16LE(UInt16(address.count))                            // cbClientAddress includes the terminator
+        w.u16LE(UInt16(address.count))  // cbClientAddress includes the terminator
         w.append(address)
-        w.u16LE(UInt16(directory.count))                          // cbClientDir includes the terminator
+        w.u16LE(UInt16(directory.count))  // cbClientDir includes the terminator
         w.append(directory)
-        w.zeros(172)                                              // clientTimeZone: UTC, no daylight rules
+        w.zeros(172)  // clientTimeZone: UTC, no daylight rules
         w.u32LE(clientSessionID)
         w.u32LE(performanceFlags)
-        w.u16LE(0)                                                // cbAutoReconnectCookie
+        w.u16LE(0)  // cbAutoReconnectCookie
         return w.bytes
     }
 

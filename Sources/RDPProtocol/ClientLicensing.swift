@@ -21,12 +21,14 @@ public enum ClientLicensing {
     }
 
     /// Security header (SEC_LICENSE_PKT) + Client New License Request.
-    public static func newLicenseRequest(userName: String = "rdpdoctor", machineName: String = "rdpdoctor",
-                                         modulusLength: Int = 64) -> [UInt8] {
+    public static func newLicenseRequest(
+        userName: String = "rdpdoctor", machineName: String = "rdpdoctor",
+        modulusLength: Int = 64
+    ) -> [UInt8] {
         var body = ByteWriter(capacity: 200)
-        body.u32LE(0x0000_0001)                                  // PreferredKeyExchangeAlg: RSA
-        body.u32LE(0x0401_0000)                                  // PlatformId: Windows NT, Microsoft image
-        body.zeros(32)                                           // ClientRandom
+        body.u32LE(0x0000_0001)  // PreferredKeyExchangeAlg: RSA
+        body.u32LE(0x0401_0000)  // PlatformId: Windows NT, Microsoft image
+        body.zeros(32)  // ClientRandom
         blob(&body, BlobType.random, [UInt8](repeating: 0, count: modulusLength + 8))  // EncryptedPreMasterSecret
         blob(&body, BlobType.clientUserName, Array(userName.utf8) + [0])
         blob(&body, BlobType.clientMachineName, Array(machineName.utf8) + [0])
@@ -38,7 +40,7 @@ public enum ClientLicensing {
         var body = ByteWriter(capacity: 80)
         blob(&body, BlobType.encryptedData, [UInt8](repeating: 0, count: 18))  // EncryptedPlatformChallengeResponse
         blob(&body, BlobType.encryptedData, [UInt8](repeating: 0, count: 20))  // EncryptedHWID
-        body.zeros(16)                                           // MACData
+        body.zeros(16)  // MACData
         return message(MessageType.platformChallengeResponse, body.bytes)
     }
 
@@ -47,7 +49,7 @@ public enum ClientLicensing {
         w.append(SecurityHeader(flags: .licensePacket).encodeBasic())
         w.u8(type)
         w.u8(preambleFlags)
-        w.u16LE(UInt16(body.count + 4))                          // wMsgSize includes the preamble
+        w.u16LE(UInt16(body.count + 4))  // wMsgSize includes the preamble
         w.append(body)
         return w.bytes
     }

@@ -73,15 +73,17 @@ public struct DemandActivePDU: Equatable, Sendable {
             let type = CapabilitySetType(rawValue: try capabilities.u16LE("capabilitySetType"))
             let length = Int(try capabilities.u16LE("lengthCapability"))
             guard length >= 4 else {
-                throw capabilities.error(.invalidField(reason: "\(length) is shorter than the 4-byte capability header"),
-                                         field: "lengthCapability")
+                throw capabilities.error(
+                    .invalidField(reason: "\(length) is shorter than the 4-byte capability header"),
+                    field: "lengthCapability")
             }
             try capabilities.check(declaredLength: length - 4, "lengthCapability")
             sets.append(CapabilitySet(type: type, body: Array(try capabilities.bytes(length - 4, "capabilityData"))))
         }
         let session: UInt32? = reader.remaining >= 4 ? try reader.u32LE("sessionId") : nil
-        return DemandActivePDU(shareID: shareID, sourceDescriptor: source, capabilitySets: sets, sessionID: session,
-                               source: nil)
+        return DemandActivePDU(
+            shareID: shareID, sourceDescriptor: source, capabilitySets: sets, sessionID: session,
+            source: nil)
     }
 
     public func capability(_ type: CapabilitySetType) -> CapabilitySet? {

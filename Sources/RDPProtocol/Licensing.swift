@@ -52,8 +52,10 @@ public struct LicenseErrorMessage: Equatable, Sendable {
     public var blobType: UInt16
     public var blob: [UInt8]
 
-    public init(errorCode: LicenseErrorCode, stateTransition: LicenseStateTransition,
-                blobType: UInt16 = 0x0004, blob: [UInt8] = []) {
+    public init(
+        errorCode: LicenseErrorCode, stateTransition: LicenseStateTransition,
+        blobType: UInt16 = 0x0004, blob: [UInt8] = []
+    ) {
         self.errorCode = errorCode
         self.stateTransition = stateTransition
         self.blobType = blobType

@@ -12,8 +12,10 @@ public struct DomainParameters: Equatable, Sendable {
     public var maxMCSPDUSize: UInt32
     public var protocolVersion: UInt32
 
-    public init(maxChannelIDs: UInt32, maxUserIDs: UInt32, maxTokenIDs: UInt32, numPriorities: UInt32,
-                minThroughput: UInt32, maxHeight: UInt32, maxMCSPDUSize: UInt32, protocolVersion: UInt32) {
+    public init(
+        maxChannelIDs: UInt32, maxUserIDs: UInt32, maxTokenIDs: UInt32, numPriorities: UInt32,
+        minThroughput: UInt32, maxHeight: UInt32, maxMCSPDUSize: UInt32, protocolVersion: UInt32
+    ) {
         self.maxChannelIDs = maxChannelIDs
         self.maxUserIDs = maxUserIDs
         self.maxTokenIDs = maxTokenIDs
@@ -25,18 +27,23 @@ public struct DomainParameters: Equatable, Sendable {
     }
 
     // The three sets a client sends (MS-RDPBCGR 3.2.5.3.3).
-    public static let clientTarget = DomainParameters(maxChannelIDs: 34, maxUserIDs: 2, maxTokenIDs: 0, numPriorities: 1,
-                                                      minThroughput: 0, maxHeight: 1, maxMCSPDUSize: 65535, protocolVersion: 2)
-    public static let clientMinimum = DomainParameters(maxChannelIDs: 1, maxUserIDs: 1, maxTokenIDs: 1, numPriorities: 1,
-                                                       minThroughput: 0, maxHeight: 1, maxMCSPDUSize: 1056, protocolVersion: 2)
-    public static let clientMaximum = DomainParameters(maxChannelIDs: 65535, maxUserIDs: 64535, maxTokenIDs: 65535,
-                                                       numPriorities: 1, minThroughput: 0, maxHeight: 1,
-                                                       maxMCSPDUSize: 65535, protocolVersion: 2)
+    public static let clientTarget = DomainParameters(
+        maxChannelIDs: 34, maxUserIDs: 2, maxTokenIDs: 0, numPriorities: 1,
+        minThroughput: 0, maxHeight: 1, maxMCSPDUSize: 65535, protocolVersion: 2)
+    public static let clientMinimum = DomainParameters(
+        maxChannelIDs: 1, maxUserIDs: 1, maxTokenIDs: 1, numPriorities: 1,
+        minThroughput: 0, maxHeight: 1, maxMCSPDUSize: 1056, protocolVersion: 2)
+    public static let clientMaximum = DomainParameters(
+        maxChannelIDs: 65535, maxUserIDs: 64535, maxTokenIDs: 65535,
+        numPriorities: 1, minThroughput: 0, maxHeight: 1,
+        maxMCSPDUSize: 65535, protocolVersion: 2)
 
     func encode(into writer: inout ByteWriter) {
         var body = ByteWriter(capacity: 32)
-        for value in [maxChannelIDs, maxUserIDs, maxTokenIDs, numPriorities,
-                      minThroughput, maxHeight, maxMCSPDUSize, protocolVersion] {
+        for value in [
+            maxChannelIDs, maxUserIDs, maxTokenIDs, numPriorities,
+            minThroughput, maxHeight, maxMCSPDUSize, protocolVersion,
+        ] {
             body.berInteger(value)
         }
         writer.u8(BERTag.sequence)
@@ -66,10 +73,12 @@ public struct ClientConnectData: Equatable, Sendable {
     public var security: ClientSecurityData
     public var network: ClientNetworkData?
 
-    public init(core: ClientCoreData = ClientCoreData(),
-                cluster: ClientClusterData? = ClientClusterData(),
-                security: ClientSecurityData = ClientSecurityData(),
-                network: ClientNetworkData? = ClientNetworkData()) {
+    public init(
+        core: ClientCoreData = ClientCoreData(),
+        cluster: ClientClusterData? = ClientClusterData(),
+        security: ClientSecurityData = ClientSecurityData(),
+        network: ClientNetworkData? = ClientNetworkData()
+    ) {
         self.core = core
         self.cluster = cluster
         self.security = security
@@ -77,9 +86,11 @@ public struct ClientConnectData: Equatable, Sendable {
     }
 
     /// A probe client: echoes the selected protocol and offers the given methods.
-    public static func probe(selectedProtocol: SecurityProtocols,
-                             encryptionMethods: EncryptionMethods = .all,
-                             clientName: String = "rdpdoctor") -> ClientConnectData {
+    public static func probe(
+        selectedProtocol: SecurityProtocols,
+        encryptionMethods: EncryptionMethods = .all,
+        clientName: String = "rdpdoctor"
+    ) -> ClientConnectData {
         var core = ClientCoreData()
         core.serverSelectedProtocol = selectedProtocol
         core.clientName = clientName
@@ -124,16 +135,16 @@ public struct MCSConnectInitial: Equatable, Sendable {
         let gcc = Self.conferenceCreateRequest(userData: blocks)
 
         var body = ByteWriter(capacity: gcc.count + 100)
-        body.berOctetString([0x01])                               // callingDomainSelector
-        body.berOctetString([0x01])                               // calledDomainSelector
-        body.berBoolean(true)                                     // upwardFlag
+        body.berOctetString([0x01])  // callingDomainSelector
+        body.berOctetString([0x01])  // calledDomainSelector
+        body.berBoolean(true)  // upwardFlag
         targetParameters.encode(into: &body)
         minimumParameters.encode(into: &body)
         maximumParameters.encode(into: &body)
-        body.berOctetString(gcc)                                  // userData
+        body.berOctetString(gcc)  // userData
 
         var mcs = ByteWriter(capacity: body.count + 5)
-        mcs.u8(0x7F); mcs.u8(0x65)                                // [APPLICATION 101] Connect-Initial
+        mcs.u8(0x7F); mcs.u8(0x65)  // [APPLICATION 101] Connect-Initial
         mcs.berLength(body.count)
         mcs.append(body.bytes)
         guard mcs.count + 7 <= 0xFFFF else {
@@ -147,21 +158,21 @@ public struct MCSConnectInitial: Equatable, Sendable {
     static func conferenceCreateRequest(userData: [UInt8]) -> [UInt8] {
         var request = ByteWriter(capacity: userData.count + 16)
         request.append([
-            0x00,                                                 // ConnectGCCPDU: conferenceCreateRequest
-            0x08,                                                 // optional fields: only userData present
-            0x00, 0x10,                                           // conferenceName: numeric "1"
-            0x00,                                                 // lockedConference, listedConference, conductible FALSE; terminationMethod automatic
-            0x01,                                                 // userData: one set member
-            0xC0,                                                 // value present, key is h221NonStandard
-            0x00,                                                 // h221NonStandard length (4 + 0)
+            0x00,  // ConnectGCCPDU: conferenceCreateRequest
+            0x08,  // optional fields: only userData present
+            0x00, 0x10,  // conferenceName: numeric "1"
+            0x00,  // lockedConference, listedConference, conductible FALSE; terminationMethod automatic
+            0x01,  // userData: one set member
+            0xC0,  // value present, key is h221NonStandard
+            0x00,  // h221NonStandard length (4 + 0)
         ])
-        request.append("Duca".utf8)                               // client-to-server key
+        request.append("Duca".utf8)  // client-to-server key
         request.perLength(userData.count)
         request.append(userData)
 
         var connectData = ByteWriter(capacity: request.count + 10)
         connectData.append(t124Identifier)
-        connectData.perLength(request.count)                      // connectPDU length
+        connectData.perLength(request.count)  // connectPDU length
         connectData.append(request.bytes)
         return connectData.bytes
     }

@@ -24,11 +24,13 @@ public struct MCSResult: RawRepresentable, Hashable, Sendable {
     public static let userRejected = MCSResult(rawValue: 15)
 
     public var name: String? {
-        let names = ["rt-successful", "rt-domain-merging", "rt-domain-not-hierarchical", "rt-no-such-channel",
-                     "rt-no-such-domain", "rt-no-such-user", "rt-not-admitted", "rt-other-user-id",
-                     "rt-parameters-unacceptable", "rt-token-not-available", "rt-token-not-possessed",
-                     "rt-too-many-channels", "rt-too-many-tokens", "rt-too-many-users",
-                     "rt-unspecified-failure", "rt-user-rejected"]
+        let names = [
+            "rt-successful", "rt-domain-merging", "rt-domain-not-hierarchical", "rt-no-such-channel",
+            "rt-no-such-domain", "rt-no-such-user", "rt-not-admitted", "rt-other-user-id",
+            "rt-parameters-unacceptable", "rt-token-not-available", "rt-token-not-possessed",
+            "rt-too-many-channels", "rt-too-many-tokens", "rt-too-many-users",
+            "rt-unspecified-failure", "rt-user-rejected",
+        ]
         return Int(rawValue) < names.count ? names[Int(rawValue)] : nil
     }
 }
@@ -52,8 +54,9 @@ public struct MCSConnectResponse: Equatable, Sendable {
         var reader = ByteReader(try X224Data.payload(of: frame, pdu: pdu), pdu: pdu)
         let tag = try reader.bytes(2, "BER tag")
         guard tag.elementsEqual([0x7F, 0x66]) else {
-            throw reader.error(.invalidField(reason: "is \(tag.map { hexString($0) }.joined(separator: " ")), expected 0x7F 0x66 (Connect-Response)"),
-                               field: "BER tag")
+            throw reader.error(
+                .invalidField(reason: "is \(tag.map { hexString($0) }.joined(separator: " ")), expected 0x7F 0x66 (Connect-Response)"),
+                field: "BER tag")
         }
         var body = try reader.subReader(length: try reader.berLength("Connect-Response length"), "Connect-Response length")
         let rawResult = try body.berUnsigned(BERTag.enumerated, "result")
@@ -83,8 +86,9 @@ public struct MCSConnectResponse: Equatable, Sendable {
         _ = try gcc.perLength("connectPDU length")
         let choice = try gcc.u8("ConnectGCCPDU choice")
         guard choice == 0x14 else {
-            throw gcc.error(.invalidField(reason: "is \(hexString(choice)), expected 0x14 (conferenceCreateResponse)"),
-                            field: "ConnectGCCPDU choice")
+            throw gcc.error(
+                .invalidField(reason: "is \(hexString(choice)), expected 0x14 (conferenceCreateResponse)"),
+                field: "ConnectGCCPDU choice")
         }
         response.nodeID = try gcc.u16BE("nodeID") &+ 1001
         let tagLength = Int(try gcc.u8("tag length"))
@@ -99,8 +103,9 @@ public struct MCSConnectResponse: Equatable, Sendable {
         guard setCount >= 1 else { return }
         let keyChoice = try gcc.u8("userData key choice")
         guard keyChoice & 0xC0 == 0xC0 else {
-            throw gcc.error(.invalidField(reason: "is \(hexString(keyChoice)), expected an h221NonStandard key with a value"),
-                            field: "userData key choice")
+            throw gcc.error(
+                .invalidField(reason: "is \(hexString(keyChoice)), expected an h221NonStandard key with a value"),
+                field: "userData key choice")
         }
         let keyLength = Int(try gcc.u8("h221NonStandard length")) + 4
         let key = try gcc.bytes(keyLength, "h221NonStandard key")

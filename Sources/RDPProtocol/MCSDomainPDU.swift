@@ -33,8 +33,10 @@ public struct MCSDisconnectReason: RawRepresentable, Hashable, Sendable {
     public static let channelPurged = MCSDisconnectReason(rawValue: 4)
 
     public var name: String? {
-        let names = ["rn-domain-disconnected", "rn-provider-initiated", "rn-token-purged",
-                     "rn-user-requested", "rn-channel-purged"]
+        let names = [
+            "rn-domain-disconnected", "rn-provider-initiated", "rn-token-purged",
+            "rn-user-requested", "rn-channel-purged",
+        ]
         return Int(rawValue) < names.count ? names[Int(rawValue)] : nil
     }
 }
@@ -46,9 +48,11 @@ let mcsUserIDBase: UInt16 = 1001
 public enum MCSRequest {
     /// Erect Domain Request (2.2.1.5): subHeight 0, subInterval 0.
     public static func erectDomain() -> [UInt8] {
-        X224Data.frame([MCSDomainPDUType.erectDomainRequest.firstByte,
-                        0x01, 0x00,                               // subHeight: length 1, value 0
-                        0x01, 0x00])                              // subInterval: length 1, value 0
+        X224Data.frame([
+            MCSDomainPDUType.erectDomainRequest.firstByte,
+            0x01, 0x00,  // subHeight: length 1, value 0
+            0x01, 0x00,
+        ])  // subInterval: length 1, value 0
     }
 
     /// Attach User Request (2.2.1.6).
@@ -60,7 +64,7 @@ public enum MCSRequest {
     public static func channelJoin(userID: UInt16, channelID: UInt16) -> [UInt8] {
         var w = ByteWriter(capacity: 5)
         w.u8(MCSDomainPDUType.channelJoinRequest.firstByte)
-        w.u16BE(userID &- mcsUserIDBase)                          // initiator
+        w.u16BE(userID &- mcsUserIDBase)  // initiator
         w.u16BE(channelID)
         return X224Data.frame(w.bytes)
     }
@@ -69,14 +73,15 @@ public enum MCSRequest {
     /// unsegmented (begin and end set), as every RDP client sends it.
     public static func sendData(userID: UInt16, channelID: UInt16, userData: [UInt8]) throws(WireError) -> [UInt8] {
         guard userData.count <= perMaximumLength else {
-            throw WireError(.tooLarge(value: userData.count, limit: perMaximumLength),
-                            pdu: "MCS Send Data Request", field: "userData length")
+            throw WireError(
+                .tooLarge(value: userData.count, limit: perMaximumLength),
+                pdu: "MCS Send Data Request", field: "userData length")
         }
         var w = ByteWriter(capacity: userData.count + 8)
         w.u8(MCSDomainPDUType.sendDataRequest.firstByte)
-        w.u16BE(userID &- mcsUserIDBase)                          // initiator
+        w.u16BE(userID &- mcsUserIDBase)  // initiator
         w.u16BE(channelID)
-        w.u8(0x70)                                                // dataPriority high, segmentation begin|end
+        w.u8(0x70)  // dataPriority high, segmentation begin|end
         w.perLength(userData.count)
         w.append(userData)
         return X224Data.frame(w.bytes)
@@ -85,8 +90,10 @@ public enum MCSRequest {
     /// Disconnect Provider Ultimatum (2.2.2.3), our polite goodbye.
     public static func disconnectProviderUltimatum(reason: MCSDisconnectReason = .userRequested) -> [UInt8] {
         // The 3-bit reason straddles the byte boundary after the 6-bit choice.
-        X224Data.frame([MCSDomainPDUType.disconnectProviderUltimatum.firstByte | (reason.rawValue >> 1) & 0x03,
-                        (reason.rawValue & 0x01) << 7])
+        X224Data.frame([
+            MCSDomainPDUType.disconnectProviderUltimatum.firstByte | (reason.rawValue >> 1) & 0x03,
+            (reason.rawValue & 0x01) << 7,
+        ])
     }
 }
 

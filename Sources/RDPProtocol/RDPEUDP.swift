@@ -27,8 +27,10 @@ public struct RDPUDPSynDatagram: Equatable, Sendable {
     public var correlationID: [UInt8]? { didSet { syncPayloadFlags() } }
     public var synDataEx: RDPUDPSynDataEx? { didSet { syncPayloadFlags() } }
 
-    public init(sourceAck: UInt32, receiveWindowSize: UInt16, flags: RDPUDPFlags, synData: RDPUDPSynData,
-                correlationID: [UInt8]? = nil, synDataEx: RDPUDPSynDataEx? = nil) {
+    public init(
+        sourceAck: UInt32, receiveWindowSize: UInt16, flags: RDPUDPFlags, synData: RDPUDPSynData,
+        correlationID: [UInt8]? = nil, synDataEx: RDPUDPSynDataEx? = nil
+    ) {
         self.sourceAck = sourceAck
         self.receiveWindowSize = receiveWindowSize
         self.flags = flags
@@ -51,9 +53,11 @@ public struct RDPUDPSynDatagram: Equatable, Sendable {
     /// A client SYN as a Windows client sends it for the reliable tunnel, offering
     /// `version` in a SYNDATAEX (nil: no SYNDATAEX, which implies version 1).
     /// Version 3 is not offered by default: it needs the TCP connection's cookie hash.
-    public static func clientSYN(initialSequenceNumber: UInt32, receiveWindowSize: UInt16 = 64, mtu: UInt16 = 1232,
-                                 version: RDPUDPProtocolVersion? = .version2, correlationID: [UInt8]? = nil,
-                                 lossy: Bool = false) -> RDPUDPSynDatagram {
+    public static func clientSYN(
+        initialSequenceNumber: UInt32, receiveWindowSize: UInt16 = 64, mtu: UInt16 = 1232,
+        version: RDPUDPProtocolVersion? = .version2, correlationID: [UInt8]? = nil,
+        lossy: Bool = false
+    ) -> RDPUDPSynDatagram {
         RDPUDPSynDatagram(
             sourceAck: noAcknowledgement, receiveWindowSize: receiveWindowSize,
             flags: lossy ? [.syn, .synLossy] : [.syn],
@@ -65,17 +69,20 @@ public struct RDPUDPSynDatagram: Equatable, Sendable {
     /// The server's answer to `syn` (3.1.5.1.3): acknowledges its initial sequence
     /// number, takes the smaller MTUs, and agrees on the highest common version
     /// only if the SYN carried a SYNDATAEX. Used by loopback test servers.
-    public static func synAck(answering syn: RDPUDPSynDatagram, initialSequenceNumber: UInt32,
-                              receiveWindowSize: UInt16 = 64, mtu: UInt16 = 1232,
-                              highestVersion: RDPUDPProtocolVersion = .version2) -> RDPUDPSynDatagram {
+    public static func synAck(
+        answering syn: RDPUDPSynDatagram, initialSequenceNumber: UInt32,
+        receiveWindowSize: UInt16 = 64, mtu: UInt16 = 1232,
+        highestVersion: RDPUDPProtocolVersion = .version2
+    ) -> RDPUDPSynDatagram {
         let offered = syn.synDataEx?.version ?? .version1
         let agreed = offered.rawValue < highestVersion.rawValue ? offered : highestVersion
         return RDPUDPSynDatagram(
             sourceAck: syn.synData.initialSequenceNumber, receiveWindowSize: receiveWindowSize,
             flags: syn.flags.intersection(.synLossy).union([.syn, .ack]),
-            synData: RDPUDPSynData(initialSequenceNumber: initialSequenceNumber,
-                                   upStreamMTU: min(mtu, syn.synData.downStreamMTU),
-                                   downStreamMTU: min(mtu, syn.synData.upStreamMTU)),
+            synData: RDPUDPSynData(
+                initialSequenceNumber: initialSequenceNumber,
+                upStreamMTU: min(mtu, syn.synData.downStreamMTU),
+                downStreamMTU: min(mtu, syn.synData.upStreamMTU)),
             synDataEx: syn.synDataEx == nil ? nil : RDPUDPSynDataEx(version: agreed))
     }
 }
@@ -100,19 +107,21 @@ extension RDPUDPSynDatagram {
         writer.u16BE(synData.downStreamMTU)
         if let correlationID {
             guard correlationID.count == Self.correlationIDSize else {
-                throw WireError(.invalidField(reason: "has \(correlationID.count) bytes, expected 16"),
-                                pdu: pdu, field: "uCorrelationId")
+                throw WireError(
+                    .invalidField(reason: "has \(correlationID.count) bytes, expected 16"),
+                    pdu: pdu, field: "uCorrelationId")
             }
             writer.append(correlationID)
-            writer.zeros(16)                                       // uReserved
+            writer.zeros(16)  // uReserved
         }
         if let synDataEx {
             writer.u16BE(synDataEx.synExFlags)
             writer.u16BE(synDataEx.udpVersion)
             if let hash = synDataEx.cookieHash {
                 guard hash.count == RDPUDPSynDataEx.cookieHashSize else {
-                    throw WireError(.invalidField(reason: "has \(hash.count) bytes, expected 32"),
-                                    pdu: pdu, field: "cookieHash")
+                    throw WireError(
+                        .invalidField(reason: "has \(hash.count) bytes, expected 32"),
+                        pdu: pdu, field: "cookieHash")
                 }
                 writer.append(hash)
             }
@@ -144,12 +153,14 @@ extension RDPUDPSynDatagram {
         guard flags.contains(wanted), expectingAck || !flags.contains(.ack) else {
             let names = flags.names.isEmpty ? "no flags" : flags.names.joined(separator: " | ")
             let expected = expectingAck ? "RDPUDP_FLAG_SYN | RDPUDP_FLAG_ACK" : "RDPUDP_FLAG_SYN without RDPUDP_FLAG_ACK"
-            throw reader.error(.invalidField(reason: "is \(hexString(flags.rawValue)) (\(names)), expected \(expected)"),
-                               field: "uFlags")
+            throw reader.error(
+                .invalidField(reason: "is \(hexString(flags.rawValue)) (\(names)), expected \(expected)"),
+                field: "uFlags")
         }
-        let synData = RDPUDPSynData(initialSequenceNumber: try reader.u32BE("snInitialSequenceNumber"),
-                                    upStreamMTU: try reader.u16BE("uUpStreamMtu"),
-                                    downStreamMTU: try reader.u16BE("uDownStreamMtu"))
+        let synData = RDPUDPSynData(
+            initialSequenceNumber: try reader.u32BE("snInitialSequenceNumber"),
+            upStreamMTU: try reader.u16BE("uUpStreamMtu"),
+            downStreamMTU: try reader.u16BE("uDownStreamMtu"))
         for (mtu, field) in [(synData.upStreamMTU, "uUpStreamMtu"), (synData.downStreamMTU, "uDownStreamMtu")]
         where !RDPUDPSynData.mtuRange.contains(mtu) {
             throw reader.error(.invalidField(reason: "is \(mtu), outside 1132...1232"), field: field)
@@ -164,14 +175,16 @@ extension RDPUDPSynDatagram {
             let exFlags = try reader.u16BE("uSynExFlags")
             let version = try reader.u16BE("uUdpVer")
             // 2.2.2.9: the hash travels only in a client SYN offering version 3.
-            let hasHash = !expectingAck && exFlags & RDPUDPSynDataEx.versionInfoValid != 0
+            let hasHash =
+                !expectingAck && exFlags & RDPUDPSynDataEx.versionInfoValid != 0
                 && version == RDPUDPProtocolVersion.version3.rawValue
             var hash: [UInt8]?
             if hasHash { hash = Array(try reader.bytes(RDPUDPSynDataEx.cookieHashSize, "cookieHash")) }
             synDataEx = RDPUDPSynDataEx(synExFlags: exFlags, udpVersion: version, cookieHash: hash)
         }
         // What is left is padding (3.1.5.1.1 step 6); its length and content are not checked.
-        return RDPUDPSynDatagram(sourceAck: sourceAck, receiveWindowSize: window, flags: flags, synData: synData,
-                                 correlationID: correlationID, synDataEx: synDataEx)
+        return RDPUDPSynDatagram(
+            sourceAck: sourceAck, receiveWindowSize: window, flags: flags, synData: synData,
+            correlationID: correlationID, synDataEx: synDataEx)
     }
 }

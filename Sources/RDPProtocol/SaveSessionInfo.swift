@@ -51,8 +51,9 @@ public enum SaveSessionInfo: Equatable, Sendable {
             let userLength = Int(try reader.u32LE("cbUserName"))
             let user = try reader.bytes(512, "UserName")
             let session = try reader.u32LE("SessionId")
-            return .logon(domain: UTF16LE.decodeUntilNUL(domain.prefix(domainLength)),
-                          userName: UTF16LE.decodeUntilNUL(user.prefix(userLength)), sessionID: session)
+            return .logon(
+                domain: UTF16LE.decodeUntilNUL(domain.prefix(domainLength)),
+                userName: UTF16LE.decodeUntilNUL(user.prefix(userLength)), sessionID: session)
         case 1:
             try reader.skip(2 + 4, "Version and Size")
             let session = try reader.u32LE("SessionId")
@@ -84,8 +85,9 @@ public enum SaveSessionInfo: Equatable, Sendable {
             if present & 0x02 != 0 {
                 let size = Int(try fields.u32LE("cbFieldData"))
                 var errors = try fields.subReader(length: size, "cbFieldData")
-                logonError = LogonError(type: LogonErrorType(rawValue: try errors.u32LE("ErrorNotificationType")),
-                                        data: try errors.u32LE("ErrorNotificationData"))
+                logonError = LogonError(
+                    type: LogonErrorType(rawValue: try errors.u32LE("ErrorNotificationType")),
+                    data: try errors.u32LE("ErrorNotificationData"))
             }
             return .extended(logonError: logonError, hasAutoReconnectCookie: hasCookie)
         default:

@@ -47,8 +47,9 @@ public struct SecurityHeader: Equatable, Sendable {
         let previous = reader.pdu
         reader.pdu = pdu
         defer { reader.pdu = previous }
-        var header = SecurityHeader(flags: SecurityFlags(rawValue: try reader.u16LE("flags")),
-                                    flagsHi: try reader.u16LE("flagsHi"))
+        var header = SecurityHeader(
+            flags: SecurityFlags(rawValue: try reader.u16LE("flags")),
+            flagsHi: try reader.u16LE("flagsHi"))
         if header.flags.contains(.encrypt) {
             if fips {
                 let length = try reader.u16LE("FIPS length")

@@ -22,8 +22,9 @@ public enum ServerCertificate: Equatable, Sendable {
             let count = Int(try reader.u32LE("NumCertBlobs"))
             // Each blob needs at least its 4-byte length, which bounds the count.
             guard count <= reader.remaining / 4 else {
-                throw reader.error(.lengthExceedsAvailable(declared: count * 4, available: reader.remaining),
-                                   field: "NumCertBlobs")
+                throw reader.error(
+                    .lengthExceedsAvailable(declared: count * 4, available: reader.remaining),
+                    field: "NumCertBlobs")
             }
             var chain: [[UInt8]] = []
             for _ in 0..<count {
@@ -33,8 +34,9 @@ public enum ServerCertificate: Equatable, Sendable {
             }
             return .x509Chain(chain, temporary: temporary)
         default:
-            throw reader.error(.invalidField(reason: "certificate chain version \(version & 0x7FFF_FFFF) is neither 1 (proprietary) nor 2 (X.509)"),
-                               field: "dwVersion")
+            throw reader.error(
+                .invalidField(reason: "certificate chain version \(version & 0x7FFF_FFFF) is neither 1 (proprietary) nor 2 (X.509)"),
+                field: "dwVersion")
         }
     }
 }
@@ -54,22 +56,25 @@ public struct ProprietaryCertificate: Equatable, Sendable {
         let keyAlgorithm = try reader.u32LE("dwKeyAlgId")
         let keyBlobType = try reader.u16LE("wPublicKeyBlobType")
         guard keyBlobType == 0x0006 else {
-            throw reader.error(.invalidField(reason: "is \(hexString(keyBlobType)), expected BB_RSA_KEY_BLOB (0x0006)"),
-                               field: "wPublicKeyBlobType")
+            throw reader.error(
+                .invalidField(reason: "is \(hexString(keyBlobType)), expected BB_RSA_KEY_BLOB (0x0006)"),
+                field: "wPublicKeyBlobType")
         }
         let keyLength = Int(try reader.u16LE("wPublicKeyBlobLen"))
         var keyReader = try reader.subReader(length: keyLength, "wPublicKeyBlobLen")
         let key = try RSAPublicKey.decode(from: &keyReader)
         let signatureBlobType = try reader.u16LE("wSignatureBlobType")
         guard signatureBlobType == 0x0008 else {
-            throw reader.error(.invalidField(reason: "is \(hexString(signatureBlobType)), expected BB_RSA_SIGNATURE_BLOB (0x0008)"),
-                               field: "wSignatureBlobType")
+            throw reader.error(
+                .invalidField(reason: "is \(hexString(signatureBlobType)), expected BB_RSA_SIGNATURE_BLOB (0x0008)"),
+                field: "wSignatureBlobType")
         }
         let signatureLength = Int(try reader.u16LE("wSignatureBlobLen"))
         try reader.check(declaredLength: signatureLength, "wSignatureBlobLen")
         let signature = Array(try reader.bytes(signatureLength, "SignatureBlob"))
-        return ProprietaryCertificate(signatureAlgorithmID: signatureAlgorithm, keyAlgorithmID: keyAlgorithm,
-                                      publicKey: key, signature: signature)
+        return ProprietaryCertificate(
+            signatureAlgorithmID: signatureAlgorithm, keyAlgorithmID: keyAlgorithm,
+            publicKey: key, signature: signature)
     }
 }
 
@@ -102,7 +107,8 @@ public struct RSAPublicKey: Equatable, Sendable {
         let exponent = try reader.u32LE("pubExp")
         try reader.check(declaredLength: keyLength, "keylen")
         let modulus = Array(try reader.bytes(keyLength, "modulus"))
-        return RSAPublicKey(bitLength: bitLength, dataLength: dataLength, publicExponent: exponent,
-                            modulusLittleEndian: modulus)
+        return RSAPublicKey(
+            bitLength: bitLength, dataLength: dataLength, publicExponent: exponent,
+            modulusLittleEndian: modulus)
     }
 }

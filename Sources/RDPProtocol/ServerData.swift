@@ -18,8 +18,10 @@ public struct ServerCoreData: Equatable, Sendable {
     public var clientRequestedProtocols: SecurityProtocols?
     public var earlyCapabilityFlags: ServerEarlyCapabilityFlags?
 
-    public init(version: RDPVersion, clientRequestedProtocols: SecurityProtocols? = nil,
-                earlyCapabilityFlags: ServerEarlyCapabilityFlags? = nil) {
+    public init(
+        version: RDPVersion, clientRequestedProtocols: SecurityProtocols? = nil,
+        earlyCapabilityFlags: ServerEarlyCapabilityFlags? = nil
+    ) {
         self.version = version
         self.clientRequestedProtocols = clientRequestedProtocols
         self.earlyCapabilityFlags = earlyCapabilityFlags
@@ -47,8 +49,10 @@ public struct ServerSecurityData: Equatable, Sendable {
     public var serverRandom: [UInt8]
     public var certificate: ServerCertificate?
 
-    public init(encryptionMethod: EncryptionMethods, encryptionLevel: EncryptionLevel,
-                serverRandom: [UInt8] = [], certificate: ServerCertificate? = nil) {
+    public init(
+        encryptionMethod: EncryptionMethods, encryptionLevel: EncryptionLevel,
+        serverRandom: [UInt8] = [], certificate: ServerCertificate? = nil
+    ) {
         self.encryptionMethod = encryptionMethod
         self.encryptionLevel = encryptionLevel
         self.serverRandom = serverRandom
@@ -153,11 +157,13 @@ public struct ServerConnectData: Equatable, Sendable {
             let length = Int(try reader.u16LE("block length"))
             // The length includes the 4-byte header; anything smaller would never advance.
             guard length >= 4 else {
-                throw reader.error(.invalidField(reason: "\(length) is shorter than the 4-byte block header"),
-                                   field: "block length")
+                throw reader.error(
+                    .invalidField(reason: "\(length) is shorter than the 4-byte block header"),
+                    field: "block length")
             }
-            var body = try reader.subReader(length: length - 4, "block length",
-                                            pdu: blockName(type))
+            var body = try reader.subReader(
+                length: length - 4, "block length",
+                pdu: blockName(type))
             switch type {
             case .serverCore: blocks.append(.core(try ServerCoreData.decode(&body)))
             case .serverSecurity: blocks.append(.security(try ServerSecurityData.decode(&body)))

@@ -55,8 +55,9 @@ public struct ServerRedirection: Equatable, Sendable {
         reader.pdu = pdu
         let marker = try reader.u16LE("Flags")
         guard marker == SecurityFlags.redirectionPacket.rawValue else {
-            throw reader.error(.invalidField(reason: "is \(hexString(marker)), expected SEC_REDIRECTION_PKT (0x0400)"),
-                               field: "Flags")
+            throw reader.error(
+                .invalidField(reason: "is \(hexString(marker)), expected SEC_REDIRECTION_PKT (0x0400)"),
+                field: "Flags")
         }
         let length = Int(try reader.u16LE("Length"))
         // Length covers the whole packet from Flags; some servers round it, so
@@ -67,9 +68,10 @@ public struct ServerRedirection: Equatable, Sendable {
         try reader.check(declaredLength: length - 4, "Length")
         var body = try reader.subReader(length: length - 4, "Length")
 
-        var packet = ServerRedirection(sessionID: try body.u32LE("SessionID"),
-                                       flags: RedirectionFlags(rawValue: try body.u32LE("RedirFlags")),
-                                       targetNetAddresses: [])
+        var packet = ServerRedirection(
+            sessionID: try body.u32LE("SessionID"),
+            flags: RedirectionFlags(rawValue: try body.u32LE("RedirFlags")),
+            targetNetAddresses: [])
         let flags = packet.flags
         if flags.contains(.targetNetAddress) {
             packet.targetNetAddress = UTF16LE.decodeUntilNUL(try field(&body, "TargetNetAddress"))
@@ -91,8 +93,9 @@ public struct ServerRedirection: Equatable, Sendable {
             var list = ByteReader(try field(&body, "TargetNetAddresses"), pdu: pdu)
             let count = Int(try list.u32LE("addressCount"))
             guard count <= list.remaining / 4 else {
-                throw list.error(.lengthExceedsAvailable(declared: count * 4, available: list.remaining),
-                                 field: "addressCount")
+                throw list.error(
+                    .lengthExceedsAvailable(declared: count * 4, available: list.remaining),
+                    field: "addressCount")
             }
             for _ in 0..<count {
                 packet.targetNetAddresses.append(UTF16LE.decodeUntilNUL(try field(&list, "TargetNetAddress")))

@@ -62,14 +62,16 @@ public enum ServerSharePDU: Equatable, Sendable {
             return .flowControl(type)
         }
         guard totalLength >= 4 else {
-            throw reader.error(.invalidField(reason: "\(totalLength) is shorter than the share control header"),
-                               field: "totalLength")
+            throw reader.error(
+                .invalidField(reason: "\(totalLength) is shorter than the share control header"),
+                field: "totalLength")
         }
         var body = try reader.subReader(length: totalLength - 2, "totalLength")
         let rawType = try body.u16LE("pduType")
         let source: UInt16? = body.remaining >= 2 ? try body.u16LE("pduSource") : nil
-        let header = ShareControlHeader(totalLength: UInt16(totalLength), type: SharePDUType(rawValue: rawType & 0x0F),
-                                        version: rawType >> 4, source: source)
+        let header = ShareControlHeader(
+            totalLength: UInt16(totalLength), type: SharePDUType(rawValue: rawType & 0x0F),
+            version: rawType >> 4, source: source)
         switch header.type {
         case .demandActive:
             body.pdu = "Demand Active PDU"

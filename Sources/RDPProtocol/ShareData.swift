@@ -46,12 +46,13 @@ public struct ShareDataHeader: Equatable, Sendable {
     static func decode(from reader: inout ByteReader) throws(WireError) -> ShareDataHeader {
         let shareID = try reader.u32LE("shareID")
         try reader.skip(1, "pad1")
-        return ShareDataHeader(shareID: shareID,
-                               streamID: try reader.u8("streamID"),
-                               uncompressedLength: try reader.u16LE("uncompressedLength"),
-                               type: ShareDataPDUType(rawValue: try reader.u8("pduType2")),
-                               compressedType: try reader.u8("compressedType"),
-                               compressedLength: try reader.u16LE("compressedLength"))
+        return ShareDataHeader(
+            shareID: shareID,
+            streamID: try reader.u8("streamID"),
+            uncompressedLength: try reader.u16LE("uncompressedLength"),
+            type: ShareDataPDUType(rawValue: try reader.u8("pduType2")),
+            compressedType: try reader.u8("compressedType"),
+            compressedLength: try reader.u16LE("compressedLength"))
     }
 }
 

@@ -9,7 +9,7 @@ public enum TPKT {
     public static func wrap(_ payload: [UInt8]) -> [UInt8] {
         var writer = ByteWriter(capacity: payload.count + headerLength)
         writer.u8(version)
-        writer.u8(0)                                              // reserved
+        writer.u8(0)  // reserved
         writer.u16BE(UInt16(truncatingIfNeeded: payload.count + headerLength))
         writer.append(payload)
         return writer.bytes
@@ -76,12 +76,14 @@ public enum X224Data {
         let indicator = try reader.u8("X.224 length indicator")
         let code = X224TPDUCode(rawValue: try reader.u8("X.224 TPDU code"))
         guard code.rawValue & 0xF0 == X224TPDUCode.data.rawValue else {
-            throw reader.error(.invalidField(reason: "is \(hexString(code.rawValue)), a \(code.name), not a data TPDU"),
-                               field: "X.224 TPDU code")
+            throw reader.error(
+                .invalidField(reason: "is \(hexString(code.rawValue)), a \(code.name), not a data TPDU"),
+                field: "X.224 TPDU code")
         }
         guard indicator == 2 else {
-            throw reader.error(.invalidField(reason: "is \(indicator), expected 2 for a data TPDU"),
-                               field: "X.224 length indicator")
+            throw reader.error(
+                .invalidField(reason: "is \(indicator), expected 2 for a data TPDU"),
+                field: "X.224 length indicator")
         }
         try reader.skip(1, "X.224 EOT")
         return reader.rest()

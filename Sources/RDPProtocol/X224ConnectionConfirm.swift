@@ -27,8 +27,9 @@ public struct X224ConnectionConfirm: Equatable, Sendable {
         }
         let code = try reader.u8("TPDU code")
         guard code & 0xF0 == X224TPDUCode.connectionConfirm.rawValue else {
-            throw reader.error(.invalidField(reason: "is \(hexString(code)), a \(X224TPDUCode(rawValue: code).name), not a connection confirm (0xD0)"),
-                               field: "TPDU code")
+            throw reader.error(
+                .invalidField(reason: "is \(hexString(code)), a \(X224TPDUCode(rawValue: code).name), not a connection confirm (0xD0)"),
+                field: "TPDU code")
         }
         try reader.skip(5, "DST-REF, SRC-REF, class")
         if reader.isAtEnd { return X224ConnectionConfirm(result: .noNegotiationData) }
@@ -42,13 +43,16 @@ public struct X224ConnectionConfirm: Equatable, Sendable {
         let value = try reader.u32LE(type == NegotiationType.failure ? "failureCode" : "selectedProtocol")
         switch type {
         case NegotiationType.response:
-            return X224ConnectionConfirm(result: .negotiated(flags: NegotiationResponseFlags(rawValue: flags),
-                                                             selectedProtocol: SecurityProtocols(rawValue: value)))
+            return X224ConnectionConfirm(
+                result: .negotiated(
+                    flags: NegotiationResponseFlags(rawValue: flags),
+                    selectedProtocol: SecurityProtocols(rawValue: value)))
         case NegotiationType.failure:
             return X224ConnectionConfirm(result: .failed(NegotiationFailureCode(rawValue: value)))
         default:
-            throw reader.error(.invalidField(reason: "is \(hexString(type)), expected RDP_NEG_RSP (0x02) or RDP_NEG_FAILURE (0x03)"),
-                               field: "negotiation type")
+            throw reader.error(
+                .invalidField(reason: "is \(hexString(type)), expected RDP_NEG_RSP (0x02) or RDP_NEG_FAILURE (0x03)"),
+                field: "negotiation type")
         }
     }
 
@@ -56,11 +60,11 @@ public struct X224ConnectionConfirm: Equatable, Sendable {
     public func encode() -> [UInt8] {
         var tpdu = ByteWriter()
         let hasNegotiation = result != .noNegotiationData
-        tpdu.u8(hasNegotiation ? 14 : 6)                          // length indicator
+        tpdu.u8(hasNegotiation ? 14 : 6)  // length indicator
         tpdu.u8(X224TPDUCode.connectionConfirm.rawValue)
-        tpdu.u16BE(0)                                             // DST-REF
-        tpdu.u16BE(0x1234)                                        // SRC-REF, as Windows sends
-        tpdu.u8(0)                                                // class 0
+        tpdu.u16BE(0)  // DST-REF
+        tpdu.u16BE(0x1234)  // SRC-REF, as Windows sends
+        tpdu.u8(0)  // class 0
         switch result {
         case let .negotiated(flags, selected):
             tpdu.u8(NegotiationType.response); tpdu.u8(flags.rawValue); tpdu.u16LE(8); tpdu.u32LE(selected.rawValue)

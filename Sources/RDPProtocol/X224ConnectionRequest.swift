@@ -20,10 +20,12 @@ public struct X224ConnectionRequest: Equatable, Sendable {
     /// 16-byte correlation id; when set, CORRELATION_INFO_PRESENT is added.
     public var correlationID: [UInt8]?
 
-    public init(token: Token? = nil,
-                requestedProtocols: SecurityProtocols? = [.ssl, .hybrid],
-                flags: NegotiationRequestFlags = [],
-                correlationID: [UInt8]? = nil) {
+    public init(
+        token: Token? = nil,
+        requestedProtocols: SecurityProtocols? = [.ssl, .hybrid],
+        flags: NegotiationRequestFlags = [],
+        correlationID: [UInt8]? = nil
+    ) {
         self.token = token
         self.requestedProtocols = requestedProtocols
         self.flags = flags
@@ -51,30 +53,31 @@ public struct X224ConnectionRequest: Equatable, Sendable {
             if correlationID != nil { flags.insert(.correlationInfoPresent) }
             variable.u8(NegotiationType.request)
             variable.u8(flags.rawValue)
-            variable.u16LE(8)                                     // length of RDP_NEG_REQ
+            variable.u16LE(8)  // length of RDP_NEG_REQ
             variable.u32LE(requested.rawValue)
             if let id = correlationID {
                 guard id.count == 16 else {
-                    throw WireError(.invalidField(reason: "is \(id.count) bytes, expected 16"),
-                                    pdu: Self.pdu, field: "correlationId")
+                    throw WireError(
+                        .invalidField(reason: "is \(id.count) bytes, expected 16"),
+                        pdu: Self.pdu, field: "correlationId")
                 }
                 variable.u8(NegotiationType.correlationInfo)
-                variable.u8(0)                                    // flags
-                variable.u16LE(36)                                // length
+                variable.u8(0)  // flags
+                variable.u16LE(36)  // length
                 variable.append(id)
-                variable.zeros(16)                                // reserved
+                variable.zeros(16)  // reserved
             }
         }
-        let indicator = 6 + variable.count                        // CR fixed part after the indicator byte
+        let indicator = 6 + variable.count  // CR fixed part after the indicator byte
         guard indicator <= 0xFE, indicator + 1 + TPKT.headerLength <= 0xFFFF else {
             throw WireError(.tooLarge(value: indicator, limit: 0xFE), pdu: Self.pdu, field: "length indicator")
         }
         var tpdu = ByteWriter()
         tpdu.u8(UInt8(indicator))
         tpdu.u8(X224TPDUCode.connectionRequest.rawValue)
-        tpdu.u16BE(0)                                             // DST-REF
-        tpdu.u16BE(0)                                             // SRC-REF
-        tpdu.u8(0)                                                // class 0, no options
+        tpdu.u16BE(0)  // DST-REF
+        tpdu.u16BE(0)  // SRC-REF
+        tpdu.u8(0)  // class 0, no options
         tpdu.append(variable.bytes)
         return TPKT.wrap(tpdu.bytes)
     }
@@ -88,8 +91,9 @@ public struct X224ConnectionRequest: Equatable, Sendable {
         }
         let code = try reader.u8("TPDU code")
         guard code & 0xF0 == X224TPDUCode.connectionRequest.rawValue else {
-            throw reader.error(.invalidField(reason: "is \(hexString(code)), a \(X224TPDUCode(rawValue: code).name)"),
-                               field: "TPDU code")
+            throw reader.error(
+                .invalidField(reason: "is \(hexString(code)), a \(X224TPDUCode(rawValue: code).name)"),
+                field: "TPDU code")
         }
         try reader.skip(5, "DST-REF, SRC-REF, class")
         var request = X224ConnectionRequest(token: nil, requestedProtocols: nil)

@@ -19,8 +19,9 @@ public enum SecurityExchange {
             do {
                 self.key = try LegacyCrypto.RSAPublicKey(modulusLittleEndian: key.modulusLittleEndian, exponent: key.publicExponent)
             } catch {
-                throw WireError(.invalidField(reason: "cannot be used as an RSA key (\(error))"),
-                                pdu: "Server Security Data certificate", field: "RSA public key")
+                throw WireError(
+                    .invalidField(reason: "cannot be used as an RSA key (\(error))"),
+                    pdu: "Server Security Data certificate", field: "RSA public key")
             }
         }
 
@@ -29,8 +30,9 @@ public enum SecurityExchange {
             do {
                 key = try LegacyCrypto.RSAPublicKey(modulusBigEndian: modulusBigEndian, exponentBigEndian: exponentBigEndian)
             } catch {
-                throw WireError(.invalidField(reason: "cannot be used as an RSA key (\(error))"),
-                                pdu: "Server Security Data certificate", field: "X.509 subjectPublicKey")
+                throw WireError(
+                    .invalidField(reason: "cannot be used as an RSA key (\(error))"),
+                    pdu: "Server Security Data certificate", field: "X.509 subjectPublicKey")
             }
         }
     }
@@ -45,8 +47,9 @@ public enum SecurityExchange {
             // The random is read as a little-endian number and the result written the same way.
             encrypted = try serverKey.key.encrypt(littleEndian: clientRandom) + [UInt8](repeating: 0, count: 8)
         } catch {
-            throw WireError(.invalidField(reason: "cannot be encrypted with the server's \(serverKey.bits)-bit key (\(error))"),
-                            pdu: pdu, field: "encryptedClientRandom")
+            throw WireError(
+                .invalidField(reason: "cannot be encrypted with the server's \(serverKey.bits)-bit key (\(error))"),
+                pdu: pdu, field: "encryptedClientRandom")
         }
         var w = ByteWriter(capacity: encrypted.count + 8)
         w.append(SecurityHeader(flags: [.exchangePacket, .licenseEncrypt]).encodeBasic())

@@ -44,12 +44,14 @@ public struct SessionKeys: Sendable, Equatable {
     /// Derives the keys from the two 32-byte randoms.
     public init(clientRandom: [UInt8], serverRandom: [UInt8], strength: KeyStrength) throws(WireError) {
         guard clientRandom.count == Self.randomLength else {
-            throw WireError(.invalidField(reason: "is \(clientRandom.count) bytes, expected 32"),
-                            pdu: "Security Exchange PDU", field: "clientRandom")
+            throw WireError(
+                .invalidField(reason: "is \(clientRandom.count) bytes, expected 32"),
+                pdu: "Security Exchange PDU", field: "clientRandom")
         }
         guard serverRandom.count == Self.randomLength else {
-            throw WireError(.invalidField(reason: "is \(serverRandom.count) bytes, expected 32"),
-                            pdu: "Server Security Data", field: "serverRandom")
+            throw WireError(
+                .invalidField(reason: "is \(serverRandom.count) bytes, expected 32"),
+                pdu: "Server Security Data", field: "serverRandom")
         }
         // PreMasterSecret = First192Bits(ClientRandom) + First192Bits(ServerRandom)
         let preMaster = Array(clientRandom.prefix(24)) + Array(serverRandom.prefix(24))

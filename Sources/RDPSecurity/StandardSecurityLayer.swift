@@ -35,8 +35,9 @@ public struct StandardSecurityLayer: Sendable {
         }
         var headerFlags = flags.union(.encrypt)
         if saltedChecksums { headerFlags.insert(.secureChecksum) }
-        let signature = Self.signature(macKey: keys.macKey, data: data[...],
-                                       count: saltedChecksums ? encryptedCount : nil)
+        let signature = Self.signature(
+            macKey: keys.macKey, data: data[...],
+            count: saltedChecksums ? encryptedCount : nil)
         encryptedCount += 1
         var w = ByteWriter(capacity: data.count + 12)
         w.append(SecurityHeader(flags: headerFlags).encodeBasic())
@@ -59,8 +60,9 @@ public struct StandardSecurityLayer: Sendable {
         let expected = Self.signature(macKey: keys.macKey, data: plaintext[...], count: salted ? decryptedCount : nil)
         decryptedCount += 1
         guard expected == sent else {
-            throw WireError(.invalidField(reason: "does not match the \(salted ? "salted " : "")MAC of the decrypted data (wrong session keys, or the PDU was altered)"),
-                            pdu: pdu, field: "dataSignature")
+            throw WireError(
+                .invalidField(reason: "does not match the \(salted ? "salted " : "")MAC of the decrypted data (wrong session keys, or the PDU was altered)"),
+                pdu: pdu, field: "dataSignature")
         }
         return plaintext
     }

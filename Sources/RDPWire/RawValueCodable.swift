@@ -10,8 +10,9 @@ extension RawValueCodable {
     public init(from decoder: any Decoder) throws {
         let raw = try decoder.singleValueContainer().decode(RawValue.self)
         guard let value = Self(rawValue: raw) else {
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: decoder.codingPath, debugDescription: "\(raw) is not a valid \(Self.self)"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath, debugDescription: "\(raw) is not a valid \(Self.self)"))
         }
         self = value
     }

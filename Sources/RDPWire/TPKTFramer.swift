@@ -57,8 +57,9 @@ public struct TPKTFramer: Sendable {
             length = Int(pending[start + 2]) << 8 | Int(pending[start + 3])
             kind = .tpkt
             if length < Self.minimumTPKTLength {
-                throw WireError(.invalidField(reason: "\(length) is below the minimum of \(Self.minimumTPKTLength)"),
-                                pdu: "TPKT header", field: "length")
+                throw WireError(
+                    .invalidField(reason: "\(length) is below the minimum of \(Self.minimumTPKTLength)"),
+                    pdu: "TPKT header", field: "length")
             }
         } else if acceptsFastPath, first & 0x03 == 0 {
             guard pending.count >= 2 else { return .needMore }
@@ -73,8 +74,9 @@ public struct TPKTFramer: Sendable {
             }
             kind = .fastPath
             if length < headerSize {
-                throw WireError(.invalidField(reason: "\(length) is shorter than its own \(headerSize)-byte header"),
-                                pdu: "fast-path header", field: "length")
+                throw WireError(
+                    .invalidField(reason: "\(length) is shorter than its own \(headerSize)-byte header"),
+                    pdu: "fast-path header", field: "length")
             }
         } else {
             guard let peer = PeerProtocol.identify(pending) else { return .needMore }
@@ -82,8 +84,9 @@ public struct TPKTFramer: Sendable {
         }
 
         if length > maximumFrameLength {
-            throw WireError(.tooLarge(value: length, limit: maximumFrameLength),
-                            pdu: kind == .tpkt ? "TPKT header" : "fast-path header", field: "length")
+            throw WireError(
+                .tooLarge(value: length, limit: maximumFrameLength),
+                pdu: kind == .tpkt ? "TPKT header" : "fast-path header", field: "length")
         }
         guard pending.count >= length else { return .needMore }
         let frame = Array(pending.prefix(length))

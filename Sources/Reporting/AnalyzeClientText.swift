@@ -1,5 +1,5 @@
-import Catalogue
 import CaptureAnalysis
+import Catalogue
 import ProbeCore
 
 // The client's MCS Connect Initial in `analyze`'s text: who the client was

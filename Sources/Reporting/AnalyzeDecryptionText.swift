@@ -11,7 +11,9 @@ extension AnalyzeTextRenderer {
         guard let decryption = captured.decryption, let method = decryption.method else { return [] }
         var facts: [String] = []
         let suite = decryption.cipherSuiteName ?? "cipher suite 0x" + String(decryption.cipherSuite ?? 0, radix: 16, uppercase: true)
-        facts.append("decrypted with \(method == .serverRSAKey ? "the server's RSA key" : "the key log") (\(suite); \(decryption.recordsFromClient) records from the client, \(decryption.recordsFromServer) from the server)")
+        facts.append(
+            "decrypted with \(method == .serverRSAKey ? "the server's RSA key" : "the key log") (\(suite); \(decryption.recordsFromClient) records from the client, \(decryption.recordsFromServer) from the server)"
+        )
         if let client = decryption.client {
             var parts: [String] = []
             if let version = client.credSSPVersion { parts.append("CredSSP version \(version)") }
@@ -54,7 +56,8 @@ extension AnalyzeTextRenderer {
         guard let selected = captured.record.negotiation?.selectedProtocol, selected != .rdp, captured.serverHello != nil else { return nil }
         // A handshake that never finished (an alert, a stall) carried nothing past it: nothing is hidden.
         guard captured.record.timings.contains(where: { $0.step == .tls && $0.durationMs != nil }) else { return nil }
-        let after = !selected.isDisjoint(with: [.hybrid, .hybridEx]) ? "CredSSP (NLA) and everything after it" : "the MCS exchange, licensing and everything after them"
+        let after =
+            !selected.isDisjoint(with: [.hybrid, .hybridEx]) ? "CredSSP (NLA) and everything after it" : "the MCS exchange, licensing and everything after them"
         guard let decryption = captured.decryption else {
             return "\(after) went encrypted, and the capture does not show the encrypted records."
         }
@@ -62,7 +65,8 @@ extension AnalyzeTextRenderer {
             return decryption.problem.map { "part of the session: \($0)." }
         }
         let why = decryption.problem ?? "no key fitted"
-        let keyLog = "a key log written by the client decrypts it (--keylog FILE; NSS- and GnuTLS-based clients, and OpenSSL 3.5 or later built with key logging, write one when SSLKEYLOGFILE=FILE is set; FreeRDP 2 on OpenSSL 3.0, Debian 12's xfreerdp, writes none by itself; mstsc (Schannel) cannot write one)"
+        let keyLog =
+            "a key log written by the client decrypts it (--keylog FILE; NSS- and GnuTLS-based clients, and OpenSSL 3.5 or later built with key logging, write one when SSLKEYLOGFILE=FILE is set; FreeRDP 2 on OpenSSL 3.0, Debian 12's xfreerdp, writes none by itself; mstsc (Schannel) cannot write one)"
         let how: String
         switch decryption.keyExchange {
         case "rsa"?:

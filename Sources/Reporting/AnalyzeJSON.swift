@@ -86,11 +86,13 @@ extension JSONDocuments {
                 verdict: analyzed.report.verdict, findings: analyzed.report.findings,
                 record: captured.record)
         }
-        return encode(AnalyzeDocument(file: file, packets: capture.packets, tcpConnections: capture.tcpConnections,
-                                      rdpConnections: capture.rdpConnections,
-                                      notShown: Dictionary(uniqueKeysWithValues: capture.notShown.map { ($0.key.rawValue, $0.value) }),
-                                      readProblem: capture.readProblem, hasKeyLog: capture.hasKeyLog,
-                                      connections: connections))
+        return encode(
+            AnalyzeDocument(
+                file: file, packets: capture.packets, tcpConnections: capture.tcpConnections,
+                rdpConnections: capture.rdpConnections,
+                notShown: Dictionary(uniqueKeysWithValues: capture.notShown.map { ($0.key.rawValue, $0.value) }),
+                readProblem: capture.readProblem, hasKeyLog: capture.hasKeyLog,
+                connections: connections))
     }
 }
 

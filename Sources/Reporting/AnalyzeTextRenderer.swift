@@ -21,17 +21,24 @@ public struct AnalyzeTextRenderer: Sendable {
     public func render(_ capture: CaptureReport, file: String) -> String {
         var out = [style.bold("rdpdoctor analyze \(file)")]
         let count = capture.rdpConnections
-        out.append("\(count) RDP connection\(count == 1 ? "" : "s") among \(capture.tcpConnections) TCP connection\(capture.tcpConnections == 1 ? "" : "s") in \(capture.packets) packets.")
+        out.append(
+            "\(count) RDP connection\(count == 1 ? "" : "s") among \(capture.tcpConnections) TCP connection\(capture.tcpConnections == 1 ? "" : "s") in \(capture.packets) packets."
+        )
         if !capture.notShown.isEmpty {
             let counted = capture.notShown.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.value) \($0.key.rawValue)" }
-            out.append("Shown: \(capture.connections.count), failures first; the other \(capture.notShown.values.reduce(0, +)) are counted by verdict: \(counted.joined(separator: ", ")).")
+            out.append(
+                "Shown: \(capture.connections.count), failures first; the other \(capture.notShown.values.reduce(0, +)) are counted by verdict: \(counted.joined(separator: ", "))."
+            )
         }
         if let problem = capture.readProblem { out.append(style.yellow("Could not read the whole file: \(problem).")) }
         if count == 0 {
-            out.append("No TCP connection in this capture starts with an X.224 Connection Request (the first bytes every RDP client sends, on any port). Capture on the client or the server while it connects, e.g. `tcpdump -i any -w rdp.pcap port 3389`.")
+            out.append(
+                "No TCP connection in this capture starts with an X.224 Connection Request (the first bytes every RDP client sends, on any port). Capture on the client or the server while it connects, e.g. `tcpdump -i any -w rdp.pcap port 3389`."
+            )
         }
         let failuresFirst = capture.connections.enumerated().sorted {
-            let a = $0.element.report.verdict.outcome == .fails, b = $1.element.report.verdict.outcome == .fails
+            let a = $0.element.report.verdict.outcome == .fails
+            let b = $1.element.report.verdict.outcome == .fails
             return a != b ? a : $0.element.captured.startMicros > $1.element.captured.startMicros
         }
         for (index, connection) in failuresFirst {
@@ -67,7 +74,8 @@ public struct AnalyzeTextRenderer: Sendable {
         var facts: [String] = []
         let record = captured.record
         if let cookie = captured.cookie {
-            facts.append(showNames || !cookie.hasPrefix("mstshash=") ? "the client's cookie \(cookie)" : "a user name in the cookie (hidden; --show-names shows it)")
+            facts.append(
+                showNames || !cookie.hasPrefix("mstshash=") ? "the client's cookie \(cookie)" : "a user name in the cookie (hidden; --show-names shows it)")
         }
         facts.append("the client asked for \(Names.requested(record.requestedProtocols))")
         switch record.negotiation {
@@ -78,7 +86,9 @@ public struct AnalyzeTextRenderer: Sendable {
         case nil: facts.append(record.unexpectedBytes.map { "the server answered with bytes that are not RDP (\($0))" } ?? "no answer from the server")
         }
         if let hello = captured.serverHello {
-            facts.append("\(record.tls?.version?.rawValue ?? "TLS version 0x" + String(hello.version, radix: 16)), cipher suite 0x\(String(hello.cipherSuite, radix: 16, uppercase: true))")
+            facts.append(
+                "\(record.tls?.version?.rawValue ?? "TLS version 0x" + String(hello.version, radix: 16)), cipher suite 0x\(String(hello.cipherSuite, radix: 16, uppercase: true))"
+            )
         } else if let hello = captured.clientHello {
             facts.append("a TLS ClientHello (\(hello.serverName.map { "for \($0)" } ?? "without a server name")) but no ServerHello")
         }

@@ -25,7 +25,8 @@ public struct CatalogueListRenderer: Sendable {
             out.append(style.paragraph(entry.summary, indent: String(repeating: " ", count: 27)))
         }
         for range in family.ranges {
-            out.append(style.paragraph("\(CodeNumber.hex(range.from.value))–\(CodeNumber.hex(range.to.value)): \(range.meaning)", indent: "    ", first: "  range "))
+            out.append(
+                style.paragraph("\(CodeNumber.hex(range.from.value))–\(CodeNumber.hex(range.to.value)): \(range.meaning)", indent: "    ", first: "  range "))
         }
         return out.joined(separator: "\n") + "\n"
     }

@@ -23,7 +23,10 @@ public struct CheckTextRenderer: Sendable {
         out.append(verdictLine(report.verdict))
         let pair = [report.verdict.errorCode, report.verdict.extendedCode].compactMap { $0 }
         if !pair.isEmpty {
-            out.append(style.dim("  Likely client code: \(pair.map(\.description).joined(separator: " + ")); details: rdpdoctor explain \(pair.map { CodeNumber.hex($0.value) }.joined(separator: " "))"))
+            out.append(
+                style.dim(
+                    "  Likely client code: \(pair.map(\.description).joined(separator: " + ")); details: rdpdoctor explain \(pair.map { CodeNumber.hex($0.value) }.joined(separator: " "))"
+                ))
         }
         if details {
             for section in Section.allCases {
@@ -39,7 +42,10 @@ public struct CheckTextRenderer: Sendable {
         out.append("")
         let warnings = report.findings.filter { $0.level == .warn }.count
         let failures = report.findings.filter { $0.level == .fail }.count
-        out.append(style.dim("\(failures) failure\(failures == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s"); checked in \(Int(report.observations.totalMs.rounded())) ms (deadline \(Int(report.observations.timeoutMs)) ms)."))
+        out.append(
+            style.dim(
+                "\(failures) failure\(failures == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s"); checked in \(Int(report.observations.totalMs.rounded())) ms (deadline \(Int(report.observations.timeoutMs)) ms)."
+            ))
         return out.joined(separator: "\n") + "\n"
     }
 
@@ -70,7 +76,8 @@ public struct CheckTextRenderer: Sendable {
     /// inside the channel say they are the target's.
     func heading(_ section: Section, _ report: CheckReport) -> String {
         guard report.observations.gateway != nil, section != .gateway,
-              report.findings.contains(where: { $0.section == section && $0.side == .target }) else { return section.rawValue }
+            report.findings.contains(where: { $0.section == section && $0.side == .target })
+        else { return section.rawValue }
         return "\(section.rawValue), the target through the gateway"
     }
 
@@ -112,4 +119,3 @@ public struct CheckTextRenderer: Sendable {
         return lines.joined(separator: "\n")
     }
 }
-

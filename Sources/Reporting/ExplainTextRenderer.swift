@@ -75,8 +75,10 @@ public struct ExplainTextRenderer: Sendable {
         out.append(style.bold("  Most likely, and what tells them apart"))
         for (i, cause) in first.likely.enumerated() {
             let bullet = "  \(i + 1). "
-            out.append(style.paragraph(cause.cause + " (\(cause.certainty.rawValue))",
-                                       indent: String(repeating: " ", count: bullet.count), first: bullet))
+            out.append(
+                style.paragraph(
+                    cause.cause + " (\(cause.certainty.rawValue))",
+                    indent: String(repeating: " ", count: bullet.count), first: bullet))
             out.append(style.paragraph(cause.tell, indent: "       ", first: "     " + style.cyan("↳ ")))
         }
         out.append("")
@@ -106,7 +108,8 @@ public struct ExplainTextRenderer: Sendable {
         let confirm = Array(entry.confirm.prefix(1))
         let client = Array(entry.fixes.client.prefix(1))
         let server = Array(entry.fixes.server.prefix(1))
-        let omitted = (entry.causes.count - causes.count) + (entry.confirm.count - confirm.count)
+        let omitted =
+            (entry.causes.count - causes.count) + (entry.confirm.count - confirm.count)
             + (entry.fixes.client.count - client.count) + (entry.fixes.server.count - server.count)
         let text = render(reading, causes: causes, confirm: confirm, client: client, server: server)
         return (text, omitted)
@@ -139,7 +142,7 @@ public struct ExplainTextRenderer: Sendable {
             out.append("")
             out.append(style.bold("  What the web says, answered"))
             for myth in myths {
-                out.append(style.paragraph(myth.advice, indent: "     ", first: "  - " ))
+                out.append(style.paragraph(myth.advice, indent: "     ", first: "  - "))
                 out.append(style.paragraph(myth.helps, indent: "               ", first: "     Helps:    "))
                 out.append(style.paragraph(myth.cannotHelp, indent: "               ", first: "     Not when: "))
                 out.append(style.paragraph(myth.tell, indent: "               ", first: "     Tell:     "))
@@ -160,8 +163,9 @@ public struct ExplainTextRenderer: Sendable {
 
     func render(_ reading: Reading) -> String {
         guard let entry = reading.entry else { return render(reading, causes: [], confirm: [], client: [], server: []) }
-        return render(reading, causes: entry.causes, confirm: entry.confirm,
-                      client: entry.fixes.client, server: entry.fixes.server)
+        return render(
+            reading, causes: entry.causes, confirm: entry.confirm,
+            client: entry.fixes.client, server: entry.fixes.server)
     }
 
     private func render(_ reading: Reading, causes: [String], confirm: [String], client: [String], server: [String]) -> String {
@@ -175,7 +179,10 @@ public struct ExplainTextRenderer: Sendable {
                 out.append(style.paragraph(note, indent: "  "))
             }
             if reading.match == .unknown {
-                out.append(style.paragraph("No family rdpdoctor knows defines this number, and its shape says nothing more. Check that it was copied whole, and from which field of which program.", indent: "  "))
+                out.append(
+                    style.paragraph(
+                        "No family rdpdoctor knows defines this number, and its shape says nothing more. Check that it was copied whole, and from which field of which program.",
+                        indent: "  "))
             }
             return out.joined(separator: "\n")
         }

@@ -1,13 +1,14 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import Catalogue
-import Explain
-import Diagnosis
-import ProbeCore
 import CertificateAudit
+import Diagnosis
+import Explain
+import ProbeCore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The versioned JSON documents rdpdoctor prints (docs/explain-json.md).
 public enum JSONDocuments {
@@ -29,10 +30,12 @@ public enum JSONDocuments {
     }
 
     public static func check(_ report: CheckReport) -> String {
-        encode(CheckDocument(target: report.observations.target.written, exitStatus: report.exitStatus,
-                             verdict: report.verdict, findings: report.findings,
-                             certificate: report.certificate, gatewayCertificate: report.gatewayCertificate,
-                             observations: report.observations))
+        encode(
+            CheckDocument(
+                target: report.observations.target.written, exitStatus: report.exitStatus,
+                verdict: report.verdict, findings: report.findings,
+                certificate: report.certificate, gatewayCertificate: report.gatewayCertificate,
+                observations: report.observations))
     }
 
     struct ExplainDocument: Encodable {

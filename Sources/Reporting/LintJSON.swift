@@ -13,7 +13,9 @@ extension JSONDocuments {
     }
 
     public static func lint(_ report: RDPFileLintReport, file: String) -> String {
-        encode(LintDocument(file: file, exitStatus: report.exitStatus, settingCount: report.settingCount,
-                            findings: report.findings))
+        encode(
+            LintDocument(
+                file: file, exitStatus: report.exitStatus, settingCount: report.settingCount,
+                findings: report.findings))
     }
 }

@@ -23,7 +23,10 @@ public struct LintTextRenderer: Sendable {
         let warnings = report.findings.filter { $0.level == .warn }.count
         let failures = report.findings.filter { $0.level == .fail }.count
         let notes = report.findings.filter { $0.level == .info }.count
-        out.append(style.dim("\(failures) failure\(failures == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s"), \(notes) note\(notes == 1 ? "" : "s") in \(report.settingCount) setting\(report.settingCount == 1 ? "" : "s")."))
+        out.append(
+            style.dim(
+                "\(failures) failure\(failures == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s"), \(notes) note\(notes == 1 ? "" : "s") in \(report.settingCount) setting\(report.settingCount == 1 ? "" : "s")."
+            ))
         return out.joined(separator: "\n") + "\n"
     }
 
@@ -31,8 +34,12 @@ public struct LintTextRenderer: Sendable {
         switch report.exitStatus {
         case 2: style.red("✘ ") + style.bold("A setting in this file breaks the connection")
         case 1: style.yellow("! ") + style.bold("The file has settings that do not do what they seem to")
-        default: style.green("✔ ") + style.bold(report.findings.isEmpty ? "No problems found in the file's settings"
-                                                                          : "Nothing to fix; notes below")
+        default:
+            style.green("✔ ")
+                + style.bold(
+                    report.findings.isEmpty
+                        ? "No problems found in the file's settings"
+                        : "Nothing to fix; notes below")
         }
     }
 

@@ -46,11 +46,12 @@ public struct ZeekLogRenderer: Sendable {
     func record(_ connection: CapturedConnection) -> [String] {
         let record = connection.record
         let data = record.serverData
-        let certificate: (type: String?, count: Int) = switch data?.certificate {
-        case .proprietary?: (word(.zeekCertType, 1), 1)
-        case .x509(let chain)?: (word(.zeekCertType, 2), chain.count)
-        case nil: (nil, 0)
-        }
+        let certificate: (type: String?, count: Int) =
+            switch data?.certificate {
+            case .proprietary?: (word(.zeekCertType, 1), 1)
+            case .x509(let chain)?: (word(.zeekCertType, 2), chain.count)
+            case nil: (nil, 0)
+            }
         return [
             Self.time(connection.startMicros), Self.uid(connection),
             "\(connection.client.address)", "\(connection.client.port)",
@@ -58,11 +59,12 @@ public struct ZeekLogRenderer: Sendable {
             cookie(connection.cookie) ?? Self.unset,
             result(record) ?? Self.unset,
             record.negotiation?.selectedProtocol.map { word(.zeekSecurityProtocol, $0.rawValue) ?? "security_protocol-\($0.rawValue)" } ?? Self.unset,
-        ] + client(connection.clientData) + [
-            certificate.type ?? Self.unset, "\(certificate.count)", Self.unset,
-            data?.encryptionLevel.map { word(.zeekEncryptionLevel, $0.rawValue) ?? "encryption_level-\($0.rawValue)" } ?? Self.unset,
-            data?.encryptionMethod.map { word(.zeekEncryptionMethod, $0.rawValue) ?? "encryption_method-\($0.rawValue)" } ?? Self.unset,
-        ].map(Self.escaped)
+        ] + client(connection.clientData)
+            + [
+                certificate.type ?? Self.unset, "\(certificate.count)", Self.unset,
+                data?.encryptionLevel.map { word(.zeekEncryptionLevel, $0.rawValue) ?? "encryption_level-\($0.rawValue)" } ?? Self.unset,
+                data?.encryptionMethod.map { word(.zeekEncryptionMethod, $0.rawValue) ?? "encryption_method-\($0.rawValue)" } ?? Self.unset,
+            ].map(Self.escaped)
     }
 
     /// The client's fields, `client_channels` to `requested_color_depth`, as
@@ -71,13 +73,14 @@ public struct ZeekLogRenderer: Sendable {
         guard let data else { return Array(repeating: Self.unset, count: 8) }
         let channels = data.channels.map { $0.isEmpty ? "(empty)" : $0.joined(separator: ",") } ?? Self.unset
         // Zeek: "32bit" when the client wants a 32-bit session, else the highColorDepth word.
-        let depth: String = if data.requestedColorDepth == 32 {
-            "32bit"
-        } else if let high = data.highColorDepth {
-            word(.zeekHighColorDepth, high) ?? "high_color_depth-\(high)"
-        } else {
-            Self.unset
-        }
+        let depth: String =
+            if data.requestedColorDepth == 32 {
+                "32bit"
+            } else if let high = data.highColorDepth {
+                word(.zeekHighColorDepth, high) ?? "high_color_depth-\(high)"
+            } else {
+                Self.unset
+            }
         return [
             channels,
             word(.zeekKeyboardLayout, data.keyboardLayout) ?? "keyboard-\(data.keyboardLayout)",
@@ -97,7 +100,8 @@ public struct ZeekLogRenderer: Sendable {
         if let result = record.serverData?.mcsResult {
             return word(.zeekGCCResult, result.rawValue) ?? "result-\(result.rawValue)"
         }
-        let encrypted = record.tls != nil || record.timings.contains { $0.step == .tls }
+        let encrypted =
+            record.tls != nil || record.timings.contains { $0.step == .tls }
             || !(record.serverData?.encryptionMethod ?? .none).isEmpty
         return encrypted ? "encrypted" : nil
     }
@@ -154,8 +158,8 @@ public struct ZeekLogRenderer: Sendable {
     }
 }
 
-private extension String {
-    func leftPadded(to width: Int) -> String {
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
         String(repeating: "0", count: max(0, width - count)) + self
     }
 }

@@ -36,7 +36,8 @@ public struct CIDR: Sendable, Equatable, CustomStringConvertible {
     public func contains(_ address: [UInt8]) -> Bool {
         var address = address
         if address.count == 16, network.count == 4, address[0..<10].allSatisfy({ $0 == 0 }),
-           address[10] == 0xFF, address[11] == 0xFF {
+            address[10] == 0xFF, address[11] == 0xFF
+        {
             address = Array(address[12...])
         }
         guard address.count == network.count else { return false }

@@ -42,7 +42,9 @@ public struct ProbeFacts: Sendable, Equatable {
     }
 
     public enum SelectedProtocol: String, Sendable, CaseIterable {
-        case rdp, ssl, hybrid, rdstls, hybridEx = "hybrid_ex", rdsaad, other
+        case rdp, ssl, hybrid, rdstls
+        case hybridEx = "hybrid_ex"
+        case rdsaad, other
 
         /// The label of each single protocol a server can select; anything
         /// else is `other`, which keeps the label set bounded.
@@ -57,8 +59,13 @@ public struct ProbeFacts: Sendable, Equatable {
 
     public enum CredentialOutcome: String, Sendable, CaseIterable {
         case accepted, rejected, withheld
-        case notReached = "not_reached", notSent = "not_sent", denied
-        case serverKeyMismatch = "server_key_mismatch", closed, ntlmUnavailable = "ntlm_unavailable", unknown
+        case notReached = "not_reached"
+        case notSent = "not_sent"
+        case denied
+        case serverKeyMismatch = "server_key_mismatch"
+        case closed
+        case ntlmUnavailable = "ntlm_unavailable"
+        case unknown
     }
 
     static let credentialFindings: [(FindingID, CredentialOutcome)] = [
@@ -142,8 +149,10 @@ public struct ExpectationResult: Sendable, Equatable {
             results.append(.init(name: "min_tls", met: met))
         }
         if let wanted = expect.trustedCertificate {
-            results.append(.init(name: "trusted_certificate",
-                                 met: facts.certificateTrusted.map { ($0 && facts.certificateNameMatches == true) == wanted }))
+            results.append(
+                .init(
+                    name: "trusted_certificate",
+                    met: facts.certificateTrusted.map { ($0 && facts.certificateNameMatches == true) == wanted }))
         }
         return results
     }

@@ -23,8 +23,9 @@ public enum ProbeMetrics {
         var out = MetricsText()
         let o = report.observations
 
-        out.gauge("probe_success", "Whether the host is connectable (check exit status 0 or 1) and every module expectation is met",
-                  success(report, expectations: expectations) ? 1 : 0)
+        out.gauge(
+            "probe_success", "Whether the host is connectable (check exit status 0 or 1) and every module expectation is met",
+            success(report, expectations: expectations) ? 1 : 0)
         out.gauge("probe_duration_seconds", "How long the probe took", durationSeconds)
         if let dns = o.resolution {
             out.gauge("probe_dns_lookup_time_seconds", "How long the name lookup took", dns.literal ? 0 : dns.durationMs / 1000)
@@ -38,35 +39,45 @@ public enum ProbeMetrics {
                 out.gauge("probe_ssl_earliest_cert_expiry", "The earliest notAfter of the presented chain, Unix seconds", Double(earliest))
             }
             if let leaf = certificate.leaf, let details = leaf.details {
-                out.gauge("probe_ssl_last_chain_info", "The leaf certificate's identity",
-                          labels: [("fingerprint_sha256", leaf.sha256Fingerprint.filter { $0 != ":" }.lowercased()),
-                                   ("subject", details.subject), ("issuer", details.issuer),
-                                   ("subjectalternative", details.dnsNames.prefix(8).joined(separator: ",")),
-                                   ("serialnumber", details.serialNumber)], 1)
+                out.gauge(
+                    "probe_ssl_last_chain_info", "The leaf certificate's identity",
+                    labels: [
+                        ("fingerprint_sha256", leaf.sha256Fingerprint.filter { $0 != ":" }.lowercased()),
+                        ("subject", details.subject), ("issuer", details.issuer),
+                        ("subjectalternative", details.dnsNames.prefix(8).joined(separator: ",")),
+                        ("serialnumber", details.serialNumber),
+                    ], 1)
             }
         }
         if let version = facts.negotiatedTLS {
-            out.gauge("probe_tls_version_info", "The TLS version the default handshake negotiated",
-                      labels: [("version", version.rawValue)], 1)
+            out.gauge(
+                "probe_tls_version_info", "The TLS version the default handshake negotiated",
+                labels: [("version", version.rawValue)], 1)
         }
 
         // RDP: the verdict and where it stops.
-        out.gauge("rdp_verdict_info", "Where a default Microsoft client would stop (outcome; step when it fails)",
-                  labels: [("outcome", report.verdict.outcome.rawValue)], 1)
+        out.gauge(
+            "rdp_verdict_info", "Where a default Microsoft client would stop (outcome; step when it fails)",
+            labels: [("outcome", report.verdict.outcome.rawValue)], 1)
         if report.verdict.outcome == .fails || report.verdict.outcome == .undetermined {
-            out.gauge("rdp_failure_info", "The step a default client stops at and the code pair it would show",
-                      labels: [("step", report.verdict.step?.rawValue ?? "unknown"),
-                               ("code", report.verdict.errorCode?.description ?? ""),
-                               ("extended_code", report.verdict.extendedCode?.description ?? "")], 1)
+            out.gauge(
+                "rdp_failure_info", "The step a default client stops at and the code pair it would show",
+                labels: [
+                    ("step", report.verdict.step?.rawValue ?? "unknown"),
+                    ("code", report.verdict.errorCode?.description ?? ""),
+                    ("extended_code", report.verdict.extendedCode?.description ?? ""),
+                ], 1)
         }
-        out.gauge("rdp_exit_status", "rdpdoctor check's exit status (0 clean, 1 warnings, 2 fails, 4 could not tell)",
-                  Double(report.exitStatus))
+        out.gauge(
+            "rdp_exit_status", "rdpdoctor check's exit status (0 clean, 1 warnings, 2 fails, 4 could not tell)",
+            Double(report.exitStatus))
         for (step, seconds) in facts.stepSeconds {
             out.gauge("rdp_step_duration_seconds", "Each step of the default client's connection", labels: [("phase", step.rawValue)], seconds)
         }
         if let selected = facts.selectedProtocol {
-            out.gauge("rdp_selected_protocol_info", "The security protocol the server selects for a default client",
-                      labels: [("protocol", selected.rawValue)], 1)
+            out.gauge(
+                "rdp_selected_protocol_info", "The security protocol the server selects for a default client",
+                labels: [("protocol", selected.rawValue)], 1)
         }
         if let nla = facts.nlaRequired {
             out.gauge("rdp_nla_required", "1 when the server requires NLA (CredSSP); absent when the probes could not tell", nla ? 1 : 0)
@@ -76,12 +87,14 @@ public enum ProbeMetrics {
         }
         for version in TLSProtocolVersion.allCases {
             guard let accepted = facts.tlsAccepted[version] else { continue }
-            out.gauge("rdp_tls_version_accepted", "Each TLS version probed: 1 accepted, 0 refused",
-                      labels: [("version", version.rawValue)], accepted ? 1 : 0)
+            out.gauge(
+                "rdp_tls_version_accepted", "Each TLS version probed: 1 accepted, 0 refused",
+                labels: [("version", version.rawValue)], accepted ? 1 : 0)
         }
         if let outcome = facts.credentialOutcome {
-            out.gauge("rdp_credential_outcome_info", "How the module's account fared over NLA",
-                      labels: [("outcome", outcome.rawValue)], 1)
+            out.gauge(
+                "rdp_credential_outcome_info", "How the module's account fared over NLA",
+                labels: [("outcome", outcome.rawValue)], 1)
         }
         if let udp = facts.udpAvailable {
             out.gauge("rdp_udp_available", "1 when the RDP UDP transport answers on the same port", udp ? 1 : 0)
@@ -100,17 +113,20 @@ public enum ProbeMetrics {
         }
         if let gateway = o.gateway { GatewayMetrics.render(gateway, into: &out) }
         for level in Finding.Level.allCases {
-            out.gauge("rdp_findings", "Findings of the check by level", labels: [("level", level.rawValue)],
-                      Double(report.findings.filter { $0.level == level }.count))
+            out.gauge(
+                "rdp_findings", "Findings of the check by level", labels: [("level", level.rawValue)],
+                Double(report.findings.filter { $0.level == level }.count))
         }
         var seen = Set<FindingID>()
         for finding in report.findings where finding.level >= .warn && seen.insert(finding.id).inserted {
-            out.gauge("rdp_finding", "Each warning or failure finding of the check (id from a fixed list)",
-                      labels: [("id", finding.id.rawValue), ("level", finding.level.rawValue)], 1)
+            out.gauge(
+                "rdp_finding", "Each warning or failure finding of the check (id from a fixed list)",
+                labels: [("id", finding.id.rawValue), ("level", finding.level.rawValue)], 1)
         }
         for result in expectations {
-            out.gauge("rdp_expectation_met", "Each expectation of the module: 1 met, 0 not met or could not tell",
-                      labels: [("expectation", result.name)], result.met == true ? 1 : 0)
+            out.gauge(
+                "rdp_expectation_met", "Each expectation of the module: 1 met, 0 not met or could not tell",
+                labels: [("expectation", result.name)], result.met == true ? 1 : 0)
         }
         return out.text
     }
@@ -120,7 +136,8 @@ public enum ProbeMetrics {
     /// so a check that ends "could not tell" there (exit status 4) counts as
     /// connectable when the gateway carried a channel the target answered on.
     public static func success(_ report: CheckReport, expectations: [ExpectationResult]) -> Bool {
-        let connectable = report.exitStatus == 0 || report.exitStatus == 1
+        let connectable =
+            report.exitStatus == 0 || report.exitStatus == 1
             || (report.exitStatus == 4 && report.observations.gateway.map(GatewayMetrics.carried) == true)
         return connectable && expectations.allSatisfy { $0.met == true }
     }

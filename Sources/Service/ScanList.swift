@@ -66,7 +66,8 @@ public enum ScanList {
         if host.contains("/") {
             guard let cidr = CIDR(host) else { throw ScanListError("\"\(host)\" is not a CIDR block") }
             guard cidr.size <= limit, cidr.size.multipliedReportingOverflow(by: ports.count).partialValue <= limit,
-                  cidr.network.count == 4 || cidr.prefixLength >= 112 else {
+                cidr.network.count == 4 || cidr.prefixLength >= 112
+            else {
                 throw ScanListError("\(host) with \(ports.count) port(s) is more than \(limit) targets")
             }
             hosts = addresses(in: cidr)
@@ -138,7 +139,6 @@ public enum ScanList {
         return done
     }
 }
-
 
 /// One line of `rdpdoctor scan --jsonl` (docs/scan.md): a subset of the
 /// `rdpdoctor.check/3` document, plus `error` when the check could not run.
@@ -231,7 +231,8 @@ public enum ScanSummary {
                 ($0.value.level, $0.value.count, $1.key) > ($1.value.level, $1.value.count, $0.key)
             }
             for (id, entry) in sorted {
-                out += "  " + "\(entry.level.rawValue)".padding(toLength: 6, withPad: " ", startingAt: 0)
+                out +=
+                    "  " + "\(entry.level.rawValue)".padding(toLength: 6, withPad: " ", startingAt: 0)
                     + id.padding(toLength: 36, withPad: " ", startingAt: 0) + String(entry.count) + "\n"
             }
         }

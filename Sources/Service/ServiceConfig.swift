@@ -94,9 +94,11 @@ public struct ProbeModule: Sendable, Equatable {
     public static let defaultTimeout = 5.0
     public static let maximumTimeout = 120.0
 
-    public init(name: String, timeout: Double = ProbeModule.defaultTimeout, quick: Bool = false, caFile: String? = nil,
-                systemTrustStore: Bool = true, certSHA256: [UInt8]? = nil, credentials: CredentialReference? = nil,
-                expect: Expectations = .init()) {
+    public init(
+        name: String, timeout: Double = ProbeModule.defaultTimeout, quick: Bool = false, caFile: String? = nil,
+        systemTrustStore: Bool = true, certSHA256: [UInt8]? = nil, credentials: CredentialReference? = nil,
+        expect: Expectations = .init()
+    ) {
         self.name = name
         self.timeout = timeout
         self.quick = quick
@@ -174,15 +176,17 @@ public struct CredentialReference: Sendable, Equatable, CustomStringConvertible 
         guard let source = try source(map) else {
             throw ConfigError("\(map.path) needs exactly one of password_env and password_file")
         }
-        return CredentialReference(account: account, source: source, logon: try map.bool("logon") ?? false,
-                                   insecure: try map.bool("insecure") ?? false)
+        return CredentialReference(
+            account: account, source: source, logon: try map.bool("logon") ?? false,
+            insecure: try map.bool("insecure") ?? false)
     }
 
     /// `password_env` or `password_file` (nil when neither is given; both is an error).
     static func source(_ map: YAMLMap) throws(ConfigError) -> Source? {
         if map["password"] != nil {
-            throw ConfigError("\(map.path).password: a password is never written in the configuration; "
-                              + "use password_env (an environment variable) or password_file")
+            throw ConfigError(
+                "\(map.path).password: a password is never written in the configuration; "
+                    + "use password_env (an environment variable) or password_file")
         }
         switch (try map.string("password_env"), try map.string("password_file")) {
         case (nil, nil):
@@ -252,8 +256,10 @@ public struct Expectations: Sendable, Equatable {
     /// The certificate must be trusted for the name.
     public var trustedCertificate: Bool?
 
-    public init(nlaRequired: Bool? = nil, minimumTLS: TLSProtocolVersion? = nil, standardRDPSecurity: Bool? = nil,
-                trustedCertificate: Bool? = nil) {
+    public init(
+        nlaRequired: Bool? = nil, minimumTLS: TLSProtocolVersion? = nil, standardRDPSecurity: Bool? = nil,
+        trustedCertificate: Bool? = nil
+    ) {
         self.nlaRequired = nlaRequired
         self.minimumTLS = minimumTLS
         self.standardRDPSecurity = standardRDPSecurity

@@ -52,8 +52,10 @@ public struct HTTPServer: Sendable {
     }
 
     /// Binds `listen` and serves `app` until `close()`.
-    public static func start(_ app: ServiceApp, listen: ListenAddress,
-                             group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> HTTPServer {
+    public static func start(
+        _ app: ServiceApp, listen: ListenAddress,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws -> HTTPServer {
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -109,8 +111,9 @@ final class RequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             guard let head, !busy else { return }
             self.head = nil
             busy = true
-            let request = ServiceRequest(method: head.method.rawValue, uri: head.uri,
-                                         headers: head.headers.map { ($0.name, $0.value) })
+            let request = ServiceRequest(
+                method: head.method.rawValue, uri: head.uri,
+                headers: head.headers.map { ($0.name, $0.value) })
             let keepAlive = head.isKeepAlive
             let version = head.version
             let promise = context.eventLoop.makePromise(of: ServiceResponse.self)
@@ -127,8 +130,10 @@ final class RequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     /// Writes the answer; the future completes once it is written (or the connection failed).
-    private func write(_ response: ServiceResponse, head: Bool, keepAlive: Bool, version: HTTPVersion,
-                       context: ChannelHandlerContext) -> EventLoopFuture<Void> {
+    private func write(
+        _ response: ServiceResponse, head: Bool, keepAlive: Bool, version: HTTPVersion,
+        context: ChannelHandlerContext
+    ) -> EventLoopFuture<Void> {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: response.contentType)
         let body = ByteBuffer(string: response.body)

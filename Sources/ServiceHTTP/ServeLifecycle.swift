@@ -31,8 +31,10 @@ public struct ProbeHTTPService: ServiceLifecycle.Service, CustomStringConvertibl
         app.beginDraining()
         // Answer what was taken, within the longest a probe may run.
         let answered = await app.drained(within: .seconds(app.drainLimitSeconds))
-        app.log(answered ? "drained: every request in flight was answered"
-                         : "stopping with requests still in flight after \(Int(app.drainLimitSeconds)) s")
+        app.log(
+            answered
+                ? "drained: every request in flight was answered"
+                : "stopping with requests still in flight after \(Int(app.drainLimitSeconds)) s")
     }
 }
 
@@ -59,13 +61,14 @@ public enum ServeLifecycle {
     public static func run(app: ServiceApp, server: HTTPServer) async throws {
         var logger = Logger(label: "rdpdoctor.serve")
         logger.logLevel = .warning
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [
-                .init(service: ProbeHTTPService(app: app, server: server), successTerminationBehavior: .gracefullyShutdownGroup),
-                .init(service: ReloadOnHangup(app: app), successTerminationBehavior: .gracefullyShutdownGroup),
-            ],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [
+                    .init(service: ProbeHTTPService(app: app, server: server), successTerminationBehavior: .gracefullyShutdownGroup),
+                    .init(service: ReloadOnHangup(app: app), successTerminationBehavior: .gracefullyShutdownGroup),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
         try await group.run()
     }
 }

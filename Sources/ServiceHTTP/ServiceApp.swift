@@ -121,8 +121,10 @@ public final class ServiceApp: Sendable {
     static let lastProbesKept = 30
 
     /// Loads the configuration at `configPath`; a bad one is a `ConfigError`.
-    public init(configPath: String, environment: @escaping @Sendable (String) -> String? = { ProcessInfo.processInfo.environment[$0] },
-                log: @escaping @Sendable (String) -> Void) throws(ConfigError) {
+    public init(
+        configPath: String, environment: @escaping @Sendable (String) -> String? = { ProcessInfo.processInfo.environment[$0] },
+        log: @escaping @Sendable (String) -> Void
+    ) throws(ConfigError) {
         self.configPath = configPath
         self.environment = environment
         self.log = log
@@ -241,16 +243,18 @@ public final class ServiceApp: Sendable {
             return refuse(403, "allow_list", "target refused by the allow-list: \(reason)")
         }
         var options = CheckOptions(
-            timeout: ProbeTimeout.seconds(scrapeTimeoutHeader: request.header("X-Prometheus-Scrape-Timeout-Seconds"),
-                                          offset: loaded.config.timeoutOffset, module: module),
+            timeout: ProbeTimeout.seconds(
+                scrapeTimeoutHeader: request.header("X-Prometheus-Scrape-Timeout-Seconds"),
+                offset: loaded.config.timeoutOffset, module: module),
             quick: module.quick, trustAnchorsDER: loaded.anchors[moduleName] ?? [],
             useSystemTrustStore: module.systemTrustStore, pinnedLeafSHA256: module.certSHA256)
         if let reference = module.credentials {
             switch password(for: reference) {
             case .success(let password):
                 let (user, domain) = CredentialSettings.splitAccount(reference.account)
-                options.credentials = CredentialRequest(user: user, domain: domain, password: password,
-                                                        logon: reference.logon, insecure: reference.insecure)
+                options.credentials = CredentialRequest(
+                    user: user, domain: domain, password: password,
+                    logon: reference.logon, insecure: reference.insecure)
             case .failure(let message):
                 log("module \(moduleName): \(message)")
                 return refuse(500, "credentials", "module \(moduleName): \(message)")
@@ -302,26 +306,32 @@ public final class ServiceApp: Sendable {
         let metrics = ProbeMetrics.render(report, module: module, durationSeconds: seconds)
         let success = ProbeMetrics.success(report, expectations: ExpectationResult.evaluate(module.expect, facts: ProbeFacts(report)))
         count("probes", "Probes run, by module and result", [("module", moduleName), ("result", success ? "success" : "failure")])
-        registry.makeDurationHistogram(descriptor: Self.name("probe_duration", "seconds", "Probe durations, by module"),
-                                       labels: [("module", moduleName)], buckets: Self.buckets)
-            .record(ContinuousClock.now - started)
-        let entry = LastProbe(at: Date(), target: targetText, module: moduleName, success: success, seconds: seconds,
-                              summary: report.verdict.summary)
+        registry.makeDurationHistogram(
+            descriptor: Self.name("probe_duration", "seconds", "Probe durations, by module"),
+            labels: [("module", moduleName)], buckets: Self.buckets
+        )
+        .record(ContinuousClock.now - started)
+        let entry = LastProbe(
+            at: Date(), target: targetText, module: moduleName, success: success, seconds: seconds,
+            summary: report.verdict.summary)
         state.withLockedValue { state in
             state.last.append(entry)
             if state.last.count > Self.lastProbesKept { state.last.removeFirst(state.last.count - Self.lastProbesKept) }
         }
         log("probe target=\(targetText) module=\(moduleName) success=\(success) seconds=\(String(format: "%.3f", seconds))")
         if request.query["debug"] == "true" {
-            let body = "Module: \(moduleName) (timeout \(options.timeout) s, quick \(module.quick))\n\n"
+            let body =
+                "Module: \(moduleName) (timeout \(options.timeout) s, quick \(module.quick))\n\n"
                 + render(report, json: false) + "\nMetrics that would have been returned:\n" + metrics
             return .text(200, body)
         }
         return ServiceResponse(status: 200, contentType: ProbeMetrics.contentType, body: metrics)
     }
 
-    static let buckets: [Duration] = [.milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
-                                      .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10), .seconds(30)]
+    static let buckets: [Duration] = [
+        .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
+        .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10), .seconds(30),
+    ]
 
     static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
@@ -340,15 +350,19 @@ public final class ServiceApp: Sendable {
     /// The module's gateway with its account: its own user, or the module's credentials.
     func gatewayRequest(_ gateway: GatewayReference, sameAs credentials: CredentialRequest?) -> GatewayLookup {
         guard let account = gateway.account, let source = gateway.source else {
-            return .success(GatewayRequest(gateway: gateway.address, credentials: credentials.map(GatewayCredentials.init(sameAs:)),
-                                           insecure: gateway.insecure))
+            return .success(
+                GatewayRequest(
+                    gateway: gateway.address, credentials: credentials.map(GatewayCredentials.init(sameAs:)),
+                    insecure: gateway.insecure))
         }
         switch password(for: source, key: "gateway") {
         case .success(let password):
             let (user, domain) = CredentialSettings.splitAccount(account)
-            return .success(GatewayRequest(gateway: gateway.address,
-                                           credentials: GatewayCredentials(user: user, domain: domain, password: password),
-                                           insecure: gateway.insecure))
+            return .success(
+                GatewayRequest(
+                    gateway: gateway.address,
+                    credentials: GatewayCredentials(user: user, domain: domain, password: password),
+                    insecure: gateway.insecure))
         case .failure(let message):
             return .failure(message)
         }
@@ -372,7 +386,8 @@ public final class ServiceApp: Sendable {
             }
             defer { try? handle.close() }
             guard let data = try? handle.read(upToCount: 4096), let text = String(data: data, encoding: .utf8),
-                  let line = text.split(separator: "\n", omittingEmptySubsequences: false).first, !line.isEmpty else {
+                let line = text.split(separator: "\n", omittingEmptySubsequences: false).first, !line.isEmpty
+            else {
                 return .failure("\(path) (\(key).password_file) holds no password")
             }
             return .success(String(line.hasSuffix("\r") ? line.dropLast() : line))
@@ -388,14 +403,14 @@ public final class ServiceApp: Sendable {
                 .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
         }
         var html = """
-        <!DOCTYPE html>
-        <html><head><meta charset="utf-8"><title>rdpdoctor serve</title></head><body>
-        <h1>rdpdoctor serve</h1>
-        <p><a href="/metrics">Service metrics</a> · <a href="/-/healthy">Health</a> ·
-        probe with <code>/probe?target=HOST:PORT&amp;module=NAME</code> (add <code>&amp;debug=true</code> for the report)</p>
-        <h2>Modules</h2><table border="1" cellpadding="4"><tr><th>name</th><th>timeout</th><th>quick</th><th>credentials</th><th>gateway</th><th>expectations</th></tr>
+            <!DOCTYPE html>
+            <html><head><meta charset="utf-8"><title>rdpdoctor serve</title></head><body>
+            <h1>rdpdoctor serve</h1>
+            <p><a href="/metrics">Service metrics</a> · <a href="/-/healthy">Health</a> ·
+            probe with <code>/probe?target=HOST:PORT&amp;module=NAME</code> (add <code>&amp;debug=true</code> for the report)</p>
+            <h2>Modules</h2><table border="1" cellpadding="4"><tr><th>name</th><th>timeout</th><th>quick</th><th>credentials</th><th>gateway</th><th>expectations</th></tr>
 
-        """
+            """
         for name in config.modules.keys.sorted() {
             let module = config.modules[name]!
             var expectations: [String] = []
@@ -403,22 +418,28 @@ public final class ServiceApp: Sendable {
             if let tls = module.expect.minimumTLS { expectations.append("TLS ≥ \(tls.rawValue.dropFirst(4))") }
             if let rdp = module.expect.standardRDPSecurity { expectations.append("standard RDP security: \(rdp)") }
             if let trusted = module.expect.trustedCertificate { expectations.append("trusted certificate: \(trusted)") }
-            html += "<tr><td>\(escape(name))</td><td>\(module.timeout) s</td><td>\(module.quick)</td>"
+            html +=
+                "<tr><td>\(escape(name))</td><td>\(module.timeout) s</td><td>\(module.quick)</td>"
                 + "<td>\(escape(module.credentials?.description ?? "none"))</td><td>\(escape(module.gateway?.description ?? "none"))</td>"
                 + "<td>\(escape(expectations.joined(separator: "; ")))</td></tr>\n"
         }
-        html += "</table>\n<h2>Last probes</h2><table border=\"1\" cellpadding=\"4\"><tr><th>time (UTC)</th><th>module</th><th>target</th><th>result</th><th>seconds</th><th>verdict</th><th>debug</th></tr>\n"
+        html +=
+            "</table>\n<h2>Last probes</h2><table border=\"1\" cellpadding=\"4\"><tr><th>time (UTC)</th><th>module</th><th>target</th><th>result</th><th>seconds</th><th>verdict</th><th>debug</th></tr>\n"
         let formatter = ISO8601DateFormatter()
         for probe in last.reversed() {
             var components = URLComponents()
-            components.queryItems = [URLQueryItem(name: "target", value: probe.target), URLQueryItem(name: "module", value: probe.module),
-                                     URLQueryItem(name: "debug", value: "true")]
+            components.queryItems = [
+                URLQueryItem(name: "target", value: probe.target), URLQueryItem(name: "module", value: probe.module),
+                URLQueryItem(name: "debug", value: "true"),
+            ]
             let link = "/probe" + (components.string ?? "")
-            html += "<tr><td>\(formatter.string(from: probe.at))</td><td>\(escape(probe.module))</td><td>\(escape(probe.target))</td>"
+            html +=
+                "<tr><td>\(formatter.string(from: probe.at))</td><td>\(escape(probe.module))</td><td>\(escape(probe.target))</td>"
                 + "<td>\(probe.success ? "success" : "failure")</td><td>\(String(format: "%.3f", probe.seconds))</td>"
                 + "<td>\(escape(probe.summary))</td><td><a href=\"\(escape(link))\">report</a></td></tr>\n"
         }
-        html += "</table>\n<p>Allowed: networks \(escape(config.allow.networks.map(\.description).joined(separator: ", "))); "
+        html +=
+            "</table>\n<p>Allowed: networks \(escape(config.allow.networks.map(\.description).joined(separator: ", "))); "
             + "hosts \(escape(config.allow.hosts.joined(separator: ", "))); ports \(escape(config.allow.ports.map(\.description).joined(separator: ", "))); "
             + "at most \(config.concurrency) probes at once.</p>\n</body></html>\n"
         return html

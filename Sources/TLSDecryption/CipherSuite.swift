@@ -86,14 +86,21 @@ public struct CipherSuite: Sendable, Equatable {
         .init(id: 0x009F, name: "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384", keyExchange: .ephemeral, cipher: .aesGCM(keyBytes: 32), mac: .aead, usesSHA384: true),
         .init(id: 0xC013, name: "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", keyExchange: .ephemeral, cipher: .aesCBC(keyBytes: 16), mac: .sha1, usesSHA384: false),
         .init(id: 0xC014, name: "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", keyExchange: .ephemeral, cipher: .aesCBC(keyBytes: 32), mac: .sha1, usesSHA384: false),
-        .init(id: 0xC027, name: "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", keyExchange: .ephemeral, cipher: .aesCBC(keyBytes: 16), mac: .sha256, usesSHA384: false),
-        .init(id: 0xC028, name: "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", keyExchange: .ephemeral, cipher: .aesCBC(keyBytes: 32), mac: .sha384, usesSHA384: true),
-        .init(id: 0xC02B, name: "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", keyExchange: .ephemeral, cipher: .aesGCM(keyBytes: 16), mac: .aead, usesSHA384: false),
-        .init(id: 0xC02C, name: "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", keyExchange: .ephemeral, cipher: .aesGCM(keyBytes: 32), mac: .aead, usesSHA384: true),
+        .init(
+            id: 0xC027, name: "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", keyExchange: .ephemeral, cipher: .aesCBC(keyBytes: 16), mac: .sha256, usesSHA384: false),
+        .init(
+            id: 0xC028, name: "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", keyExchange: .ephemeral, cipher: .aesCBC(keyBytes: 32), mac: .sha384, usesSHA384: true),
+        .init(
+            id: 0xC02B, name: "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", keyExchange: .ephemeral, cipher: .aesGCM(keyBytes: 16), mac: .aead, usesSHA384: false),
+        .init(
+            id: 0xC02C, name: "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", keyExchange: .ephemeral, cipher: .aesGCM(keyBytes: 32), mac: .aead, usesSHA384: true),
         .init(id: 0xC02F, name: "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", keyExchange: .ephemeral, cipher: .aesGCM(keyBytes: 16), mac: .aead, usesSHA384: false),
         .init(id: 0xC030, name: "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", keyExchange: .ephemeral, cipher: .aesGCM(keyBytes: 32), mac: .aead, usesSHA384: true),
-        .init(id: 0xCCA8, name: "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", keyExchange: .ephemeral, cipher: .chacha20Poly1305, mac: .aead, usesSHA384: false),
-        .init(id: 0xCCA9, name: "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", keyExchange: .ephemeral, cipher: .chacha20Poly1305, mac: .aead, usesSHA384: false),
+        .init(
+            id: 0xCCA8, name: "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", keyExchange: .ephemeral, cipher: .chacha20Poly1305, mac: .aead, usesSHA384: false),
+        .init(
+            id: 0xCCA9, name: "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", keyExchange: .ephemeral, cipher: .chacha20Poly1305, mac: .aead, usesSHA384: false
+        ),
         .init(id: 0x1301, name: "TLS_AES_128_GCM_SHA256", keyExchange: .tls13, cipher: .aesGCM(keyBytes: 16), mac: .aead, usesSHA384: false),
         .init(id: 0x1302, name: "TLS_AES_256_GCM_SHA384", keyExchange: .tls13, cipher: .aesGCM(keyBytes: 32), mac: .aead, usesSHA384: true),
         .init(id: 0x1303, name: "TLS_CHACHA20_POLY1305_SHA256", keyExchange: .tls13, cipher: .chacha20Poly1305, mac: .aead, usesSHA384: false),

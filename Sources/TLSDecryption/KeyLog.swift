@@ -51,8 +51,9 @@ public struct KeyLog: Sendable, Equatable {
         guard count < Self.maximumEntries else { return }
         let fields = line.split(separator: UInt8(ascii: " "))
         guard fields.count == 3, let label = Label(rawValue: String(decoding: fields[0], as: UTF8.self)),
-              let random = Self.hex(fields[1]), random.count == 32,
-              let secret = Self.hex(fields[2]), (32...64).contains(secret.count) else { return }
+            let random = Self.hex(fields[1]), random.count == 32,
+            let secret = Self.hex(fields[2]), (32...64).contains(secret.count)
+        else { return }
         secrets[random, default: [:]][label] = secret
         count += 1
     }

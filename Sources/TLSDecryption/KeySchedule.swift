@@ -6,8 +6,10 @@ import Crypto
 
 public enum KeySchedule {
     /// Both directions' keys from the master secret.
-    public static func keys(master: [UInt8], suite: CipherSuite, version: UInt16,
-                            clientRandom: [UInt8], serverRandom: [UInt8]) -> (client: DirectionKeys, server: DirectionKeys) {
+    public static func keys(
+        master: [UInt8], suite: CipherSuite, version: UInt16,
+        clientRandom: [UInt8], serverRandom: [UInt8]
+    ) -> (client: DirectionKeys, server: DirectionKeys) {
         let macBytes = suite.mac.bytes
         let keyBytes = suite.cipher.keyBytes
         // TLS 1.1+ CBC records carry their own IV; the key block still has room for one, unused.
@@ -19,17 +21,23 @@ public enum KeySchedule {
             defer { offset += count }
             return Array(block[offset..<(offset + count)])
         }
-        let clientMAC = take(macBytes), serverMAC = take(macBytes)
-        let clientKey = take(keyBytes), serverKey = take(keyBytes)
-        let clientIV = take(ivBytes), serverIV = take(ivBytes)
-        return (DirectionKeys(macKey: clientMAC, key: clientKey, iv: clientIV),
-                DirectionKeys(macKey: serverMAC, key: serverKey, iv: serverIV))
+        let clientMAC = take(macBytes)
+        let serverMAC = take(macBytes)
+        let clientKey = take(keyBytes)
+        let serverKey = take(keyBytes)
+        let clientIV = take(ivBytes)
+        let serverIV = take(ivBytes)
+        return (
+            DirectionKeys(macKey: clientMAC, key: clientKey, iv: clientIV),
+            DirectionKeys(macKey: serverMAC, key: serverKey, iv: serverIV)
+        )
     }
 
     /// A TLS 1.3 traffic secret's record key and IV.
     public static func keys(trafficSecret: [UInt8], suite: CipherSuite) -> DirectionKeys {
-        DirectionKeys(key: expandLabel(trafficSecret, "key", count: suite.cipher.keyBytes, sha384: suite.usesSHA384),
-                      iv: expandLabel(trafficSecret, "iv", count: 12, sha384: suite.usesSHA384))
+        DirectionKeys(
+            key: expandLabel(trafficSecret, "key", count: suite.cipher.keyBytes, sha384: suite.usesSHA384),
+            iv: expandLabel(trafficSecret, "iv", count: 12, sha384: suite.usesSHA384))
     }
 
     /// HKDF-Expand-Label(secret, label, "", count).
@@ -37,7 +45,8 @@ public enum KeySchedule {
         let full = Array("tls13 \(label)".utf8)
         let info = [UInt8(count >> 8), UInt8(count & 0xFF), UInt8(full.count)] + full + [UInt8(context.count)] + context
         let key = SymmetricKey(data: secret)
-        let output = sha384
+        let output =
+            sha384
             ? HKDF<SHA384>.expand(pseudoRandomKey: key, info: info, outputByteCount: count)
             : HKDF<SHA256>.expand(pseudoRandomKey: key, info: info, outputByteCount: count)
         return output.withUnsafeBytes { Array($0) }

@@ -1,6 +1,6 @@
 import Crypto
-import _CryptoExtras
 import LegacyCrypto
+import _CryptoExtras
 
 // One direction's record protection, undone: the keys of one side, the
 // sequence number, and for RC4 and TLS 1.0's CBC the state that runs on from
@@ -90,11 +90,14 @@ public struct RecordDecryptor: Sendable {
             ciphertext = body.dropFirst(16)
         }
         guard ciphertext.count >= 16, ciphertext.count % 16 == 0,
-              ciphertext.count >= (encryptThenMAC ? 1 : suite.mac.bytes + 1) else { throw .malformed("\(ciphertext.count) bytes is not whole AES blocks") }
+            ciphertext.count >= (encryptThenMAC ? 1 : suite.mac.bytes + 1)
+        else { throw .malformed("\(ciphertext.count) bytes is not whole AES blocks") }
         let clear: [UInt8]
         do {
-            clear = Array(try AES._CBC.decrypt(ciphertext, using: SymmetricKey(data: keys.key),
-                                                iv: AES._CBC.IV(ivBytes: iv), noPadding: true))
+            clear = Array(
+                try AES._CBC.decrypt(
+                    ciphertext, using: SymmetricKey(data: keys.key),
+                    iv: AES._CBC.IV(ivBytes: iv), noPadding: true))
         } catch {
             throw .malformed("AES-CBC refused it")
         }
@@ -102,7 +105,8 @@ public struct RecordDecryptor: Sendable {
         let padding = Int(clear[clear.count - 1])
         let macInside = encryptThenMAC ? 0 : suite.mac.bytes
         guard padding + 1 + macInside <= clear.count,
-              clear[(clear.count - 1 - padding)...].allSatisfy({ Int($0) == padding }) else { throw .badPadding }
+            clear[(clear.count - 1 - padding)...].allSatisfy({ Int($0) == padding })
+        else { throw .badPadding }
         let content = clear[..<(clear.count - 1 - padding)]
         return encryptThenMAC ? Array(content) : try checkMAC(type: type, content)
     }

@@ -71,7 +71,8 @@ public enum NotDecrypted: Error, Sendable, Equatable, Codable, CustomStringConve
         case .noKeys: "no keys were given (--keylog, --rsa-key, or a key log inside the pcapng)"
         case .needsKeyLog(.tls13): "TLS 1.3, and the key log has no secrets for this session's client random"
         case .needsKeyLog: "ECDHE/DHE key exchange, and the key log has no CLIENT_RANDOM line for this session (the server's RSA key cannot decrypt it)"
-        case .noMatchingServerKey(let tried): "none of the \(tried) server key\(tried == 1 ? "" : "s") given decrypts this session's premaster secret (another server's key?)"
+        case .noMatchingServerKey(let tried):
+            "none of the \(tried) server key\(tried == 1 ? "" : "s") given decrypts this session's premaster secret (another server's key?)"
         case .resumedWithoutSecret: "a resumed TLS session, and its master secret is not in the key log (nor in an earlier connection of the capture)"
         case .unsupportedSuite(let suite): "rdpdoctor does not decrypt the cipher suite 0x\(String(suite, radix: 16, uppercase: true))"
         case .handshakeIncomplete(let what): what
@@ -121,8 +122,10 @@ public enum SessionDecryptor {
     /// Decrypts both sides, or says why not. `clientRecords` and `serverRecords`
     /// are each side's records after the X.224 exchange, in clear and encrypted.
     /// `resumedSecrets` maps a session ID to a master secret learned earlier.
-    public static func decrypt(_ handshake: HandshakeParameters, clientRecords: [TLSRecord], serverRecords: [TLSRecord],
-                               keys: DecryptionKeys, resumedMaster: [UInt8]? = nil) -> Result<DecryptedSession, NotDecrypted> {
+    public static func decrypt(
+        _ handshake: HandshakeParameters, clientRecords: [TLSRecord], serverRecords: [TLSRecord],
+        keys: DecryptionKeys, resumedMaster: [UInt8]? = nil
+    ) -> Result<DecryptedSession, NotDecrypted> {
         guard let suite = CipherSuite.named(handshake.cipherSuite) else {
             return .failure(.unsupportedSuite(handshake.cipherSuite))
         }
@@ -148,7 +151,8 @@ public enum SessionDecryptor {
             let prf = suite.prf(version: handshake.version)
             for serverKey in keys.serverKeys {
                 guard let premaster = try? serverKey.key.decryptPKCS1v15(encrypted), premaster.count == 48 else { continue }
-                let candidate = handshake.extendedMasterSecret
+                let candidate =
+                    handshake.extendedMasterSecret
                     ? prf.extendedMasterSecret(premaster: premaster, sessionHash: prf.transcriptHash(handshake.transcript))
                     : prf.masterSecret(premaster: premaster, clientRandom: handshake.clientRandom, serverRandom: handshake.serverRandom)
                 // A wrong key can still unpad by chance: the client's Finished must then open.
@@ -161,27 +165,34 @@ public enum SessionDecryptor {
             }
             guard master != nil else { return .failure(.noMatchingServerKey(tried: keys.serverKeys.count)) }
         } else {
-            return .failure(suite.keyExchange == .rsa && keys.serverKeys.isEmpty && keys.keyLog.isEmpty
-                            ? .noKeys(keyExchange: .rsa) : .needsKeyLog(keyExchange: suite.keyExchange))
+            return .failure(
+                suite.keyExchange == .rsa && keys.serverKeys.isEmpty && keys.keyLog.isEmpty
+                    ? .noKeys(keyExchange: .rsa) : .needsKeyLog(keyExchange: suite.keyExchange))
         }
         guard let master else { return .failure(.noKeys(keyExchange: suite.keyExchange)) }
         let (fromClient, fromServer) = records(handshake, suite: suite, master: master, client: clientRecords, server: serverRecords)
-        return .success(DecryptedSession(method: method, suite: suite, fromClient: fromClient, fromServer: fromServer,
-                                         masterSecret: master))
+        return .success(
+            DecryptedSession(
+                method: method, suite: suite, fromClient: fromClient, fromServer: fromServer,
+                masterSecret: master))
     }
 
     /// TLS 1.0 to 1.2: each side's records after its ChangeCipherSpec.
-    static func records(_ handshake: HandshakeParameters, suite: CipherSuite, master: [UInt8],
-                        client: [TLSRecord], server: [TLSRecord]) -> (fromClient: DecryptedStream, fromServer: DecryptedStream) {
-        let keys = KeySchedule.keys(master: master, suite: suite, version: handshake.version,
-                                    clientRandom: handshake.clientRandom, serverRandom: handshake.serverRandom)
+    static func records(
+        _ handshake: HandshakeParameters, suite: CipherSuite, master: [UInt8],
+        client: [TLSRecord], server: [TLSRecord]
+    ) -> (fromClient: DecryptedStream, fromServer: DecryptedStream) {
+        let keys = KeySchedule.keys(
+            master: master, suite: suite, version: handshake.version,
+            clientRandom: handshake.clientRandom, serverRandom: handshake.serverRandom)
         func side(_ records: [TLSRecord], _ keys: DirectionKeys) -> DecryptedStream {
             var stream = DecryptedStream()
             var decryptor: RecordDecryptor?
             for record in records {
                 if record.type == 20 {
-                    decryptor = RecordDecryptor(suite: suite, version: handshake.version, keys: keys,
-                                                encryptThenMAC: handshake.encryptThenMAC)
+                    decryptor = RecordDecryptor(
+                        suite: suite, version: handshake.version, keys: keys,
+                        encryptThenMAC: handshake.encryptThenMAC)
                     continue
                 }
                 guard decryptor != nil else { continue }

@@ -3,20 +3,24 @@
 // the application traffic secrets. Only a key log gives them.
 
 extension SessionDecryptor {
-    static func tls13(_ handshake: HandshakeParameters, suite: CipherSuite, clientRecords: [TLSRecord],
-                      serverRecords: [TLSRecord], keyLog: KeyLog) -> Result<DecryptedSession, NotDecrypted> {
+    static func tls13(
+        _ handshake: HandshakeParameters, suite: CipherSuite, clientRecords: [TLSRecord],
+        serverRecords: [TLSRecord], keyLog: KeyLog
+    ) -> Result<DecryptedSession, NotDecrypted> {
         let random = handshake.clientRandom
         guard let clientHandshake = keyLog.secret(.clientHandshake, clientRandom: random),
-              let serverHandshake = keyLog.secret(.serverHandshake, clientRandom: random) else {
+            let serverHandshake = keyLog.secret(.serverHandshake, clientRandom: random)
+        else {
             return .failure(keyLog.isEmpty ? .noKeys(keyExchange: .tls13) : .needsKeyLog(keyExchange: .tls13))
         }
         let clientTraffic = keyLog.secret(.clientTraffic, clientRandom: random)
         let serverTraffic = keyLog.secret(.serverTraffic, clientRandom: random)
-        return .success(DecryptedSession(
-            method: .keyLog, suite: suite,
-            fromClient: side(clientRecords, suite: suite, handshakeSecret: clientHandshake, trafficSecret: clientTraffic),
-            fromServer: side(serverRecords, suite: suite, handshakeSecret: serverHandshake, trafficSecret: serverTraffic),
-            masterSecret: nil))
+        return .success(
+            DecryptedSession(
+                method: .keyLog, suite: suite,
+                fromClient: side(clientRecords, suite: suite, handshakeSecret: clientHandshake, trafficSecret: clientTraffic),
+                fromServer: side(serverRecords, suite: suite, handshakeSecret: serverHandshake, trafficSecret: serverTraffic),
+                masterSecret: nil))
     }
 
     /// One side: handshake keys until its Finished, then the traffic keys (when the log has them).
@@ -47,8 +51,9 @@ extension SessionDecryptor {
                     if finished {
                         inHandshake = false
                         guard let trafficSecret else { return stream }
-                        decryptor = RecordDecryptor(suite: suite, version: 0x0304,
-                                                    keys: KeySchedule.keys(trafficSecret: trafficSecret, suite: suite))
+                        decryptor = RecordDecryptor(
+                            suite: suite, version: 0x0304,
+                            keys: KeySchedule.keys(trafficSecret: trafficSecret, suite: suite))
                         break
                     }
                 }

@@ -22,7 +22,8 @@ public enum TLSRecords {
             let type = stream[position]
             let length = Int(stream[position + 3]) << 8 | Int(stream[position + 4])
             guard (20...23).contains(type), stream[position + 1] == 3, length <= maximumBody,
-                  stream.count - position - 5 >= length else { break }
+                stream.count - position - 5 >= length
+            else { break }
             records.append(TLSRecord(type: type, body: stream[(position + 5)..<(position + 5 + length)], offset: position))
             position += 5 + length
         }

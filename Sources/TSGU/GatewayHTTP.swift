@@ -9,8 +9,10 @@ public enum GatewayHTTP {
 
     /// A request head. `authorization` is a whole header value ("NTLM <base64>");
     /// `webSocketKey` asks for the upgrade.
-    public static func request(method: String, host: String, connectionID: String, authorization: String?,
-                               webSocketKey: String?, chunkedBody: Bool = false) -> [UInt8] {
+    public static func request(
+        method: String, host: String, connectionID: String, authorization: String?,
+        webSocketKey: String?, chunkedBody: Bool = false
+    ) -> [UInt8] {
         var lines = [
             "\(method) \(path) HTTP/1.1",
             "Host: \(host)",
@@ -20,8 +22,10 @@ public enum GatewayHTTP {
             "User-Agent: MS-RDGateway/1.0",
         ]
         if let webSocketKey {
-            lines += ["Connection: Upgrade", "Upgrade: websocket", "Sec-WebSocket-Version: 13",
-                      "Sec-WebSocket-Key: \(webSocketKey)"]
+            lines += [
+                "Connection: Upgrade", "Upgrade: websocket", "Sec-WebSocket-Version: 13",
+                "Sec-WebSocket-Key: \(webSocketKey)",
+            ]
         } else {
             lines.append("Connection: Keep-Alive")
         }
@@ -111,8 +115,9 @@ public struct HTTPResponseHead: Sendable, Equatable {
         let text = String(decoding: head, as: UTF8.self)
         let lines = text.split(separator: "\r\n", omittingEmptySubsequences: true)
         guard let statusLine = lines.first, statusLine.hasPrefix("HTTP/1.") else {
-            throw WireError(.invalidField(reason: "is not an HTTP/1.x status line"), pdu: "HTTP response",
-                            field: "status line")
+            throw WireError(
+                .invalidField(reason: "is not an HTTP/1.x status line"), pdu: "HTTP response",
+                field: "status line")
         }
         let parts = statusLine.split(separator: " ", maxSplits: 2)
         guard parts.count >= 2, let status = Int(parts[1]), (100...999).contains(status) else {
@@ -123,8 +128,11 @@ public struct HTTPResponseHead: Sendable, Equatable {
         var headers: [(String, String)] = []
         for line in lines.dropFirst().prefix(100) {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers.append((String(line[..<colon].prefix(80)),
-                            String(line[line.index(after: colon)...].trimmingBlanks().prefix(8192))))
+            headers.append(
+                (
+                    String(line[..<colon].prefix(80)),
+                    String(line[line.index(after: colon)...].trimmingBlanks().prefix(8192))
+                ))
         }
         self.headers = headers
     }

@@ -154,8 +154,9 @@ public struct TSGUFramer: Sendable {
         _ = try r.u16LE("reserved")
         let length = Int(try r.u32LE("packetLength"))
         guard length >= 8 else {
-            throw WireError(.invalidField(reason: "is \(length), below the 8-byte header"), pdu: "TSGU \(type)",
-                            field: "packetLength")
+            throw WireError(
+                .invalidField(reason: "is \(length), below the 8-byte header"), pdu: "TSGU \(type)",
+                field: "packetLength")
         }
         guard length <= TSGU.maximumPacket else {
             throw WireError(.tooLarge(value: length, limit: TSGU.maximumPacket), pdu: "TSGU \(type)", field: "packetLength")

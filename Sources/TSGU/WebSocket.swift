@@ -61,10 +61,12 @@ public struct WebSocketDecoder: Sendable {
 
     public mutating func next() throws(WireError) -> WebSocket.Frame? {
         guard buffer.count >= 2 else { return nil }
-        let b0 = buffer[0], b1 = buffer[1]
+        let b0 = buffer[0]
+        let b1 = buffer[1]
         guard b0 & 0x70 == 0 else {
-            throw WireError(.invalidField(reason: "has reserved bits set (no extension was negotiated)"),
-                            pdu: "WebSocket frame", field: "RSV")
+            throw WireError(
+                .invalidField(reason: "has reserved bits set (no extension was negotiated)"),
+                pdu: "WebSocket frame", field: "RSV")
         }
         var offset = 2
         var length = Int(b1 & 0x7F)
@@ -77,15 +79,17 @@ public struct WebSocketDecoder: Sendable {
             var value: UInt64 = 0
             for byte in buffer[2..<10] { value = value << 8 | UInt64(byte) }
             guard value <= UInt64(WebSocket.maximumPayload) else {
-                throw WireError(.tooLarge(value: Int(clamping: value), limit: WebSocket.maximumPayload),
-                                pdu: "WebSocket frame", field: "payload length")
+                throw WireError(
+                    .tooLarge(value: Int(clamping: value), limit: WebSocket.maximumPayload),
+                    pdu: "WebSocket frame", field: "payload length")
             }
             length = Int(value)
             offset = 10
         }
         guard length <= WebSocket.maximumPayload else {
-            throw WireError(.tooLarge(value: length, limit: WebSocket.maximumPayload), pdu: "WebSocket frame",
-                            field: "payload length")
+            throw WireError(
+                .tooLarge(value: length, limit: WebSocket.maximumPayload), pdu: "WebSocket frame",
+                field: "payload length")
         }
         let masked = b1 & 0x80 != 0
         let mask: [UInt8] = masked ? (buffer.count >= offset + 4 ? Array(buffer[offset..<offset + 4]) : []) : []
@@ -111,7 +115,9 @@ public enum Base64 {
         var i = 0
         while i < bytes.count {
             let n = min(3, bytes.count - i)
-            let b0 = bytes[i], b1 = n > 1 ? bytes[i + 1] : 0, b2 = n > 2 ? bytes[i + 2] : 0
+            let b0 = bytes[i]
+            let b1 = n > 1 ? bytes[i + 1] : 0
+            let b2 = n > 2 ? bytes[i + 2] : 0
             out.append(alphabet[Int(b0 >> 2)])
             out.append(alphabet[Int((b0 & 0x3) << 4 | b1 >> 4)])
             out.append(n > 1 ? alphabet[Int((b1 & 0xF) << 2 | b2 >> 6)] : UInt8(ascii: "="))

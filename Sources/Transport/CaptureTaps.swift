@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Capture
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOSSL
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// First in a TCP connection's pipeline (below TLS): every byte written and
 /// read as it crosses the socket, and how the connection ends, go to the
@@ -90,7 +91,8 @@ final class TCPCaptureTap: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// The NIOSSL key log callback for this connection: each line goes to its flow.
     func keyLogCallback() -> NIOSSLKeyLogCallback {
-        let recorder = recorder, flow = keyLogFlow
+        let recorder = recorder
+        let flow = keyLogFlow
         return { buffer in
             guard let index = flow.get() else { return }
             var line = String(decoding: buffer.readableBytesView, as: UTF8.self)
@@ -124,7 +126,8 @@ final class UDPCaptureTap: ChannelDuplexHandler, RemovableChannelHandler {
     /// The flow, opened at the first datagram (the socket is connected by then).
     private func openedFlow(_ context: ChannelHandlerContext) -> Int? {
         if flow == nil, let client = Endpoint(context.channel.localAddress),
-           let server = Endpoint(context.channel.remoteAddress) {
+            let server = Endpoint(context.channel.remoteAddress)
+        {
             flow = recorder.open(.udp, client: client, server: server, carriesAccount: false)
         }
         return flow

@@ -1,11 +1,12 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import NIOCore
 import NIOPosix
 import ProbeCore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Runs a whole check: resolves the name, finds an address that answers,
 /// then carries out what the sans-IO `CheckCoordinator` decides, all within
@@ -45,8 +46,10 @@ public struct CheckRunner: Sendable {
         /// --capture: every connection's wire bytes and TLS keys go here (nil: nothing is recorded).
         public var recorder: TrafficRecorder?
 
-        public init(timeoutMs: Double = 5000, tlsVersions: [TLSProtocolVersion] = TLSProtocolVersion.allCases,
-                    connectSlots: Int = 2) {
+        public init(
+            timeoutMs: Double = 5000, tlsVersions: [TLSProtocolVersion] = TLSProtocolVersion.allCases,
+            connectSlots: Int = 2
+        ) {
             self.timeoutMs = timeoutMs
             self.tlsVersions = tlsVersions
             self.connectSlots = connectSlots
@@ -74,8 +77,9 @@ public struct CheckRunner: Sendable {
         // target itself is often not reachable from here, so it is not probed directly.
         if let gateway = options.gateway {
             let account = options.credentials.map {
-                GatewayRunner.TargetAccount(request: $0, pinnedLeafSHA256: options.pinnedLeafSHA256,
-                                            judge: options.judgeCertificate)
+                GatewayRunner.TargetAccount(
+                    request: $0, pinnedLeafSHA256: options.pinnedLeafSHA256,
+                    judge: options.judgeCertificate)
             }
             let walks = await GatewayRunner(group: group, recorder: options.recorder).run(
                 gateway, target: target, deadline: deadline, judge: options.judgeGatewayCertificate, account: account)
@@ -94,8 +98,9 @@ public struct CheckRunner: Sendable {
                 addresses: [target.host], usedAddress: nil, durationMs: 0, error: nil, literal: true)
         } else {
             do {
-                let resolved = try await NameResolver.resolve(host: target.host, port: target.port,
-                                                              timeoutMs: remainingMs(deadline) * DeadlinePolicy.firstShare)
+                let resolved = try await NameResolver.resolve(
+                    host: target.host, port: target.port,
+                    timeoutMs: remainingMs(deadline) * DeadlinePolicy.firstShare)
                 addresses = resolved.addresses
                 observations.resolution = ResolutionObservation(
                     addresses: addresses.map(Self.text), usedAddress: nil, durationMs: resolved.durationMs,
@@ -122,8 +127,9 @@ public struct CheckRunner: Sendable {
         if addresses.count > 1 {
             var timeouts = DeadlinePolicy.firstWave(remainingMs: remainingMs(deadline))
             if let cap = options.stepCapMs { timeouts.connectMs = min(timeouts.connectMs, cap) }
-            observations.reachability = await reachability(addresses, timeouts: timeouts, deadline: deadline,
-                                                           recorder: options.recorder)
+            observations.reachability = await reachability(
+                addresses, timeouts: timeouts, deadline: deadline,
+                recorder: options.recorder)
             guard let usedIndex = observations.reachability.firstIndex(where: { $0.failure == nil }) else {
                 observations.totalMs = Self.elapsedMs(since: start)
                 return observations
@@ -135,9 +141,12 @@ public struct CheckRunner: Sendable {
         observations.resolution?.usedAddress = Self.text(address)
 
         // 3. The UDP probe beside the TCP probes, which the coordinator schedules.
-        let udpTask: Task<UDPObservation?, Never>? = options.defaultClientOnly ? nil : Task { [group] in
-            await UDPProbeDriver(group: group, recorder: options.recorder).probe(address, port: target.port, hardDeadline: deadline)
-        }
+        let udpTask: Task<UDPObservation?, Never>? =
+            options.defaultClientOnly
+            ? nil
+            : Task { [group] in
+                await UDPProbeDriver(group: group, recorder: options.recorder).probe(address, port: target.port, hardDeadline: deadline)
+            }
         var settings = CheckCoordinator.Settings(
             plan: CheckPlan(target: target, tlsVersions: options.tlsVersions), budgetMs: remainingMs(deadline),
             quick: options.defaultClientOnly, credentials: options.credentials,
@@ -146,9 +155,10 @@ public struct CheckRunner: Sendable {
             ipv6: address.protocol == .inet6)
         settings.stepCapMs = options.stepCapMs
         settings.serviceProbeAfterSilence = options.serviceProbeAfterSilence
-        let coordinator = await drive(CheckCoordinator(settings, now: Self.now), to: address, deadline: deadline,
-                                      connectSlots: options.connectSlots, judge: options.judgeCertificate,
-                                      recorder: options.recorder)
+        let coordinator = await drive(
+            CheckCoordinator(settings, now: Self.now), to: address, deadline: deadline,
+            connectSlots: options.connectSlots, judge: options.judgeCertificate,
+            recorder: options.recorder)
         observations.probes = coordinator.probes
         observations.mtuSearch = coordinator.mtuSearch
         observations.pathSample = coordinator.pathSample
@@ -169,9 +179,11 @@ public struct CheckRunner: Sendable {
     }
 
     /// Carries out the coordinator's actions until it has nothing more to run.
-    private func drive(_ coordinator: CheckCoordinator, to address: SocketAddress, deadline: NIODeadline,
-                       connectSlots: Int, judge: (@Sendable ([[UInt8]]) async -> CertificateJudgement)?,
-                       recorder: TrafficRecorder?) async -> CheckCoordinator {
+    private func drive(
+        _ coordinator: CheckCoordinator, to address: SocketAddress, deadline: NIODeadline,
+        connectSlots: Int, judge: (@Sendable ([[UInt8]]) async -> CertificateJudgement)?,
+        recorder: TrafficRecorder?
+    ) async -> CheckCoordinator {
         var coordinator = coordinator
         let driver = ConnectionDriver(group: group, recorder: recorder)
         let gate = ConnectGate(slots: connectSlots)
@@ -183,8 +195,9 @@ public struct CheckRunner: Sendable {
                     switch action {
                     case .launch(let launch):
                         tasks.addTask {
-                            let outcome = await Self.run(launch, driver: driver, to: address, addressText: addressText,
-                                                         deadline: deadline, gate: gate)
+                            let outcome = await Self.run(
+                                launch, driver: driver, to: address, addressText: addressText,
+                                deadline: deadline, gate: gate)
                             return .ended(launch.id, outcome)
                         }
                     case .judgeCertificate(let chain):
@@ -205,22 +218,27 @@ public struct CheckRunner: Sendable {
         return coordinator
     }
 
-    private static func run(_ launch: CheckCoordinator.Launch, driver: ConnectionDriver, to address: SocketAddress,
-                            addressText: String, deadline: NIODeadline, gate: ConnectGate) async -> CheckCoordinator.Outcome {
+    private static func run(
+        _ launch: CheckCoordinator.Launch, driver: ConnectionDriver, to address: SocketAddress,
+        addressText: String, deadline: NIODeadline, gate: ConnectGate
+    ) async -> CheckCoordinator.Outcome {
         let connectTimeout = TimeAmount.nanoseconds(Int64(max(1, launch.connectTimeoutMs) * 1_000_000))
         switch launch.job {
         case .rdp(var machine):
             machine.setAddress(addressText)
-            let ended = await driver.run(machine, to: address, connectTimeout: connectTimeout, hardDeadline: deadline,
-                                         gate: gate, maximumSegmentSize: launch.maximumSegmentSize)
+            let ended = await driver.run(
+                machine, to: address, connectTimeout: connectTimeout, hardDeadline: deadline,
+                gate: gate, maximumSegmentSize: launch.maximumSegmentSize)
             return .rdp(ended.record)
         case .service(let machine):
-            let ended = await driver.run(machine, to: address, connectTimeout: connectTimeout, hardDeadline: deadline,
-                                         gate: gate)
+            let ended = await driver.run(
+                machine, to: address, connectTimeout: connectTimeout, hardDeadline: deadline,
+                gate: gate)
             return .service(ended.observation)
         case .pathSample(let machine):
-            let ended = await driver.run(machine, to: address, connectTimeout: connectTimeout, hardDeadline: deadline,
-                                         gate: gate)
+            let ended = await driver.run(
+                machine, to: address, connectTimeout: connectTimeout, hardDeadline: deadline,
+                gate: gate)
             return .pathSample(ended.observation)
         }
     }
@@ -237,17 +255,24 @@ public struct CheckRunner: Sendable {
         }
     }
 
-    private func reachability(_ addresses: [SocketAddress], timeouts: StepTimeouts, deadline: NIODeadline,
-                              recorder: TrafficRecorder?) async -> [ReachabilityObservation] {
+    private func reachability(
+        _ addresses: [SocketAddress], timeouts: StepTimeouts, deadline: NIODeadline,
+        recorder: TrafficRecorder?
+    ) async -> [ReachabilityObservation] {
         let driver = ConnectionDriver(group: group, recorder: recorder)
         return await withTaskGroup(of: (Int, ReachabilityObservation).self) { tasks in
             for (index, address) in addresses.enumerated() {
                 tasks.addTask {
-                    let ended = await driver.run(ConnectOnlyMachine(), to: address,
-                                                 connectTimeout: .milliseconds(Int64(timeouts.connectMs)),
-                                                 hardDeadline: deadline)
-                    return (index, ReachabilityObservation(address: Self.text(address), connectMs: ended.connectMs,
-                                                           failure: ended.failure))
+                    let ended = await driver.run(
+                        ConnectOnlyMachine(), to: address,
+                        connectTimeout: .milliseconds(Int64(timeouts.connectMs)),
+                        hardDeadline: deadline)
+                    return (
+                        index,
+                        ReachabilityObservation(
+                            address: Self.text(address), connectMs: ended.connectMs,
+                            failure: ended.failure)
+                    )
                 }
             }
             var results: [(Int, ReachabilityObservation)] = []

@@ -22,8 +22,9 @@ public struct ConnectionDriver: Sendable {
         _ machine: Machine, to address: SocketAddress, connectTimeout: TimeAmount, hardDeadline: NIODeadline,
         maximumSegmentSize: Int? = nil
     ) async -> Machine {
-        await run(machine, to: address, connectTimeout: connectTimeout, hardDeadline: hardDeadline, gate: nil,
-                  maximumSegmentSize: maximumSegmentSize)
+        await run(
+            machine, to: address, connectTimeout: connectTimeout, hardDeadline: hardDeadline, gate: nil,
+            maximumSegmentSize: maximumSegmentSize)
     }
 
     func run<Machine: ConnectionMachine>(
@@ -59,9 +60,10 @@ public struct ConnectionDriver: Sendable {
                 let counter = RawByteCounter()
                 // The tap goes first, nearest the socket: it sees what TLS wrote and what arrived.
                 let tap = recorder.map { TCPCaptureTap(recorder: $0, carriesAccount: machine.carriesAccount) }
-                let handler = ProbeHandler(machine: machine, promise: promise, hardDeadline: hardDeadline,
-                                           gate: gate, counter: counter, keyLog: tap?.keyLogCallback(), address: address,
-                                           recorder: recorder)
+                let handler = ProbeHandler(
+                    machine: machine, promise: promise, hardDeadline: hardDeadline,
+                    gate: gate, counter: counter, keyLog: tap?.keyLogCallback(), address: address,
+                    recorder: recorder)
                 if let tap { try channel.pipeline.syncOperations.addHandler(tap) }
                 try channel.pipeline.syncOperations.addHandlers([QuickAckHandler(), counter, handler])
             }
@@ -122,9 +124,11 @@ final class ProbeHandler<Machine: ConnectionMachine>: ChannelInboundHandler, Rem
     /// With --capture: the second connection is recorded too, as its own flow.
     private let recorder: TrafficRecorder?
 
-    init(machine: Machine, promise: EventLoopPromise<Machine>, hardDeadline: NIODeadline, gate: ConnectGate?,
-         counter: RawByteCounter, keyLog: NIOSSLKeyLogCallback? = nil, address: SocketAddress,
-         recorder: TrafficRecorder? = nil) {
+    init(
+        machine: Machine, promise: EventLoopPromise<Machine>, hardDeadline: NIODeadline, gate: ConnectGate?,
+        counter: RawByteCounter, keyLog: NIOSSLKeyLogCallback? = nil, address: SocketAddress,
+        recorder: TrafficRecorder? = nil
+    ) {
         self.address = address
         self.recorder = recorder
         self.machine = machine
@@ -270,7 +274,8 @@ final class ProbeHandler<Machine: ConnectionMachine>: ChannelInboundHandler, Rem
         guard second == nil, !closing else { return }
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         let left = hardDeadline - NIODeadline.now()
-        let recorder = recorder, carriesAccount = machine.carriesAccount
+        let recorder = recorder
+        let carriesAccount = machine.carriesAccount
         let connecting = ClientBootstrap(group: context.eventLoop)
             .connectTimeout(max(.milliseconds(1), left))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -390,8 +395,10 @@ final class CertificateBox: @unchecked Sendable {
 /// How every probe speaks TLS, on a socket or inside a tunnel.
 enum ProbeTLS {
     /// The probe's TLS client: any certificate is accepted and its chain kept in `box`.
-    static func makeTLSHandler(_ parameters: TLSParameters, keeping box: CertificateBox,
-                               keyLog: NIOSSLKeyLogCallback? = nil) throws -> NIOSSLClientHandler {
+    static func makeTLSHandler(
+        _ parameters: TLSParameters, keeping box: CertificateBox,
+        keyLog: NIOSSLKeyLogCallback? = nil
+    ) throws -> NIOSSLClientHandler {
         var configuration = TLSConfiguration.makeClientConfiguration()
         // Only with --capture: the session's secrets, for the capture's Decryption Secrets Block.
         configuration.keyLogCallback = keyLog

@@ -1,12 +1,13 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import NIOCore
 import NIOPosix
 import NTLM
 import ProbeCore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `--gateway`: what to walk through, with which account.
 public struct GatewayRequest: Sendable {
@@ -54,17 +55,20 @@ struct GatewayRunner {
         var judge: (@Sendable ([[UInt8]]) async -> CertificateJudgement)?
     }
 
-    func run(_ request: GatewayRequest, target: Target, deadline: NIODeadline,
-             judge: (@Sendable ([[UInt8]]) async -> CertificateJudgement)?,
-             account: TargetAccount? = nil) async -> GatewayWalks {
+    func run(
+        _ request: GatewayRequest, target: Target, deadline: NIODeadline,
+        judge: (@Sendable ([[UInt8]]) async -> CertificateJudgement)?,
+        account: TargetAccount? = nil
+    ) async -> GatewayWalks {
         let gateway = request.gateway
         let address: SocketAddress
         do {
             if gateway.hostIsAddress, let literal = try? SocketAddress(ipAddress: gateway.host, port: Int(gateway.port)) {
                 address = literal
             } else {
-                let resolved = try await NameResolver.resolve(host: gateway.host, port: gateway.port,
-                                                              timeoutMs: Self.remainingMs(deadline) / 3)
+                let resolved = try await NameResolver.resolve(
+                    host: gateway.host, port: gateway.port,
+                    timeoutMs: Self.remainingMs(deadline) / 3)
                 guard let first = resolved.addresses.first else { throw ResolutionFailed() }
                 address = first
             }
@@ -75,8 +79,9 @@ struct GatewayRunner {
         }
         // The legacy RPC-over-HTTP URL, asked beside the walks on its own connection.
         let rpcProxy = Task { await self.rpcProxy(address, gateway: gateway, deadline: deadline) }
-        var walks = await walks(request, target: target, address: address, deadline: deadline, judge: judge,
-                                account: account, rpcProbeDone: { _ = await rpcProxy.value })
+        var walks = await walks(
+            request, target: target, address: address, deadline: deadline, judge: judge,
+            account: account, rpcProbeDone: { _ = await rpcProxy.value })
         walks.gateway.rpcProxy = await rpcProxy.value
         return walks
     }
@@ -84,23 +89,31 @@ struct GatewayRunner {
     /// `RPC_IN_DATA /rpc/rpcproxy.dll` once, without credentials, with a step's deadline.
     func rpcProxy(_ address: SocketAddress, gateway: Target, deadline: NIODeadline) async -> RPCProxyObservation {
         let step = max(500, min(5_000, Self.remainingMs(deadline) / 4))
-        let machine = RPCProxyProbeMachine(host: gateway.host,
-                                           tls: TLSParameters(serverName: gateway.hostIsAddress ? nil : gateway.host),
-                                           timeouts: StepTimeouts(connectMs: step, stepMs: step))
-        return await ConnectionDriver(group: group, recorder: recorder).run(machine, to: address, connectTimeout: .milliseconds(Int64(step)),
-                                                        hardDeadline: deadline).observation
+        let machine = RPCProxyProbeMachine(
+            host: gateway.host,
+            tls: TLSParameters(serverName: gateway.hostIsAddress ? nil : gateway.host),
+            timeouts: StepTimeouts(connectMs: step, stepMs: step))
+        return await ConnectionDriver(group: group, recorder: recorder).run(
+            machine, to: address, connectTimeout: .milliseconds(Int64(step)),
+            hardDeadline: deadline
+        ).observation
     }
 
     /// The gateway walks and the target's walks through the channel.
-    private func walks(_ request: GatewayRequest, target: Target, address: SocketAddress, deadline: NIODeadline,
-                       judge: (@Sendable ([[UInt8]]) async -> CertificateJudgement)?,
-                       account: TargetAccount?, rpcProbeDone: () async -> Void) async -> GatewayWalks {
+    private func walks(
+        _ request: GatewayRequest, target: Target, address: SocketAddress, deadline: NIODeadline,
+        judge: (@Sendable ([[UInt8]]) async -> CertificateJudgement)?,
+        account: TargetAccount?, rpcProbeDone: () async -> Void
+    ) async -> GatewayWalks {
         let gateway = request.gateway
         let driver = ConnectionDriver(group: group, recorder: recorder)
         let plan = CheckPlan(target: target)
-        @Sendable func walk(_ credentials: GatewayCredentials?, allow: @escaping @Sendable (TLSSessionInfo) -> Bool,
-                  _ purpose: ProbePurpose = .defaultClient, account: CredentialSettings? = nil, holdMs: Double = 0) async
-            -> (GatewayObservation, ProbeRecord?) {
+        @Sendable func walk(
+            _ credentials: GatewayCredentials?, allow: @escaping @Sendable (TLSSessionInfo) -> Bool,
+            _ purpose: ProbePurpose = .defaultClient, account: CredentialSettings? = nil, holdMs: Double = 0
+        ) async
+            -> (GatewayObservation, ProbeRecord?)
+        {
             let step = max(500, min(10_000, (Self.remainingMs(deadline) - holdMs) / 4))
             let timeouts = StepTimeouts(connectMs: step, stepMs: step)
             var options = GatewayMachine.Options(
@@ -112,10 +125,12 @@ struct GatewayRunner {
                 mayAuthenticate: allow, random: Self.random, currentTime: Self.fileTime(),
                 channelProbe: nil)
             options.holdMs = holdMs
-            let machine = TunnelledProbeMachine(gateway: options,
-                                                walk: plan.machine(purpose, timeouts: timeouts, credentials: account))
-            let ended = await driver.run(machine, to: address, connectTimeout: .milliseconds(Int64(step)),
-                                         hardDeadline: deadline)
+            let machine = TunnelledProbeMachine(
+                gateway: options,
+                walk: plan.machine(purpose, timeouts: timeouts, credentials: account))
+            let ended = await driver.run(
+                machine, to: address, connectTimeout: .milliseconds(Int64(step)),
+                hardDeadline: deadline)
             return (ended.gateway.observation, ended.record)
         }
         // The walk the report shows holds the channel (--hold): the first when no account is given.
@@ -130,7 +145,8 @@ struct GatewayRunner {
         var walks = GatewayWalks(gateway: first)
         var gatewayAllows: (@Sendable (TLSSessionInfo) -> Bool) = { _ in false }
         if let credentials = request.credentials, first.authentication == .noCredentials,
-           let leaf = first.tls?.peerChain.first {
+            let leaf = first.tls?.peerChain.first
+        {
             let trusted = request.insecure || (judged.map { $0.trusted && $0.nameMatches } ?? false)
             guard trusted else {
                 walks.gateway.authentication = .withheldUntrustedCertificate
@@ -151,9 +167,10 @@ struct GatewayRunner {
             if account.pinnedLeafSHA256 == nil, let judge = account.judge, let chain = main.tls?.peerChain, !chain.isEmpty {
                 judgement = await judge(chain)
             }
-            let (check, settings) = CredentialGate.accountWalk(account.request, after: main,
-                                                               pinnedLeafSHA256: account.pinnedLeafSHA256,
-                                                               judgement: judgement)
+            let (check, settings) = CredentialGate.accountWalk(
+                account.request, after: main,
+                pinnedLeafSHA256: account.pinnedLeafSHA256,
+                judgement: judgement)
             walks.credentialCheck = check
             accountSettings = settings
         }
@@ -195,8 +212,10 @@ struct GatewayRunner {
     static let maximumSimultaneous = CheckCoordinator.maximumSimultaneousConnections
 
     /// Runs `work` for each job, `limit` at a time; the results in the jobs' order.
-    func concurrently<Job: Sendable>(_ jobs: [Job], at limit: Int,
-                                     _ work: @escaping @Sendable (Job) async -> ProbeRecord?) async -> [ProbeRecord?] {
+    func concurrently<Job: Sendable>(
+        _ jobs: [Job], at limit: Int,
+        _ work: @escaping @Sendable (Job) async -> ProbeRecord?
+    ) async -> [ProbeRecord?] {
         await withTaskGroup(of: (Int, ProbeRecord?).self) { tasks in
             var next = 0
             var results = [ProbeRecord?](repeating: nil, count: jobs.count)
@@ -217,8 +236,10 @@ struct GatewayRunner {
     }
 
     /// An X.224 Connection Request asking for TLS or CredSSP, as mstsc's first bytes.
-    static let connectionRequest: [UInt8] = [0x03, 0x00, 0x00, 0x13, 0x0E, 0xE0, 0x00, 0x00, 0x00, 0x00, 0x00,
-                                             0x01, 0x00, 0x08, 0x00, 0x03, 0x00, 0x00, 0x00]
+    static let connectionRequest: [UInt8] = [
+        0x03, 0x00, 0x00, 0x13, 0x0E, 0xE0, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x01, 0x00, 0x08, 0x00, 0x03, 0x00, 0x00, 0x00,
+    ]
 
     struct ResolutionFailed: Error, CustomStringConvertible {
         var description: String { "no address" }

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import NIOCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// First in every probe connection's pipeline: after each flush, asks the
 /// kernel to acknowledge what has arrived now rather than on the delayed-ACK
@@ -25,8 +26,8 @@ final class QuickAckHandler: ChannelOutboundHandler, RemovableChannelHandler {
 
     static func acknowledgeNow(_ channel: any Channel) {
         #if os(Linux)
-        let option = ChannelOptions.Types.SocketOption(level: .tcp, name: .init(rawValue: TCP_QUICKACK))
-        try? channel.syncOptions?.setOption(option, value: 1)
+            let option = ChannelOptions.Types.SocketOption(level: .tcp, name: .init(rawValue: TCP_QUICKACK))
+            try? channel.syncOptions?.setOption(option, value: 1)
         #endif
     }
 }

@@ -1,34 +1,37 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import NIOCore
 import ProbeCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Reads the kernel's TCP_INFO for a connection (Linux). The layout is the
 /// kernel's `struct tcp_info` (linux/tcp.h); glibc's copy stops before the
 /// segment counters, so the bytes are read by offset.
 enum TCPStatistics {
     /// 160 bytes: through tcpi_data_segs_out.
-    typealias Raw = (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
-                     UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
+    typealias Raw = (
+        UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+        UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64
+    )
 
     static func read(_ channel: any Channel) -> EventLoopFuture<TCPStats?> {
         #if os(Linux)
-        guard let provider = channel as? any SocketOptionProvider else {
-            return channel.eventLoop.makeSucceededFuture(nil)
-        }
-        return provider.unsafeGetSocketOption(level: .tcp, name: .init(rawValue: TCP_INFO)).map { (raw: Raw) -> TCPStats? in
-            withUnsafeBytes(of: raw) { bytes in
-                func u32(_ offset: Int) -> UInt32 { bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self) }
-                return TCPStats(
-                    rttMs: Double(u32(68)) / 1000, rttVarianceMs: Double(u32(72)) / 1000,
-                    minRTTMs: Double(u32(148)) / 1000, totalRetransmits: Int(u32(100)), lost: Int(u32(32)),
-                    segmentsOut: Int(u32(136)), segmentsIn: Int(u32(140)), pathMTU: Int(u32(60)),
-                    sendMSS: Int(u32(16)))
+            guard let provider = channel as? any SocketOptionProvider else {
+                return channel.eventLoop.makeSucceededFuture(nil)
             }
-        }.recover { _ in nil }
+            return provider.unsafeGetSocketOption(level: .tcp, name: .init(rawValue: TCP_INFO)).map { (raw: Raw) -> TCPStats? in
+                withUnsafeBytes(of: raw) { bytes in
+                    func u32(_ offset: Int) -> UInt32 { bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self) }
+                    return TCPStats(
+                        rttMs: Double(u32(68)) / 1000, rttVarianceMs: Double(u32(72)) / 1000,
+                        minRTTMs: Double(u32(148)) / 1000, totalRetransmits: Int(u32(100)), lost: Int(u32(32)),
+                        segmentsOut: Int(u32(136)), segmentsIn: Int(u32(140)), pathMTU: Int(u32(60)),
+                        sendMSS: Int(u32(16)))
+                }
+            }.recover { _ in nil }
         #else
-        return channel.eventLoop.makeSucceededFuture(nil)
+            return channel.eventLoop.makeSucceededFuture(nil)
         #endif
     }
 }

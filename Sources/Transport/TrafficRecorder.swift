@@ -1,11 +1,12 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import Capture
 import NIOConcurrencyHelpers
 import NIOCore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Records a check's connections for `check --capture`: the bytes each socket
 /// sent and received (TLS records as they were on the wire), when, how each
@@ -60,9 +61,10 @@ public final class TrafficRecorder: Sendable {
 
     /// A new flow between `client` and `server`; its number for `record`.
     func open(_ kind: RecordedFlow.Kind, client: Endpoint, server: Endpoint, carriesAccount: Bool) -> Int {
-        let flow = RecordedFlow(kind: kind, client: client, server: server,
-                                clientInitialSequence: .random(in: .min ... .max),
-                                serverInitialSequence: .random(in: .min ... .max))
+        let flow = RecordedFlow(
+            kind: kind, client: client, server: server,
+            clientInitialSequence: .random(in: .min ... .max),
+            serverInitialSequence: .random(in: .min ... .max))
         return state.withLockedValue { state in
             state.flows.append(Flow(recorded: flow, carriesAccount: carriesAccount))
             return state.flows.count - 1
@@ -76,7 +78,8 @@ public final class TrafficRecorder: Sendable {
             var happening = happening
             // Once full, it stays full: the file holds the first bytes of the check, then gaps.
             if case .bytes(let bytes) = happening,
-               state.full || state.bytesKept + bytes.count > byteLimit || state.events >= eventLimit {
+                state.full || state.bytesKept + bytes.count > byteLimit || state.events >= eventLimit
+            {
                 state.full = true
                 state.bytesNotKept += bytes.count
                 happening = .unrecorded(bytes.count)
@@ -84,7 +87,8 @@ public final class TrafficRecorder: Sendable {
             if case .bytes(let bytes) = happening { state.bytesKept += bytes.count }
             // Bytes not kept in a row are one gap: the event count stays bounded.
             if case .unrecorded(let count) = happening, let last = state.flows[index].recorded.events.last,
-               last.direction == direction, case .unrecorded(let before) = last.happening {
+                last.direction == direction, case .unrecorded(let before) = last.happening
+            {
                 state.flows[index].recorded.events[state.flows[index].recorded.events.count - 1] =
                     FlowEvent(micros: last.micros, direction: direction, .unrecorded(before + count))
                 return
@@ -114,16 +118,20 @@ public final class TrafficRecorder: Sendable {
         var recording = TrafficRecording()
         recording.flows = state.flows.map(\.recorded)
         recording.keyLog = state.flows.filter { !$0.carriesAccount }.flatMap(\.keyLog).map { $0 + "\n" }.joined()
-        recording.notes = ["Recorded by rdpdoctor check: each connection's bytes as its socket sent and received "
-            + "them (TLS records as on the wire); IP and TCP headers are made up from them."]
+        recording.notes = [
+            "Recorded by rdpdoctor check: each connection's bytes as its socket sent and received "
+                + "them (TLS records as on the wire); IP and TCP headers are made up from them."
+        ]
         for flow in state.flows where flow.carriesAccount {
-            recording.notes.append("The connection \(flow.recorded.client) -> \(flow.recorded.server) carried an "
-                + "encrypted credential exchange (NTLM with the account, and with --logon its credentials); its TLS keys "
-                + "are left out, so it stays encrypted.")
+            recording.notes.append(
+                "The connection \(flow.recorded.client) -> \(flow.recorded.server) carried an "
+                    + "encrypted credential exchange (NTLM with the account, and with --logon its credentials); its TLS keys "
+                    + "are left out, so it stays encrypted.")
         }
         if state.bytesNotKept > 0 {
-            recording.notes.append("Capped: \(state.bytesKept) bytes kept, \(state.bytesNotKept) more not recorded "
-                + "(the sequence numbers skip them).")
+            recording.notes.append(
+                "Capped: \(state.bytesKept) bytes kept, \(state.bytesNotKept) more not recorded "
+                    + "(the sequence numbers skip them).")
         }
         if state.keyLinesDropped > 0 {
             recording.notes.append("\(state.keyLinesDropped) TLS key log lines were past the limit and left out.")

@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import NIOCore
 import NIOPosix
 import ProbeCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Runs the sans-IO `UDPProbeMachine` over a real UDP socket.
 ///
@@ -25,17 +26,22 @@ public struct UDPProbeDriver: Sendable {
 
     /// Probes UDP `port` on the host of `address` (the TCP probes' address; its
     /// port is replaced) with a random initial sequence number, within `hardDeadline`.
-    public func probe(_ address: SocketAddress, port: UInt16 = 3389, settings: UDPProbeSettings = .init(),
-                      hardDeadline: NIODeadline) async -> UDPObservation {
-        let machine = UDPProbeMachine(port: port, initialSequenceNumber: UInt32.random(in: .min ... .max),
-                                      settings: settings)
+    public func probe(
+        _ address: SocketAddress, port: UInt16 = 3389, settings: UDPProbeSettings = .init(),
+        hardDeadline: NIODeadline
+    ) async -> UDPObservation {
+        let machine = UDPProbeMachine(
+            port: port, initialSequenceNumber: UInt32.random(in: .min ... .max),
+            settings: settings)
         return await run(machine, to: address, hardDeadline: hardDeadline).observation
     }
 
     /// Drives `machine` until it finishes, the socket fails, or `hardDeadline`
     /// passes, and returns it as it ended. The UDP port comes from the machine.
-    public func run(_ machine: UDPProbeMachine, to address: SocketAddress,
-                    hardDeadline: NIODeadline) async -> UDPProbeMachine {
+    public func run(
+        _ machine: UDPProbeMachine, to address: SocketAddress,
+        hardDeadline: NIODeadline
+    ) async -> UDPProbeMachine {
         var machine = machine
         var target = address
         target.port = Int(machine.observation.port)

@@ -10,28 +10,28 @@ struct Analyze: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Explain each RDP connection in a packet capture (pcap or pcapng), as check would.",
         discussion: """
-        Reads the capture in chunks (any size), rebuilds every TCP connection
-        that begins with an X.224 Connection Request (on any port), and tells
-        for each one how far it got, who closed it and why, with the same rules
-        as `check`. TLS-encrypted parts (CredSSP, MCS, licensing, the session)
-        are decrypted when keys are given, and read with the same decoders:
-          --keylog FILE    an NSS key log (SSLKEYLOGFILE=FILE before starting
-                           xfreerdp or another OpenSSL/NSS-based client); any
-                           key exchange, TLS 1.2 and 1.3. A pcapng's own
-                           Decryption Secrets Block (check --capture) is read
-                           without it.
-          --rsa-key FILE   the server's RSA private key (PEM, PKCS#1 or
-                           PKCS#8): only for sessions with RSA key exchange
-                           (old servers, TLS 1.0-1.2 without ECDHE); useless
-                           for ECDHE and TLS 1.3.
-        mstsc (Schannel) cannot write a key log; for its sessions only the
-        server's key helps, and only with RSA key exchange. Without keys the
-        report says what could not be seen.
+            Reads the capture in chunks (any size), rebuilds every TCP connection
+            that begins with an X.224 Connection Request (on any port), and tells
+            for each one how far it got, who closed it and why, with the same rules
+            as `check`. TLS-encrypted parts (CredSSP, MCS, licensing, the session)
+            are decrypted when keys are given, and read with the same decoders:
+              --keylog FILE    an NSS key log (SSLKEYLOGFILE=FILE before starting
+                               xfreerdp or another OpenSSL/NSS-based client); any
+                               key exchange, TLS 1.2 and 1.3. A pcapng's own
+                               Decryption Secrets Block (check --capture) is read
+                               without it.
+              --rsa-key FILE   the server's RSA private key (PEM, PKCS#1 or
+                               PKCS#8): only for sessions with RSA key exchange
+                               (old servers, TLS 1.0-1.2 without ECDHE); useless
+                               for ECDHE and TLS 1.3.
+            mstsc (Schannel) cannot write a key log; for its sessions only the
+            server's key helps, and only with RSA key exchange. Without keys the
+            report says what could not be seen.
 
-        Exit codes: 0 no connection fails; 1 warnings; 2 a connection fails;
-        3 rdpdoctor could not run (unreadable file, not a capture, no RDP in it
-        is exit 0 with a note).
-        """
+            Exit codes: 0 no connection fails; 1 warnings; 2 a connection fails;
+            3 rdpdoctor could not run (unreadable file, not a capture, no RDP in it
+            is exit 0 with a note).
+            """
     )
 
     @Argument(help: "A pcap or pcapng file (tcpdump -w, dumpcap, Wireshark).")
@@ -49,7 +49,9 @@ struct Analyze: AsyncParsableCommand {
     @Option(name: .customLong("keylog"), help: ArgumentHelp("An NSS key log file (SSLKEYLOGFILE) to decrypt TLS; repeatable.", valueName: "FILE"))
     var keyLogs: [String] = []
 
-    @Option(name: .customLong("rsa-key"), help: ArgumentHelp("A server's RSA private key (PEM) to decrypt TLS with RSA key exchange; repeatable.", valueName: "FILE"))
+    @Option(
+        name: .customLong("rsa-key"),
+        help: ArgumentHelp("A server's RSA private key (PEM) to decrypt TLS with RSA key exchange; repeatable.", valueName: "FILE"))
     var rsaKeys: [String] = []
 
     func validate() throws {
@@ -78,8 +80,10 @@ struct Analyze: AsyncParsableCommand {
             let left = report.notShown.values.reduce(0, +)
             if left > 0 { Output.standardError("rdpdoctor: \(left) more RDP connections are counted, not logged (the first 1000 are kept)\n") }
         } else {
-            Output.standardOutput(json ? JSONDocuments.analyze(report, file: file, showNames: showNames)
-                                       : AnalyzeTextRenderer(style: style, showNames: showNames).render(report, file: file))
+            Output.standardOutput(
+                json
+                    ? JSONDocuments.analyze(report, file: file, showNames: showNames)
+                    : AnalyzeTextRenderer(style: style, showNames: showNames).render(report, file: file))
         }
         let worst = report.connections.map(\.report.exitStatus).max() ?? 0
         if worst != 0 { throw Reported(status: ExitStatus(rawValue: worst) ?? .failure) }

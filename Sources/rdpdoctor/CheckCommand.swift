@@ -12,11 +12,11 @@ struct Check: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Replay the RDP connection against a host, layer by layer, and name the step that breaks.",
         discussion: """
-        TARGET is HOST, HOST:PORT, [IPv6]:PORT, or an .rdp file.
+            TARGET is HOST, HOST:PORT, [IPv6]:PORT, or an .rdp file.
 
-        Exit codes: 0 connectable and clean; 1 connectable with warnings;
-        2 the connection would fail; 3 rdpdoctor could not run (bad arguments).
-        """
+            Exit codes: 0 connectable and clean; 1 connectable with warnings;
+            2 the connection would fail; 3 rdpdoctor could not run (bad arguments).
+            """
     )
 
     @Argument(help: "HOST, HOST:PORT, [IPv6]:PORT or a .rdp file.")
@@ -40,7 +40,11 @@ struct Check: AsyncParsableCommand {
     @Flag(name: .long, help: "Only walk the connection as a default client would (no per-protocol and per-TLS-version probes): the fastest answer.")
     var quick = false
 
-    @Option(name: .long, help: ArgumentHelp("Check this account over NLA: [DOMAIN\\]NAME or NAME@DOMAIN.", discussion: "The password is read from a no-echo prompt, --password-stdin, or RDPDOCTOR_PASSWORD."))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Check this account over NLA: [DOMAIN\\]NAME or NAME@DOMAIN.",
+            discussion: "The password is read from a no-echo prompt, --password-stdin, or RDPDOCTOR_PASSWORD."))
     var user: String?
 
     @Flag(name: .long, help: "Read the password from the first line of standard input.")
@@ -49,13 +53,25 @@ struct Check: AsyncParsableCommand {
     @Flag(name: .long, help: "After the server accepts the account, send the credentials and go on to the logon (only to a trusted or pinned server).")
     var logon = false
 
-    @Flag(name: .long, help: "With --user: try the account even on a server whose certificate is not trusted (its NTLMv2 response can then be cracked offline by whoever holds that certificate).")
+    @Flag(
+        name: .long,
+        help:
+            "With --user: try the account even on a server whose certificate is not trusted (its NTLMv2 response can then be cracked offline by whoever holds that certificate)."
+    )
     var insecure = false
 
-    @Option(name: .long, help: ArgumentHelp("Walk the RD Gateway GW[:PORT] (443 by default) in front of the target: TLS, HTTP transport, gateway authentication, tunnel, channel to the target.", discussion: "The gateway account is --gateway-user (by default --user, with the same password); its password comes from a no-echo prompt, --gateway-password-stdin, or RDPDOCTOR_GATEWAY_PASSWORD."))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Walk the RD Gateway GW[:PORT] (443 by default) in front of the target: TLS, HTTP transport, gateway authentication, tunnel, channel to the target.",
+            discussion:
+                "The gateway account is --gateway-user (by default --user, with the same password); its password comes from a no-echo prompt, --gateway-password-stdin, or RDPDOCTOR_GATEWAY_PASSWORD."
+        ))
     var gateway: String?
 
-    @Option(name: .long, help: "With --gateway: keep the channel open SECONDS after the walk (keep-alives as a client sends them) and report when and how it was closed.")
+    @Option(
+        name: .long,
+        help: "With --gateway: keep the channel open SECONDS after the walk (keep-alives as a client sends them) and report when and how it was closed.")
     var hold: Double?
 
     @Option(name: .customLong("gateway-user"), help: "The RD Gateway account: [DOMAIN\\]NAME or NAME@DOMAIN (default: --user).")
@@ -64,10 +80,19 @@ struct Check: AsyncParsableCommand {
     @Flag(name: .customLong("gateway-password-stdin"), help: "Read the gateway password from the first line of standard input.")
     var gatewayPasswordStdin = false
 
-    @Option(name: .customLong("cert-sha256"), help: "The SHA-256 fingerprint the server's certificate must have (hex, colons allowed): checked on every connection, and with --user the account goes only to that certificate.")
+    @Option(
+        name: .customLong("cert-sha256"),
+        help:
+            "The SHA-256 fingerprint the server's certificate must have (hex, colons allowed): checked on every connection, and with --user the account goes only to that certificate."
+    )
     var certSHA256: String?
 
-    @Option(name: .long, help: ArgumentHelp("Write every connection of the check (TCP and UDP, the bytes as on the wire) to this pcapng file, with the TLS keys in it: Wireshark and tshark decrypt it without setup, and `rdpdoctor analyze` reads it.", discussion: "The connection that uses the --user account keeps its TLS keys out of the file, so its credential exchange stays encrypted.", valueName: "FILE.pcapng"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Write every connection of the check (TCP and UDP, the bytes as on the wire) to this pcapng file, with the TLS keys in it: Wireshark and tshark decrypt it without setup, and `rdpdoctor analyze` reads it.",
+            discussion: "The connection that uses the --user account keeps its TLS keys out of the file, so its credential exchange stays encrypted.",
+            valueName: "FILE.pcapng"))
     var capture: String?
 
     func run() async throws {
@@ -87,8 +112,9 @@ struct Check: AsyncParsableCommand {
             guard !extraAnchors.isEmpty else { throw fail("\(ca) holds no PEM certificate") }
         }
         let credentials = try readCredentials()
-        var options = CheckOptions(timeout: timeout, quick: quick, trustAnchorsDER: extraAnchors,
-                                   credentials: credentials)
+        var options = CheckOptions(
+            timeout: timeout, quick: quick, trustAnchorsDER: extraAnchors,
+            credentials: credentials)
         options.gateway = try readGateway(sameAs: credentials, file: rdpFile)
         options.pathSamples = samples
         options.rdpFile = rdpFile
@@ -143,7 +169,8 @@ struct Check: AsyncParsableCommand {
     private func readGateway(sameAs credentials: CredentialRequest?, file: RDPFile?) throws -> GatewayRequest? {
         let fromFile = file.flatMap { file -> String? in
             guard let host = file.gatewayHostname?.trimmingCharacters(in: .whitespaces), !host.isEmpty,
-                  [1, 2].contains(file.gatewayUsageMethod ?? 0) else { return nil }
+                [1, 2].contains(file.gatewayUsageMethod ?? 0)
+            else { return nil }
             return host
         }
         if let hold, !(hold > 0 && hold <= 3600) { throw fail("--hold takes 0 < SECONDS <= 3600") }
@@ -170,10 +197,12 @@ struct Check: AsyncParsableCommand {
         let (name, domain) = CredentialSettings.splitAccount(gatewayUser)
         guard !name.isEmpty else { throw fail("--gateway-user needs an account name") }
         do {
-            let password = try PasswordSource.read(fromStandardInput: gatewayPasswordStdin, account: gatewayUser,
-                                                   flag: "--gateway-password-stdin", variable: PasswordSource.gatewayEnvironmentVariable)
-            return GatewayRequest(gateway: target, credentials: GatewayCredentials(user: name, domain: domain, password: password),
-                                  insecure: insecure, holdSeconds: hold ?? 0)
+            let password = try PasswordSource.read(
+                fromStandardInput: gatewayPasswordStdin, account: gatewayUser,
+                flag: "--gateway-password-stdin", variable: PasswordSource.gatewayEnvironmentVariable)
+            return GatewayRequest(
+                gateway: target, credentials: GatewayCredentials(user: name, domain: domain, password: password),
+                insecure: insecure, holdSeconds: hold ?? 0)
         } catch {
             throw fail(error.description)
         }

@@ -7,23 +7,23 @@ struct Explain: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Explain an RDP error code, a code pair, a name, or a pasted error dialog.",
         discussion: """
-        Examples:
-          rdpdoctor explain 0x904 0x7          the pair a client showed
-          rdpdoctor explain 0x904 0x7 --details   all of it, advice answered
-          rdpdoctor explain 0x904/0x7
-          rdpdoctor explain 2308               decimal works too
-          rdpdoctor explain errinfo:7          one family's reading
-          rdpdoctor explain 0xC000006D         CredSSP / NTSTATUS
-          rdpdoctor explain ERRINFO_SERVER_DENIED_CONNECTION
-          rdpdoctor explain "ERRCONNECT_CONNECT_TRANSPORT_FAILED [0x0002000D]"
-          rdpdoctor explain certificate expired      search names and meanings
-          pbpaste | rdpdoctor explain          a whole dialog on standard input
-          rdpdoctor explain --list [FAMILY]
+            Examples:
+              rdpdoctor explain 0x904 0x7          the pair a client showed
+              rdpdoctor explain 0x904 0x7 --details   all of it, advice answered
+              rdpdoctor explain 0x904/0x7
+              rdpdoctor explain 2308               decimal works too
+              rdpdoctor explain errinfo:7          one family's reading
+              rdpdoctor explain 0xC000006D         CredSSP / NTSTATUS
+              rdpdoctor explain ERRINFO_SERVER_DENIED_CONNECTION
+              rdpdoctor explain "ERRCONNECT_CONNECT_TRANSPORT_FAILED [0x0002000D]"
+              rdpdoctor explain certificate expired      search names and meanings
+              pbpaste | rdpdoctor explain          a whole dialog on standard input
+              rdpdoctor explain --list [FAMILY]
 
-        Exit codes: 0 explained (an unknown number is shown raw and still
-        answers); 1 nothing matched; 3 could not run (bad arguments or
-        unreadable input).
-        """
+            Exit codes: 0 explained (an unknown number is shown raw and still
+            answers); 1 nothing matched; 3 could not run (bad arguments or
+            unreadable input).
+            """
     )
 
     /// Standard input larger than this is refused, not read on.
@@ -38,7 +38,11 @@ struct Explain: ParsableCommand {
     @Flag(name: .long, help: "Print JSON (docs/explain-json.md).")
     var json = false
 
-    @Flag(name: .long, help: "Print everything the catalogue holds: the whole story, every cause, check and fix, popular advice answered. Without it the answer fits one screen.")
+    @Flag(
+        name: .long,
+        help:
+            "Print everything the catalogue holds: the whole story, every cause, check and fix, popular advice answered. Without it the answer fits one screen."
+    )
     var details = false
 
     func run() throws {
@@ -55,8 +59,10 @@ struct Explain: ParsableCommand {
         let queries = try readQueries(catalogue)
         let explainer = Explainer(catalogue: catalogue)
         let explanations = queries.map(explainer.explain)
-        Output.standardOutput(json ? JSONDocuments.explain(explanations)
-                                   : ExplainTextRenderer(style: style, details: details).render(explanations))
+        Output.standardOutput(
+            json
+                ? JSONDocuments.explain(explanations)
+                : ExplainTextRenderer(style: style, details: details).render(explanations))
         let answered = explanations.contains { !$0.readings.isEmpty }
         if !answered { throw Reported(status: .attention) }
     }
@@ -64,15 +70,19 @@ struct Explain: ParsableCommand {
     private func runList(_ catalogue: Catalogue, style: TextStyle) throws {
         guard input.count <= 1 else { throw fail("--list takes at most one family name") }
         guard let name = input.first else {
-            Output.standardOutput(json ? JSONDocuments.list(catalogue, only: nil)
-                                       : CatalogueListRenderer(style: style).renderFamilies(catalogue))
+            Output.standardOutput(
+                json
+                    ? JSONDocuments.list(catalogue, only: nil)
+                    : CatalogueListRenderer(style: style).renderFamilies(catalogue))
             return
         }
         guard let family = catalogue.family(FamilyID(name.lowercased())) else {
             throw fail("no family called \"\(name)\"; the families are: \(catalogue.families.map(\.family.rawValue).joined(separator: ", "))")
         }
-        Output.standardOutput(json ? JSONDocuments.list(catalogue, only: family.family)
-                                   : CatalogueListRenderer(style: style).render(family))
+        Output.standardOutput(
+            json
+                ? JSONDocuments.list(catalogue, only: family.family)
+                : CatalogueListRenderer(style: style).render(family))
     }
 
     private func readQueries(_ catalogue: Catalogue) throws -> [Query] {
@@ -101,7 +111,8 @@ struct Explain: ParsableCommand {
         }
         let queries = TextScanner(catalogue: catalogue).scan(text)
         guard !queries.isEmpty else {
-            let message = "no error code was found in the text on standard input (looked for \"Error code: 0x…\", \"Extended error code: 0x…\", 0x numbers and ERRINFO_/ERRCONNECT_ names)"
+            let message =
+                "no error code was found in the text on standard input (looked for \"Error code: 0x…\", \"Extended error code: 0x…\", 0x numbers and ERRINFO_/ERRCONNECT_ names)"
             Output.standardOutput(json ? JSONDocuments.explain([]) : "")
             Output.standardError("rdpdoctor: \(message)\n")
             throw Reported(status: .attention)

@@ -8,15 +8,15 @@ struct Lint: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check an .rdp file's settings without connecting: names, types, contradictions, ports.",
         discussion: """
-        Reads FILE.rdp (UTF-16 with a byte-order mark as mstsc saves it, or UTF-8)
-        and reports unknown or misspelled settings, wrong value types, settings
-        that contradict each other, a `full address` port that disagrees with
-        `server port`, and settings the Windows App on macOS does not use.
-        Each finding names the line to write. Nothing is sent over the network.
+            Reads FILE.rdp (UTF-16 with a byte-order mark as mstsc saves it, or UTF-8)
+            and reports unknown or misspelled settings, wrong value types, settings
+            that contradict each other, a `full address` port that disagrees with
+            `server port`, and settings the Windows App on macOS does not use.
+            Each finding names the line to write. Nothing is sent over the network.
 
-        Exit codes: 0 no problems; 1 warnings; 2 a setting breaks the connection;
-        3 rdpdoctor could not run (bad arguments, unreadable file).
-        """
+            Exit codes: 0 no problems; 1 warnings; 2 a setting breaks the connection;
+            3 rdpdoctor could not run (bad arguments, unreadable file).
+            """
     )
 
     @Argument(help: "The .rdp file to check.")
@@ -43,8 +43,10 @@ struct Lint: ParsableCommand {
         }
         let report = RDPFileLinter.lint(lines)
         let style = TextStyle(colour: !json && Output.wantsColour())
-        Output.standardOutput(json ? JSONDocuments.lint(report, file: file)
-                                   : LintTextRenderer(style: style).render(report, file: file))
+        Output.standardOutput(
+            json
+                ? JSONDocuments.lint(report, file: file)
+                : LintTextRenderer(style: style).render(report, file: file))
         if report.exitStatus != 0 {
             throw Reported(status: ExitStatus(rawValue: report.exitStatus) ?? .failure)
         }

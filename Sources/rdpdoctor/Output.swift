@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The few process-level operations the CLI needs: writing, reading standard
@@ -14,11 +14,11 @@ enum Output {
 
     static func exit(_ code: Int32) -> Never {
         #if canImport(Glibc)
-        Glibc.exit(code)
+            Glibc.exit(code)
         #elseif canImport(Musl)
-        Musl.exit(code)
+            Musl.exit(code)
         #else
-        Darwin.exit(code)
+            Darwin.exit(code)
         #endif
     }
 
@@ -77,12 +77,12 @@ enum StandardInputError: Error {
 }
 
 #if canImport(Glibc)
-private let systemWrite = Glibc.write
-private let systemRead = Glibc.read
+    private let systemWrite = Glibc.write
+    private let systemRead = Glibc.read
 #elseif canImport(Musl)
-private let systemWrite = Musl.write
-private let systemRead = Musl.read
+    private let systemWrite = Musl.write
+    private let systemRead = Musl.read
 #else
-private let systemWrite = Darwin.write
-private let systemRead = Darwin.read
+    private let systemWrite = Darwin.write
+    private let systemRead = Darwin.read
 #endif

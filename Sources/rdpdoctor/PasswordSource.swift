@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Where a password may come from: an interactive prompt without echo,
@@ -29,8 +29,10 @@ enum PasswordSource {
         }
     }
 
-    static func read(fromStandardInput: Bool, account: String,
-                     flag: String = "--password-stdin", variable: String = environmentVariable) throws(Failure) -> String {
+    static func read(
+        fromStandardInput: Bool, account: String,
+        flag: String = "--password-stdin", variable: String = environmentVariable
+    ) throws(Failure) -> String {
         if fromStandardInput {
             return try line(from: 0)
         }
@@ -72,7 +74,7 @@ enum PasswordSource {
 }
 
 #if canImport(Glibc)
-private let systemRead = Glibc.read
+    private let systemRead = Glibc.read
 #else
-private let systemRead = Darwin.read
+    private let systemRead = Darwin.read
 #endif

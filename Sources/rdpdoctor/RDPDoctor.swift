@@ -24,10 +24,10 @@ struct RDPDoctor: ParsableCommand {
         commandName: "rdpdoctor",
         abstract: "Explain Remote Desktop (RDP) connection failures, and find the step that breaks.",
         discussion: """
-        Exit codes: 0 answered / connectable and clean; 1 nothing matched /
-        warnings; 2 the connection would fail; 3 could not run (bad arguments
-        or input).
-        """,
+            Exit codes: 0 answered / connectable and clean; 1 nothing matched /
+            warnings; 2 the connection would fail; 3 could not run (bad arguments
+            or input).
+            """,
         version: "0.1.0",
         subcommands: [Explain.self, Check.self, Lint.self, Analyze.self, Serve.self, Scan.self]
     )

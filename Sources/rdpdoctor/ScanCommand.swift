@@ -7,16 +7,16 @@ struct Scan: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check many hosts: one target per line (HOST[:PORTS], [IPv6]:PORTS, CIDR[:PORTS]), a summary at the end.",
         discussion: """
-        FILE is the target list, or - for standard input. PORTS is a comma list \
-        of ports and ranges (3389,33890-33899); without it, 3389. Every target \
-        appears in the output, also when its check runs out of time. With \
-        --jsonl, one JSON line per target as it finishes (docs/scan.md), then \
-        the summary on standard error.
+            FILE is the target list, or - for standard input. PORTS is a comma list \
+            of ports and ranges (3389,33890-33899); without it, 3389. Every target \
+            appears in the output, also when its check runs out of time. With \
+            --jsonl, one JSON line per target as it finishes (docs/scan.md), then \
+            the summary on standard error.
 
-        Exit codes: 0 every target connectable and clean; 1 warnings; 2 a \
-        target would fail; 3 could not run (bad list or arguments); 4 a target \
-        could not be told (no failing target).
-        """
+            Exit codes: 0 every target connectable and clean; 1 warnings; 2 a \
+            target would fail; 3 could not run (bad list or arguments); 4 a target \
+            could not be told (no failing target).
+            """
     )
 
     @Argument(help: "The target list, or - for standard input.")
@@ -28,10 +28,17 @@ struct Scan: AsyncParsableCommand {
     @Option(name: .long, help: "Each target's overall deadline in seconds.")
     var timeout: Double = 5
 
-    @Option(name: .long, help: "Each step (the TCP connect, every answer) waits at most this many seconds; a target silent that long is 'no answer within' it, undetermined. 0.5 by default; none with --full.")
+    @Option(
+        name: .long,
+        help:
+            "Each step (the TCP connect, every answer) waits at most this many seconds; a target silent that long is 'no answer within' it, undetermined. 0.5 by default; none with --full."
+    )
     var stepTimeout: Double?
 
-    @Flag(name: .long, help: "A full check of each target (by default only the default client's walk, as check --quick, with short waits and one connection to a silent port).")
+    @Flag(
+        name: .long,
+        help: "A full check of each target (by default only the default client's walk, as check --quick, with short waits and one connection to a silent port)."
+    )
     var full = false
 
     @Flag(name: .long, help: "Print one JSON line per target as it finishes (docs/scan.md); the summary goes to standard error.")
@@ -117,10 +124,12 @@ struct Scan: AsyncParsableCommand {
             for record in records.sorted(by: { $0.target < $1.target }) {
                 var verdict = record.outcome
                 if let verdict0 = record.verdict, verdict0.outcome == .fails || verdict0.outcome == .undetermined,
-                   let step = verdict0.step {
+                    let step = verdict0.step
+                {
                     verdict += " at \(step.rawValue)"
                 }
-                table += record.target.padding(toLength: max(28, record.target.count), withPad: " ", startingAt: 0) + " "
+                table +=
+                    record.target.padding(toLength: max(28, record.target.count), withPad: " ", startingAt: 0) + " "
                     + verdict.padding(toLength: 26, withPad: " ", startingAt: 0) + " "
                     + (record.error ?? record.verdict?.summary ?? "") + "\n"
             }
@@ -146,7 +155,8 @@ struct Scan: AsyncParsableCommand {
             }
             group.addTask {
                 try? await Task.sleep(for: hardLimit)
-                return Task.isCancelled ? nil
+                return Task.isCancelled
+                    ? nil
                     : ScanRecord(target: target, exitStatus: 4, error: "no answer within the scan's limit", durationMs: elapsedMs())
             }
             var result: ScanRecord?

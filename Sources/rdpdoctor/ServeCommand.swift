@@ -7,14 +7,14 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Answer Prometheus probes over HTTP: /probe?target=HOST:PORT&module=NAME runs a check (docs/serve.md).",
         discussion: """
-        Endpoints: /probe (the check's metrics; &debug=true for the report),
-        /metrics (the service's own), /-/healthy, /-/reload (POST; SIGHUP does
-        the same), / (modules and last probes).
+            Endpoints: /probe (the check's metrics; &debug=true for the report),
+            /metrics (the service's own), /-/healthy, /-/reload (POST; SIGHUP does
+            the same), / (modules and last probes).
 
-        Only targets the configuration's allow-list admits are probed (403
-        otherwise, with no connection); probes beyond its concurrency are
-        answered 503.
-        """
+            Only targets the configuration's allow-list admits are probed (403
+            otherwise, with no connection); probes beyond its concurrency are
+            answered 503.
+            """
     )
 
     @Option(name: .long, help: "The YAML configuration (docs/serve.md).")

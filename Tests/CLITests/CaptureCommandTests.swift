@@ -24,8 +24,9 @@ struct CaptureCommandTests {
 
     /// tshark -T fields over the file, with RDP decoded inside TLS on `port`: one line per matching packet.
     static func tshark(_ file: URL, port: String, filter: String, fields: [String] = ["frame.number"]) throws -> [String] {
-        let run = try ProgramRun.run(["-r", file.path, "-d", "tls.port==\(port),tpkt", "-Y", filter, "-T", "fields"]
-                                     + fields.flatMap { ["-e", $0] }, timeout: 60, executable: "/usr/bin/tshark")
+        let run = try ProgramRun.run(
+            ["-r", file.path, "-d", "tls.port==\(port),tpkt", "-Y", filter, "-T", "fields"]
+                + fields.flatMap { ["-e", $0] }, timeout: 60, executable: "/usr/bin/tshark")
         try #require(run.status == 0, "tshark: \(run.stderr.prefix(400))")
         return run.stdout.split(separator: "\n").map(String.init)
     }
@@ -44,10 +45,12 @@ struct CaptureCommandTests {
 
     /// Runs `check --json --capture` and returns the RDP connections the check made and the file.
     func checkWithCapture(_ portName: String, extra: [String] = [], environment: [String: String] = [:]) throws
-        -> (probes: Int, file: URL, run: ProgramRun) {
+        -> (probes: Int, file: URL, run: ProgramRun)
+    {
         let file = Self.temporaryFile("check")
-        let run = try ProgramRun.run(["check", "127.0.0.1:" + (try Self.port(portName)), "--json", "--capture", file.path]
-                                     + extra, environment: environment, timeout: 30)
+        let run = try ProgramRun.run(
+            ["check", "127.0.0.1:" + (try Self.port(portName)), "--json", "--capture", file.path]
+                + extra, environment: environment, timeout: 30)
         let document = try Self.json(run.stdout)
         let observations = try #require(document["observations"] as? [String: Any])
         let probes = try #require(observations["probes"] as? [[String: Any]])
@@ -67,9 +70,11 @@ struct CaptureCommandTests {
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600, "the file holds TLS keys")
 
         // Each TLS handshake: its stream, message type, and the version the server chose.
-        let handshakes = try Self.tshark(file, port: port, filter: "tls.handshake.type",
-                                         fields: ["tcp.stream", "tls.handshake.type", "tls.handshake.extensions.supported_version"])
-        var types: [String: Set<String>] = [:], tls13: Set<String> = []
+        let handshakes = try Self.tshark(
+            file, port: port, filter: "tls.handshake.type",
+            fields: ["tcp.stream", "tls.handshake.type", "tls.handshake.extensions.supported_version"])
+        var types: [String: Set<String>] = [:]
+        var tls13: Set<String> = []
         for line in handshakes {
             let parts = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             guard parts.count == 3 else { continue }
@@ -111,8 +116,9 @@ struct CaptureCommandTests {
         let port = try Self.port("SHADOW_NLA")
         let (probes, file, _) = try checkWithCapture("SHADOW_NLA")
         defer { try? FileManager.default.removeItem(at: file) }
-        let ntlm = try Self.tshark(file, port: port, filter: "credssp && ntlmssp.messagetype",
-                                   fields: ["ntlmssp.messagetype"])
+        let ntlm = try Self.tshark(
+            file, port: port, filter: "credssp && ntlmssp.messagetype",
+            fields: ["ntlmssp.messagetype"])
         #expect(ntlm.contains("0x00000001") && ntlm.contains("0x00000002"), "\(ntlm)")
         let stripped = try Self.withoutSecrets(file)
         defer { try? FileManager.default.removeItem(at: stripped) }
@@ -127,8 +133,9 @@ struct CaptureCommandTests {
         let port = try Self.port("SHADOW_NLA")
         let certificate = CredentialCheckTests.testbed.appendingPathComponent("shadow-home/.config/freerdp/shadow/shadow.crt")
         let pin = try CredentialCheckTests.fingerprint(certificate)
-        let (_, file, run) = try checkWithCapture("SHADOW_NLA", extra: ["--user", "tester", "--logon", "--cert-sha256", pin],
-                                                  environment: ["RDPDOCTOR_PASSWORD": Self.password])
+        let (_, file, run) = try checkWithCapture(
+            "SHADOW_NLA", extra: ["--user", "tester", "--logon", "--cert-sha256", pin],
+            environment: ["RDPDOCTOR_PASSWORD": Self.password])
         defer { try? FileManager.default.removeItem(at: file) }
         #expect(run.stdout.contains("credssp.accepted"), "the account went through: \(run.stdout.prefix(300))")
         let bytes = try [UInt8](Data(contentsOf: file))
@@ -158,21 +165,24 @@ struct CaptureCommandTests {
         #expect(tunnels >= 2)
         // Connections to the gateway opened (SYN without ACK): the first walk (401 only),
         // the RPC probe, and two for every tunnel.
-        let opened = try Self.tshark(file, port: gateway,
-                                     filter: "tcp.dstport==\(gateway) && tcp.flags.syn==1 && tcp.flags.ack==0")
+        let opened = try Self.tshark(
+            file, port: gateway,
+            filter: "tcp.dstport==\(gateway) && tcp.flags.syn==1 && tcp.flags.ack==0")
         #expect(opened.count == 2 + 2 * tunnels, "\(opened.count) connections for \(tunnels) tunnels")
         let bytes = try [UInt8](Data(contentsOf: file))
         #expect(!Self.contains(bytes, Array(GatewayCheckTests.password.utf8)))
     }
 
-    @Test("through the gateway the walks after the main one run side by side, never more than 3 connections to the gateway at once (legacy: one tunnel of two)",
-          arguments: [("GW_HEALTHY", 3), ("GW_NO_UPGRADE", 2)])
+    @Test(
+        "through the gateway the walks after the main one run side by side, never more than 3 connections to the gateway at once (legacy: one tunnel of two)",
+        arguments: [("GW_HEALTHY", 3), ("GW_NO_UPGRADE", 2)])
     func gatewayConnectionsAtOnce(gateway name: String, least: Int) throws {
         let file = Self.temporaryFile("gateway-at-once")
         defer { try? FileManager.default.removeItem(at: file) }
         let gateway = try Self.port(name)
-        let run = try GatewayCheckTests.check(name, target: "SHADOW_NLA", ["--user", "tester", "--insecure", "--capture", file.path],
-                                              targetPassword: Self.password)
+        let run = try GatewayCheckTests.check(
+            name, target: "SHADOW_NLA", ["--user", "tester", "--insecure", "--capture", file.path],
+            targetPassword: Self.password)
         #expect(run.stdout.contains("accepts the account"), "\(run.stdout.prefix(400))")
         // Each connection's life in the file: its first and last packet.
         var spans: [String: (Double, Double)] = [:]

@@ -1,5 +1,5 @@
-import Testing
 import Foundation
+import Testing
 
 /// `rdpdoctor check --user` against the shadow server with NLA (testbed
 /// SHADOW_NLA: user `tester` / `Correct-Horse-9`, and `TESTDOM\alice`).
@@ -29,7 +29,7 @@ struct CredentialCheckTests {
     static var testbed: URL {
         ProcessInfo.processInfo.environment["TESTBED_DIR"].map(URL.init(fileURLWithPath:))
             ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent().appendingPathComponent(".testbed")
+            .deletingLastPathComponent().appendingPathComponent(".testbed")
     }
 
     /// A certificate file's SHA-256 fingerprint as openssl prints it.
@@ -48,8 +48,9 @@ struct CredentialCheckTests {
     func check(_ arguments: [String], password: String?, stdin: String? = nil) throws -> ProgramRun {
         var environment: [String: String] = [:]
         if let password { environment["RDPDOCTOR_PASSWORD"] = password }
-        return try ProgramRun.run(["check", try target] + arguments, stdin: stdin.map { Data($0.utf8) },
-                                  environment: environment)
+        return try ProgramRun.run(
+            ["check", try target] + arguments, stdin: stdin.map { Data($0.utf8) },
+            environment: environment)
     }
 
     func json(_ run: ProgramRun) throws -> [String: Any] {
@@ -95,8 +96,9 @@ struct CredentialCheckTests {
     @Test("a domain-qualified name, both spellings, password from standard input")
     func domainQualified() throws {
         for account in ["TESTDOM\\alice", "alice@TESTDOM"] {
-            let run = try check(["--user", account, "--password-stdin", "--cert-sha256", try pin, "--json"], password: nil,
-                                stdin: "Alice-Pass-1\n")
+            let run = try check(
+                ["--user", account, "--password-stdin", "--cert-sha256", try pin, "--json"], password: nil,
+                stdin: "Alice-Pass-1\n")
             #expect(findingIDs(try json(run)).contains("credssp.accepted"), "\(account)")
             #expect(!run.stdout.contains("Alice-Pass-1"))
         }

@@ -1,5 +1,5 @@
-import Testing
 import Foundation
+import Testing
 
 /// `rdpdoctor explain` end to end: the built binary, its output and exit codes.
 @Suite("rdpdoctor explain (binary)")
@@ -38,8 +38,10 @@ struct ExplainCommandTests {
         #expect(run.stdout.contains("--details"))
         let details = try ProgramRun.run(["explain", "0x904", "0x7", "--details"])
         #expect(details.status == 0)
-        for section in ["Where setup can break", "What the web says, answered", "Likely causes", "How to confirm",
-                        "Fix on the client", "Fix on the server", "Source:", "MSLicensing", "MS-RDPEMT 1.3"] {
+        for section in [
+            "Where setup can break", "What the web says, answered", "Likely causes", "How to confirm",
+            "Fix on the client", "Fix on the server", "Source:", "MSLicensing", "MS-RDPEMT 1.3",
+        ] {
             #expect(details.stdout.contains(section), "--details lacks \(section)")
         }
     }
@@ -84,10 +86,12 @@ struct ExplainCommandTests {
         #expect(first["story"] is [String: Any])
     }
 
-    @Test("every input form answers with JSON", arguments: [
-        ["2308"], ["errinfo:7"], ["0xC000006D"], ["ERRINFO_SERVER_DENIED_CONNECTION"],
-        ["ERRCONNECT_CONNECT_TRANSPORT_FAILED [0x0002000D]"], ["certificate"], ["0xA04"], ["7"],
-    ])
+    @Test(
+        "every input form answers with JSON",
+        arguments: [
+            ["2308"], ["errinfo:7"], ["0xC000006D"], ["ERRINFO_SERVER_DENIED_CONNECTION"],
+            ["ERRCONNECT_CONNECT_TRANSPORT_FAILED [0x0002000D]"], ["certificate"], ["0xA04"], ["7"],
+        ])
     func formsAsJSON(arguments: [String]) throws {
         let run = try ProgramRun.run(["explain", "--json"] + arguments)
         assertNoCrash(run)

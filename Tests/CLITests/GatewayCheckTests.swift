@@ -1,5 +1,5 @@
-import Testing
 import Foundation
+import Testing
 
 /// `rdpdoctor check HOST --gateway GW` against the testbed's RD Gateway
 /// (gateway.py; account gwuser / Gateway-Pass-7).
@@ -20,15 +20,20 @@ struct GatewayCheckTests {
             ?? root.appendingPathComponent(".testbed")
     }
 
-    static func check(_ gateway: String, target: String = "XRDP_NEGOTIATE", _ extra: [String] = [],
-                      password: String = password, stdin: String? = nil,
-                      targetPassword: String? = nil) throws -> ProgramRun {
+    static func check(
+        _ gateway: String, target: String = "XRDP_NEGOTIATE", _ extra: [String] = [],
+        password: String = password, stdin: String? = nil,
+        targetPassword: String? = nil
+    ) throws -> ProgramRun {
         var environment: [String: String] = [:]
         if stdin == nil { environment["RDPDOCTOR_GATEWAY_PASSWORD"] = password }
         if let targetPassword { environment["RDPDOCTOR_PASSWORD"] = targetPassword }
-        return try ProgramRun.run(["check", "127.0.0.1:" + (try port(target)), "--gateway", "127.0.0.1:" + (try port(gateway)),
-                                   "--gateway-user", "gwuser", "--ca", testbed.appendingPathComponent("ca.pem").path] + extra,
-                                  stdin: stdin.map { Data($0.utf8) }, environment: environment)
+        return try ProgramRun.run(
+            [
+                "check", "127.0.0.1:" + (try port(target)), "--gateway", "127.0.0.1:" + (try port(gateway)),
+                "--gateway-user", "gwuser", "--ca", testbed.appendingPathComponent("ca.pem").path,
+            ] + extra,
+            stdin: stdin.map { Data($0.utf8) }, environment: environment)
     }
 
     static func json(_ run: ProgramRun) throws -> [String: Any] {
@@ -43,8 +48,11 @@ struct GatewayCheckTests {
     @Test("healthy to xrdp: the direct walk inside the tunnel reaches the session; the gateway password is in no text, JSON or gateway log")
     func healthy() throws {
         let text = try Self.check("GW_HEALTHY")
-        #expect(text.stdout.contains("Through the RD Gateway 127.0.0.1 (tunnel and channel open), at the target 127.0.0.1:\(try Self.port("XRDP_NEGOTIATE")): a default Microsoft client would connect and the session would start"),
-                "\(text.stdout)")
+        #expect(
+            text.stdout.contains(
+                "Through the RD Gateway 127.0.0.1 (tunnel and channel open), at the target 127.0.0.1:\(try Self.port("XRDP_NEGOTIATE")): a default Microsoft client would connect and the session would start"
+            ),
+            "\(text.stdout)")
         #expect(text.status == 1 || text.status == 0, "\(text.stdout)")
         let run = try Self.check("GW_HEALTHY", ["--json"])
         let document = try Self.json(run)
@@ -73,8 +81,9 @@ struct GatewayCheckTests {
     func nlaAtTarget() throws {
         let target = "127.0.0.1:" + (try Self.port("SHADOW_NLA"))
         let text = try Self.check("GW_HEALTHY", target: "SHADOW_NLA", ["--details"])
-        #expect(text.stdout.contains("at the target \(target): a default Microsoft client would reach the NLA credential prompt"),
-                "\(text.stdout)")
+        #expect(
+            text.stdout.contains("at the target \(target): a default Microsoft client would reach the NLA credential prompt"),
+            "\(text.stdout)")
         #expect(text.stdout.contains("Security negotiation (X.224), the target through the gateway"), "\(text.stdout)")
         let document = try Self.json(try Self.check("GW_HEALTHY", target: "SHADOW_NLA", ["--json"]))
         #expect((document["verdict"] as? [String: Any])?["outcome"] as? String == "reaches-credential-prompt")
@@ -94,17 +103,20 @@ struct GatewayCheckTests {
     @Test("--user through the gateway: the target's account is tried inside the tunnel; neither password appears anywhere")
     func accountInsideTunnel() throws {
         let targetPassword = "Correct-Horse-9"
-        let text = try Self.check("GW_HEALTHY", target: "SHADOW_NLA", ["--user", "tester", "--insecure"],
-                                  targetPassword: targetPassword)
+        let text = try Self.check(
+            "GW_HEALTHY", target: "SHADOW_NLA", ["--user", "tester", "--insecure"],
+            targetPassword: targetPassword)
         #expect(text.stdout.contains("tester is accepted") || text.stdout.contains("get past NLA as tester"), "\(text.stdout)")
-        let run = try Self.check("GW_HEALTHY", target: "SHADOW_NLA", ["--user", "tester", "--insecure", "--json"],
-                                 targetPassword: targetPassword)
+        let run = try Self.check(
+            "GW_HEALTHY", target: "SHADOW_NLA", ["--user", "tester", "--insecure", "--json"],
+            targetPassword: targetPassword)
         let observations = try #require(try Self.json(run)["observations"] as? [String: Any])
         let check = try #require(observations["credentialCheck"] as? [String: Any])
         #expect(((check["probe"] as? [String: Any])?["credential"] as? [String: Any])?["outcome"] as? String == "accepted")
         #expect((check["probe"] as? [String: Any])?["throughGateway"] as? String == "127.0.0.1")
-        let wrong = try Self.check("GW_HEALTHY", target: "SHADOW_NLA", ["--user", "tester", "--insecure"],
-                                   targetPassword: "Wrong-Horse-1")
+        let wrong = try Self.check(
+            "GW_HEALTHY", target: "SHADOW_NLA", ["--user", "tester", "--insecure"],
+            targetPassword: "Wrong-Horse-1")
         #expect(wrong.status == 2, "\(wrong.stdout)")
         let log = (try? String(contentsOf: Self.logs().appendingPathComponent("GW_HEALTHY.out"), encoding: .utf8)) ?? ""
         for output in [text.stdout, text.stderr, run.stdout, run.stderr, wrong.stdout, wrong.stderr, log] {
@@ -133,14 +145,18 @@ struct GatewayCheckTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         func file(_ usage: Int) throws -> String {
             let url = directory.appendingPathComponent("gw\(usage).rdp")
-            let text = "full address:s:127.0.0.1:\(try Self.port("XRDP_NEGOTIATE"))\r\n"
+            let text =
+                "full address:s:127.0.0.1:\(try Self.port("XRDP_NEGOTIATE"))\r\n"
                 + "gatewayhostname:s:127.0.0.1:\(try Self.port("GW_RAP_DENIED"))\r\ngatewayusagemethod:i:\(usage)\r\n"
             try Data(text.utf8).write(to: url)
             return url.path
         }
-        let used = try ProgramRun.run(["check", try file(1), "--json", "--gateway-user", "gwuser",
-                                       "--ca", Self.testbed.appendingPathComponent("ca.pem").path],
-                                      environment: ["RDPDOCTOR_GATEWAY_PASSWORD": Self.password])
+        let used = try ProgramRun.run(
+            [
+                "check", try file(1), "--json", "--gateway-user", "gwuser",
+                "--ca", Self.testbed.appendingPathComponent("ca.pem").path,
+            ],
+            environment: ["RDPDOCTOR_GATEWAY_PASSWORD": Self.password])
         let ids = ((try Self.json(used)["findings"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
         #expect(ids.contains("gateway.refused"), "\(ids)")
         let unused = try ProgramRun.run(["check", try file(0), "--json", "--quick", "--timeout", "3"])
@@ -155,16 +171,20 @@ struct GatewayCheckTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         func file(profile: Int) throws -> String {
             let url = directory.appendingPathComponent("gw\(profile).rdp")
-            let text = "full address:s:127.0.0.1:\(try Self.port("XRDP_NEGOTIATE"))\r\n"
+            let text =
+                "full address:s:127.0.0.1:\(try Self.port("XRDP_NEGOTIATE"))\r\n"
                 + "gatewayhostname:s:127.0.0.1:\(try Self.port("GW_HEALTHY"))\r\ngatewayusagemethod:i:1\r\n"
                 + "gatewaycredentialssource:i:\(source)\r\ngatewayprofileusagemethod:i:\(profile)\r\n"
             try Data(text.utf8).write(to: url)
             return url.path
         }
         // --user would otherwise be offered to the gateway too (the clients' "same credentials").
-        let run = try ProgramRun.run(["check", try file(profile: 1), "--json", "--user", "tester", "--insecure",
-                                      "--ca", Self.testbed.appendingPathComponent("ca.pem").path],
-                                     environment: ["RDPDOCTOR_PASSWORD": "Correct-Horse-9"])
+        let run = try ProgramRun.run(
+            [
+                "check", try file(profile: 1), "--json", "--user", "tester", "--insecure",
+                "--ca", Self.testbed.appendingPathComponent("ca.pem").path,
+            ],
+            environment: ["RDPDOCTOR_PASSWORD": "Correct-Horse-9"])
         let document = try Self.json(run)
         let gateway = try #require((document["observations"] as? [String: Any])?["gateway"] as? [String: Any])
         #expect(gateway["authentication"] as? String == "noCredentials", "\(gateway)")
@@ -174,17 +194,21 @@ struct GatewayCheckTests {
         let words = source == 1 ? "a smart card" : "a cookie"
         #expect(run.stdout.contains("signs in to the gateway with \(words): not tried"), "\(run.stdout)")
         #expect(!run.stdout.contains("Correct-Horse-9"))
-        let profileDefault = try ProgramRun.run(["check", try file(profile: 0), "--json",
-                                                 "--ca", Self.testbed.appendingPathComponent("ca.pem").path])
+        let profileDefault = try ProgramRun.run([
+            "check", try file(profile: 0), "--json",
+            "--ca", Self.testbed.appendingPathComponent("ca.pem").path,
+        ])
         let defaultIDs = ((try Self.json(profileDefault)["findings"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
         #expect(defaultIDs.contains("gateway.file-profile"), "\(defaultIDs)")
     }
 
-    @Test("RAP denied, stripped Upgrade, wrong password: the step and code", arguments: [
-        ("GW_RAP_DENIED", Self.password, "gateway.refused", "E_PROXY_RAP_ACCESSDENIED"),
-        ("GW_NO_UPGRADE", Self.password, "gateway.websocket-refused", "walked the tunnel over that legacy transport"),
-        ("GW_HEALTHY", "Wrong-Pass-1", "gateway.auth-rejected", "refused the gateway account"),
-    ])
+    @Test(
+        "RAP denied, stripped Upgrade, wrong password: the step and code",
+        arguments: [
+            ("GW_RAP_DENIED", Self.password, "gateway.refused", "E_PROXY_RAP_ACCESSDENIED"),
+            ("GW_NO_UPGRADE", Self.password, "gateway.websocket-refused", "walked the tunnel over that legacy transport"),
+            ("GW_HEALTHY", "Wrong-Pass-1", "gateway.auth-rejected", "refused the gateway account"),
+        ])
     func failing(gateway: String, password: String, id: String, words: String) throws {
         let run = try Self.check(gateway, ["--details"], password: password)
         // the report wraps its lines: compare with the whitespace collapsed
@@ -215,9 +239,11 @@ struct GatewayCheckTests {
             let gateway = Process()
             gateway.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
             let certs = Self.testbed.appendingPathComponent("certs")
-            gateway.arguments = [Self.root.appendingPathComponent("scripts/testbed/gateway.py").path, "basic", port,
-                                 "--cert", certs.appendingPathComponent("testca-localhost.pem").path,
-                                 "--key", certs.appendingPathComponent("testca-localhost.key").path]
+            gateway.arguments = [
+                Self.root.appendingPathComponent("scripts/testbed/gateway.py").path, "basic", port,
+                "--cert", certs.appendingPathComponent("testca-localhost.pem").path,
+                "--key", certs.appendingPathComponent("testca-localhost.key").path,
+            ]
             gateway.standardOutput = FileHandle.nullDevice
             try gateway.run()
             own = gateway

@@ -8,11 +8,14 @@ import Testing
 struct GatewayHoldTests {
     static func hold(_ gateway: OwnGateway, seconds: String) throws -> (text: String, hold: [String: Any]?, took: Double) {
         let started = Date()
-        let run = try ProgramRun.run(["check", "127.0.0.1:" + (try GatewayCheckTests.port("XRDP_NEGOTIATE")),
-                                      "--gateway", "127.0.0.1:\(gateway.port)", "--gateway-user", "gwuser",
-                                      "--ca", GatewayCheckTests.testbed.appendingPathComponent("ca.pem").path,
-                                      "--hold", seconds, "--json"],
-                                     environment: ["RDPDOCTOR_GATEWAY_PASSWORD": GatewayCheckTests.password])
+        let run = try ProgramRun.run(
+            [
+                "check", "127.0.0.1:" + (try GatewayCheckTests.port("XRDP_NEGOTIATE")),
+                "--gateway", "127.0.0.1:\(gateway.port)", "--gateway-user", "gwuser",
+                "--ca", GatewayCheckTests.testbed.appendingPathComponent("ca.pem").path,
+                "--hold", seconds, "--json",
+            ],
+            environment: ["RDPDOCTOR_GATEWAY_PASSWORD": GatewayCheckTests.password])
         let took = Date().timeIntervalSince(started)
         let json = try GatewayCheckTests.json(run)
         let hold = ((json["observations"] as? [String: Any])?["gateway"] as? [String: Any])?["hold"] as? [String: Any]

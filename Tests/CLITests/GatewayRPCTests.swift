@@ -8,10 +8,13 @@ import Testing
 struct GatewayRPCTests {
     static func check(_ gateway: OwnGateway) throws -> (text: String, json: [String: Any]) {
         func run(_ extra: [String]) throws -> ProgramRun {
-            try ProgramRun.run(["check", "127.0.0.1:" + (try GatewayCheckTests.port("XRDP_NEGOTIATE")),
-                                "--gateway", "127.0.0.1:\(gateway.port)", "--gateway-user", "gwuser",
-                                "--ca", GatewayCheckTests.testbed.appendingPathComponent("ca.pem").path] + extra,
-                               environment: ["RDPDOCTOR_GATEWAY_PASSWORD": GatewayCheckTests.password])
+            try ProgramRun.run(
+                [
+                    "check", "127.0.0.1:" + (try GatewayCheckTests.port("XRDP_NEGOTIATE")),
+                    "--gateway", "127.0.0.1:\(gateway.port)", "--gateway-user", "gwuser",
+                    "--ca", GatewayCheckTests.testbed.appendingPathComponent("ca.pem").path,
+                ] + extra,
+                environment: ["RDPDOCTOR_GATEWAY_PASSWORD": GatewayCheckTests.password])
         }
         let text = try run(["--details"]).stdout
         let json = try GatewayCheckTests.json(try run(["--json"]))

@@ -50,17 +50,21 @@ struct LintCommandTests {
         let run = try ProgramRun.run(["lint", path])
         assertNoCrash(run)
         #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
-        for text in ["Setting names and values", "did you mean `authentication level`?", "[line 3]",
-                     "fix: write `authentication level:i:2`", "Address and port", "`server port:i:3390`",
-                     "`full address:s:rds.example.test:3391`", "Authentication", "write `enablecredsspsupport:i:1`"] {
+        for text in [
+            "Setting names and values", "did you mean `authentication level`?", "[line 3]",
+            "fix: write `authentication level:i:2`", "Address and port", "`server port:i:3390`",
+            "`full address:s:rds.example.test:3391`", "Authentication", "write `enablecredsspsupport:i:1`",
+        ] {
             #expect(run.stdout.contains(text), "missing \(text):\n\(run.stdout)")
         }
     }
 
     @Test("a file that breaks the connection: exit 2; --json follows rdpdoctor.lint/1")
     func failureAsJSON() throws {
-        let path = try Self.writeFile(["server port:i:3389", "gatewayusagemethod:i:1", "gatewayprofileusagemethod:i:1",
-                                       "selectedmonitors:s:0,1"])
+        let path = try Self.writeFile([
+            "server port:i:3389", "gatewayusagemethod:i:1", "gatewayprofileusagemethod:i:1",
+            "selectedmonitors:s:0,1",
+        ])
         let run = try ProgramRun.run(["lint", "--json", path])
         assertNoCrash(run)
         #expect(run.status == 2)
@@ -70,7 +74,8 @@ struct LintCommandTests {
         #expect(document["exitStatus"] as? Int == 2)
         #expect(document["settingCount"] as? Int == 4)
         let findings = try #require(document["findings"] as? [[String: Any]])
-        #expect(findings.compactMap { $0["id"] as? String }
+        #expect(
+            findings.compactMap { $0["id"] as? String }
                 == ["rdpfile.no-address", "rdpfile.gateway-without-host", "rdpfile.macos-ignored"])
         let first = try #require(findings.first)
         #expect(first["level"] as? String == "fail")
@@ -81,11 +86,13 @@ struct LintCommandTests {
         #expect(findings[1]["setting"] as? String == "gatewayusagemethod")
     }
 
-    @Test("could not run: exit 3, with a JSON error under --json", arguments: [
-        ["lint", "/nonexistent/file.rdp"],
-        ["lint", "--json", "/nonexistent/file.rdp"],
-        ["lint"],
-    ])
+    @Test(
+        "could not run: exit 3, with a JSON error under --json",
+        arguments: [
+            ["lint", "/nonexistent/file.rdp"],
+            ["lint", "--json", "/nonexistent/file.rdp"],
+            ["lint"],
+        ])
     func couldNotRun(arguments: [String]) throws {
         let run = try ProgramRun.run(arguments)
         assertNoCrash(run)

@@ -12,11 +12,14 @@ extension NetworkLabTests {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("rdpdoctor-netlab-\(UUID().uuidString).pcapng")
         let pidFile = file.path + ".pid"
         // dumpcap outlives this shell: started detached, its pid kept to stop it.
-        let start = Self.closeInheritedDescriptors
+        let start =
+            Self.closeInheritedDescriptors
             + "NETLAB_NS=rdpd-server \"$0\" dumpcap -q -i veth-s -f \"\(filter)\" -w \"\(file.path)\" >/dev/null 2>&1 </dev/null & echo $! >\"\(pidFile)\""
         _ = try ProgramRun.run(["-c", start, Self.script("exec.sh")], timeout: 10, executable: "/bin/bash")
-        let pid = try #require(Int32((try? String(contentsOfFile: pidFile, encoding: .utf8))?
-            .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""), "dumpcap did not start")
+        let pid = try #require(
+            Int32(
+                (try? String(contentsOfFile: pidFile, encoding: .utf8))?
+                    .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""), "dumpcap did not start")
         defer { try? FileManager.default.removeItem(atPath: pidFile) }
         // dumpcap creates the file once it captures; wait for that (bounded).
         for _ in 0..<50 where !FileManager.default.fileExists(atPath: file.path) { usleep(100_000) }

@@ -1,5 +1,5 @@
-import Testing
 import Foundation
+import Testing
 
 /// `rdpdoctor check` through the network lab (scripts/netlab): real xrdp and
 /// FreeRDP servers in a network namespace behind a router that adds delay,
@@ -20,7 +20,8 @@ struct NetworkLabTests {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let log = directory.appendingPathComponent("up.log").path
         let status = directory.appendingPathComponent("status").path
-        let command = Self.closeInheritedDescriptors
+        let command =
+            Self.closeInheritedDescriptors
             + "(\"$0\" \"$@\" >\"\(log)\" 2>&1 </dev/null; echo $? >\"\(status)\") >/dev/null 2>&1 </dev/null &"
         _ = try ProgramRun.run(["-c", command, Self.script("up.sh")] + options, timeout: 10, executable: "/bin/bash")
         defer { Self.down() }
@@ -39,7 +40,8 @@ struct NetworkLabTests {
         "for fd in /proc/$$/fd/*; do n=${fd##*/}; [ \"$n\" -gt 2 ] 2>/dev/null && eval \"exec $n>&-\"; done 2>/dev/null; "
 
     static func down() {
-        let command = closeInheritedDescriptors
+        let command =
+            closeInheritedDescriptors
             + "(\"$0\" --quiet >/dev/null 2>&1 </dev/null; touch \"$0.done-\(getpid())\") >/dev/null 2>&1 </dev/null &"
         let marker = script("down.sh") + ".done-\(getpid())"
         _ = try? ProgramRun.run(["-c", command, script("down.sh")], timeout: 10, executable: "/bin/bash")
@@ -54,8 +56,9 @@ struct NetworkLabTests {
 
     /// Runs rdpdoctor inside the lab's client namespace and returns its JSON report.
     func check(_ arguments: [String]) throws -> (run: ProgramRun, report: [String: Any]) {
-        let run = try ProgramRun.run([ProgramRun.binary, "check", "--json"] + arguments, timeout: 30,
-                                     executable: Self.script("exec.sh"))
+        let run = try ProgramRun.run(
+            [ProgramRun.binary, "check", "--json"] + arguments, timeout: 30,
+            executable: Self.script("exec.sh"))
         let object = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8))
         return (run, try #require(object as? [String: Any], "no JSON: \(run.stderr.prefix(400))"))
     }

@@ -13,10 +13,12 @@ final class OwnGateway {
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let certs = GatewayCheckTests.testbed.appendingPathComponent("certs")
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [GatewayCheckTests.root.appendingPathComponent("scripts/testbed/gateway.py").path,
-                             variant, String(port),
-                             "--cert", certs.appendingPathComponent("testca-localhost.pem").path,
-                             "--key", certs.appendingPathComponent("testca-localhost.key").path]
+        process.arguments = [
+            GatewayCheckTests.root.appendingPathComponent("scripts/testbed/gateway.py").path,
+            variant, String(port),
+            "--cert", certs.appendingPathComponent("testca-localhost.pem").path,
+            "--key", certs.appendingPathComponent("testca-localhost.key").path,
+        ]
         process.standardOutput = try FileHandle(forWritingTo: log)
         process.standardError = FileHandle.nullDevice
         try process.run()

@@ -8,7 +8,8 @@ struct ProgramRun {
 
     /// The binary SwiftPM built beside this test bundle.
     static let binary: String = {
-        let tests = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        let tests =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
             ?? CommandLine.arguments[0]
         let directory = URL(fileURLWithPath: tests).deletingLastPathComponent()
         // On macOS the test bundle sits in .../debug/X.xctest/Contents/MacOS/.
@@ -22,8 +23,10 @@ struct ProgramRun {
     /// Writing to a program that has already exited must be an error here, not a signal.
     static let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
 
-    static func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:],
-                    timeout: TimeInterval = 20, executable: String = binary) throws -> ProgramRun {
+    static func run(
+        _ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:],
+        timeout: TimeInterval = 20, executable: String = binary
+    ) throws -> ProgramRun {
         _ = ignoreBrokenPipes
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -32,7 +35,9 @@ struct ProgramRun {
         env.removeValue(forKey: "NO_COLOR")
         for (key, value) in environment { env[key] = value }
         process.environment = env
-        let input = Pipe(), output = Pipe(), errors = Pipe()
+        let input = Pipe()
+        let output = Pipe()
+        let errors = Pipe()
         process.standardInput = input
         process.standardOutput = output
         process.standardError = errors
@@ -59,9 +64,10 @@ struct ProgramRun {
         }
         process.waitUntilExit()
         while !collected.done { usleep(1_000) }
-        return ProgramRun(status: process.terminationStatus,
-                          stdout: String(decoding: collected.out, as: UTF8.self),
-                          stderr: String(decoding: collected.err, as: UTF8.self))
+        return ProgramRun(
+            status: process.terminationStatus,
+            stdout: String(decoding: collected.out, as: UTF8.self),
+            stderr: String(decoding: collected.err, as: UTF8.self))
     }
 
     struct TimedOut: Error { let arguments: [String] }

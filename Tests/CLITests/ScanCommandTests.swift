@@ -71,8 +71,9 @@ struct ScanCommandTests {
 
     @Test("a target list on standard input; a silent target within a short deadline")
     func standardInput() throws {
-        let run = try ProgramRun.run(["scan", "-", "--quiet", "--timeout", "1"],
-                                     stdin: Data("127.0.0.1:\(Self.port("SILENT_PORT"))\n".utf8), timeout: 30)
+        let run = try ProgramRun.run(
+            ["scan", "-", "--quiet", "--timeout", "1"],
+            stdin: Data("127.0.0.1:\(Self.port("SILENT_PORT"))\n".utf8), timeout: 30)
         #expect(run.stdout.contains("undetermined at x224"), "\(run.stdout)")
         #expect(run.status == 4)
     }
@@ -90,16 +91,19 @@ struct ScanCommandTests {
         #expect(summary.contains("--step-timeout"), "\(summary)")
         #expect((record["durationMs"] as? Double ?? 0) < 2000)
         #expect(listener.acceptPending() == 1, "one connection to a silent port")
-        _ = try ProgramRun.run(["scan", "-", "--jsonl", "--full", "--timeout", "2"],
-                               stdin: Data("127.0.0.1:\(listener.port)\n".utf8), timeout: 30)
+        _ = try ProgramRun.run(
+            ["scan", "-", "--jsonl", "--full", "--timeout", "2"],
+            stdin: Data("127.0.0.1:\(listener.port)\n".utf8), timeout: 30)
         #expect(listener.acceptPending() > 1, "the full check asks the silent port again")
         let bad = try ProgramRun.run(["scan", "-", "--step-timeout", "9"], stdin: Data("127.0.0.1:1\n".utf8), timeout: 20)
         #expect(bad.status == 3 && bad.stderr.contains("--step-timeout"), "\(bad.stderr)")
     }
 
-    @Test("a bad list is a clear error, exit status 3", arguments: [
-        ("127.0.0.1:0", "line 1"), ("10.0.0.0/8", "more than"), ("a b", "one target per line"),
-    ])
+    @Test(
+        "a bad list is a clear error, exit status 3",
+        arguments: [
+            ("127.0.0.1:0", "line 1"), ("10.0.0.0/8", "more than"), ("a b", "one target per line"),
+        ])
     func badList(text: String, message: String) throws {
         let run = try ProgramRun.run(["scan", try Self.write(text)], timeout: 20)
         #expect(run.status == 3)

@@ -41,14 +41,18 @@ enum CaptureBuilder {
         }
         for frame in frames {
             let nanos = UInt64(frame.micros) * 1000
-            out += block(6, le32(0) + le32(UInt32(nanos >> 32)) + le32(UInt32(truncatingIfNeeded: nanos))
-                         + le32(UInt32(frame.bytes.count)) + le32(UInt32(frame.bytes.count)) + frame.bytes)
+            out += block(
+                6,
+                le32(0) + le32(UInt32(nanos >> 32)) + le32(UInt32(truncatingIfNeeded: nanos))
+                    + le32(UInt32(frame.bytes.count)) + le32(UInt32(frame.bytes.count)) + frame.bytes)
         }
         return out
     }
 
-    static func tcp(_ sourcePort: UInt16, _ destinationPort: UInt16, seq: UInt32, ack: UInt32 = 0,
-                    flags: UInt8, window: UInt16 = 65535, mss: UInt16? = nil, payload: [UInt8] = []) -> [UInt8] {
+    static func tcp(
+        _ sourcePort: UInt16, _ destinationPort: UInt16, seq: UInt32, ack: UInt32 = 0,
+        flags: UInt8, window: UInt16 = 65535, mss: UInt16? = nil, payload: [UInt8] = []
+    ) -> [UInt8] {
         let options: [UInt8] = mss.map { [2, 4] + be16($0) } ?? []
         let offset = UInt8((20 + options.count) / 4) << 4
         return be16(sourcePort) + be16(destinationPort) + be32(seq) + be32(ack) + [offset, flags] + be16(window)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Capture
 
 @Suite("capture files")
@@ -68,7 +69,8 @@ struct CaptureReaderTests {
         var frames = Conversation.frames()
         let request = Conversation.request
         frames[3] = Frame(micros: 1_002_000, bytes: Conversation.up(B.tcp(50000, 3389, seq: 111, ack: 901, flags: 0x18, payload: Array(request[10...]))))
-        frames.insert(Frame(micros: 1_002_100, bytes: Conversation.up(B.tcp(50000, 3389, seq: 101, ack: 901, flags: 0x18, payload: Array(request[..<10])))), at: 4)
+        frames.insert(
+            Frame(micros: 1_002_100, bytes: Conversation.up(B.tcp(50000, 3389, seq: 101, ack: 901, flags: 0x18, payload: Array(request[..<10])))), at: 4)
         let (contents, _) = try Self.scan(CaptureBuilder.pcap(linkType: 1, frames))
         let connection = try #require(contents.rdpConnections.first)
         #expect(connection.toServer.stream == request)
@@ -81,7 +83,8 @@ struct CaptureReaderTests {
         typealias B = CaptureBuilder
         var frames = Conversation.frames()
         // The confirm's first 5 bytes are missing from the capture.
-        frames[4] = Frame(micros: 1_003_000, bytes: Conversation.down(B.tcp(3389, 50000, seq: 906, ack: 120, flags: 0x18, payload: Array(Conversation.confirm[5...]))))
+        frames[4] = Frame(
+            micros: 1_003_000, bytes: Conversation.down(B.tcp(3389, 50000, seq: 906, ack: 120, flags: 0x18, payload: Array(Conversation.confirm[5...]))))
         let (contents, _) = try Self.scan(CaptureBuilder.pcap(linkType: 1, frames))
         let connection = try #require(contents.rdpConnections.first)
         #expect(connection.toClient.stream.isEmpty)
@@ -127,8 +130,10 @@ struct CaptureReaderTests {
     func randomBytes() {
         var generator = SystemRandomNumberGenerator()
         for round in 0..<300 {
-            let header = round % 2 == 0 ? CaptureBuilder.pcap(linkType: UInt32(round % 300), [])
-                                        : Array(CaptureBuilder.pcapng(linkType: UInt16(round % 300), []).prefix(28 + 20))
+            let header =
+                round % 2 == 0
+                ? CaptureBuilder.pcap(linkType: UInt32(round % 300), [])
+                : Array(CaptureBuilder.pcapng(linkType: UInt16(round % 300), []).prefix(28 + 20))
             let noise = (0..<Int.random(in: 0..<600, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
             var scan = CaptureScan()
             _ = try? scan.feed(header + noise)

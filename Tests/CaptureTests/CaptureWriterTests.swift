@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Capture
 
 /// The pcapng writer, read back by the project's own reader: blocks, the key
@@ -11,8 +12,9 @@ struct CaptureWriterTests {
     static let request: [UInt8] = [3, 0, 0, 11, 6, 0xE0, 0, 0, 0, 0, 0]
 
     static func flow(_ events: [FlowEvent], client: Endpoint = client, server: Endpoint = server) -> RecordedFlow {
-        var flow = RecordedFlow(kind: .tcp, client: client, server: server, clientInitialSequence: 0xFFFF_FFFA,
-                                serverInitialSequence: 1000)
+        var flow = RecordedFlow(
+            kind: .tcp, client: client, server: server, clientInitialSequence: 0xFFFF_FFFA,
+            serverInitialSequence: 1000)
         flow.events = events
         return flow
     }
@@ -37,23 +39,26 @@ struct CaptureWriterTests {
     func sequenceNumbers() throws {
         let answer: [UInt8] = [3, 0, 0, 19, 14, 0xD0, 0, 0, 0, 0, 0, 2, 0, 8, 0, 1, 0, 0, 0]
         var recording = TrafficRecording()
-        recording.flows = [Self.flow([
-            FlowEvent(micros: 1_000_000, direction: .clientToServer, .connecting),
-            FlowEvent(micros: 1_000_250, direction: .serverToClient, .connected),
-            FlowEvent(micros: 1_000_300, direction: .clientToServer, .bytes(Self.request)),
-            FlowEvent(micros: 1_000_900, direction: .serverToClient, .bytes(answer)),
-            FlowEvent(micros: 1_001_000, direction: .clientToServer, .fin),
-            FlowEvent(micros: 1_001_200, direction: .serverToClient, .fin),
-        ])]
+        recording.flows = [
+            Self.flow([
+                FlowEvent(micros: 1_000_000, direction: .clientToServer, .connecting),
+                FlowEvent(micros: 1_000_250, direction: .serverToClient, .connected),
+                FlowEvent(micros: 1_000_300, direction: .clientToServer, .bytes(Self.request)),
+                FlowEvent(micros: 1_000_900, direction: .serverToClient, .bytes(answer)),
+                FlowEvent(micros: 1_001_000, direction: .clientToServer, .fin),
+                FlowEvent(micros: 1_001_200, direction: .serverToClient, .fin),
+            ])
+        ]
         let records = try Self.records(recording.pcapng(application: "test"))
         let segments = Self.segments(records)
         let summary = segments.map { "\($0.flags.rawValue) \($0.sequence) \($0.acknowledgement) \($0.payload.count)" }
         // SYN, SYN+ACK, ACK, client data, server data, FIN from each side; the client's
         // sequence numbers wrap past 2^32.
-        #expect(summary == [
-            "2 4294967290 0 0", "18 1000 4294967291 0", "16 4294967291 1001 0",
-            "24 4294967291 1001 11", "24 1001 6 19", "17 6 1020 0", "17 1020 7 0",
-        ])
+        #expect(
+            summary == [
+                "2 4294967290 0 0", "18 1000 4294967291 0", "16 4294967291 1001 0",
+                "24 4294967291 1001 11", "24 1001 6 19", "17 6 1020 0", "17 1020 7 0",
+            ])
         #expect(segments[3].payload == Self.request && segments[4].payload == answer)
         #expect(segments[3].source == Self.client && segments[4].source == Self.server)
         let times = records.compactMap { record -> Int64? in
@@ -83,10 +88,13 @@ struct CaptureWriterTests {
         let v6server = Endpoint(address: IPAddressBytes(Array(repeating: 0, count: 15) + [1]), port: 3389)
         let big = Self.request + (0..<150_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
         var recording = TrafficRecording()
-        recording.flows = [Self.flow([
-            FlowEvent(micros: 10, direction: .clientToServer, .bytes(big)),
-            FlowEvent(micros: 20, direction: .serverToClient, .reset),
-        ], client: v6client, server: v6server)]
+        recording.flows = [
+            Self.flow(
+                [
+                    FlowEvent(micros: 10, direction: .clientToServer, .bytes(big)),
+                    FlowEvent(micros: 20, direction: .serverToClient, .reset),
+                ], client: v6client, server: v6server)
+        ]
         let bytes = recording.pcapng(application: "test")
         let segments = Self.segments(try Self.records(bytes))
         let data = segments.filter { !$0.payload.isEmpty }
@@ -110,11 +118,13 @@ struct CaptureWriterTests {
     @Test("bytes left out by the cap move the sequence on, so the reader sees a gap, not other bytes")
     func unrecordedBytes() throws {
         var recording = TrafficRecording()
-        recording.flows = [Self.flow([
-            FlowEvent(micros: 1, direction: .clientToServer, .bytes(Self.request)),
-            FlowEvent(micros: 2, direction: .clientToServer, .unrecorded(500)),
-            FlowEvent(micros: 3, direction: .clientToServer, .bytes([9, 9])),
-        ])]
+        recording.flows = [
+            Self.flow([
+                FlowEvent(micros: 1, direction: .clientToServer, .bytes(Self.request)),
+                FlowEvent(micros: 2, direction: .clientToServer, .unrecorded(500)),
+                FlowEvent(micros: 3, direction: .clientToServer, .bytes([9, 9])),
+            ])
+        ]
         let data = Self.segments(try Self.records(recording.pcapng(application: "test"))).filter { !$0.payload.isEmpty }
         #expect(data.count == 2)
         #expect(data[1].sequence &- data[0].sequence == UInt32(Self.request.count + 500))
@@ -123,8 +133,10 @@ struct CaptureWriterTests {
     @Test("UDP datagrams keep their direction and bytes")
     func udp() throws {
         var flow = RecordedFlow(kind: .udp, client: Self.client, server: Self.server)
-        flow.events = [FlowEvent(micros: 1, direction: .clientToServer, .bytes([1, 2, 3])),
-                       FlowEvent(micros: 2, direction: .serverToClient, .bytes([4]))]
+        flow.events = [
+            FlowEvent(micros: 1, direction: .clientToServer, .bytes([1, 2, 3])),
+            FlowEvent(micros: 2, direction: .serverToClient, .bytes([4])),
+        ]
         var recording = TrafficRecording()
         recording.flows = [flow]
         let datagrams = try Self.records(recording.pcapng(application: "test")).compactMap { record -> UDPDatagram? in
@@ -137,8 +149,9 @@ struct CaptureWriterTests {
 
     @Test("IP and TCP checksums verify (the sum over each, checksum included, is all ones)")
     func checksums() {
-        let packet = PacketSynthesis.tcp(from: Self.client, to: Self.server, sequence: 7, acknowledgement: 9,
-                                         flags: [.psh, .ack], payload: [1, 2, 3][...])
+        let packet = PacketSynthesis.tcp(
+            from: Self.client, to: Self.server, sequence: 7, acknowledgement: 9,
+            flags: [.psh, .ack], payload: [1, 2, 3][...])
         #expect(PacketSynthesis.checksum(packet[0..<20]) == 0)
         let pseudo: [UInt8] = [127, 0, 0, 1, 127, 0, 0, 1, 0, 6, 0, UInt8(packet.count - 20)]
         #expect(PacketSynthesis.checksum(pseudo[...], packet[20...]) == 0)

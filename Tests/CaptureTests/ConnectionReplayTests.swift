@@ -1,8 +1,9 @@
-import Testing
-@testable import Capture
-@testable import CaptureAnalysis
 import ProbeCore
 import RDPProtocol
+import Testing
+
+@testable import Capture
+@testable import CaptureAnalysis
 
 @Suite("a captured connection, replayed as observations")
 struct ConnectionReplayTests {
@@ -38,7 +39,8 @@ struct ConnectionReplayTests {
     func serverAlert() throws {
         typealias B = CaptureBuilder
         var frames = Conversation.frames()
-        let hello: [UInt8] = [0x16, 0x03, 0x01, 0x00, 0x2D, 0x01, 0x00, 0x00, 0x29, 0x03, 0x03] + [UInt8](repeating: 7, count: 32)
+        let hello: [UInt8] =
+            [0x16, 0x03, 0x01, 0x00, 0x2D, 0x01, 0x00, 0x00, 0x29, 0x03, 0x03] + [UInt8](repeating: 7, count: 32)
             + [0x00, 0x00, 0x02, 0x13, 0x01, 0x01, 0x00]
         let alert: [UInt8] = [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x46]  // fatal protocol_version
         frames.insert(Frame(micros: 1_004_000, bytes: Conversation.up(B.tcp(50000, 3389, seq: 120, ack: 920, flags: 0x18, payload: hello))), at: 5)

@@ -1,9 +1,10 @@
-import Testing
 import Catalogue
+import Testing
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// The rules of docs/CATALOGUE-FORMAT.md, checked over every entry.

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Catalogue
 
 /// clientcodes.json: which codes a client shows for each way of failing.

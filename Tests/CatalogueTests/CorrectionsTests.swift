@@ -1,5 +1,5 @@
-import Testing
 import Catalogue
+import Testing
 
 /// Corrections from issue 10 ("the translation must be true"), each pinned so
 /// the wrong claim cannot come back. One test per correction; the comment
@@ -90,8 +90,9 @@ struct CorrectionsTests {
             let e = try entry(key)
             for item in e.causes + e.confirm + e.fixes.client + e.fixes.server {
                 #expect(!item.contains("fDenyTSConnections -Value 0"), "\(key) still fixes it by allowing remote connections")
-                #expect(!(item.contains("fDenyTSConnections = 1") && !item.contains("0x204") && !item.contains("0x20006")),
-                        "\(key) lists turned-off remote connections as a cause: \(item)")
+                #expect(
+                    !(item.contains("fDenyTSConnections = 1") && !item.contains("0x204") && !item.contains("0x20006")),
+                    "\(key) lists turned-off remote connections as a cause: \(item)")
             }
         }
         let story = try setupCloseStory()
@@ -114,8 +115,9 @@ struct CorrectionsTests {
                 #expect(culprit.contains("INSUFFICIENT_PRIVILEGES"), "logon right named as a silent close: \(culprit)")
             }
             if culprit.contains("CVE-2018-0886") {
-                #expect(lower.contains("encryption oracle remediation") && lower.contains("authentication error"),
-                        "the CredSSP mismatch named as a silent close: \(culprit)")
+                #expect(
+                    lower.contains("encryption oracle remediation") && lower.contains("authentication error"),
+                    "the CredSSP mismatch named as a silent close: \(culprit)")
             }
         }
         #expect(try entry("errinfo:0x9").name == "ERRINFO_SERVER_INSUFFICIENT_PRIVILEGES")

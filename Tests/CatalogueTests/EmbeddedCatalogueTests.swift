@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Catalogue
 
 /// The binary carries the catalogue (EmbeddedCatalogue.swift); the JSON files

@@ -1,5 +1,5 @@
-import Testing
 import Catalogue
+import Testing
 
 /// Each family is complete (sizes from docs/CATALOGUE-FORMAT.md's sources) and
 /// a few numbers and names are pinned against the specifications.
@@ -57,7 +57,8 @@ struct FamilyCoverageTests {
         #expect(count(.licensestate) == 4)
         let valid = try #require(catalogue.entry(.license, 0x7))
         #expect(valid.name == "STATUS_VALID_CLIENT")
-        #expect(valid.meaning.lowercased().contains("success") || valid.summary.lowercased().contains("success")
+        #expect(
+            valid.meaning.lowercased().contains("success") || valid.summary.lowercased().contains("success")
                 || valid.summary.lowercased().contains("not an error"))
     }
 

@@ -1,9 +1,10 @@
-import Testing
 import Catalogue
+import Testing
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 @Suite("Catalogue loader")
@@ -20,10 +21,10 @@ struct LoaderTests {
     @Test("a bad value names the file and the field")
     func badLayerNamed() throws {
         let json = """
-        {"family":"x","title":"t","description":"d","source":"s","numberFormat":"hex",
-         "entries":[{"code":"0x1","name":"N","layer":"nowhere","summary":"s","meaning":"m",
-         "causes":["c"],"confirm":["c"],"fixes":{"client":["f"]},"certainty":"documented","source":"s"}]}
-        """
+            {"family":"x","title":"t","description":"d","source":"s","numberFormat":"hex",
+             "entries":[{"code":"0x1","name":"N","layer":"nowhere","summary":"s","meaning":"m",
+             "causes":["c"],"confirm":["c"],"fixes":{"client":["f"]},"certainty":"documented","source":"s"}]}
+            """
         let path = try directory(with: ["x.json": json])
         #expect {
             try Catalogue.load(directory: path)
@@ -36,10 +37,10 @@ struct LoaderTests {
     @Test("a number that is not a number is refused")
     func badNumber() throws {
         let json = """
-        {"family":"x","title":"t","description":"d","source":"s","numberFormat":"hex","entries":[
-         {"code":"0xZZ","name":"N","layer":"tcp","summary":"s","meaning":"m","causes":["c"],
-          "confirm":["c"],"fixes":{"client":["f"]},"certainty":"documented","source":"s"}]}
-        """
+            {"family":"x","title":"t","description":"d","source":"s","numberFormat":"hex","entries":[
+             {"code":"0xZZ","name":"N","layer":"tcp","summary":"s","meaning":"m","causes":["c"],
+              "confirm":["c"],"fixes":{"client":["f"]},"certainty":"documented","source":"s"}]}
+            """
         let path = try directory(with: ["x.json": json])
         #expect(throws: CatalogueError.self) { try Catalogue.load(directory: path) }
     }

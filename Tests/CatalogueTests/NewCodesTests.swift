@@ -1,5 +1,5 @@
-import Testing
 import Catalogue
+import Testing
 
 /// Codes users meet that had no entry (issue 10, "codes people meet"), and the
 /// corrections the catalogue audit (docs/CATALOGUE-AUDIT.md) found. Each test

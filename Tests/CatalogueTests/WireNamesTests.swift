@@ -1,5 +1,5 @@
-import Testing
 import Catalogue
+import Testing
 
 /// wirenames.json: the words for values a server selects or announces.
 @Suite("wire names")

@@ -1,7 +1,6 @@
+import CertificateAudit
 import Foundation
 import Testing
-
-import CertificateAudit
 
 /// `CertificateReport.missingIssuer`: the server stops short of the
 /// certificate that issued the last one it sent.

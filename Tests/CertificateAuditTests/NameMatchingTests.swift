@@ -32,11 +32,11 @@ import X509
     }
 
     @Test(arguments: [
-        "other.example.test",       // wrong name
-        "a.b.hosts.example.test",   // a wildcard covers one label only
-        "hosts.example.test",       // ...and not zero labels
-        "192.0.2.11",               // wrong IP
-        "cn-only.example.test",     // CN is ignored when SANs exist
+        "other.example.test",  // wrong name
+        "a.b.hosts.example.test",  // a wildcard covers one label only
+        "hosts.example.test",  // ...and not zero labels
+        "192.0.2.11",  // wrong IP
+        "cn-only.example.test",  // CN is ignored when SANs exist
         "example.test",
         "",
     ])

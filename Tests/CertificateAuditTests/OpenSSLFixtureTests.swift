@@ -1,8 +1,7 @@
+import CertificateAudit
 import Crypto
 import Foundation
 import Testing
-
-import CertificateAudit
 
 /// Certificates made by openssl, checked against what openssl itself printed.
 @Suite struct OpenSSLFixtureTests {
@@ -64,8 +63,10 @@ import CertificateAudit
         let leaf = try #require(report.leaf)
         let details = try #require(leaf.details)
         #expect(report.problems.isEmpty)
-        #expect(details.signatureAlgorithm == SignatureAlgorithmSummary(
-            name: "sha1WithRSAEncryption", oid: "1.2.840.113549.1.1.5", weakSignature: true))
+        #expect(
+            details.signatureAlgorithm
+                == SignatureAlgorithmSummary(
+                    name: "sha1WithRSAEncryption", oid: "1.2.840.113549.1.1.5", weakSignature: true))
         #expect(details.publicKey.bits == 2048)
         #expect(details.subject == "CN=sha1.example.test,O=rdpdoctor tests")
         #expect(details.serialNumber == "1234")

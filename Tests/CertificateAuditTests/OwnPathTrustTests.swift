@@ -1,6 +1,5 @@
-import Testing
-
 import CertificateAudit
+import Testing
 
 /// Trust for chains whose leaf swift-certificates cannot load (1024-bit RSA):
 /// rdpdoctor walks the chain and checks the signatures itself.
@@ -14,8 +13,9 @@ import CertificateAudit
     static let ownCheck = "judged by rdpdoctor's own signature check because swift-certificates cannot load the leaf's 1024-bit RSA key"
 
     static func audit(_ chain: [[UInt8]], anchors: [[UInt8]], at now: Int64 = F.during) async -> CertificateReport {
-        await CertificateAuditor.audit(chain: chain, expectedName: "legacy.example.test", nowSecondsSinceEpoch: now,
-                                       trustAnchors: anchors)
+        await CertificateAuditor.audit(
+            chain: chain, expectedName: "legacy.example.test", nowSecondsSinceEpoch: now,
+            trustAnchors: anchors)
     }
 
     /// The certificate with one byte of its signature (the last DER byte) flipped.
@@ -39,8 +39,9 @@ import CertificateAudit
     @Test func withoutTheCAItIsUntrustedAndTheIssuerIsMissing() async throws {
         let report = await Self.audit([F.leaf1024], anchors: [])
         #expect(report.trust.status == .untrusted)
-        #expect(report.trust.reason == Self.ownCheck
-            + ": issuer \"\(Self.rsaCAName)\" of \"\(Self.leafName)\" is neither presented nor among the trust anchors")
+        #expect(
+            report.trust.reason == Self.ownCheck
+                + ": issuer \"\(Self.rsaCAName)\" of \"\(Self.leafName)\" is neither presented nor among the trust anchors")
         #expect(report.trust.validatedChain.isEmpty)
         #expect(report.missingIssuer == Self.rsaCAName)
 
@@ -76,7 +77,9 @@ import CertificateAudit
     @Test func expiredOrNotYetValidLeafIsUntrusted() async throws {
         let expired = await Self.audit([F.leaf1024], anchors: [F.rsaCA], at: F.Leaf1024.notAfter + F.day)
         #expect(expired.trust.status == .untrusted)
-        #expect(expired.trust.reason == Self.ownCheck + ": a chain to a trust anchor was found but rejected: \"\(Self.leafName)\" has expired (notAfter 2027-12-04T14:48:53Z)")
+        #expect(
+            expired.trust.reason == Self.ownCheck
+                + ": a chain to a trust anchor was found but rejected: \"\(Self.leafName)\" has expired (notAfter 2027-12-04T14:48:53Z)")
         #expect(expired.missingIssuer == nil)
 
         let early = await Self.audit([F.leaf1024], anchors: [F.rsaCA], at: F.Leaf1024.notBefore - F.day)
@@ -88,8 +91,9 @@ import CertificateAudit
         #expect(last.trust.status == .trusted)
     }
 
-    @Test("a 1024-bit CA: signatures checked by LegacyCrypto for each hash",
-          arguments: [(F.legacyLeafSHA256, "SHA-256"), (F.legacyLeafSHA384, "SHA-384"), (F.legacyLeafSHA512, "SHA-512")])
+    @Test(
+        "a 1024-bit CA: signatures checked by LegacyCrypto for each hash",
+        arguments: [(F.legacyLeafSHA256, "SHA-256"), (F.legacyLeafSHA384, "SHA-384"), (F.legacyLeafSHA512, "SHA-512")])
     func legacyCA(leaf: [UInt8], hash: String) async throws {
         let report = await Self.audit([leaf], anchors: [F.legacyCA])
         #expect(report.trust.status == .trusted, "\(hash): \(report.trust.reason ?? "")")

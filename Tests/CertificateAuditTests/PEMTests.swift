@@ -1,7 +1,6 @@
+import CertificateAudit
 import Foundation
 import Testing
-
-import CertificateAudit
 
 @Suite struct PEMTests {
     static func wrap(_ base64: String) -> String {

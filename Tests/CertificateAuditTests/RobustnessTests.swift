@@ -1,12 +1,12 @@
-import Testing
-
 import CertificateAudit
+import Testing
 
 /// Hostile or broken input must become typed problems, never a crash.
 @Suite struct RobustnessTests {
     static let real = try! TestPKI.issue(
         subject: TestPKI.name("rdp.example.test"),
-        extensions: TestPKI.sanExtensions(dns: ["rdp.example.test"], ips: [[192, 0, 2, 1]])).der
+        extensions: TestPKI.sanExtensions(dns: ["rdp.example.test"], ips: [[192, 0, 2, 1]])
+    ).der
 
     static func audit(_ bytes: [UInt8]) async -> CertificateReport {
         await CertificateAuditor.audit(chain: [bytes], expectedName: "rdp.example.test", now: TestPKI.now, trustAnchors: [Self.real])
@@ -42,9 +42,9 @@ import CertificateAudit
         ([0x00, 0x01, 0x02], .notDER),
         (Array("-----BEGIN CERTIFICATE-----".utf8), .notDER),
         ([0x30], .truncated),
-        ([0x30, 0x80, 0x00, 0x00], .notDER),             // BER indefinite length
-        ([0x30, 0x85, 1, 2, 3, 4, 5], .notDER),           // absurd length field
-        ([0x30, 0x84, 0xFF, 0xFF, 0xFF, 0xFF], .truncated), // 4 GiB announced, nothing allocated
+        ([0x30, 0x80, 0x00, 0x00], .notDER),  // BER indefinite length
+        ([0x30, 0x85, 1, 2, 3, 4, 5], .notDER),  // absurd length field
+        ([0x30, 0x84, 0xFF, 0xFF, 0xFF, 0xFF], .truncated),  // 4 GiB announced, nothing allocated
         ([0x30, 0x03, 0x02, 0x01, 0x00], .malformedCertificate),
         ([0x30, 0x00], .malformedCertificate),
     ])

@@ -1,8 +1,7 @@
+import CertificateAudit
 import Crypto
 import Testing
 import X509
-
-import CertificateAudit
 
 @Suite struct TrustTests {
     static func audit(_ chain: [[UInt8]], anchors: [[UInt8]]) async -> CertificateReport {

@@ -1,6 +1,6 @@
-import Testing
 import CredSSP
 import NTLM
+import Testing
 
 // Interoperability: the captured exchange of another implementation (see
 // Captured) is checked with this code playing each side in turn.
@@ -31,8 +31,9 @@ struct CapturedExchangeTests {
         let baseKey = NTLMv2.sessionBaseKey(responseKey: key, ntProofString: proof)
         // RC4 is its own inverse: "encrypting" the encrypted key decrypts it.
         let exported = NTLMv2.encryptSessionKey(message.encryptedRandomSessionKey, keyExchangeKey: baseKey)
-        return Keys(negotiate: negotiate, challenge: challengeToken, authenticate: authenticate, message: message,
-                    exportedSessionKey: exported, ntProofMatches: proof == Array(nt[..<16]))
+        return Keys(
+            negotiate: negotiate, challenge: challengeToken, authenticate: authenticate, message: message,
+            exportedSessionKey: exported, ntProofMatches: proof == Array(nt[..<16]))
     }
 
     @Test("the AUTHENTICATE names the user and proves the password; the MIC verifies")
@@ -43,8 +44,10 @@ struct CapturedExchangeTests {
         #expect(keys.message.workstation == "Télémaque")
         #expect(keys.ntProofMatches)
         let mic = try #require(keys.message.mic)
-        #expect(NTLMv2.mic(exportedSessionKey: keys.exportedSessionKey, negotiate: keys.negotiate,
-                           challenge: keys.challenge, authenticate: keys.authenticate) == mic)
+        #expect(
+            NTLMv2.mic(
+                exportedSessionKey: keys.exportedSessionKey, negotiate: keys.negotiate,
+                challenge: keys.challenge, authenticate: keys.authenticate) == mic)
     }
 
     @Test("as the server: unseal the client's pubKeyAuth (the key itself, version 2) and its TSCredentials")
@@ -65,8 +68,9 @@ struct CapturedExchangeTests {
         var client = try NTLMSessionSecurity(exportedSessionKey: keys.exportedSessionKey, flags: keys.message.flags)
         #expect(PublicKeyAuth.seal(Captured.publicKey, with: &client) == (try TSRequest(derEncoded: Captured.authenticate)).pubKeyAuth)
         let serverProof = try #require(try TSRequest(derEncoded: Captured.serverPubKeyAuth).pubKeyAuth)
-        #expect(try PublicKeyAuth.unseal(serverProof, with: &client)
-            == PublicKeyAuth.serverValue(version: 2, publicKey: Captured.publicKey, nonce: []))
+        #expect(
+            try PublicKeyAuth.unseal(serverProof, with: &client)
+                == PublicKeyAuth.serverValue(version: 2, publicKey: Captured.publicKey, nonce: []))
         let delegated = TSCredentials(password: TSPasswordCreds(Self.credentials)).derEncoded()
         #expect(PublicKeyAuth.seal(delegated, with: &client) == (try TSRequest(derEncoded: Captured.credentials)).authInfo)
     }

@@ -1,6 +1,6 @@
-import Testing
 import CredSSP
 import NTLM
+import Testing
 
 @Suite("CredSSP client state machine")
 struct CredSSPClientTests {

@@ -60,7 +60,8 @@ struct FakeServer {
             return TSRequest(version: version, errorCode: .logonFailure).derEncoded()
         }
         let baseKey = NTLMv2.sessionBaseKey(responseKey: key, ntProofString: proof)
-        let exported = message.flags.contains(.negotiateKeyExchange)
+        let exported =
+            message.flags.contains(.negotiateKeyExchange)
             ? NTLMv2.encryptSessionKey(message.encryptedRandomSessionKey, keyExchangeKey: baseKey) : baseKey
         if let mic = message.mic {
             guard NTLMv2.mic(exportedSessionKey: exported, negotiate: negotiate, challenge: challenge, authenticate: token) == mic

@@ -14,7 +14,8 @@ func hexString(_ bytes: [UInt8]) -> String {
 
 /// Hex with a "//" comment allowed at the end of each line.
 func annotatedHex(_ text: String) -> [UInt8] {
-    hex(text.split(separator: "\n").map { line in
-        line.range(of: "//").map { String(line[..<$0.lowerBound]) } ?? String(line)
-    }.joined(separator: "\n"))
+    hex(
+        text.split(separator: "\n").map { line in
+            line.range(of: "//").map { String(line[..<$0.lowerBound]) } ?? String(line)
+        }.joined(separator: "\n"))
 }

@@ -1,13 +1,14 @@
-import Testing
 import CredSSP
 import NTLM
+import Testing
 
 /// TSRequests that are BER rather than DER, or carry bytes after them: Windows
 /// and FreeRDP read them, so the client must too, and say how they deviate.
 @Suite("Lenient TSRequest decoding")
 struct LenientDecodingTests {
     /// A 54-byte NTLM CHALLENGE without Version or TargetInfo contents.
-    static let token = annotatedHex("""
+    static let token = annotatedHex(
+        """
         4e544c4d53535000                        // "NTLMSSP\\0"
         02000000                                // MessageType 2 (CHALLENGE)
         0600 0600 30000000                      // TargetNameFields: 6 bytes at offset 48
@@ -20,37 +21,43 @@ struct LenientDecodingTests {
         """)
 
     /// The server's CHALLENGE TSRequest in DER, for reference.
-    static let der = annotatedHex("""
-        30 45                                   // SEQUENCE, 69 bytes
-          a0 03 02 01 06                        // [0] version INTEGER 6
-          a1 3e                                 // [1] negoTokens, 62 bytes
-            30 3c                               //   SEQUENCE OF, 60 bytes
-              30 3a                             //     SEQUENCE, 58 bytes
-                a0 38                           //       [0] negoToken, 56 bytes
-                  04 36                         //         OCTET STRING, 54 bytes: the token
-        """) + token
+    static let der =
+        annotatedHex(
+            """
+            30 45                                   // SEQUENCE, 69 bytes
+              a0 03 02 01 06                        // [0] version INTEGER 6
+              a1 3e                                 // [1] negoTokens, 62 bytes
+                30 3c                               //   SEQUENCE OF, 60 bytes
+                  30 3a                             //     SEQUENCE, 58 bytes
+                    a0 38                           //       [0] negoToken, 56 bytes
+                      04 36                         //         OCTET STRING, 54 bytes: the token
+            """) + token
 
     /// (a) The same with the outer length written in two octets: 82 00 45.
-    static let nonMinimalOuter = annotatedHex("""
-        30 82 00 45                             // SEQUENCE, 69 bytes in long form (DER: 30 45)
-          a0 03 02 01 06                        // [0] version INTEGER 6
-          a1 3e                                 // [1] negoTokens, 62 bytes
-            30 3c                               //   SEQUENCE OF, 60 bytes
-              30 3a                             //     SEQUENCE, 58 bytes
-                a0 38                           //       [0] negoToken, 56 bytes
-                  04 36                         //         OCTET STRING, 54 bytes: the token
-        """) + token
+    static let nonMinimalOuter =
+        annotatedHex(
+            """
+            30 82 00 45                             // SEQUENCE, 69 bytes in long form (DER: 30 45)
+              a0 03 02 01 06                        // [0] version INTEGER 6
+              a1 3e                                 // [1] negoTokens, 62 bytes
+                30 3c                               //   SEQUENCE OF, 60 bytes
+                  30 3a                             //     SEQUENCE, 58 bytes
+                    a0 38                           //       [0] negoToken, 56 bytes
+                      04 36                         //         OCTET STRING, 54 bytes: the token
+            """) + token
 
     /// (b) Long-form lengths on inner fields; the outer length is minimal.
-    static let longFormInner = annotatedHex("""
-        30 4a                                   // SEQUENCE, 74 bytes
-          a0 81 03 02 01 06                     // [0] version: length 3 in long form (DER: a0 03)
-          a1 81 41                              // [1] negoTokens: 65 in long form (DER: a1 41)
-            30 82 00 3d                         //   SEQUENCE OF: 61 in two octets (DER: 30 3d)
-              30 3b                             //     SEQUENCE, 59 bytes
-                a0 39                           //       [0] negoToken, 57 bytes
-                  04 81 36                      //         OCTET STRING: 54 in long form (DER: 04 36)
-        """) + token
+    static let longFormInner =
+        annotatedHex(
+            """
+            30 4a                                   // SEQUENCE, 74 bytes
+              a0 81 03 02 01 06                     // [0] version: length 3 in long form (DER: a0 03)
+              a1 81 41                              // [1] negoTokens: 65 in long form (DER: a1 41)
+                30 82 00 3d                         //   SEQUENCE OF: 61 in two octets (DER: 30 3d)
+                  30 3b                             //     SEQUENCE, 59 bytes
+                    a0 39                           //       [0] negoToken, 57 bytes
+                      04 81 36                      //         OCTET STRING: 54 in long form (DER: 04 36)
+            """) + token
 
     /// (c) The DER message followed by three zero bytes.
     static let trailing = der + [0x00, 0x00, 0x00]
@@ -113,12 +120,14 @@ struct LenientDecodingTests {
 
     @Test("each deviation reads as a sentence")
     func descriptions() {
-        #expect(CredSSPEncodingDeviation.nonMinimalLength(field: "TSRequest").description
-            == "TSRequest: a length is written in more octets than DER allows (accepted as BER)")
+        #expect(
+            CredSSPEncodingDeviation.nonMinimalLength(field: "TSRequest").description
+                == "TSRequest: a length is written in more octets than DER allows (accepted as BER)")
         #expect(CredSSPEncodingDeviation.trailingBytes(count: 3).description == "3 bytes after the end of the TSRequest were ignored")
         #expect(CredSSPEncodingDeviation.trailingBytes(count: 1).description == "1 byte after the end of the TSRequest was ignored")
-        #expect(CredSSPEncodingDeviation.berEncoding(field: "version", form: "an INTEGER in more octets than needed").description
-            == "version: an INTEGER in more octets than needed (BER, not DER; accepted)")
+        #expect(
+            CredSSPEncodingDeviation.berEncoding(field: "version", form: "an INTEGER in more octets than needed").description
+                == "version: an INTEGER in more octets than needed (BER, not DER; accepted)")
     }
 
     @Test("(d) broken input is still a typed error")
@@ -145,8 +154,9 @@ struct LenientDecodingTests {
         }
     }
 
-    @Test("every single-byte corruption of the lenient vectors decodes or is a typed error; none crashes",
-          arguments: [("a", nonMinimalOuter), ("b", longFormInner), ("c", trailing)])
+    @Test(
+        "every single-byte corruption of the lenient vectors decodes or is a typed error; none crashes",
+        arguments: [("a", nonMinimalOuter), ("b", longFormInner), ("c", trailing)])
     func corruptions(name: String, vector: [UInt8]) {
         var decoded = 0
         for index in vector.indices {

@@ -1,6 +1,6 @@
-import Testing
 import CredSSP
 import NTLM
+import Testing
 
 @Suite("TSCredentials, pubKeyAuth values, early user authorization, framing")
 struct OtherStructuresTests {
@@ -33,8 +33,10 @@ struct OtherStructuresTests {
         var dumped = ""
         dump(password, to: &dumped)
         dump(creds, to: &dumped)
-        for text in [String(describing: password), String(reflecting: password), String(describing: creds),
-                     String(reflecting: creds), dumped] {
+        for text in [
+            String(describing: password), String(reflecting: password), String(describing: creds),
+            String(reflecting: creds), dumped,
+        ] {
             #expect(!text.contains(secret), "leaked in: \(text)")
         }
     }
@@ -50,10 +52,12 @@ struct OtherStructuresTests {
     @Test("pubKeyAuth values: versions 5-6 hash magic + nonce + key (SHA-256, pinned with Python hashlib)")
     func hashValues() {
         let nonce = Array(UInt8(1)...32)
-        #expect(hexString(PublicKeyAuth.clientValue(version: 5, publicKey: Captured.publicKey, nonce: nonce))
-            == "86f6abafacea18343ad433223ca80d5ee404a51413dd5f8fdd54c17d84601405")
-        #expect(hexString(PublicKeyAuth.serverValue(version: 6, publicKey: Captured.publicKey, nonce: nonce))
-            == "90cf79bfbbe752c9c0812c64fde58470a193ecebf609c2873ddf4af118342b36")
+        #expect(
+            hexString(PublicKeyAuth.clientValue(version: 5, publicKey: Captured.publicKey, nonce: nonce))
+                == "86f6abafacea18343ad433223ca80d5ee404a51413dd5f8fdd54c17d84601405")
+        #expect(
+            hexString(PublicKeyAuth.serverValue(version: 6, publicKey: Captured.publicKey, nonce: nonce))
+                == "90cf79bfbbe752c9c0812c64fde58470a193ecebf609c2873ddf4af118342b36")
     }
 
     @Test("early user authorization result: 4 bytes little-endian")

@@ -1,11 +1,12 @@
-import Testing
 import CredSSP
 import NTLM
+import Testing
 
 @Suite("TSRequest DER")
 struct TSRequestTests {
     // Hand-annotated: every field present. Text after "//" is commentary.
-    static let annotated = annotatedHex("""
+    static let annotated = annotatedHex(
+        """
         30 4b                                   // SEQUENCE, 75 bytes
           a0 03 02 01 06                        // [0] version INTEGER 6
           a1 0c                                 // [1] negoTokens
@@ -62,16 +63,18 @@ struct TSRequestTests {
         #expect(TSRequest(version: 6, negoTokens: [token]).derEncoded() == Captured.negotiate)
     }
 
-    @Test("round trips", arguments: [
-        TSRequest(version: 2),
-        TSRequest(version: 6, negoTokens: [[], [1], [UInt8](repeating: 7, count: 300)]),
-        TSRequest(version: 3, errorCode: .logonFailure),
-        TSRequest(version: 6, errorCode: NTStatus(rawValue: 0x7fff_ffff)),
-        TSRequest(version: 6, errorCode: NTStatus(rawValue: 0x8000_0000)),
-        TSRequest(version: 6, errorCode: .success),
-        TSRequest(version: 5, pubKeyAuth: [UInt8](repeating: 0xab, count: 48), clientNonce: [UInt8](repeating: 1, count: 32)),
-        TSRequest(version: 200, authInfo: [UInt8](repeating: 0x80, count: 70_000 / 2)),
-    ])
+    @Test(
+        "round trips",
+        arguments: [
+            TSRequest(version: 2),
+            TSRequest(version: 6, negoTokens: [[], [1], [UInt8](repeating: 7, count: 300)]),
+            TSRequest(version: 3, errorCode: .logonFailure),
+            TSRequest(version: 6, errorCode: NTStatus(rawValue: 0x7fff_ffff)),
+            TSRequest(version: 6, errorCode: NTStatus(rawValue: 0x8000_0000)),
+            TSRequest(version: 6, errorCode: .success),
+            TSRequest(version: 5, pubKeyAuth: [UInt8](repeating: 0xab, count: 48), clientNonce: [UInt8](repeating: 1, count: 32)),
+            TSRequest(version: 200, authInfo: [UInt8](repeating: 0x80, count: 70_000 / 2)),
+        ])
     func roundTrip(request: TSRequest) throws {
         #expect(try TSRequest(derEncoded: request.derEncoded()) == request)
     }
@@ -159,7 +162,9 @@ struct TSRequestTests {
     func deepNesting() {
         var bytes: [UInt8] = [0x04, 0x00]
         for _ in 0..<200 {
-            let length: [UInt8] = bytes.count < 128 ? [UInt8(bytes.count)]
+            let length: [UInt8] =
+                bytes.count < 128
+                ? [UInt8(bytes.count)]
                 : bytes.count < 256 ? [0x81, UInt8(bytes.count)] : [0x82, UInt8(bytes.count >> 8), UInt8(bytes.count & 0xff)]
             bytes = [0x30] + length + bytes
         }

@@ -1,7 +1,8 @@
-import Testing
 import Catalogue
-@testable import Diagnosis
 import ProbeCore
+import Testing
+
+@testable import Diagnosis
 
 /// The rules over what only a capture shows (`analyze`).
 @Suite("capture rules")

@@ -1,5 +1,6 @@
-import Testing
 import ProbeCore
+import Testing
+
 @testable import Diagnosis
 
 /// A captured connection's verdict speaks of the client that made it, in the
@@ -28,8 +29,9 @@ struct CapturedVerdictTests {
         #expect(!capture.verdict.summary.contains("would"), "\(capture.verdict.summary)")
     }
 
-    @Test("no capture verdict speaks as if rdpdoctor had connected, or of a default client",
-          arguments: ["tlsReset", "foreignHTTP"])
+    @Test(
+        "no capture verdict speaks as if rdpdoctor had connected, or of a default client",
+        arguments: ["tlsReset", "foreignHTTP"])
     func noLiveWording(_ name: String) async {
         let scenario = name == "tlsReset" ? Scenarios.tlsReset : Scenarios.foreignHTTP
         let report = await Self.captured(scenario).diagnose()

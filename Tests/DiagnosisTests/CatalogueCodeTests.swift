@@ -25,11 +25,13 @@ import Testing
         let families = Set(seen.map(\.family.rawValue))
         #expect(families == ["disconnect", "extended", "negfailure", "sspi", "ntstatus", "license", "licensestate", "errinfo"])
         // And these keys in particular.
-        for key in ["disconnect:0x104", "disconnect:0x204", "disconnect:0x108", "disconnect:0x904", "extended:0x7",
-                    "disconnect:0x808", "license:0x2", "license:0x7", "licensestate:0x2", "errinfo:0x7",
-                    "negfailure:1", "negfailure:2", "negfailure:5", "ntstatus:0xC00000BB", "ntstatus:0xC0000133",
-                    "sspi:0x80090324", "sspi:0x80090302", "sspi:0x80090325", "sspi:0x80090328", "sspi:0x80090322",
-                    "disconnect:0x1B07", "disconnect:0x704", "disconnect:0x208"] as [CatalogueKey] {
+        for key in [
+            "disconnect:0x104", "disconnect:0x204", "disconnect:0x108", "disconnect:0x904", "extended:0x7",
+            "disconnect:0x808", "license:0x2", "license:0x7", "licensestate:0x2", "errinfo:0x7",
+            "negfailure:1", "negfailure:2", "negfailure:5", "ntstatus:0xC00000BB", "ntstatus:0xC0000133",
+            "sspi:0x80090324", "sspi:0x80090302", "sspi:0x80090325", "sspi:0x80090328", "sspi:0x80090322",
+            "disconnect:0x1B07", "disconnect:0x704", "disconnect:0x208",
+        ] as [CatalogueKey] {
             #expect(seen.contains(key), "no scenario produced \(key)")
         }
     }

@@ -9,8 +9,10 @@ import Testing
     typealias F = CertificateFixtures
     fileprivate typealias M = MoreCertificates
 
-    private func withChain(_ chain: [[UInt8]], host: String = F.host, anchors: [[UInt8]] = [F.rootCA],
-                           at now: Int64 = F.validNow) -> Scenario {
+    private func withChain(
+        _ chain: [[UInt8]], host: String = F.host, anchors: [[UInt8]] = [F.rootCA],
+        at now: Int64 = F.validNow
+    ) -> Scenario {
         Scenario(host: host, anchors: anchors)
             .judged(at: now)
             .defaultClient(.selected(protocol: Proto.ssl, flags: [])) {
@@ -52,11 +54,13 @@ import Testing
         let finding = report.finding("cert.missing-intermediate")
         #expect(finding?.level == .warn)
         #expect(finding?.title == "The server does not send the certificate that issued its own")
-        #expect(finding?.detail.hasPrefix(
-            "The server sends its certificate without the one that issued it (CN=rdpdoctor Issuing CA,O=rdpdoctor tests). Verifier: ") == true)
-        #expect(finding?.fixes == [
-            "If CN=rdpdoctor Issuing CA,O=rdpdoctor tests is an intermediate CA, configure the server to send it (Windows: import it into the computer's Intermediate Certification Authorities store — `Import-Certificate -FilePath issuer.cer -CertStoreLocation Cert:\\LocalMachine\\CA`; xrdp: put the intermediate after the server certificate in the certificate= file); if it is your own root CA, deploy it to clients or pass it with --ca.",
-        ])
+        #expect(
+            finding?.detail.hasPrefix(
+                "The server sends its certificate without the one that issued it (CN=rdpdoctor Issuing CA,O=rdpdoctor tests). Verifier: ") == true)
+        #expect(
+            finding?.fixes == [
+                "If CN=rdpdoctor Issuing CA,O=rdpdoctor tests is an intermediate CA, configure the server to send it (Windows: import it into the computer's Intermediate Certification Authorities store — `Import-Certificate -FilePath issuer.cer -CertStoreLocation Cert:\\LocalMachine\\CA`; xrdp: put the intermediate after the server certificate in the certificate= file); if it is your own root CA, deploy it to clients or pass it with --ca."
+            ])
         #expect(finding?.codes == ["sspi:0x80090325"])
         // It replaces the generic finding and its generic fixes.
         #expect(!report.has("cert.untrusted") && !report.has("cert.trusted") && !report.has("cert.self-signed"))
@@ -211,13 +215,21 @@ import Testing
 ///   openssl verify -CAfile root.pem -untrusted inter.pem leaf.pem   -> leaf.pem: OK
 private enum MoreCertificates {
     /// CN=rdpdoctor Test Root CA 2: the anchor. notBefore=Dec  4 14:49:23 2026 GMT, notAfter=Dec  1 14:49:23 2036 GMT
-    static let root = der("MIIBzDCCAXOgAwIBAgICDwEwCgYIKoZIzj0EAwIwPTEYMBYGA1UECgwPcmRwZG9jdG9yIHRlc3RzMSEwHwYDVQQDDBhyZHBkb2N0b3IgVGVzdCBSb290IENBIDIwHhcNMjYxMjA0MTQ0OTIzWhcNMzYxMjAxMTQ0OTIzWjA9MRgwFgYDVQQKDA9yZHBkb2N0b3IgdGVzdHMxITAfBgNVBAMMGHJkcGRvY3RvciBUZXN0IFJvb3QgQ0EgMjBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABDz6eZ/mZ8LhO2IFPn97XGQHJ8HtAUX0z+VJtYVqafFgWJhb4Gyjb0V3M7Y4FCsCBlid/dTG9/WDW7xAok/YFiCjYzBhMB0GA1UdDgQWBBSZsz2TN/9wbWfJSZXd02KRAGYbbjAfBgNVHSMEGDAWgBSZsz2TN/9wbWfJSZXd02KRAGYbbjAPBgNVHRMBAf8EBTADAQH/MA4GA1UdDwEB/wQEAwIBBjAKBggqhkjOPQQDAgNHADBEAiAUeBy/oL01VZ5YZaVdMJ2krl3U452bXR3C/HxJhKIkowIgZLvcZHwip81ihQJxkvC8pv4211YRI9zqQiQVBL2xV/s=")
+    static let root = der(
+        "MIIBzDCCAXOgAwIBAgICDwEwCgYIKoZIzj0EAwIwPTEYMBYGA1UECgwPcmRwZG9jdG9yIHRlc3RzMSEwHwYDVQQDDBhyZHBkb2N0b3IgVGVzdCBSb290IENBIDIwHhcNMjYxMjA0MTQ0OTIzWhcNMzYxMjAxMTQ0OTIzWjA9MRgwFgYDVQQKDA9yZHBkb2N0b3IgdGVzdHMxITAfBgNVBAMMGHJkcGRvY3RvciBUZXN0IFJvb3QgQ0EgMjBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABDz6eZ/mZ8LhO2IFPn97XGQHJ8HtAUX0z+VJtYVqafFgWJhb4Gyjb0V3M7Y4FCsCBlid/dTG9/WDW7xAok/YFiCjYzBhMB0GA1UdDgQWBBSZsz2TN/9wbWfJSZXd02KRAGYbbjAfBgNVHSMEGDAWgBSZsz2TN/9wbWfJSZXd02KRAGYbbjAPBgNVHRMBAf8EBTADAQH/MA4GA1UdDwEB/wQEAwIBBjAKBggqhkjOPQQDAgNHADBEAiAUeBy/oL01VZ5YZaVdMJ2krl3U452bXR3C/HxJhKIkowIgZLvcZHwip81ihQJxkvC8pv4211YRI9zqQiQVBL2xV/s="
+    )
     /// CN=rdpdoctor Issuing CA: an intermediate under root. notBefore=Dec  4 14:49:23 2026 GMT, notAfter=Dec  3 14:49:23 2031 GMT
-    static let issuingCA = der("MIIByDCCAW+gAwIBAgICDwIwCgYIKoZIzj0EAwIwPTEYMBYGA1UECgwPcmRwZG9jdG9yIHRlc3RzMSEwHwYDVQQDDBhyZHBkb2N0b3IgVGVzdCBSb290IENBIDIwHhcNMjYxMjA0MTQ0OTIzWhcNMzExMjAzMTQ0OTIzWjA5MRgwFgYDVQQKDA9yZHBkb2N0b3IgdGVzdHMxHTAbBgNVBAMMFHJkcGRvY3RvciBJc3N1aW5nIENBMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEy6r7dNgrhqNuY+KfMVYks191G4Qq2Z7qLpmWtR0xPZbKpukGe4lOySYKwWYB0RUyauQQ5B5OV0pUFC2QiyzmAaNjMGEwDwYDVR0TAQH/BAUwAwEB/zAOBgNVHQ8BAf8EBAMCAQYwHQYDVR0OBBYEFLPcfZtIy7fICVIc3m+DDvn9NCjaMB8GA1UdIwQYMBaAFJmzPZM3/3BtZ8lJld3TYpEAZhtuMAoGCCqGSM49BAMCA0cAMEQCIHKOWOciw1OAnkiIlTBWnTj4rSoz1fRKAX4h0TIkWCswAiAdHlZMLROajXQdjwS9O0299e96Vi+O26fGS3jvqClMOA==")
+    static let issuingCA = der(
+        "MIIByDCCAW+gAwIBAgICDwIwCgYIKoZIzj0EAwIwPTEYMBYGA1UECgwPcmRwZG9jdG9yIHRlc3RzMSEwHwYDVQQDDBhyZHBkb2N0b3IgVGVzdCBSb290IENBIDIwHhcNMjYxMjA0MTQ0OTIzWhcNMzExMjAzMTQ0OTIzWjA5MRgwFgYDVQQKDA9yZHBkb2N0b3IgdGVzdHMxHTAbBgNVBAMMFHJkcGRvY3RvciBJc3N1aW5nIENBMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEy6r7dNgrhqNuY+KfMVYks191G4Qq2Z7qLpmWtR0xPZbKpukGe4lOySYKwWYB0RUyauQQ5B5OV0pUFC2QiyzmAaNjMGEwDwYDVR0TAQH/BAUwAwEB/zAOBgNVHQ8BAf8EBAMCAQYwHQYDVR0OBBYEFLPcfZtIy7fICVIc3m+DDvn9NCjaMB8GA1UdIwQYMBaAFJmzPZM3/3BtZ8lJld3TYpEAZhtuMAoGCCqGSM49BAMCA0cAMEQCIHKOWOciw1OAnkiIlTBWnTj4rSoz1fRKAX4h0TIkWCswAiAdHlZMLROajXQdjwS9O0299e96Vi+O26fGS3jvqClMOA=="
+    )
     /// CN=rdp.example.test, SAN DNS:rdp.example.test, EKU serverAuth, issued by issuingCA. notBefore=Dec  4 14:49:23 2026 GMT, notAfter=Dec  4 14:49:23 2027 GMT
-    static let leaf = der("MIIB8jCCAZigAwIBAgICDwMwCgYIKoZIzj0EAwIwOTEYMBYGA1UECgwPcmRwZG9jdG9yIHRlc3RzMR0wGwYDVQQDDBRyZHBkb2N0b3IgSXNzdWluZyBDQTAeFw0yNjEyMDQxNDQ5MjNaFw0yNzEyMDQxNDQ5MjNaMDUxGDAWBgNVBAoMD3JkcGRvY3RvciB0ZXN0czEZMBcGA1UEAwwQcmRwLmV4YW1wbGUudGVzdDBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABI5B0+A8m+7D/aYtJF1+HI7XNxccok0JYTurguYlV9UFwOEuylGFgMAKpvk0x2bFQGf3msd/VJ4KGu6M6nd6qCajgZMwgZAwDAYDVR0TAQH/BAIwADAOBgNVHQ8BAf8EBAMCB4AwEwYDVR0lBAwwCgYIKwYBBQUHAwEwGwYDVR0RBBQwEoIQcmRwLmV4YW1wbGUudGVzdDAdBgNVHQ4EFgQUR4J5gIDAib3xjq0psXKFoI0Ycw0wHwYDVR0jBBgwFoAUs9x9m0jLt8gJUhzeb4MO+f00KNowCgYIKoZIzj0EAwIDSAAwRQIgezGPD7S4QmHtFmsQR6O0xFcKl06Ld9YHmDY8aF9q28sCIQCmyGJWlW2NfkXILQqpNsahrJ3zCh4LJK8IIcIWJJUiBA==")
+    static let leaf = der(
+        "MIIB8jCCAZigAwIBAgICDwMwCgYIKoZIzj0EAwIwOTEYMBYGA1UECgwPcmRwZG9jdG9yIHRlc3RzMR0wGwYDVQQDDBRyZHBkb2N0b3IgSXNzdWluZyBDQTAeFw0yNjEyMDQxNDQ5MjNaFw0yNzEyMDQxNDQ5MjNaMDUxGDAWBgNVBAoMD3JkcGRvY3RvciB0ZXN0czEZMBcGA1UEAwwQcmRwLmV4YW1wbGUudGVzdDBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABI5B0+A8m+7D/aYtJF1+HI7XNxccok0JYTurguYlV9UFwOEuylGFgMAKpvk0x2bFQGf3msd/VJ4KGu6M6nd6qCajgZMwgZAwDAYDVR0TAQH/BAIwADAOBgNVHQ8BAf8EBAMCB4AwEwYDVR0lBAwwCgYIKwYBBQUHAwEwGwYDVR0RBBQwEoIQcmRwLmV4YW1wbGUudGVzdDAdBgNVHQ4EFgQUR4J5gIDAib3xjq0psXKFoI0Ycw0wHwYDVR0jBBgwFoAUs9x9m0jLt8gJUhzeb4MO+f00KNowCgYIKoZIzj0EAwIDSAAwRQIgezGPD7S4QmHtFmsQR6O0xFcKl06Ld9YHmDY8aF9q28sCIQCmyGJWlW2NfkXILQqpNsahrJ3zCh4LJK8IIcIWJJUiBA=="
+    )
     /// CN=rdp.example.test, self-signed, EKU clientAuth only. notBefore=Dec  4 14:49:23 2026 GMT, notAfter=Dec  4 14:49:23 2027 GMT
-    static let clientAuthOnly = der("MIIBqjCCAVCgAwIBAgICDwQwCgYIKoZIzj0EAwIwGzEZMBcGA1UEAwwQcmRwLmV4YW1wbGUudGVzdDAeFw0yNjEyMDQxNDQ5MjNaFw0yNzEyMDQxNDQ5MjNaMBsxGTAXBgNVBAMMEHJkcC5leGFtcGxlLnRlc3QwWTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAASvt16XseTtoNjA+6pTqAWAoNEkj7AXYT42Tdaf8ZJ7M+pZMjDSJeRa4d4fcWw6GPfgVznwZx7q9I6zuildhqtEo4GDMIGAMB0GA1UdDgQWBBQfpUHfUQiFxm6Qf6ozGbfz1kAgGjAfBgNVHSMEGDAWgBQfpUHfUQiFxm6Qf6ozGbfz1kAgGjAMBgNVHRMBAf8EAjAAMBMGA1UdJQQMMAoGCCsGAQUFBwMCMBsGA1UdEQQUMBKCEHJkcC5leGFtcGxlLnRlc3QwCgYIKoZIzj0EAwIDSAAwRQIgDrKG9ycAQl6Xds5/NVVQpnUfliVKHd8NQ+8lxQwh4kECIQDgn6ItGtL6oXQfLpfw1lKqapfAmL4vfvXvdLvaA+Nurg==")
+    static let clientAuthOnly = der(
+        "MIIBqjCCAVCgAwIBAgICDwQwCgYIKoZIzj0EAwIwGzEZMBcGA1UEAwwQcmRwLmV4YW1wbGUudGVzdDAeFw0yNjEyMDQxNDQ5MjNaFw0yNzEyMDQxNDQ5MjNaMBsxGTAXBgNVBAMMEHJkcC5leGFtcGxlLnRlc3QwWTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAASvt16XseTtoNjA+6pTqAWAoNEkj7AXYT42Tdaf8ZJ7M+pZMjDSJeRa4d4fcWw6GPfgVznwZx7q9I6zuildhqtEo4GDMIGAMB0GA1UdDgQWBBQfpUHfUQiFxm6Qf6ozGbfz1kAgGjAfBgNVHSMEGDAWgBQfpUHfUQiFxm6Qf6ozGbfz1kAgGjAMBgNVHRMBAf8EAjAAMBMGA1UdJQQMMAoGCCsGAQUFBwMCMBsGA1UdEQQUMBKCEHJkcC5leGFtcGxlLnRlc3QwCgYIKoZIzj0EAwIDSAAwRQIgDrKG9ycAQl6Xds5/NVVQpnUfliVKHd8NQ+8lxQwh4kECIQDgn6ItGtL6oXQfLpfw1lKqapfAmL4vfvXvdLvaA+Nurg=="
+    )
 
     static let notBefore: Int64 = 1_796_395_763  // all four
     static let notAfter: Int64 = 1_827_931_763  // leaf and clientAuthOnly

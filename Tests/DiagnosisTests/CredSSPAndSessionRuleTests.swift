@@ -55,8 +55,9 @@ import Testing
 
     @Test func targetInfoListsWhatTheChallengeRevealed() async {
         let report = await challenge(.windows(serverTimeUnix: nil)).diagnose()
-        #expect(report.finding("credssp.target-info")?.detail
-            == "CredSSP version 6, computer rdp01.example.test, domain example.test, NetBIOS domain EXAMPLE, Windows version 10.0.20348.")
+        #expect(
+            report.finding("credssp.target-info")?.detail
+                == "CredSSP version 6, computer rdp01.example.test, domain example.test, NetBIOS domain EXAMPLE, Windows version 10.0.20348.")
         #expect(!report.has("credssp.clock") && !report.has("credssp.clock-skew"))
     }
 
@@ -110,7 +111,9 @@ import Testing
     }
 
     @Test func licenseRequestRedirectionAndOtherMessagesAreInfo() async {
-        let request = await session { $0.licensing = .licenseRequest; $0.demandActive = true }.diagnose()
+        let request = await session {
+            $0.licensing = .licenseRequest; $0.demandActive = true
+        }.diagnose()
         #expect(request.finding("licensing.request")?.level == .info)
         #expect(request.finding("licensing.request")?.detail.contains("went on") == true)
 

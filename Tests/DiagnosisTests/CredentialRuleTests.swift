@@ -83,8 +83,9 @@ import Testing
     }
 
     @Test func aRefusedAccountExplainsACloseDuringCredSSP() async {
-        let scenario = Scenarios.credential(.closedAfterAuthenticate,
-                                           end: .peerClosed(.fin, step: .credssp, waitingFor: .ntlmChallenge))
+        let scenario = Scenarios.credential(
+            .closedAfterAuthenticate,
+            end: .peerClosed(.fin, step: .credssp, waitingFor: .ntlmChallenge))
         let report = await scenario.diagnose()
         #expect(report.verdict.outcome == .fails)
         #expect(report.verdict.errorCode == "disconnect:0x807")

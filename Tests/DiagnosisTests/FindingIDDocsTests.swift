@@ -1,6 +1,6 @@
+import Diagnosis
 import Foundation
 import Testing
-import Diagnosis
 
 /// Every finding id is documented: scripts that read `--json` depend on them.
 @Suite("finding ids are documented")

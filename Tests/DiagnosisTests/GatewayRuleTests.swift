@@ -1,7 +1,7 @@
 import Diagnosis
 import ProbeCore
-import Testing
 import TSGU
+import Testing
 
 /// The gateway rules: which side broke, at which step, the code and the fix.
 @Suite("RD Gateway rules")
@@ -10,8 +10,9 @@ struct GatewayRuleTests {
         var scenario = Scenario()
         var g = GatewayObservation(gateway: "gw.example.test", target: "rdp.example.test:3389")
         g.stepDeadlineMs = 800
-        g.firstAnswer = HTTPAnswer(status: 401, reason: "Unauthorized", server: "Microsoft-HTTPAPI/2.0",
-                                   authenticationSchemes: ["NTLM", "Negotiate"])
+        g.firstAnswer = HTTPAnswer(
+            status: 401, reason: "Unauthorized", server: "Microsoft-HTTPAPI/2.0",
+            authenticationSchemes: ["NTLM", "Negotiate"])
         try edit(&g)
         scenario.observations.gateway = g
         return scenario
@@ -50,7 +51,8 @@ struct GatewayRuleTests {
             $0.firstAnswer = HTTPAnswer(status: 404, reason: "Not Found", server: "Microsoft-IIS/10.0", authenticationSchemes: [])
             $0.failure = .init(step: .http, kind: .httpStatus(404))
         }.diagnose()
-        #expect(notFound.finding("gateway.not-a-gateway")?.title
+        #expect(
+            notFound.finding("gateway.not-a-gateway")?.title
                 == "gw.example.test answers RDG_OUT_DATA with HTTP 404: not an RD Gateway there")
         let legacy = await Self.scenario {
             $0.authentication = .accepted
@@ -120,8 +122,10 @@ struct GatewayRuleTests {
         let selfSigned = await Self.withChain([CertificateFixtures.selfSigned], name: "rdp.example.test").diagnose()
         #expect(selfSigned.finding("gateway.certificate-untrusted")?.level == .fail)
         #expect(selfSigned.finding("gateway.certificate-untrusted")?.detail.contains("self-signed") == true)
-        let expired = await Self.withChain([CertificateFixtures.leaf], name: "rdp.example.test",
-                                           now: CertificateFixtures.Leaf.notAfter + 3 * CertificateFixtures.day).diagnose()
+        let expired = await Self.withChain(
+            [CertificateFixtures.leaf], name: "rdp.example.test",
+            now: CertificateFixtures.Leaf.notAfter + 3 * CertificateFixtures.day
+        ).diagnose()
         #expect(expired.finding("gateway.certificate-expired")?.level == .fail)
         let good = await Self.withChain([CertificateFixtures.leaf], name: "rdp.example.test").diagnose()
         #expect(good.finding("gateway.certificate-trusted")?.level == .good)

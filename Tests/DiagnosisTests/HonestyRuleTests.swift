@@ -1,7 +1,7 @@
-import Testing
 import CertificateAudit
 import Diagnosis
 import ProbeCore
+import Testing
 
 /// What rdpdoctor may claim when a server was silent, what it says about
 /// ports that speak TLS first, pins, and servers that cannot take several
@@ -33,8 +33,10 @@ struct HonestyRuleTests {
     func silentTLS12IsNotARefusal() async throws {
         let report = await Scenario()
             .tlsVersion(.tls10, accepted: false).tlsVersion(.tls11, accepted: false)
-            .probe(.tlsVersion(.tls12), requested: [Proto.ssl, Proto.hybrid], answer: .selected(protocol: Proto.hybrid, flags: []),
-                   end: .timedOut(step: .tls, waitingFor: .tlsHandshake)) { probe in
+            .probe(
+                .tlsVersion(.tls12), requested: [Proto.ssl, Proto.hybrid], answer: .selected(protocol: Proto.hybrid, flags: []),
+                end: .timedOut(step: .tls, waitingFor: .tlsHandshake)
+            ) { probe in
                 probe.timings = [.init(step: .tls, startMs: 10)]
                 probe.totalMs = 3010
             }
@@ -43,8 +45,9 @@ struct HonestyRuleTests {
         #expect(!report.has("tls.only-tls13"), "\(report.ids)")
         #expect(!report.has("tls.no-tls12"), "\(report.ids)")
         let versions = try #require(report.finding("tls.versions"))
-        #expect(versions.detail.contains("Not determined: TLS 1.2 (not determined: no answer during the TLS handshake within 3000 ms)"),
-                "\(versions.detail)")
+        #expect(
+            versions.detail.contains("Not determined: TLS 1.2 (not determined: no answer during the TLS handshake within 3000 ms)"),
+            "\(versions.detail)")
     }
 
     @Test("an SSH greeting is quoted as text, not hex")
@@ -75,19 +78,26 @@ struct HonestyRuleTests {
 
     @Test("a port that answers RDG_OUT_DATA with 401 and its schemes is named an RD Gateway, not a firewall")
     func gatewayIsNamed() async throws {
-        let report = await Self.tlsFirst(HTTPAnswer(status: 401, reason: "Unauthorized", server: "Microsoft-HTTPAPI/2.0",
-                                                    authenticationSchemes: ["Negotiate", "NTLM"])).diagnose()
+        let report = await Self.tlsFirst(
+            HTTPAnswer(
+                status: 401, reason: "Unauthorized", server: "Microsoft-HTTPAPI/2.0",
+                authenticationSchemes: ["Negotiate", "NTLM"])
+        ).diagnose()
         let finding = try #require(report.finding("service.rd-gateway"))
         #expect(finding.detail.contains("Negotiate, NTLM"))
         #expect(report.verdict.summary.contains("RD Gateway"), "\(report.verdict.summary)")
-        #expect(!report.has("path.reset-after-connect") && !report.has("path.closed-during-x224"),
-                "no firewall story for a TLS service: \(report.ids)")
+        #expect(
+            !report.has("path.reset-after-connect") && !report.has("path.closed-during-x224"),
+            "no firewall story for a TLS service: \(report.ids)")
     }
 
     @Test("a web server refusing RDG_OUT_DATA is an HTTPS server, not a gateway")
     func webServerIsNamed() async {
-        let report = await Self.tlsFirst(HTTPAnswer(status: 405, reason: "Not Allowed", server: "nginx",
-                                                    authenticationSchemes: [])).diagnose()
+        let report = await Self.tlsFirst(
+            HTTPAnswer(
+                status: 405, reason: "Not Allowed", server: "nginx",
+                authenticationSchemes: [])
+        ).diagnose()
         #expect(report.has("service.https"), "\(report.ids)")
         #expect(report.verdict.summary.contains("HTTPS server (Server: nginx)"), "\(report.verdict.summary)")
     }

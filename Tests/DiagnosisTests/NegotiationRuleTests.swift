@@ -89,14 +89,15 @@ import Testing
         let matrix = try! #require(report.finding("x224.protocols"))
         #expect(matrix.level == .info)
         let lines = matrix.detail.split(separator: "\n").map(String.init)
-        #expect(lines == [
-            "standard RDP security: refused, HYBRID_REQUIRED_BY_SERVER (5)",
-            "TLS: refused, HYBRID_REQUIRED_BY_SERVER (5)",
-            "CredSSP (NLA): accepted",
-            "RDSTLS: refused, HYBRID_REQUIRED_BY_SERVER (5)",
-            "CredSSP (NLA) | CredSSP with early user authorization (HYBRID_EX): accepted",
-            "RDSAAD (Entra ID authentication): refused, HYBRID_REQUIRED_BY_SERVER (5)",
-        ])
+        #expect(
+            lines == [
+                "standard RDP security: refused, HYBRID_REQUIRED_BY_SERVER (5)",
+                "TLS: refused, HYBRID_REQUIRED_BY_SERVER (5)",
+                "CredSSP (NLA): accepted",
+                "RDSTLS: refused, HYBRID_REQUIRED_BY_SERVER (5)",
+                "CredSSP (NLA) | CredSSP with early user authorization (HYBRID_EX): accepted",
+                "RDSAAD (Entra ID authentication): refused, HYBRID_REQUIRED_BY_SERVER (5)",
+            ])
         #expect(matrix.codes == ["negfailure:5"])
     }
 

@@ -29,10 +29,12 @@ struct Scenario: Sendable {
     var observations: CheckObservations
     var context: Diagnoser.Context
 
-    init(host: String = CertificateFixtures.host,
-         startedAtUnix: Double = Double(CertificateFixtures.validNow),
-         now: Int64 = CertificateFixtures.validNow,
-         anchors: [[UInt8]] = [CertificateFixtures.rootCA]) {
+    init(
+        host: String = CertificateFixtures.host,
+        startedAtUnix: Double = Double(CertificateFixtures.validNow),
+        now: Int64 = CertificateFixtures.validNow,
+        anchors: [[UInt8]] = [CertificateFixtures.rootCA]
+    ) {
         observations = CheckObservations(target: Target(host: host), startedAtUnix: startedAtUnix, timeoutMs: 10_000)
         context = Diagnoser.Context(trustAnchors: anchors, nowUnix: now, catalogue: ShippedCatalogue.shared)
     }
@@ -46,18 +48,24 @@ struct Scenario: Sendable {
     // MARK: Name resolution and TCP
 
     func resolved(_ addresses: [String] = ["192.0.2.10"], ms: Double = 4) -> Scenario {
-        with { $0.observations.resolution = ResolutionObservation(
-            addresses: addresses, usedAddress: addresses.first, durationMs: ms, error: nil, literal: false) }
+        with {
+            $0.observations.resolution = ResolutionObservation(
+                addresses: addresses, usedAddress: addresses.first, durationMs: ms, error: nil, literal: false)
+        }
     }
 
     func literalAddress(_ address: String) -> Scenario {
-        with { $0.observations.resolution = ResolutionObservation(
-            addresses: [address], usedAddress: address, durationMs: 0, error: nil, literal: true) }
+        with {
+            $0.observations.resolution = ResolutionObservation(
+                addresses: [address], usedAddress: address, durationMs: 0, error: nil, literal: true)
+        }
     }
 
     func dnsFailure(_ error: String) -> Scenario {
-        with { $0.observations.resolution = ResolutionObservation(
-            addresses: [], usedAddress: nil, durationMs: 30, error: error, literal: false) }
+        with {
+            $0.observations.resolution = ResolutionObservation(
+                addresses: [], usedAddress: nil, durationMs: 30, error: error, literal: false)
+        }
     }
 
     func reachable(_ address: String = "192.0.2.10", ms: Double = 2) -> Scenario {
@@ -71,22 +79,28 @@ struct Scenario: Sendable {
     // MARK: Probes
 
     /// The probe that walks the connection as mstsc does.
-    func defaultClient(_ answer: NegotiationObservation?, end: ConnectionEnd = .completed,
-                       _ edit: (inout ProbeRecord) -> Void = { _ in }) -> Scenario {
+    func defaultClient(
+        _ answer: NegotiationObservation?, end: ConnectionEnd = .completed,
+        _ edit: (inout ProbeRecord) -> Void = { _ in }
+    ) -> Scenario {
         probe(.defaultClient, requested: Proto.defaultClient, answer: answer, end: end, edit)
     }
 
     /// One negotiation probe asking for exactly `requested`.
-    func negotiation(_ requested: SecurityProtocols, _ answer: NegotiationObservation?, end: ConnectionEnd = .completed,
-                     _ edit: (inout ProbeRecord) -> Void = { _ in }) -> Scenario {
+    func negotiation(
+        _ requested: SecurityProtocols, _ answer: NegotiationObservation?, end: ConnectionEnd = .completed,
+        _ edit: (inout ProbeRecord) -> Void = { _ in }
+    ) -> Scenario {
         probe(.negotiation(requested), requested: requested, answer: answer, end: end, edit)
     }
 
     /// One TLS-version probe (asks for TLS|CredSSP, offers exactly `version`).
     func tlsVersion(_ version: TLSProtocolVersion, accepted: Bool, chain: [[UInt8]] = []) -> Scenario {
-        probe(.tlsVersion(version), requested: [Proto.ssl, Proto.hybrid],
-              answer: .selected(protocol: Proto.hybrid, flags: []),
-              end: accepted ? .completed : .tlsFailed("handshake failure: no protocols available")) { probe in
+        probe(
+            .tlsVersion(version), requested: [Proto.ssl, Proto.hybrid],
+            answer: .selected(protocol: Proto.hybrid, flags: []),
+            end: accepted ? .completed : .tlsFailed("handshake failure: no protocols available")
+        ) { probe in
             if accepted { probe.tls = TLSSessionInfo(version: version, peerChain: chain) }
         }
     }
@@ -96,8 +110,10 @@ struct Scenario: Sendable {
         TLSProtocolVersion.allCases.reduce(self) { $0.tlsVersion($1, accepted: accepted.contains($1)) }
     }
 
-    func probe(_ purpose: ProbePurpose, requested: SecurityProtocols, answer: NegotiationObservation?, end: ConnectionEnd,
-               _ edit: (inout ProbeRecord) -> Void) -> Scenario {
+    func probe(
+        _ purpose: ProbePurpose, requested: SecurityProtocols, answer: NegotiationObservation?, end: ConnectionEnd,
+        _ edit: (inout ProbeRecord) -> Void
+    ) -> Scenario {
         var record = ProbeRecord(purpose: purpose, requestedProtocols: requested)
         record.address = "192.0.2.10"
         record.negotiation = answer

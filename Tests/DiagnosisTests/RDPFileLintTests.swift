@@ -1,7 +1,7 @@
-import Foundation
-import Testing
 import Diagnosis
+import Foundation
 import ProbeCore
+import Testing
 
 /// The lint rules on .rdp files written here, as mstsc writes them (UTF-16LE,
 /// a byte-order mark, CR LF) unless a test says otherwise.
@@ -15,8 +15,10 @@ struct RDPFileLintTests {
         RDPFileLinter.lint(try RDPFile.lines(mstscBytes(lines)))
     }
 
-    static func only(_ report: RDPFileLintReport, _ id: String,
-                     sourceLocation: SourceLocation = #_sourceLocation) throws -> RDPFileFinding {
+    static func only(
+        _ report: RDPFileLintReport, _ id: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> RDPFileFinding {
         let matches = report.findings.filter { $0.id == id }
         #expect(matches.count == 1, "\(id): \(report.findings.map(\.id))", sourceLocation: sourceLocation)
         return try #require(matches.first, sourceLocation: sourceLocation)
@@ -43,14 +45,16 @@ struct RDPFileLintTests {
         #expect(report.exitStatus == 0)
     }
 
-    @Test("a misspelled name gets the nearest known name and the line to write", arguments: [
-        ("authentification level:i:2", "authentication level", "authentication level:i:2"),
-        ("fulladdress:s:rds.example.test", "full address", "full address:s:rds.example.test"),
-        ("server_port:i:3390", "server port", "server port:i:3390"),
-        ("enablecredsupport:i:0", "enablecredsspsupport", "enablecredsspsupport:i:0"),
-        ("gatewayhostnme:s:gw.example.test", "gatewayhostname", "gatewayhostname:s:gw.example.test"),
-        ("redirectclipbaord:i:0", "redirectclipboard", "redirectclipboard:i:0"),
-    ])
+    @Test(
+        "a misspelled name gets the nearest known name and the line to write",
+        arguments: [
+            ("authentification level:i:2", "authentication level", "authentication level:i:2"),
+            ("fulladdress:s:rds.example.test", "full address", "full address:s:rds.example.test"),
+            ("server_port:i:3390", "server port", "server port:i:3390"),
+            ("enablecredsupport:i:0", "enablecredsspsupport", "enablecredsspsupport:i:0"),
+            ("gatewayhostnme:s:gw.example.test", "gatewayhostname", "gatewayhostname:s:gw.example.test"),
+            ("redirectclipbaord:i:0", "redirectclipboard", "redirectclipboard:i:0"),
+        ])
     func misspelled(line: String, suggestion: String, fix: String) throws {
         let report = try Self.lint(["full address:s:rds.example.test", line])
         let finding = try Self.only(report, "rdpfile.misspelled-key")
@@ -72,8 +76,10 @@ struct RDPFileLintTests {
 
     @Test("names are compared without regard to case; signed files' lines are known")
     func caseAndSignature() throws {
-        let report = try Self.lint(["Full Address:s:rds.example.test", "SERVER PORT:i:3389",
-                                    "signscope:s:Full Address,Server Port", "signature:s:AQABAAEAAAA="])
+        let report = try Self.lint([
+            "Full Address:s:rds.example.test", "SERVER PORT:i:3389",
+            "signscope:s:Full Address,Server Port", "signature:s:AQABAAEAAAA=",
+        ])
         #expect(report.findings.isEmpty, "\(report.findings.map(\.id))")
     }
 
@@ -133,11 +139,13 @@ struct RDPFileLintTests {
         #expect(duplicates.map(\.line) == [4, 6])
     }
 
-    @Test("no full address is a failure; an unreadable one too", arguments: [
-        (["server port:i:3389"], "rdpfile.no-address"),
-        (["full address:s:"], "rdpfile.no-address"),
-        (["full address:s:[::1"], "rdpfile.bad-address"),
-    ])
+    @Test(
+        "no full address is a failure; an unreadable one too",
+        arguments: [
+            (["server port:i:3389"], "rdpfile.no-address"),
+            (["full address:s:"], "rdpfile.no-address"),
+            (["full address:s:[::1"], "rdpfile.bad-address"),
+        ])
     func address(lines: [String], id: String) throws {
         let report = try Self.lint(lines)
         let finding = try Self.only(report, id)
@@ -152,10 +160,12 @@ struct RDPFileLintTests {
         #expect(try Self.only(report, "rdpfile.no-address").fixes == ["write `full address:s:rds2.example.test`"])
     }
 
-    @Test("a port in full address that disagrees with server port", arguments: [
-        ("rds.example.test:3390", "rds.example.test"),
-        ("[2001:db8::5]:3390", "[2001:db8::5]"),
-    ])
+    @Test(
+        "a port in full address that disagrees with server port",
+        arguments: [
+            ("rds.example.test:3390", "rds.example.test"),
+            ("[2001:db8::5]:3390", "[2001:db8::5]"),
+        ])
     func portMismatch(address: String, host: String) throws {
         let report = try Self.lint(["full address:s:\(address)", "server port:i:3391"])
         let finding = try Self.only(report, "rdpfile.port-mismatch")
@@ -166,12 +176,14 @@ struct RDPFileLintTests {
         #expect(finding.fixes[1].contains("`full address:s:\(host):3391`"))
     }
 
-    @Test("no disagreement: the same port, no port in the address, or a bare IPv6 address", arguments: [
-        ["full address:s:rds.example.test:3390", "server port:i:3390"],
-        ["full address:s:rds.example.test", "server port:i:3391"],
-        ["full address:s:2001:db8::5", "server port:i:3391"],
-        ["full address:s:[2001:db8::5]", "server port:i:3391"],
-    ])
+    @Test(
+        "no disagreement: the same port, no port in the address, or a bare IPv6 address",
+        arguments: [
+            ["full address:s:rds.example.test:3390", "server port:i:3390"],
+            ["full address:s:rds.example.test", "server port:i:3391"],
+            ["full address:s:2001:db8::5", "server port:i:3391"],
+            ["full address:s:[2001:db8::5]", "server port:i:3391"],
+        ])
     func portAgreement(lines: [String]) throws {
         let report = try Self.lint(lines)
         #expect(report.findings.isEmpty, "\(report.findings.map(\.id))")
@@ -191,14 +203,18 @@ struct RDPFileLintTests {
         #expect(contradiction.exitStatus == 1)
     }
 
-    @Test("a gateway asked for without a gateway host", arguments: [
-        (1, 1, Finding.Level.fail),
-        (1, 0, .warn),
-        (2, 1, .info),
-    ])
+    @Test(
+        "a gateway asked for without a gateway host",
+        arguments: [
+            (1, 1, Finding.Level.fail),
+            (1, 0, .warn),
+            (2, 1, .info),
+        ])
     func gatewayWithoutHost(usage: Int, profile: Int, level: Finding.Level) throws {
-        let report = try Self.lint(["full address:s:rds.example.test", "gatewayusagemethod:i:\(usage)",
-                                    "gatewayprofileusagemethod:i:\(profile)", "gatewayhostname:s:"])
+        let report = try Self.lint([
+            "full address:s:rds.example.test", "gatewayusagemethod:i:\(usage)",
+            "gatewayprofileusagemethod:i:\(profile)", "gatewayhostname:s:",
+        ])
         let finding = try Self.only(report, "rdpfile.gateway-without-host")
         #expect(finding.level == level)
         #expect(finding.fixes.contains { $0.contains("`gatewayhostname:s:GATEWAY`") })
@@ -209,8 +225,10 @@ struct RDPFileLintTests {
     func gatewayUnused() throws {
         let unused = try Self.lint(["full address:s:rds.example.test", "gatewayusagemethod:i:0", "gatewayhostname:s:gw.example.test"])
         #expect(try Self.only(unused, "rdpfile.gateway-unused").level == .info)
-        let used = try Self.lint(["full address:s:rds.example.test", "gatewayusagemethod:i:1",
-                                  "gatewayprofileusagemethod:i:1", "gatewayhostname:s:gw.example.test"])
+        let used = try Self.lint([
+            "full address:s:rds.example.test", "gatewayusagemethod:i:1",
+            "gatewayprofileusagemethod:i:1", "gatewayhostname:s:gw.example.test",
+        ])
         #expect(used.findings.isEmpty, "\(used.findings.map(\.id))")
     }
 
@@ -257,8 +275,11 @@ struct RDPFileLintTests {
         let topics = report.findings.map(\.topic)
         let order = RDPFileFinding.Topic.allCases
         #expect(topics == topics.sorted { order.firstIndex(of: $0)! < order.firstIndex(of: $1)! })
-        #expect(Set(report.findings.map(\.id)) == ["rdpfile.malformed-line", "rdpfile.no-address",
-                                                   "rdpfile.gateway-without-host", "rdpfile.macos-ignored"])
+        #expect(
+            Set(report.findings.map(\.id)) == [
+                "rdpfile.malformed-line", "rdpfile.no-address",
+                "rdpfile.gateway-without-host", "rdpfile.macos-ignored",
+            ])
     }
 
     @Test("many bad lines: the findings are capped and the rest summed up")

@@ -127,7 +127,10 @@ import Testing
         let finding = report.finding("rdpsec.exchange")
         #expect(finding?.level == .info)
         #expect(finding?.title == "Security Exchange: the session keys work both ways")
-        #expect(finding?.detail == "rdpdoctor sent its client random encrypted with the server's 2048-bit RSA key, derived 128-bit RC4 session keys and sent its Client Info encrypted; it decrypted 1 encrypted server PDU and each MAC matched.")
+        #expect(
+            finding?.detail
+                == "rdpdoctor sent its client random encrypted with the server's 2048-bit RSA key, derived 128-bit RC4 session keys and sent its Client Info encrypted; it decrypted 1 encrypted server PDU and each MAC matched."
+        )
         #expect(report.has("session.started"))
         #expect(report.verdict.outcome == .reachesLogon)
         #expect(report.verdict.step == .capabilities)
@@ -176,36 +179,47 @@ import Testing
         }.diagnose()
         #expect(report.verdict.outcome == .reachesLogon)
         #expect(report.verdict.step == .capabilities)
-        #expect(report.verdict.summary.hasPrefix("The server refuses TLS and CredSSP (failure code 2); a Microsoft client retries with standard RDP security, and the session starts"))
+        #expect(
+            report.verdict.summary.hasPrefix(
+                "The server refuses TLS and CredSSP (failure code 2); a Microsoft client retries with standard RDP security, and the session starts"))
         #expect(report.has("session.started") && report.has("licensing.valid-client"))
     }
 
     @Test func retryAfterSSLNotAllowedThatIsClosedFails() async {
-        let report = await refusedThenRetried({
-            $0.session = SessionObservation()
-        }, end: .peerClosed(.fin, step: .licensing, waitingFor: .licensing)).diagnose()
+        let report = await refusedThenRetried(
+            {
+                $0.session = SessionObservation()
+            }, end: .peerClosed(.fin, step: .licensing, waitingFor: .licensing)
+        ).diagnose()
         #expect(report.verdict.outcome == .fails)
         #expect(report.verdict.step == .licensing)
         #expect(report.verdict.summary.contains("retries with standard RDP security, and the server closes that connection during licensing"))
     }
 
     @Test func retryAfterSSLNotAllowedClosedBeforeTheSession() async {
-        let report = await refusedThenRetried({ _ in },
-                                              end: .peerClosed(.reset, step: .mcs, waitingFor: .connectResponse)).diagnose()
+        let report = await refusedThenRetried(
+            { _ in },
+            end: .peerClosed(.reset, step: .mcs, waitingFor: .connectResponse)
+        ).diagnose()
         #expect(report.verdict.outcome == .fails)
         #expect(report.verdict.step == .mcs)
         #expect(report.verdict.summary.contains("and the server resets that connection during the MCS connect exchange"))
     }
 
     @Test func retryAfterSSLNotAllowedWithoutAnAnswerIsUndetermined() async {
-        let report = await refusedThenRetried({ _ in },
-                                              end: .timedOut(step: .licensing, waitingFor: .licensing)).diagnose()
+        let report = await refusedThenRetried(
+            { _ in },
+            end: .timedOut(step: .licensing, waitingFor: .licensing)
+        ).diagnose()
         #expect(report.verdict.outcome == .undetermined)
         #expect(report.verdict.summary.contains("that retry got no answer during licensing"))
     }
 
     @Test func refusalWithoutARetryWalkKeepsItsVerdict() async {
         let report = await Scenario().defaultClient(.failure(code: .sslNotAllowedByServer)).diagnose()
-        #expect(report.verdict.summary == "The server refuses TLS and CredSSP (failure code 2); a Microsoft client retries with standard RDP security, which works but is weak (see findings).")
+        #expect(
+            report.verdict.summary
+                == "The server refuses TLS and CredSSP (failure code 2); a Microsoft client retries with standard RDP security, which works but is weak (see findings)."
+        )
     }
 }

@@ -47,7 +47,9 @@ enum Scenarios {
             .defaultClient(.selected(protocol: Proto.ssl, flags: [])) { probe in
                 probe.tls = TLSSessionInfo(version: .tls12, peerChain: [CertificateFixtures.selfSigned])
                 probe.serverData = .overTLS
-                probe.session = .with { $0.licensing = .validClient; $0.demandActive = true }
+                probe.session = .with {
+                    $0.licensing = .validClient; $0.demandActive = true
+                }
             }
             .tlsOnlyNegotiation()
             .tlsVersions(accepted: [.tls12, .tls13])
@@ -75,14 +77,16 @@ enum Scenarios {
 
     static var tlsTimeout: Scenario {
         Scenario().resolved().reachable()
-            .defaultClient(.selected(protocol: Proto.hybridEx, flags: []),
-                           end: .timedOut(step: .tls, waitingFor: .tlsHandshake))
+            .defaultClient(
+                .selected(protocol: Proto.hybridEx, flags: []),
+                end: .timedOut(step: .tls, waitingFor: .tlsHandshake))
     }
 
     static var tlsReset: Scenario {
         Scenario().resolved().reachable()
-            .defaultClient(.selected(protocol: Proto.hybridEx, flags: []),
-                           end: .peerClosed(.reset, step: .tls, waitingFor: .tlsHandshake))
+            .defaultClient(
+                .selected(protocol: Proto.hybridEx, flags: []),
+                end: .peerClosed(.reset, step: .tls, waitingFor: .tlsHandshake))
     }
 
     static var foreignHTTP: Scenario {
@@ -97,7 +101,9 @@ enum Scenarios {
         Scenario().resolved().reachable()
             .defaultClient(.selected(protocol: Proto.ssl, flags: [])) { probe in
                 probe.tls = TLSSessionInfo(version: .tls12, peerChain: leafChain)
-                probe.session = .with { $0.licensing = .validClient; $0.demandActive = true }
+                probe.session = .with {
+                    $0.licensing = .validClient; $0.demandActive = true
+                }
             }
     }
 
@@ -144,7 +150,9 @@ enum Scenarios {
         Scenario().resolved().reachable()
             .defaultClient(.noNegotiationData) { probe in
                 probe.serverData = .standardSecurity(method: 0x1, level: 2, keyBits: 512)
-                probe.session = .with { $0.licensing = .licenseRequest; $0.demandActive = true }
+                probe.session = .with {
+                    $0.licensing = .licenseRequest; $0.demandActive = true
+                }
             }
     }
 
@@ -193,17 +201,21 @@ enum Scenarios {
     static var slowTLS: Scenario {
         Scenario()
             .defaultClient(.selected(protocol: Proto.hybrid, flags: [])) { probe in
-                probe.timings = [.step(.tcp, from: 0, took: 3), .step(.x224, from: 3, took: 4),
-                                 .step(.tls, from: 7, took: 1500), .step(.credssp, from: 1507, took: nil)]
+                probe.timings = [
+                    .step(.tcp, from: 0, took: 3), .step(.x224, from: 3, took: 4),
+                    .step(.tls, from: 7, took: 1500), .step(.credssp, from: 1507, took: nil),
+                ]
                 probe.totalMs = 1600
             }
     }
 
     /// With --user: the gate allowed the account (or not), and its connection saw `outcome`;
     /// with a `logon` session, --logon sent the credentials and the server went on to it.
-    static func credential(_ outcome: CredentialObservation.Outcome, ntstatus: UInt32? = nil,
-                           decision: CredentialDecision = .sent(.trusted), logon: SessionObservation? = nil,
-                           end: ConnectionEnd = .completed) -> Scenario {
+    static func credential(
+        _ outcome: CredentialObservation.Outcome, ntstatus: UInt32? = nil,
+        decision: CredentialDecision = .sent(.trusted), logon: SessionObservation? = nil,
+        end: ConnectionEnd = .completed
+    ) -> Scenario {
         var scenario = Scenario().resolved().reachable()
             .defaultClient(.selected(protocol: Proto.hybridEx, flags: [])) { probe in
                 probe.tls = TLSSessionInfo(version: .tls12, peerChain: leafChain)
@@ -211,8 +223,9 @@ enum Scenarios {
         var probe = ProbeRecord(purpose: .credentials, requestedProtocols: Proto.defaultClient)
         probe.negotiation = .selected(protocol: Proto.hybridEx, flags: [])
         probe.tls = TLSSessionInfo(version: .tls12, peerChain: leafChain)
-        var credential = CredentialObservation(account: "EXAMPLE\\alice", outcome: outcome, ntstatus: ntstatus.map { NTStatus(rawValue: $0) },
-                                               detail: "test detail")
+        var credential = CredentialObservation(
+            account: "EXAMPLE\\alice", outcome: outcome, ntstatus: ntstatus.map { NTStatus(rawValue: $0) },
+            detail: "test detail")
         credential.credentialsSent = logon != nil
         probe.credential = credential
         probe.session = logon
@@ -237,15 +250,16 @@ enum Scenarios {
         ("logon.refused", credential(.accepted, decision: .withheld(.untrusted))),
     ]
 
-    static let all: [(name: String, scenario: Scenario)] = credentialScenarios + [
-        ("healthyNLA", healthyNLA), ("nlaOptional", nlaOptional), ("tlsOnlyXrdp", tlsOnlyXrdp),
-        ("standardSecurityOnly", standardSecurityOnly), ("dnsFailure", dnsFailure), ("allRefused", allRefused),
-        ("tlsTimeout", tlsTimeout), ("tlsReset", tlsReset), ("foreignHTTP", foreignHTTP),
-        ("demandActive", demandActive), ("serverDeniedErrorInfo", serverDeniedErrorInfo),
-        ("licensingNoLicense", licensingNoLicense), ("negotiationDisconnected", negotiationDisconnected),
-        ("credsspServerError", credsspServerError), ("clockSkew", clockSkew),
-        ("weakStandardSecurity", weakStandardSecurity), ("unencryptedStandardSecurity", unencryptedStandardSecurity),
-        ("expiredSelfSigned", expiredSelfSigned), ("nameMismatch", nameMismatch), ("oldTLS", oldTLS),
-        ("tls13Only", tls13Only), ("tcpTimeoutAndUnreachable", tcpTimeoutAndUnreachable), ("slowTLS", slowTLS),
-    ]
+    static let all: [(name: String, scenario: Scenario)] =
+        credentialScenarios + [
+            ("healthyNLA", healthyNLA), ("nlaOptional", nlaOptional), ("tlsOnlyXrdp", tlsOnlyXrdp),
+            ("standardSecurityOnly", standardSecurityOnly), ("dnsFailure", dnsFailure), ("allRefused", allRefused),
+            ("tlsTimeout", tlsTimeout), ("tlsReset", tlsReset), ("foreignHTTP", foreignHTTP),
+            ("demandActive", demandActive), ("serverDeniedErrorInfo", serverDeniedErrorInfo),
+            ("licensingNoLicense", licensingNoLicense), ("negotiationDisconnected", negotiationDisconnected),
+            ("credsspServerError", credsspServerError), ("clockSkew", clockSkew),
+            ("weakStandardSecurity", weakStandardSecurity), ("unencryptedStandardSecurity", unencryptedStandardSecurity),
+            ("expiredSelfSigned", expiredSelfSigned), ("nameMismatch", nameMismatch), ("oldTLS", oldTLS),
+            ("tls13Only", tls13Only), ("tcpTimeoutAndUnreachable", tcpTimeoutAndUnreachable), ("slowTLS", slowTLS),
+        ]
 }

@@ -42,8 +42,10 @@ import Testing
 
     @Test func theBudgetRunningOutIsToldApartFromASilentStep() async {
         var scenario = Scenario().resolved()
-            .defaultClient(.selected(protocol: Proto.ssl, flags: []),
-                           end: .timedOut(step: .licensing, waitingFor: .licensing)) { probe in
+            .defaultClient(
+                .selected(protocol: Proto.ssl, flags: []),
+                end: .timedOut(step: .licensing, waitingFor: .licensing)
+            ) { probe in
                 probe.timings = [.step(.tcp, from: 0, took: 1), .step(.licensing, from: 9000, took: nil)]
                 probe.totalMs = 9926
                 probe.stepDeadlineMs = 6000
@@ -149,7 +151,9 @@ import Testing
     @Test func errorInfoWinsOverDemandActive() async {
         let report = await Scenario()
             .defaultClient(.selected(protocol: Proto.ssl, flags: [])) {
-                $0.session = .with { $0.demandActive = true; $0.errorInfo = [0x9] }
+                $0.session = .with {
+                    $0.demandActive = true; $0.errorInfo = [0x9]
+                }
             }
             .diagnose()
         #expect(report.verdict.outcome == .fails)

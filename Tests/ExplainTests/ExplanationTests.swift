@@ -1,5 +1,6 @@
-import Testing
 import Catalogue
+import Testing
+
 @testable import Explain
 
 @Suite("Explanations")
@@ -12,8 +13,9 @@ struct ExplanationTests {
 
     @Test("0x904 with 0x7 tells the setup-close story and points to check")
     func setupCloseStory() throws {
-        let explanation = explainer.explain(.pair(
-            error: WrittenNumber.parse("0x904")!, extended: WrittenNumber.parse("0x7")!))
+        let explanation = explainer.explain(
+            .pair(
+                error: WrittenNumber.parse("0x904")!, extended: WrittenNumber.parse("0x7")!))
         let story = try #require(explanation.story)
         let text = (story.story + [story.next, story.title]).joined(separator: " ").lowercased()
         #expect(text.contains("closed"))

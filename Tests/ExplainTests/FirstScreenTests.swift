@@ -1,6 +1,7 @@
-import Testing
 import Catalogue
 import Reporting
+import Testing
+
 @testable import Explain
 
 /// The default text answer fits one terminal screen; `--details` keeps everything.

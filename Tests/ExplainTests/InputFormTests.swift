@@ -1,5 +1,6 @@
-import Testing
 import Catalogue
+import Testing
+
 @testable import Explain
 
 /// Every input form `rdpdoctor explain` accepts becomes the right query.
@@ -63,14 +64,14 @@ struct InputFormTests {
     @Test("a whole client dialog")
     func dialog() {
         let text = """
-        We couldn't connect to the remote PC because of a security error.
-        If this keeps happening, contact your network administrator for assistance.
+            We couldn't connect to the remote PC because of a security error.
+            If this keeps happening, contact your network administrator for assistance.
 
-        Error code: 0x904
-        Extended error code: 0x7
-        Timestamp (UTC): 2026-11-02T09:12:44.201Z
-        Activity ID: 3f1c2a9e-0b5d-4c4e-9a51-7d0c8e2f6b11
-        """
+            Error code: 0x904
+            Extended error code: 0x7
+            Timestamp (UTC): 2026-11-02T09:12:44.201Z
+            Activity ID: 3f1c2a9e-0b5d-4c4e-9a51-7d0c8e2f6b11
+            """
         let queries = TextScanner(catalogue: TestCatalogue.shared).scan(text)
         #expect(queries.count == 1)
         guard case let .pair(error, extended?) = queries.first else {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Explain
 
 @Suite("Pasted input")

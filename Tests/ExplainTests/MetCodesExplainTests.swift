@@ -1,5 +1,6 @@
-import Testing
 import Catalogue
+import Testing
+
 @testable import Explain
 
 /// What `explain` answers for codes users report (issue 10): the ones with a
@@ -13,9 +14,11 @@ struct MetCodesExplainTests {
         explainer.explain(.number(WrittenNumber.parse(Substring(text))!))
     }
 
-    @Test("0x3000046, 0x3000047 and 0x609 answer from their sourced entries", arguments: [
-        ("0x3000046", "newclient:0x3000046"), ("0x3000047", "newclient:0x3000047"), ("0x609", "disconnect:0x609"),
-    ])
+    @Test(
+        "0x3000046, 0x3000047 and 0x609 answer from their sourced entries",
+        arguments: [
+            ("0x3000046", "newclient:0x3000046"), ("0x3000047", "newclient:0x3000047"), ("0x609", "disconnect:0x609"),
+        ])
     func sourcedEntries(code: String, key: String) throws {
         let reading = try #require(number(code).readings.first { $0.key == key }, "\(code) does not read as \(key)")
         #expect(reading.match == .exact)
@@ -35,25 +38,27 @@ struct MetCodesExplainTests {
     }
 
     // The whole dialog pasted on stdin: the code inside "(Code: 0x…)" is found and read.
-    @Test("the authentication-error dialog pasted whole finds its code", arguments: [
-        ("0x80080005", "hresult:0x80080005"), ("0x80004005", "hresult:0x80004005"),
-        ("0x80090302", "sspi:0x80090302"), ("0x8009030C", "sspi:0x8009030C"), ("0x80090327", "sspi:0x80090327"),
-    ])
+    @Test(
+        "the authentication-error dialog pasted whole finds its code",
+        arguments: [
+            ("0x80080005", "hresult:0x80080005"), ("0x80004005", "hresult:0x80004005"),
+            ("0x80090302", "sspi:0x80090302"), ("0x8009030C", "sspi:0x8009030C"), ("0x80090327", "sspi:0x80090327"),
+        ])
     func authenticationDialog(code: String, key: String) throws {
         let dialog = """
-        [Window Title]
-        Remote Desktop Connection
+            [Window Title]
+            Remote Desktop Connection
 
-        [Content]
-        An authentication error has occurred (Code: \(code)).
+            [Content]
+            An authentication error has occurred (Code: \(code)).
 
-        Remote computer: POC01
+            Remote computer: POC01
 
-        [Expanded Information]
-        Error code: 0x0
-        Extended error code: 0x0
-        Timestamp (UTC): 01/21/26 10:53:14 AM
-        """
+            [Expanded Information]
+            Error code: 0x0
+            Extended error code: 0x0
+            Timestamp (UTC): 01/21/26 10:53:14 AM
+            """
         let queries = try QueryParser(catalogue: TestCatalogue.shared).parse(arguments: [dialog])
         let readings = queries.flatMap { explainer.explain($0).readings }
         #expect(readings.contains { $0.key == key && $0.match == .exact }, "\(code) not found in the pasted dialog")

@@ -1,7 +1,8 @@
-@testable import CertificateAudit
 import Foundation
 import SwiftASN1
 import Testing
+
+@testable import CertificateAudit
 
 /// Inputs the `cert-audit` fuzz target found (Fuzz/regressions/cert-audit/, in
 /// the target's input format: a mode byte, then the chain, each certificate but
@@ -42,8 +43,9 @@ struct CertificateRegressionTests {
         let chain = Self.chain(try Self.vector("rsa-even-modulus-double-free"))
         #expect(chain.count == 2)
         let leaf = chain[0]
-        let report = await CertificateAuditor.audit(chain: chain, expectedName: "::1",
-                                                    nowSecondsSinceEpoch: 1_790_000_000, trustAnchors: [leaf, chain[1]])
+        let report = await CertificateAuditor.audit(
+            chain: chain, expectedName: "::1",
+            nowSecondsSinceEpoch: 1_790_000_000, trustAnchors: [leaf, chain[1]])
         #expect(report.certificates.count == 2)
         let problem = report.problems.first { $0.certificateIndex == 0 && $0.kind == .notVerifiable }
         #expect(problem?.detail.contains("the modulus is even") == true, "\(report.problems)")
@@ -61,14 +63,15 @@ struct CertificateRegressionTests {
             let body = integer(modulus) + integer(exponent)
             return [0x30] + length(body.count) + body
         }
-        let odd1024 = [0x00, 0xC1] + [UInt8](repeating: 0x5A, count: 126) + [0x01]   // 1024 bits, odd
+        let odd1024 = [0x00, 0xC1] + [UInt8](repeating: 0x5A, count: 126) + [0x01]  // 1024 bits, odd
         let f4: [UInt8] = [0x01, 0x00, 0x01]
         #expect(RSAKeyAdmission.refusal(rsaPublicKey: key(odd1024, f4)[...]) == nil)
         var even = odd1024
         even[even.count - 1] = 0x02
         #expect(RSAKeyAdmission.refusal(rsaPublicKey: key(even, f4)[...]) == "the modulus is even")
-        #expect(RSAKeyAdmission.refusal(rsaPublicKey: key([0x00, 0xC1] + [UInt8](repeating: 1, count: 30), f4)[...])?
-            .contains("bits") == true, "a 248-bit modulus")
+        #expect(
+            RSAKeyAdmission.refusal(rsaPublicKey: key([0x00, 0xC1] + [UInt8](repeating: 1, count: 30), f4)[...])?
+                .contains("bits") == true, "a 248-bit modulus")
         #expect(RSAKeyAdmission.refusal(rsaPublicKey: key(odd1024, [0x03, 0x00, 0x00, 0x00, 0x01])[...]) != nil, "a 34-bit exponent")
         #expect(RSAKeyAdmission.refusal(rsaPublicKey: key(odd1024, [0x01, 0x00, 0x00])[...]) != nil, "an even exponent")
         #expect(RSAKeyAdmission.refusal(rsaPublicKey: key([0x00] + odd1024, f4)[...]) == "the modulus is not minimally encoded")

@@ -1,6 +1,6 @@
+import Catalogue
 import CredSSP
 import Explain
-import Catalogue
 import LegacyCrypto
 import ProbeCore
 import RDPWire
@@ -20,14 +20,14 @@ struct ResourceBoundTests {
         }
         #expect(frame.count == 65535)
         var small = TPKTFramer(maximumFrameLength: 1000)
-        small.append([0x03, 0x00, 0x03, 0xE9])                 // 1001 bytes declared
+        small.append([0x03, 0x00, 0x03, 0xE9])  // 1001 bytes declared
         #expect(throws: WireError.self) { try small.next() }
     }
 
     @Test("TSRequest: a frame of exactly 64 KiB is accepted from its header, one byte more is refused")
     func tsRequestEdge() throws {
         let limit = TSRequest.maximumEncodedCount
-        let content = limit - 4                                  // SEQUENCE, 0x82, two length bytes
+        let content = limit - 4  // SEQUENCE, 0x82, two length bytes
         let atLimit: [UInt8] = [0x30, 0x82, UInt8(content >> 8), UInt8(content & 0xFF)]
         #expect(try TSRequest.frameLength(of: atLimit) == limit)
         let over: [UInt8] = [0x30, 0x82, UInt8((content + 1) >> 8), UInt8((content + 1) & 0xFF)]
@@ -59,7 +59,7 @@ struct ResourceBoundTests {
         var modulus = [UInt8](repeating: 0xFF, count: RSAPublicKey.maximumModulusBits / 8)  // little-endian, odd
         let key = try RSAPublicKey(modulusLittleEndian: modulus, exponent: 65537)
         #expect(key.modulusByteCount == 512)
-        modulus.append(0x01)                                     // one more significant bit
+        modulus.append(0x01)  // one more significant bit
         #expect(throws: RSAError.modulusTooLarge(bits: 4097)) {
             try RSAPublicKey(modulusLittleEndian: modulus, exponent: 65537)
         }

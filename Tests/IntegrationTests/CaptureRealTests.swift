@@ -1,10 +1,10 @@
-import Foundation
-import Testing
 import Capture
 import CaptureAnalysis
+import Diagnosis
+import Foundation
 import ProbeCore
 import RDPProtocol
-import Diagnosis
+import Testing
 
 /// The capture reader on real traffic: dumpcap records a check against the
 /// real xrdp on loopback, and tshark, reading the same file, is the
@@ -31,13 +31,15 @@ struct CaptureRealTests {
         // Ours: each connection that began with an X.224 request, by client port.
         var ours: [UInt16: UInt32] = [:]
         for connection in rdpConnections {
-            let request = try X224ConnectionRequest.decode(connection.toServer.stream[...].prefix(
-                Int(connection.toServer.stream[2]) << 8 | Int(connection.toServer.stream[3])))
+            let request = try X224ConnectionRequest.decode(
+                connection.toServer.stream[...].prefix(
+                    Int(connection.toServer.stream[2]) << 8 | Int(connection.toServer.stream[3])))
             ours[connection.client.port] = request.requestedProtocols?.rawValue ?? 0
         }
         // tshark's, from the same file.
-        let lines = try Tshark.fields(file, decodeAs: "tcp.port==\(port),tpkt", filter: "cotp.type == 0x0e",
-                                      fields: ["tcp.srcport", "rdp.negReq.requestedProtocols"])
+        let lines = try Tshark.fields(
+            file, decodeAs: "tcp.port==\(port),tpkt", filter: "cotp.type == 0x0e",
+            fields: ["tcp.srcport", "rdp.negReq.requestedProtocols"])
         var theirs: [UInt16: UInt32] = [:]
         for line in lines {
             let parts = line.split(separator: "\t", omittingEmptySubsequences: false)
@@ -111,8 +113,9 @@ extension CaptureRealTests {
         let report = await analyzer.finish()
         // The capture may also hold other tests' connections to the shared testbed:
         // the one that asked for standard security only is xfreerdp's.
-        let refused = try #require(report.connections.first { $0.captured.record.requestedProtocols == .rdp },
-                                   "connections: \(report.connections.map { $0.captured.record.requestedProtocols })")
+        let refused = try #require(
+            report.connections.first { $0.captured.record.requestedProtocols == .rdp },
+            "connections: \(report.connections.map { $0.captured.record.requestedProtocols })")
         // xfreerdp's /sec:rdp request carries no negotiation data; xrdp answers
         // without any either, then closes as soon as the client's MCS data comes.
         #expect(refused.captured.record.negotiation == .noNegotiationData)
@@ -124,7 +127,9 @@ extension CaptureRealTests {
 }
 
 extension CaptureRealTests {
-    @Test("xfreerdp asking a standard-security xrdp for TLS only: xrdp selects standard RDP security, the client leaves; analyze says the client gave up at the negotiation")
+    @Test(
+        "xfreerdp asking a standard-security xrdp for TLS only: xrdp selects standard RDP security, the client leaves; analyze says the client gave up at the negotiation"
+    )
     func xfreerdpLeavesAfterNegotiation() async throws {
         let port = try Testbed.port("XRDP_RDP_HIGH")
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("rdpdoctor-xfreerdp-neg-\(UUID().uuidString).pcapng")
@@ -140,8 +145,9 @@ extension CaptureRealTests {
         var analyzer = CaptureAnalyzer(trustAnchors: [])
         await analyzer.feed(try [UInt8](Data(contentsOf: file)))
         let report = await analyzer.finish()
-        let left = try #require(report.connections.first { $0.captured.record.requestedProtocols == .ssl },
-                                "connections: \(report.connections.map { $0.captured.record.requestedProtocols })")
+        let left = try #require(
+            report.connections.first { $0.captured.record.requestedProtocols == .ssl },
+            "connections: \(report.connections.map { $0.captured.record.requestedProtocols })")
         #expect(left.captured.record.negotiation?.selectedProtocol == .rdp)
         #expect(left.captured.clientLeftAfterNegotiation)
         #expect(left.captured.closedBy == .client)
@@ -195,11 +201,14 @@ final class Dumpcap: @unchecked Sendable {
 
 enum Tshark {
     /// tshark -T fields over a file: one line per matching packet.
-    static func fields(_ file: URL, options: [String] = [], decodeAs: String, alsoDecodeAs: [String] = [], filter: String,
-                       fields: [String]) throws -> [String] {
+    static func fields(
+        _ file: URL, options: [String] = [], decodeAs: String, alsoDecodeAs: [String] = [], filter: String,
+        fields: [String]
+    ) throws -> [String] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/tshark")
-        process.arguments = ["-r", file.path] + options.flatMap { ["-o", $0] } + ([decodeAs] + alsoDecodeAs).flatMap { ["-d", $0] }
+        process.arguments =
+            ["-r", file.path] + options.flatMap { ["-o", $0] } + ([decodeAs] + alsoDecodeAs).flatMap { ["-d", $0] }
             + ["-Y", filter, "-T", "fields"]
             + fields.flatMap { ["-e", $0] }
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("rdpdoctor-tshark-\(UUID().uuidString).txt")
@@ -245,18 +254,23 @@ struct WindowsCaptureTests {
                 }
             }
             var theirs: [String: String] = [:]
-            for line in try Tshark.fields(file, decodeAs: "tcp.port==3389,tpkt", filter: "rdp.negReq.requestedProtocols or rdp.negReq.selectedProtocol",
-                                          fields: ["tcp.srcport", "tcp.dstport", "rdp.negReq.requestedProtocols", "rdp.negReq.selectedProtocol"]) {
+            for line in try Tshark.fields(
+                file, decodeAs: "tcp.port==3389,tpkt", filter: "rdp.negReq.requestedProtocols or rdp.negReq.selectedProtocol",
+                fields: ["tcp.srcport", "tcp.dstport", "rdp.negReq.requestedProtocols", "rdp.negReq.selectedProtocol"])
+            {
                 let f = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
                 guard f.count >= 4 else { continue }
                 if !f[2].isEmpty { theirs["\(f[0]) requested"] = String(UInt32(f[2].dropFirst(2), radix: 16) ?? 0) }
                 if !f[3].isEmpty { theirs["\(f[1]) selected"] = String(UInt32(f[3].dropFirst(2), radix: 16) ?? 0) }
             }
-            for line in try Tshark.fields(file, decodeAs: "tcp.port==3389,tls", filter: "tls.handshake.type==2",
-                                          fields: ["tcp.dstport", "tls.handshake.version", "tls.handshake.ciphersuite"]) {
+            for line in try Tshark.fields(
+                file, decodeAs: "tcp.port==3389,tls", filter: "tls.handshake.type==2",
+                fields: ["tcp.dstport", "tls.handshake.version", "tls.handshake.ciphersuite"])
+            {
                 let f = line.split(separator: "\t").map(String.init)
                 guard f.count >= 3, let version = UInt16(f[1].dropFirst(2), radix: 16),
-                      let suite = UInt16(f[2].dropFirst(2), radix: 16) else { continue }
+                    let suite = UInt16(f[2].dropFirst(2), radix: 16)
+                else { continue }
                 theirs["\(f[0]) tls"] = "\(version) \(suite)"
             }
             #expect(!ours.isEmpty, "\(file.lastPathComponent)")

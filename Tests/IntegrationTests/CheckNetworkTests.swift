@@ -1,6 +1,6 @@
-import Testing
 import Diagnosis
 import ProbeCore
+import Testing
 
 /// `check` against ports that are not RDP servers.
 @Suite("check against closed, silent and non-RDP ports", .serialized)

@@ -1,7 +1,7 @@
-import Testing
 import Diagnosis
 import ProbeCore
 import RDPProtocol
+import Testing
 
 /// `check` against FreeRDP's shadow server variants of the testbed.
 @Suite("check against the FreeRDP shadow server", .serialized)

@@ -1,7 +1,7 @@
-import Testing
 import Diagnosis
 import ProbeCore
 import RDPProtocol
+import Testing
 
 /// `check` against the real xrdp variants of the testbed.
 @Suite("check against xrdp", .serialized)
@@ -78,12 +78,14 @@ struct CheckXrdpTests {
         #expect(!report.has("tls.old-versions"))
     }
 
-    @Test("standard RDP security only, by encryption level", arguments: [
-        ("XRDP_RDP_LOW", UInt32(0x1), "rdpsec.weak-encryption"),
-        ("XRDP_RDP_HIGH", UInt32(0x2), "rdpsec.encryption"),
-        ("XRDP_RDP_FIPS", UInt32(0x10), "rdpsec.encryption"),
-        ("XRDP_RDP_NONE", UInt32(0x0), "rdpsec.no-encryption"),
-    ])
+    @Test(
+        "standard RDP security only, by encryption level",
+        arguments: [
+            ("XRDP_RDP_LOW", UInt32(0x1), "rdpsec.weak-encryption"),
+            ("XRDP_RDP_HIGH", UInt32(0x2), "rdpsec.encryption"),
+            ("XRDP_RDP_FIPS", UInt32(0x10), "rdpsec.encryption"),
+            ("XRDP_RDP_NONE", UInt32(0x0), "rdpsec.no-encryption"),
+        ])
     func standardSecurity(variant: String, method: UInt32, finding: String) async throws {
         let report = try await Testbed.check(variant)
         #expect(report.has("x224.rdp-security-only"))
@@ -93,10 +95,12 @@ struct CheckXrdpTests {
         #expect(data?.rdpVersion != nil)
     }
 
-    @Test("standard RDP security with RC4 is walked to the logon screen like TLS", arguments: [
-        ("XRDP_RDP_LOW", 40, false),    // level low: only client-to-server traffic is encrypted
-        ("XRDP_RDP_HIGH", 128, true),   // level high: the Demand Active arrives encrypted, its MAC checked
-    ])
+    @Test(
+        "standard RDP security with RC4 is walked to the logon screen like TLS",
+        arguments: [
+            ("XRDP_RDP_LOW", 40, false),  // level low: only client-to-server traffic is encrypted
+            ("XRDP_RDP_HIGH", 128, true),  // level high: the Demand Active arrives encrypted, its MAC checked
+        ])
     func standardSecurityReachesLogon(variant: String, keyBits: Int, serverEncrypts: Bool) async throws {
         let report = try await Testbed.check(variant)
         let session = try #require(report.observations.defaultClient?.session)
@@ -120,7 +124,9 @@ struct CheckXrdpTests {
         #expect(session.standardSecurity?.notAttempted == .fipsNotImplemented)
         #expect(session.standardSecurity?.exchangeSent == false)
         #expect(!session.joinedChannels.isEmpty, "the channels are joined first")
-        #expect(report.finding("rdpsec.fips-not-walked")?.title == "The walk stopped at the Security Exchange: FIPS encryption (3DES) is not implemented by rdpdoctor")
+        #expect(
+            report.finding("rdpsec.fips-not-walked")?.title
+                == "The walk stopped at the Security Exchange: FIPS encryption (3DES) is not implemented by rdpdoctor")
         #expect(report.verdict.outcome == .reachesLogon, "rdpdoctor's limit is not the server's failure")
         #expect(report.verdict.step == .security)
         #expect(!report.findings.contains { $0.level == .fail })

@@ -1,8 +1,8 @@
-import Foundation
-import Testing
 import CaptureAnalysis
+import Foundation
 import ProbeCore
 import Reporting
+import Testing
 
 /// The client's MCS Connect Initial read from a capture: xfreerdp with
 /// standard RDP security (its client data in clear) against the testbed's
@@ -16,8 +16,10 @@ struct ClientDataCaptureTests {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("rdpdoctor-clientdata-\(UUID().uuidString).pcapng")
         defer { try? FileManager.default.removeItem(at: file) }
         let capture = try Dumpcap.start(filter: "tcp port \(port)", file: file)
-        let client = try RealClient.start(["/v:127.0.0.1:\(port)", "/sec:rdp", "/cert:ignore", "/u:nobody", "/p:",
-                                          "/client-hostname:capture-test", "/w:800", "/h:600", "/bpp:16", "/kbd:0x407"])
+        let client = try RealClient.start([
+            "/v:127.0.0.1:\(port)", "/sec:rdp", "/cert:ignore", "/u:nobody", "/p:",
+            "/client-hostname:capture-test", "/w:800", "/h:600", "/bpp:16", "/kbd:0x407",
+        ])
         // (Within the Xvfb screen: FreeRDP asks for no more than the screen holds.)
         // The Connect Initial goes out within the first second; xrdp then shows its login screen.
         for _ in 0..<300 where client.isRunning { usleep(10_000) }
@@ -27,8 +29,10 @@ struct ClientDataCaptureTests {
         var analyzer = CaptureAnalyzer(trustAnchors: [])
         await analyzer.feed(try [UInt8](Data(contentsOf: file)))
         let report = await analyzer.finish()
-        let ours = try #require(report.connections.first { $0.captured.clientData?.clientName == "capture-test" },
-                                "client data: \(report.connections.map { $0.captured.clientData as Any })").captured
+        let ours = try #require(
+            report.connections.first { $0.captured.clientData?.clientName == "capture-test" },
+            "client data: \(report.connections.map { $0.captured.clientData as Any })"
+        ).captured
         let data = try #require(ours.clientData)
         #expect(data.seen == .clear)
         // What xfreerdp was told.
@@ -38,11 +42,15 @@ struct ClientDataCaptureTests {
         #expect(data.channels != nil)
 
         // tshark's reading of the same Client Core Data.
-        let lines = try Tshark.fields(file, decodeAs: "tcp.port==\(port),tpkt", filter: "rdp.client.build",
-                                      fields: ["tcp.srcport", "rdp.client.build", "rdp.client.name", "rdp.desktop.width",
-                                               "rdp.desktop.height", "rdp.keyboardLayout", "rdp.highColorDepth"])
-        let theirs = try #require(lines.map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
-            .first { $0.first == String(ours.client.port) }, "tshark: \(lines)")
+        let lines = try Tshark.fields(
+            file, decodeAs: "tcp.port==\(port),tpkt", filter: "rdp.client.build",
+            fields: [
+                "tcp.srcport", "rdp.client.build", "rdp.client.name", "rdp.desktop.width",
+                "rdp.desktop.height", "rdp.keyboardLayout", "rdp.highColorDepth",
+            ])
+        let theirs = try #require(
+            lines.map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+                .first { $0.first == String(ours.client.port) }, "tshark: \(lines)")
         #expect(theirs.count == 7)
         #expect(theirs[1] == String(data.clientBuild), "tshark \(theirs)")
         #expect(theirs[2] == data.clientName, "tshark \(theirs)")

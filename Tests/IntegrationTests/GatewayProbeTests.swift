@@ -1,10 +1,10 @@
 import Foundation
 import NIOCore
 import NIOPosix
-import Testing
 import NTLM
 import ProbeCore
 import TSGU
+import Testing
 import Transport
 
 /// rdpdoctor's own gateway walk (`GatewayMachine`, driven by the transport's
@@ -13,11 +13,15 @@ import Transport
 @Suite("GatewayMachine against the testbed's RD Gateway", .serialized)
 struct GatewayProbeTests {
     /// An X.224 Connection Request asking for TLS or CredSSP.
-    static let connectionRequest: [UInt8] = [0x03, 0x00, 0x00, 0x13, 0x0E, 0xE0, 0x00, 0x00, 0x00, 0x00, 0x00,
-                                             0x01, 0x00, 0x08, 0x00, 0x03, 0x00, 0x00, 0x00]
+    static let connectionRequest: [UInt8] = [
+        0x03, 0x00, 0x00, 0x13, 0x0E, 0xE0, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x01, 0x00, 0x08, 0x00, 0x03, 0x00, 0x00, 0x00,
+    ]
 
-    static func walk(_ gateway: String, target: String = "XRDP_NEGOTIATE", password: String = GatewayRealClientTests.password,
-                     trusted: Bool = true) async throws -> GatewayObservation {
+    static func walk(
+        _ gateway: String, target: String = "XRDP_NEGOTIATE", password: String = GatewayRealClientTests.password,
+        trusted: Bool = true
+    ) async throws -> GatewayObservation {
         let port = try Testbed.port(gateway)
         let options = GatewayMachine.Options(
             gatewayHost: "localhost", tls: TLSParameters(serverName: "localhost"),
@@ -31,8 +35,9 @@ struct GatewayProbeTests {
             channelProbe: connectionRequest)
         let driver = ConnectionDriver(group: MultiThreadedEventLoopGroup.singleton)
         let address = try SocketAddress(ipAddress: "127.0.0.1", port: Int(port))
-        let ended = await driver.run(GatewayMachine(options: options), to: address, connectTimeout: .seconds(3),
-                                     hardDeadline: .now() + .seconds(15))
+        let ended = await driver.run(
+            GatewayMachine(options: options), to: address, connectTimeout: .seconds(3),
+            hardDeadline: .now() + .seconds(15))
         return ended.observation
     }
 
@@ -48,11 +53,13 @@ struct GatewayProbeTests {
         #expect(o.tls?.version != nil)
     }
 
-    @Test("each failing gateway, named at its step with its code", arguments: [
-        ("GW_RAP_DENIED", "XRDP_NEGOTIATE", GatewayObservation.Step.channelCreate, UInt32(0x8007_59DA)),
-        ("GW_NAP_DENIED", "XRDP_NEGOTIATE", GatewayObservation.Step.tunnelAuth, UInt32(0x8007_59DB)),
-        ("GW_HEALTHY", "CLOSED_PORT", GatewayObservation.Step.channelCreate, UInt32(0x8007_59DD)),
-    ])
+    @Test(
+        "each failing gateway, named at its step with its code",
+        arguments: [
+            ("GW_RAP_DENIED", "XRDP_NEGOTIATE", GatewayObservation.Step.channelCreate, UInt32(0x8007_59DA)),
+            ("GW_NAP_DENIED", "XRDP_NEGOTIATE", GatewayObservation.Step.tunnelAuth, UInt32(0x8007_59DB)),
+            ("GW_HEALTHY", "CLOSED_PORT", GatewayObservation.Step.channelCreate, UInt32(0x8007_59DD)),
+        ])
     func refused(gateway: String, target: String, step: GatewayObservation.Step, code: UInt32) async throws {
         let o = try await Self.walk(gateway, target: target)
         #expect(o.failure == .init(step: step, kind: .refused(GatewayResult(rawValue: code))), "\(o)")

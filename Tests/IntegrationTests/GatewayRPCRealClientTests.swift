@@ -18,17 +18,21 @@ struct GatewayRPCRealClientTests {
         finder.standardOutput = pipe
         try finder.run()
         finder.waitUntilExit()
-        let port = try #require(Int(String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)))
+        let port = try #require(
+            Int(
+                String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                    .trimmingCharacters(in: .whitespacesAndNewlines)))
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("gw-rpc-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: log) }
         let gateway = Process()
         gateway.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         let certs = Testbed.stateDirectory.appendingPathComponent("certs")
-        gateway.arguments = [Testbed.root.appendingPathComponent("scripts/testbed/gateway.py").path, variant, String(port),
-                             "--cert", certs.appendingPathComponent("testca-localhost.pem").path,
-                             "--key", certs.appendingPathComponent("testca-localhost.key").path]
+        gateway.arguments = [
+            Testbed.root.appendingPathComponent("scripts/testbed/gateway.py").path, variant, String(port),
+            "--cert", certs.appendingPathComponent("testca-localhost.pem").path,
+            "--key", certs.appendingPathComponent("testca-localhost.key").path,
+        ]
         gateway.standardOutput = try FileHandle(forWritingTo: log)
         gateway.standardError = FileHandle.nullDevice
         try gateway.run()

@@ -21,7 +21,8 @@ struct GatewayRealClientTests {
     }
 
     static func gatewayLog(_ name: String) -> URL {
-        let dir = ProcessInfo.processInfo.environment["TESTBED_GATEWAY_LOGS"].map { URL(fileURLWithPath: $0) }
+        let dir =
+            ProcessInfo.processInfo.environment["TESTBED_GATEWAY_LOGS"].map { URL(fileURLWithPath: $0) }
             ?? Testbed.stateDirectory.appendingPathComponent("logs")
         return dir.appendingPathComponent("\(name).out")
     }
@@ -32,8 +33,10 @@ struct GatewayRealClientTests {
 
     /// Runs `xfreerdp +auth-only` through gateway NAME to TARGET and waits (20 s at
     /// most) for it to exit and for the gateway to log the end of its tunnel.
-    static func run(gateway name: String, target: String = "XRDP_NEGOTIATE",
-                    password: String = password) async throws -> Run {
+    static func run(
+        gateway name: String, target: String = "XRDP_NEGOTIATE",
+        password: String = password
+    ) async throws -> Run {
         let gatewayPort = try Testbed.port(name)
         let targetPort = try Testbed.port(target)
         let log = gatewayLog(name)
@@ -56,7 +59,10 @@ struct GatewayRealClientTests {
             let data = (try? Data(contentsOf: log)) ?? Data()
             gatewayText = String(decoding: data.dropFirst(before), as: UTF8.self)
             if gatewayText.contains("tunnel closed") || gatewayText.contains("-> 404")
-                || gatewayText.contains("authentication failed") || gatewayText.contains("token refused") { break }
+                || gatewayText.contains("authentication failed") || gatewayText.contains("token refused")
+            {
+                break
+            }
             try await Task.sleep(for: .milliseconds(100))
         }
         return Run(client: text, status: status, gateway: gatewayText, clientName: clientName)
@@ -64,9 +70,11 @@ struct GatewayRealClientTests {
 
     /// "c2s=N s2c=M" of the gateway's summary line for this client's tunnel.
     static func bytes(_ run: Run) -> (c2s: Int, s2c: Int)? {
-        guard let line = run.gateway.split(separator: "\n").first(where: {
-            $0.contains("tunnel closed") && $0.contains("client=\(run.clientName) ")
-        }) else { return nil }
+        guard
+            let line = run.gateway.split(separator: "\n").first(where: {
+                $0.contains("tunnel closed") && $0.contains("client=\(run.clientName) ")
+            })
+        else { return nil }
         func value(_ key: String) -> Int? {
             guard let range = line.range(of: key + "=") else { return nil }
             return Int(line[range.upperBound...].prefix { $0.isNumber })
@@ -121,17 +129,25 @@ struct GatewayRealClientTests {
         #expect(!run.gateway.contains(wrong))
     }
 
-    @Test("failing gateways: xfreerdp fails with the matching error", arguments: [
-        ("GW_RAP_DENIED", "XRDP_NEGOTIATE", "channel response errorCode=E_PROXY_RAP_ACCESSDENIED",
-         "CHANNEL_RESPONSE E_PROXY_RAP_ACCESSDENIED"),
-        ("GW_NAP_DENIED", "XRDP_NEGOTIATE", "Tunnel authorization error E_PROXY_NAP_ACCESSDENIED",
-         "TUNNEL_AUTH_RESPONSE E_PROXY_NAP_ACCESSDENIED"),
-        ("GW_HEALTHY", "CLOSED_PORT", "channel response errorCode=E_PROXY_TS_CONNECTFAILED",
-         "CHANNEL_RESPONSE E_PROXY_TS_CONNECTFAILED"),
-        ("GW_NOT_FOUND", "XRDP_NEGOTIATE", "RD Gateway does not support HTTP transport.", "-> 404"),
-        // FreeRDP 2 sends NTLM even when only Negotiate is offered, is refused, and gives up on the gateway.
-        ("GW_KERBEROS", "XRDP_NEGOTIATE", "Authentication only, exit status 1", "-> 401 (scheme Negotiate only, a NTLM token refused"),
-    ])
+    @Test(
+        "failing gateways: xfreerdp fails with the matching error",
+        arguments: [
+            (
+                "GW_RAP_DENIED", "XRDP_NEGOTIATE", "channel response errorCode=E_PROXY_RAP_ACCESSDENIED",
+                "CHANNEL_RESPONSE E_PROXY_RAP_ACCESSDENIED"
+            ),
+            (
+                "GW_NAP_DENIED", "XRDP_NEGOTIATE", "Tunnel authorization error E_PROXY_NAP_ACCESSDENIED",
+                "TUNNEL_AUTH_RESPONSE E_PROXY_NAP_ACCESSDENIED"
+            ),
+            (
+                "GW_HEALTHY", "CLOSED_PORT", "channel response errorCode=E_PROXY_TS_CONNECTFAILED",
+                "CHANNEL_RESPONSE E_PROXY_TS_CONNECTFAILED"
+            ),
+            ("GW_NOT_FOUND", "XRDP_NEGOTIATE", "RD Gateway does not support HTTP transport.", "-> 404"),
+            // FreeRDP 2 sends NTLM even when only Negotiate is offered, is refused, and gives up on the gateway.
+            ("GW_KERBEROS", "XRDP_NEGOTIATE", "Authentication only, exit status 1", "-> 401 (scheme Negotiate only, a NTLM token refused"),
+        ])
     func failingVariants(gateway: String, target: String, clientSays: String, gatewaySays: String) async throws {
         let run = try await Self.run(gateway: gateway, target: target)
         #expect(run.status != 0, "\(gateway): \(run.client.suffix(1500))")

@@ -1,7 +1,7 @@
+import Diagnosis
 import Foundation
 import NIOCore
 import NIOPosix
-import Diagnosis
 import ProbeCore
 import RDPProtocol
 import Testing
@@ -53,9 +53,10 @@ struct HostileServerTests {
     /// Open file descriptors of this process, each with what it points at.
     static func openDescriptors() -> [String: String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
-        return Dictionary(uniqueKeysWithValues: names.map {
-            ($0, (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + $0)) ?? "?")
-        })
+        return Dictionary(
+            uniqueKeysWithValues: names.map {
+                ($0, (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + $0)) ?? "?")
+            })
     }
 
     /// Runs the check against `mode` and returns the report, the time it took,
@@ -80,7 +81,9 @@ struct HostileServerTests {
         let probe = try #require(report.observations.defaultClient)
         #expect(probe.negotiation == .selected(protocol: .ssl, flags: NegotiationResponseFlags(rawValue: 1)))
         #expect(probe.end.step == .tls, "\(probe.end)")
-        if case .tlsFailed = probe.end {} else if case .timedOut = probe.end {} else {
+        if case .tlsFailed = probe.end {
+        } else if case .timedOut = probe.end {
+        } else {
             Issue.record("expected the TLS step to fail or time out, got \(probe.end)")
         }
         #expect([.fails, .undetermined].contains(report.verdict.outcome), "\(report.verdict.summary)")
@@ -134,8 +137,9 @@ struct HostileServerTests {
 
     @Test("a TPKT length of 65535, then one byte a second: undetermined at x224, deadline kept, nothing held")
     func slowestDrip() async throws {
-        let (report, elapsed, leaked, _) = try await Self.run("TPKT 65535, a byte a second",
-                                                                 .drip(header: [0x03, 0x00, 0xFF, 0xFF], every: .seconds(1)))
+        let (report, elapsed, leaked, _) = try await Self.run(
+            "TPKT 65535, a byte a second",
+            .drip(header: [0x03, 0x00, 0xFF, 0xFF], every: .seconds(1)))
         #expect(elapsed < M.allowed, "took \(elapsed) for a \(M.timeoutMs) ms deadline")
         #expect(leaked.isEmpty, "descriptors left open: \(leaked)")
         let probe = try #require(report.observations.defaultClient)

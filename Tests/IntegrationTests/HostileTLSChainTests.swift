@@ -1,7 +1,7 @@
-import Foundation
-import Testing
 import Diagnosis
+import Foundation
 import ProbeCore
+import Testing
 import Transport
 
 /// A real TLS server (OpenSSL, scripts/testbed/hostile_tls.py) that presents
@@ -36,8 +36,9 @@ struct HostileTLSChainTests {
     static func check(port: UInt16) async -> (CheckReport, Duration) {
         let clock = ContinuousClock()
         let start = clock.now
-        let observations = await CheckRunner().run(Target(host: "127.0.0.1", port: port),
-                                                   options: .init(timeoutMs: 5000))
+        let observations = await CheckRunner().run(
+            Target(host: "127.0.0.1", port: port),
+            options: .init(timeoutMs: 5000))
         let report = await Diagnoser.diagnose(
             observations, context: .init(trustAnchors: [], nowUnix: Int64(Date().timeIntervalSince1970)))
         return (report, clock.now - start)

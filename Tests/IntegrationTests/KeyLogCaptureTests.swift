@@ -1,7 +1,7 @@
 import CaptureAnalysis
 import Foundation
-import Testing
 import TLSDecryption
+import Testing
 
 /// Debian's xfreerdp against the testbed, its TLS secrets written to a key
 /// log, its traffic captured by dumpcap; `analyze --keylog` and tshark
@@ -16,14 +16,16 @@ import TLSDecryption
 struct KeyLogCaptureTests {
     @Test("NLA over TLS 1.3 (FreeRDP shadow): CredSSP, NTLM user and workstation decrypted as tshark decrypts them")
     func shadowNLA() async throws {
-        try await run(port: try Testbed.port("SHADOW_NLA"), arguments: ["/u:tester", "/p:Correct-Horse-9", "/sec:nla"],
-                      expectUser: "tester")
+        try await run(
+            port: try Testbed.port("SHADOW_NLA"), arguments: ["/u:tester", "/p:Correct-Horse-9", "/sec:nla"],
+            expectUser: "tester")
     }
 
     @Test("TLS 1.0 with ECDHE and AES-CBC, encrypt-then-MAC (xrdp): the MCS Connect Response and licensing decrypted")
     func xrdpTLS10() async throws {
-        try await run(port: try Testbed.port("XRDP_TLS10"), arguments: ["/u:nobody", "/p:x", "/sec:tls", "/tls-seclevel:0"],
-                      expectUser: nil)
+        try await run(
+            port: try Testbed.port("XRDP_TLS10"), arguments: ["/u:nobody", "/p:x", "/sec:tls", "/tls-seclevel:0"],
+            expectUser: nil)
     }
 
     func run(port: UInt16, arguments: [String], expectUser: String?) async throws {
@@ -35,8 +37,9 @@ struct KeyLogCaptureTests {
         let file = directory.appendingPathComponent("capture.pcapng")
 
         let capture = try Dumpcap.start(filter: "tcp port \(port)", file: file)
-        let client = try RealClient.start(["/v:127.0.0.1:\(port)", "/cert:ignore"] + arguments,
-                                          environment: ["LD_PRELOAD": shim.path, "SSLKEYLOGFILE": keyLog.path])
+        let client = try RealClient.start(
+            ["/v:127.0.0.1:\(port)", "/cert:ignore"] + arguments,
+            environment: ["LD_PRELOAD": shim.path, "SSLKEYLOGFILE": keyLog.path])
         // The session is up once the server's Demand Active came; a few seconds is plenty on loopback.
         for _ in 0..<500 where client.isRunning { usleep(10_000) }
         client.stop()
@@ -72,15 +75,19 @@ struct KeyLogCaptureTests {
         let options = ["tls.keylog_file:\(keyLog.path)"]
         let decodeAs = "tcp.port==\(port),tls"
         var theirs: [String: String] = [:]
-        for line in try Tshark.fields(file, options: options, decodeAs: decodeAs, filter: "tls.handshake.type==2 && \(stream)",
-                                      fields: ["tls.handshake.ciphersuite", "tls.handshake.extensions.supported_version", "tls.handshake.version"]) {
+        for line in try Tshark.fields(
+            file, options: options, decodeAs: decodeAs, filter: "tls.handshake.type==2 && \(stream)",
+            fields: ["tls.handshake.ciphersuite", "tls.handshake.extensions.supported_version", "tls.handshake.version"])
+        {
             let f = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             guard f.count >= 3 else { continue }
             theirs["suite"] = String(UInt16(f[0].dropFirst(2), radix: 16) ?? 0)
             theirs["version"] = String(UInt16((f[1].isEmpty ? f[2] : f[1]).dropFirst(2), radix: 16) ?? 0)
         }
-        for line in try Tshark.fields(file, options: options, decodeAs: decodeAs, filter: "ntlmssp.messagetype == 3 && \(stream)",
-                                      fields: ["ntlmssp.auth.username", "ntlmssp.auth.domain", "ntlmssp.auth.hostname", "credssp.version"]) {
+        for line in try Tshark.fields(
+            file, options: options, decodeAs: decodeAs, filter: "ntlmssp.messagetype == 3 && \(stream)",
+            fields: ["ntlmssp.auth.username", "ntlmssp.auth.domain", "ntlmssp.auth.hostname", "credssp.version"])
+        {
             let f = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             guard f.count >= 4 else { continue }
             // tshark prints an empty NTLM string as NULL.
@@ -90,9 +97,12 @@ struct KeyLogCaptureTests {
             theirs["credssp"] = f[3]
         }
         // The decrypted bytes handed to Wireshark's TPKT/T.125 dissectors.
-        theirs["mcs"] = try Tshark.fields(file, options: options, decodeAs: decodeAs, alsoDecodeAs: ["tls.port==\(port),tpkt"],
-                                          filter: "t125.connect_response_element && \(stream)",
-                                          fields: ["frame.number"]).isEmpty ? "no" : "yes"
+        theirs["mcs"] =
+            try Tshark.fields(
+                file, options: options, decodeAs: decodeAs, alsoDecodeAs: ["tls.port==\(port),tpkt"],
+                filter: "t125.connect_response_element && \(stream)",
+                fields: ["frame.number"]
+            ).isEmpty ? "no" : "yes"
         var ours: [String: String] = [:]
         ours["suite"] = connection.captured.serverHello.map { String($0.cipherSuite) }
         ours["version"] = connection.captured.serverHello.map { String($0.version) }

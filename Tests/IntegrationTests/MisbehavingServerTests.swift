@@ -1,16 +1,17 @@
+import Diagnosis
 import Foundation
-import Testing
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
-import Diagnosis
 import ProbeCore
 import RDPProtocol
+import Testing
 import Transport
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// `check` against a tiny TCP server, built here with SwiftNIO on 127.0.0.1,
@@ -34,8 +35,10 @@ struct MisbehavingServerTests {
 
     /// What every misbehaviour must leave: each probe ended, within the deadline, never
     /// more than the polite number of connections at once, and the verdict at `step`.
-    static func expectCommon(_ report: CheckReport, _ elapsed: Duration, step: Step, outcome: Verdict.Outcome = .fails,
-                             sourceLocation: SourceLocation = #_sourceLocation) {
+    static func expectCommon(
+        _ report: CheckReport, _ elapsed: Duration, step: Step, outcome: Verdict.Outcome = .fails,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         #expect(elapsed < allowed, "took \(elapsed) for a \(timeoutMs) ms deadline", sourceLocation: sourceLocation)
         let probes = report.observations.probes
         #expect(probes.first?.purpose == .defaultClient, sourceLocation: sourceLocation)
@@ -44,8 +47,9 @@ struct MisbehavingServerTests {
             #expect(probe.end.step != .tcp, "\(probe.purpose): \(probe.end)", sourceLocation: sourceLocation)
         }
         let probing = report.observations.probing
-        #expect((probing?.highestSimultaneous ?? 99) <= CheckCoordinator.maximumSimultaneousConnections,
-                sourceLocation: sourceLocation)
+        #expect(
+            (probing?.highestSimultaneous ?? 99) <= CheckCoordinator.maximumSimultaneousConnections,
+            sourceLocation: sourceLocation)
         #expect(report.verdict.outcome == outcome, "\(report.verdict.summary)", sourceLocation: sourceLocation)
         #expect(report.verdict.step == step, "\(report.verdict.summary)", sourceLocation: sourceLocation)
         #expect(report.exitStatus == (outcome == .fails ? 2 : 4), sourceLocation: sourceLocation)
@@ -53,11 +57,13 @@ struct MisbehavingServerTests {
 
     // MARK: - Garbage
 
-    @Test("garbage that is not RDP at all: the port is named as something else", arguments: [
-        [0xDE, 0xAD, 0xBE, 0xEF, 0x00, 0x01, 0x02, 0x03] as [UInt8],
-        [0x00],
-        Array("220 smtp.example.test ESMTP\r\n".utf8),
-    ])
+    @Test(
+        "garbage that is not RDP at all: the port is named as something else",
+        arguments: [
+            [0xDE, 0xAD, 0xBE, 0xEF, 0x00, 0x01, 0x02, 0x03] as [UInt8],
+            [0x00],
+            Array("220 smtp.example.test ESMTP\r\n".utf8),
+        ])
     func garbage(bytes: [UInt8]) async throws {
         let server = try await MisbehavingServer.start(.answer(bytes))
         defer { server.stop() }
@@ -66,30 +72,39 @@ struct MisbehavingServerTests {
 
         let probe = try #require(report.observations.defaultClient)
         let firstByte = "0x" + String(bytes[0], radix: 16, uppercase: true).leftPadded(to: 2)
-        #expect(probe.end == .protocolError(
-            step: .x224,
-            message: "the port answered with an unrecognised protocol (first byte \(firstByte)), not an X.224 Connection Confirm"))
+        #expect(
+            probe.end
+                == .protocolError(
+                    step: .x224,
+                    message: "the port answered with an unrecognised protocol (first byte \(firstByte)), not an X.224 Connection Confirm"))
         #expect(probe.foreignService == .unknown)
         #expect(probe.unexpectedBytes == bytes.prefix(32).map { String($0, radix: 16).leftPadded(to: 2) }.joined())
         #expect(report.has("x224.not-rdp"), "\(report.ids)")
         #expect(server.log.requests.count >= 1, "the server saw the X.224 Connection Request")
     }
 
-    @Test("TPKT-shaped garbage: a protocol error naming the PDU and the field", arguments: [
-        GarbageCase(name: "TPKT length 5", reply: .answer([
-            0x03, 0x00, 0x00, 0x05,             // TPKT: version 3, reserved, length 5 (< 7)
-            0xFF, 0xFF, 0xFF,
-        ]), message: "TPKT header: length 5 is below the minimum of 7"),
-        GarbageCase(name: "the request echoed back", reply: .echo,
-                    message: "X.224 connection confirm: TPDU code is 0xE0, a connection request, not a connection confirm (0xD0)"),
-        GarbageCase(name: "a confirm with a broken length indicator", reply: .answer([
-            0x03, 0x00, 0x00, 0x13,             // TPKT length 19
-            0x0F,                               // X.224 length indicator 15: one more than follows
-            0xD0, 0x00, 0x00, 0x12, 0x34, 0x00, // Connection Confirm, DST-REF, SRC-REF, class 0
-            0x02, 0x01, 0x08, 0x00,             // RDP_NEG_RSP, flags, length 8
-            0x01, 0x00, 0x00, 0x00,             // selectedProtocol PROTOCOL_SSL
-        ]), message: "X.224 connection confirm: length indicator says 15 bytes but 14 are present"),
-    ])
+    @Test(
+        "TPKT-shaped garbage: a protocol error naming the PDU and the field",
+        arguments: [
+            GarbageCase(
+                name: "TPKT length 5",
+                reply: .answer([
+                    0x03, 0x00, 0x00, 0x05,  // TPKT: version 3, reserved, length 5 (< 7)
+                    0xFF, 0xFF, 0xFF,
+                ]), message: "TPKT header: length 5 is below the minimum of 7"),
+            GarbageCase(
+                name: "the request echoed back", reply: .echo,
+                message: "X.224 connection confirm: TPDU code is 0xE0, a connection request, not a connection confirm (0xD0)"),
+            GarbageCase(
+                name: "a confirm with a broken length indicator",
+                reply: .answer([
+                    0x03, 0x00, 0x00, 0x13,  // TPKT length 19
+                    0x0F,  // X.224 length indicator 15: one more than follows
+                    0xD0, 0x00, 0x00, 0x12, 0x34, 0x00,  // Connection Confirm, DST-REF, SRC-REF, class 0
+                    0x02, 0x01, 0x08, 0x00,  // RDP_NEG_RSP, flags, length 8
+                    0x01, 0x00, 0x00, 0x00,  // selectedProtocol PROTOCOL_SSL
+                ]), message: "X.224 connection confirm: length indicator says 15 bytes but 14 are present"),
+        ])
     func tpktGarbage(_ garbage: GarbageCase) async throws {
         let server = try await MisbehavingServer.start(garbage.reply)
         defer { server.stop() }
@@ -156,12 +171,13 @@ struct MisbehavingServerTests {
     /// the channel without `errorCaught`, so `ProbeHandler.sawReset` stays false.
     @Test("a confirm and at once a reset: the probe's next write meets the RST; recorded as a reset, not a FIN")
     func resetSeenOnWrite() async throws {
-        let server = try await MisbehavingServer.start(.answerThenReset([
-            0x03, 0x00, 0x00, 0x0B,     // TPKT: version 3, reserved, length 11
-            0x06, 0xD0,                 // X.224 length indicator 6, Connection Confirm
-            0x00, 0x00, 0x12, 0x34,     // DST-REF, SRC-REF
-            0x00,                       // class 0; no negotiation data: standard RDP security, MCS next
-        ]))
+        let server = try await MisbehavingServer.start(
+            .answerThenReset([
+                0x03, 0x00, 0x00, 0x0B,  // TPKT: version 3, reserved, length 11
+                0x06, 0xD0,  // X.224 length indicator 6, Connection Confirm
+                0x00, 0x00, 0x12, 0x34,  // DST-REF, SRC-REF
+                0x00,  // class 0; no negotiation data: standard RDP security, MCS next
+            ]))
         defer { server.stop() }
         let (report, elapsed) = await Self.check(server)
         Self.expectCommon(report, elapsed, step: .mcs)
@@ -183,8 +199,9 @@ struct MisbehavingServerTests {
         #expect(probe.end == .peerClosed(.reset, step: .x224, waitingFor: .connectionConfirm))
         #expect(report.verdict.summary.contains("resets"), "\(report.verdict.summary)")
         for other in report.observations.probes {
-            #expect(other.end == .peerClosed(.reset, step: .x224, waitingFor: .connectionConfirm),
-                    "\(other.purpose)")
+            #expect(
+                other.end == .peerClosed(.reset, step: .x224, waitingFor: .connectionConfirm),
+                "\(other.purpose)")
         }
     }
 
@@ -260,12 +277,12 @@ struct MisbehavingServerTests {
 
     /// X.224 Connection Confirm, RDP_NEG_RSP selecting PROTOCOL_SSL.
     static let confirmTLS: [UInt8] = [
-        0x03, 0x00, 0x00, 0x13,     // TPKT: version 3, reserved, length 19
-        0x0E, 0xD0,                 // X.224 length indicator 14, Connection Confirm
-        0x00, 0x00, 0x12, 0x34,     // DST-REF, SRC-REF
-        0x00,                       // class 0
-        0x02, 0x01, 0x08, 0x00,     // RDP_NEG_RSP, flags EXTENDED_CLIENT_DATA_SUPPORTED, length 8
-        0x01, 0x00, 0x00, 0x00,     // selectedProtocol: PROTOCOL_SSL
+        0x03, 0x00, 0x00, 0x13,  // TPKT: version 3, reserved, length 19
+        0x0E, 0xD0,  // X.224 length indicator 14, Connection Confirm
+        0x00, 0x00, 0x12, 0x34,  // DST-REF, SRC-REF
+        0x00,  // class 0
+        0x02, 0x01, 0x08, 0x00,  // RDP_NEG_RSP, flags EXTENDED_CLIENT_DATA_SUPPORTED, length 8
+        0x01, 0x00, 0x00, 0x00,  // selectedProtocol: PROTOCOL_SSL
     ]
     var confirmTLS: [UInt8] { Self.confirmTLS }
 }

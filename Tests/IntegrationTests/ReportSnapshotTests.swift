@@ -1,7 +1,7 @@
-import Foundation
-import Testing
 import Diagnosis
+import Foundation
 import Reporting
+import Testing
 
 /// The text and JSON reports of every testbed variant, pinned. A structural
 /// change must leave them unchanged; a change meant to alter a report shows
@@ -36,8 +36,9 @@ struct ReportSnapshotTests {
         // Loss on loopback is the machine's load, not the server's (a busy xrdp
         // lets its two-entry accept queue overflow and a SYN is sent again): like
         // the path figures, the findings judged from them are left out.
-        let report = CheckReport(verdict: checked.verdict, findings: checked.findings.filter { !Self.loadDependent.contains($0.id) },
-                                 observations: checked.observations, certificate: checked.certificate)
+        let report = CheckReport(
+            verdict: checked.verdict, findings: checked.findings.filter { !Self.loadDependent.contains($0.id) },
+            observations: checked.observations, certificate: checked.certificate)
         // One line per paragraph: wrapping would move with the width of masked figures.
         let unwrapped = TextStyle(colour: false, width: 100_000)
         let documents = [
@@ -108,8 +109,9 @@ enum ReportMask {
         // The servers' NTLM names are this machine's.
         let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? ""
         if host.count >= 2 {
-            out = out.replacingOccurrences(of: #"\b(?i:\#(NSRegularExpression.escapedPattern(for: host)))\b"#,
-                                           with: "<hostname>", options: .regularExpression)
+            out = out.replacingOccurrences(
+                of: #"\b(?i:\#(NSRegularExpression.escapedPattern(for: host)))\b"#,
+                with: "<hostname>", options: .regularExpression)
         }
         return out
     }

@@ -1,8 +1,8 @@
-import Foundation
+import CertificateAudit
 import Diagnosis
+import Foundation
 import ProbeCore
 import Transport
-import CertificateAudit
 
 /// The real servers scripts/testbed/start.sh runs on loopback, and a helper
 /// that checks one of them the way `rdpdoctor check` does.
@@ -42,8 +42,10 @@ enum Testbed {
 
     /// Runs a check against a testbed port and diagnoses it. The testbed must be
     /// up (scripts/test.sh starts it): a server that is not there fails the test.
-    static func check(_ name: String, host: String = "127.0.0.1", timeoutMs: Double = 5000,
-                      anchors: [[UInt8]] = [], edit: (inout CheckRunner.Options) -> Void = { _ in }) async throws -> CheckReport {
+    static func check(
+        _ name: String, host: String = "127.0.0.1", timeoutMs: Double = 5000,
+        anchors: [[UInt8]] = [], edit: (inout CheckRunner.Options) -> Void = { _ in }
+    ) async throws -> CheckReport {
         let target = Target(host: host, port: try port(name))
         var options = CheckRunner.Options(timeoutMs: timeoutMs)
         // The credential gate's judgement, as `rdpdoctor check` makes it.

@@ -1,5 +1,6 @@
-import Testing
 import Capture
+import Testing
+
 @testable import Transport
 
 /// The recorder's bounds and its rule for the account's connection, without a network.
@@ -17,9 +18,10 @@ struct TrafficRecorderTests {
         recorder.record(flow, .clientToServer, .bytes(Array(repeating: 3, count: 30)), at: 3)
         recorder.record(flow, .serverToClient, .bytes([4]), at: 4)
         let recording = recorder.recording()
-        #expect(recording.flows[0].events.map(\.happening) == [
-            .bytes(Array(repeating: 1, count: 60)), .unrecorded(90), .unrecorded(1),
-        ])
+        #expect(
+            recording.flows[0].events.map(\.happening) == [
+                .bytes(Array(repeating: 1, count: 60)), .unrecorded(90), .unrecorded(1),
+            ])
         #expect(recorder.bytesNotKept == 91)
         #expect(recording.notes.contains { $0.hasPrefix("Capped: 60 bytes kept, 91 more") }, "\(recording.notes)")
     }
@@ -28,8 +30,9 @@ struct TrafficRecorderTests {
     func accountKeysLeftOut() {
         let recorder = TrafficRecorder()
         let plain = recorder.open(.tcp, client: Self.client, server: Self.server, carriesAccount: false)
-        let account = recorder.open(.tcp, client: Endpoint(address: Self.client.address, port: 40_001), server: Self.server,
-                                    carriesAccount: true)
+        let account = recorder.open(
+            .tcp, client: Endpoint(address: Self.client.address, port: 40_001), server: Self.server,
+            carriesAccount: true)
         recorder.keyLog(plain, "CLIENT_RANDOM aa bb")
         recorder.keyLog(account, "CLIENT_RANDOM cc dd")
         recorder.record(account, .clientToServer, .bytes([1, 2, 3]), at: 5)

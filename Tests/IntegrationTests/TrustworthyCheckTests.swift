@@ -1,12 +1,13 @@
-import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
-import Testing
 import CertificateAudit
 import Diagnosis
+import Foundation
 import ProbeCore
+import Testing
 import Transport
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Servers and middleboxes rdpdoctor never met (issue "Trustworthy on servers we
 /// never met"): weston's RDP backend, a single-threaded relay, a slow path, ports
@@ -26,9 +27,11 @@ struct TrustworthyCheckTests {
         }
     }
 
-    @Test("a real xfreerdp session, started while checks run, survives them", arguments: [
-        ("XRDP_NEGOTIATE", [String]()), ("SHADOW_NLA", ["/u:tester", "/p:Correct-Horse-9"]), ("WESTON", [String]()),
-    ])
+    @Test(
+        "a real xfreerdp session, started while checks run, survives them",
+        arguments: [
+            ("XRDP_NEGOTIATE", [String]()), ("SHADOW_NLA", ["/u:tester", "/p:Correct-Horse-9"]), ("WESTON", [String]()),
+        ])
     func realSessionSurvivesChecks(server: String, credentials: [String]) async throws {
         let port = try Testbed.port(server)
         let checks = Task {
@@ -53,8 +56,9 @@ struct TrustworthyCheckTests {
         let report = try await Testbed.check("SLOW_SINGLE")
         #expect(report.verdict.outcome == .reachesLogon, "\(report.verdict.summary)")
         #expect(!report.has("x224.silent") && !report.has("x224.rdp-security-only"), "\(report.ids)")
-        #expect(report.finding("tls.versions")?.title.contains("TLS 1.3") == true,
-                "\(report.finding("tls.versions")?.title ?? "")")
+        #expect(
+            report.finding("tls.versions")?.title.contains("TLS 1.3") == true,
+            "\(report.finding("tls.versions")?.title ?? "")")
     }
 
     // MARK: - Deadlines
@@ -84,9 +88,11 @@ struct TrustworthyCheckTests {
 
     // MARK: - Naming what answers
 
-    @Test("TLS-first ports are named: an RD Gateway and an HTTPS server, not a firewall", arguments: [
-        ("TLS_ONLY_GATEWAY", "service.rd-gateway"), ("TLS_ONLY_WEB", "service.https"),
-    ])
+    @Test(
+        "TLS-first ports are named: an RD Gateway and an HTTPS server, not a firewall",
+        arguments: [
+            ("TLS_ONLY_GATEWAY", "service.rd-gateway"), ("TLS_ONLY_WEB", "service.https"),
+        ])
     func tlsFirstPorts(server: String, id: String) async throws {
         let report = try await Testbed.check(server)
         #expect(report.has(id), "\(report.ids)")
@@ -103,8 +109,9 @@ struct TrustworthyCheckTests {
 
     // MARK: - A man in the middle
 
-    static let account = CredentialRequest(user: "tester", domain: "", password: "Correct-Horse-9", logon: false,
-                                           insecure: false)
+    static let account = CredentialRequest(
+        user: "tester", domain: "", password: "Correct-Horse-9", logon: false,
+        insecure: false)
 
     /// The NTLM AUTHENTICATE messages the man in the middle has seen so far.
     static func authenticatesSeen() -> Int {
@@ -150,8 +157,9 @@ struct TrustworthyCheckTests {
     func insecureShowsWhyTheGateMatters() async throws {
         let before = Self.authenticatesSeen()
         let report = try await Testbed.check("MITM_NLA") { options in
-            options.credentials = CredentialRequest(user: "tester", domain: "", password: "Correct-Horse-9",
-                                                    logon: false, insecure: true)
+            options.credentials = CredentialRequest(
+                user: "tester", domain: "", password: "Correct-Horse-9",
+                logon: false, insecure: true)
         }
         #expect(report.observations.credentialCheck?.decision == .sent(.insecure))
         #expect(Self.authenticatesSeen() > before, "the man in the middle saw the AUTHENTICATE")

@@ -1,9 +1,9 @@
-import Testing
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import ProbeCore
 import RDPProtocol
+import Testing
 import Transport
 
 /// The UDP transport probe against tiny RDP-UDP responders built here with
@@ -14,12 +14,15 @@ struct UDPProbeTests {
     static let loopback = try! SocketAddress(ipAddress: "127.0.0.1", port: 3389)
 
     /// Probes `port` on 127.0.0.1 (the address's own port is replaced) and times it.
-    static func probe(port: Int, deadline: TimeAmount = .seconds(5),
-                      settings: UDPProbeSettings = settings) async -> (UDPObservation, Duration) {
+    static func probe(
+        port: Int, deadline: TimeAmount = .seconds(5),
+        settings: UDPProbeSettings = settings
+    ) async -> (UDPObservation, Duration) {
         let clock = ContinuousClock()
         let start = clock.now
-        let seen = await UDPProbeDriver().probe(loopback, port: UInt16(port), settings: settings,
-                                                hardDeadline: .now() + deadline)
+        let seen = await UDPProbeDriver().probe(
+            loopback, port: UInt16(port), settings: settings,
+            hardDeadline: .now() + deadline)
         return (seen, clock.now - start)
     }
 
@@ -60,19 +63,21 @@ struct UDPProbeTests {
         let (seen, elapsed) = await Self.probe(port: port)
         #expect(seen.outcome == .icmpUnreachable || seen.outcome == .noAnswer, "\(seen.outcome)")
         #if os(Linux)
-        // Linux never rate-limits ICMP on loopback, so the refusal always comes back.
-        #expect(seen.outcome == .icmpUnreachable, "\(seen.outcome)")
-        #expect(seen.attempts == 1)
+            // Linux never rate-limits ICMP on loopback, so the refusal always comes back.
+            #expect(seen.outcome == .icmpUnreachable, "\(seen.outcome)")
+            #expect(seen.attempts == 1)
         #endif
         #expect(!seen.udpAvailable)
         #expect(elapsed < .milliseconds(Int64(Self.settings.totalMs) + 300))
     }
 
-    @Test("a responder that answers garbage: malformed, naming the field", arguments: [
-        [0xDE, 0xAD, 0xBE, 0xEF] as [UInt8],
-        Array("SSH-2.0-OpenSSH_9.6\r\n".utf8),
-        [0x00, 0x00, 0x00, 0x00, 0x00, 0x40, 0x00, 0x05, 0x00, 0x00, 0x00, 0x01, 0x05, 0xDC, 0x04, 0xD0], // MTU 1500
-    ])
+    @Test(
+        "a responder that answers garbage: malformed, naming the field",
+        arguments: [
+            [0xDE, 0xAD, 0xBE, 0xEF] as [UInt8],
+            Array("SSH-2.0-OpenSSH_9.6\r\n".utf8),
+            [0x00, 0x00, 0x00, 0x00, 0x00, 0x40, 0x00, 0x05, 0x00, 0x00, 0x00, 0x01, 0x05, 0xDC, 0x04, 0xD0],  // MTU 1500
+        ])
     func garbage(bytes: [UInt8]) async throws {
         let responder = try await UDPResponder.start(.answer(bytes))
         defer { responder.stop() }
@@ -206,16 +211,18 @@ final class UDPResponderHandler: ChannelInboundHandler {
         seen += 1
         if case let .flood(count, datagram) = behaviour {
             for _ in 0..<count {
-                let out = AddressedEnvelope(remoteAddress: envelope.remoteAddress,
-                                            data: context.channel.allocator.buffer(bytes: datagram))
+                let out = AddressedEnvelope(
+                    remoteAddress: envelope.remoteAddress,
+                    data: context.channel.allocator.buffer(bytes: datagram))
                 context.write(wrapOutboundOut(out), promise: nil)
             }
             context.flush()
             return
         }
         guard let reply = reply(to: bytes) else { return }
-        let out = AddressedEnvelope(remoteAddress: envelope.remoteAddress,
-                                    data: context.channel.allocator.buffer(bytes: reply))
+        let out = AddressedEnvelope(
+            remoteAddress: envelope.remoteAddress,
+            data: context.channel.allocator.buffer(bytes: reply))
         context.writeAndFlush(wrapOutboundOut(out), promise: nil)
     }
 

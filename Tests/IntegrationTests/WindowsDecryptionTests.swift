@@ -1,8 +1,8 @@
 import CaptureAnalysis
 import CertificateAudit
 import Foundation
-import Testing
 import TLSDecryption
+import Testing
 
 /// The real Windows captures decrypted with their servers' RSA keys, by
 /// rdpdoctor and by tshark (Wireshark's own TLS and CredSSP dissectors), and
@@ -36,7 +36,10 @@ struct WindowsDecryptionTests {
                 let ours = Self.ours(report)
                 let theirs = try Self.theirs(file, key: keyFile)
                 // Where tshark decrypts nothing with this key, neither do we (and the reverse).
-                #expect(ours == theirs, "\(file.lastPathComponent) with \(keyFile.lastPathComponent): ours \(ours.sorted { $0.key < $1.key }), tshark \(theirs.sorted { $0.key < $1.key })")
+                #expect(
+                    ours == theirs,
+                    "\(file.lastPathComponent) with \(keyFile.lastPathComponent): ours \(ours.sorted { $0.key < $1.key }), tshark \(theirs.sorted { $0.key < $1.key })"
+                )
                 if report.connections.contains(where: { $0.captured.decryption?.method == .serverRSAKey }) {
                     decryptedBy.append(keyFile.lastPathComponent)
                     // Every connection of the capture is then decrypted, with no record refused.
@@ -62,7 +65,8 @@ struct WindowsDecryptionTests {
             let port = connection.captured.client.port
             if let hello = connection.captured.serverHello { fields["\(port) tls"] = "\(hello.version) \(hello.cipherSuite)" }
             if let data = connection.captured.clientData {
-                fields["\(port) client"] = "build \(data.clientBuild), name \(data.clientName), desktop \(data.desktopWidth)x\(data.desktopHeight), keyboard \(data.keyboardLayout), product \(data.clientDigProductID ?? "")"
+                fields["\(port) client"] =
+                    "build \(data.clientBuild), name \(data.clientName), desktop \(data.desktopWidth)x\(data.desktopHeight), keyboard \(data.keyboardLayout), product \(data.clientDigProductID ?? "")"
             }
             guard connection.captured.decryption?.method != nil, let client = connection.captured.decryption?.client else { continue }
             fields["\(port) client credssp"] = client.credSSPVersion.map(String.init)
@@ -77,23 +81,33 @@ struct WindowsDecryptionTests {
     static func theirs(_ file: URL, key: URL) throws -> [String: String] {
         var fields: [String: String] = [:]
         let options = ["uat:rsa_keys:\"\(key.path)\",\"\""]
-        for line in try Tshark.fields(file, options: options, decodeAs: "tcp.port==3389,tls", filter: "tls.handshake.type==2",
-                                      fields: ["tcp.dstport", "tls.handshake.version", "tls.handshake.ciphersuite"]) {
+        for line in try Tshark.fields(
+            file, options: options, decodeAs: "tcp.port==3389,tls", filter: "tls.handshake.type==2",
+            fields: ["tcp.dstport", "tls.handshake.version", "tls.handshake.ciphersuite"])
+        {
             let f = line.split(separator: "\t").map(String.init)
             guard f.count >= 3, let version = UInt16(f[1].dropFirst(2), radix: 16), let suite = UInt16(f[2].dropFirst(2), radix: 16) else { continue }
             fields["\(f[0]) tls"] = "\(version) \(suite)"
         }
-        for line in try Tshark.fields(file, options: options, decodeAs: "tcp.port==3389,tls", filter: "rdp.client.build",
-                                      fields: ["tcp.srcport", "rdp.client.build", "rdp.client.name", "rdp.desktop.width",
-                                               "rdp.desktop.height", "rdp.keyboardLayout", "rdp.client.digProductId"]) {
+        for line in try Tshark.fields(
+            file, options: options, decodeAs: "tcp.port==3389,tls", filter: "rdp.client.build",
+            fields: [
+                "tcp.srcport", "rdp.client.build", "rdp.client.name", "rdp.desktop.width",
+                "rdp.desktop.height", "rdp.keyboardLayout", "rdp.client.digProductId",
+            ])
+        {
             let f = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             guard f.count >= 7 else { continue }
             let keyboard = f[5].hasPrefix("0x") ? Int(f[5].dropFirst(2), radix: 16) : Int(f[5])
             fields["\(f[0]) client"] = "build \(f[1]), name \(f[2]), desktop \(f[3])x\(f[4]), keyboard \(keyboard ?? -1), product \(f[6])"
         }
-        for line in try Tshark.fields(file, options: options, decodeAs: "tcp.port==3389,tls", filter: "credssp",
-                                      fields: ["tcp.srcport", "tcp.dstport", "credssp.version", "ntlmssp.auth.username",
-                                               "ntlmssp.auth.domain", "ntlmssp.auth.hostname"]) {
+        for line in try Tshark.fields(
+            file, options: options, decodeAs: "tcp.port==3389,tls", filter: "credssp",
+            fields: [
+                "tcp.srcport", "tcp.dstport", "credssp.version", "ntlmssp.auth.username",
+                "ntlmssp.auth.domain", "ntlmssp.auth.hostname",
+            ])
+        {
             let f = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             guard f.count >= 6, !f[2].isEmpty else { continue }
             let version = f[2].split(separator: ",").first.map(String.init)

@@ -1,7 +1,7 @@
-import Foundation
-import Testing
 import CaptureAnalysis
+import Foundation
 import Reporting
+import Testing
 
 /// `analyze --zeek` on a real capture: the rdp.log layout Zeek writes, with
 /// values that agree with what tshark decodes from the same file.
@@ -22,10 +22,13 @@ struct ZeekLogTests {
         let lines = log.split(separator: "\n").map(String.init)
         let header = try #require(lines.first { $0.hasPrefix("#fields\t") })
         let names = header.split(separator: "\t").dropFirst().map(String.init)
-        #expect(names == ["ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "cookie", "result",
-                          "security_protocol", "client_channels", "keyboard_layout", "client_build", "client_name",
-                          "client_dig_product_id", "desktop_width", "desktop_height", "requested_color_depth",
-                          "cert_type", "cert_count", "cert_permanent", "encryption_level", "encryption_method"])
+        #expect(
+            names == [
+                "ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "cookie", "result",
+                "security_protocol", "client_channels", "keyboard_layout", "client_build", "client_name",
+                "client_dig_product_id", "desktop_width", "desktop_height", "requested_color_depth",
+                "cert_type", "cert_count", "cert_permanent", "encryption_level", "encryption_method",
+            ])
         let rows = lines.filter { !$0.hasPrefix("#") }.map { row in
             Dictionary(uniqueKeysWithValues: zip(names, row.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)))
         }
@@ -37,8 +40,9 @@ struct ZeekLogTests {
         #expect(Set(rows.map { $0["uid"] ?? "" }).count == rows.count, "one uid per connection")
 
         // tshark's reading of the same Server Security Data.
-        let decoded = try Tshark.fields(file, decodeAs: "tcp.port==\(port),tpkt", filter: "rdp.encryptionMethod",
-                                        fields: ["rdp.encryptionMethod", "rdp.encryptionLevel"])
+        let decoded = try Tshark.fields(
+            file, decodeAs: "tcp.port==\(port),tpkt", filter: "rdp.encryptionMethod",
+            fields: ["rdp.encryptionMethod", "rdp.encryptionLevel"])
         let first = try #require(decoded.first { !$0.isEmpty }, "tshark found no Server Security Data")
         let parts = first.split(separator: "\t").map { UInt32($0.hasPrefix("0x") ? String($0.dropFirst(2)) : String($0), radix: $0.hasPrefix("0x") ? 16 : 10) }
         let methodWords: [UInt32: String] = [0: "None", 1: "40bit", 2: "128bit", 8: "56bit", 0x10: "FIPS"]

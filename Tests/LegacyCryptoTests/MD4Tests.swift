@@ -1,5 +1,5 @@
-import Testing
 import LegacyCrypto
+import Testing
 
 @Suite("MD4 (RFC 1320)")
 struct MD4Tests {

@@ -1,5 +1,5 @@
-import Testing
 import LegacyCrypto
+import Testing
 
 /// RSASSA-PKCS1-v1_5 verification against signatures made by OpenSSL 3.0 with
 /// a throwaway 1024-bit key:
@@ -11,13 +11,15 @@ import LegacyCrypto
 /// own (raw RSA with d) and check that only the exact RFC 8017 encoding passes.
 @Suite("PKCS#1 v1.5 signature verification")
 struct PKCS1SignatureTests {
-    static let n = hex("""
+    static let n = hex(
+        """
         f86de10fb8aa85d40acf6aa1d76274c64c54efad68805d5e36d9a2e9954bd5dcfa619d58b10abce70869671b5260cb88ae31a3122c51b6
         ec2d8f60ce1545d372d82f9c2819a9f36648eab77ee13ee5857b7fdde8e69dc4d51c086bc08a8f6122c39eada9573f3a5005bbe9595cc8
         d33db2133bb8d1ab9ed367c89e687797f937
         """)
     static let e = hex("010001")
-    static let d = hex("""
+    static let d = hex(
+        """
         6c42f62173c85c29dbcc281bff50d8b2d1f0f1c210186097fe2f39dfb1402b22f1ba3867be3f7fb2eee7801757fef6b3c9b5b7eae38578
         c1d3d8f7c6d75e669679f2b468298118032f4d53b4a39f22e12e41ab9c7077fe0993770d79c901eecefdcdff3e104e134355df72597963
         e082e6c3362ad073697347fc4ad0a28ca881
@@ -32,30 +34,36 @@ struct PKCS1SignatureTests {
     }
 
     static let vectors = [
-        Vector(algorithm: .sha1, digest: "a9993e364706816aba3e25717850c26c9cd0d89d", signature: """
-            3a3d94682df7bb56d30a313d531695d6bb45e75576883012e7fe65904edd9b8e89ef28e6f178e44a26db18d1c55fa8d554d67ef845babd
-            2e125658da64231d91f4d132c3387db5bd19c1c2f4969999255a7b602b923c216b1f98098d5866b39cadeee6810b6a52c14c873f75a380
-            14370bd1519b4a5d886af7468eb86144ede8
-            """),
-        Vector(algorithm: .sha256, digest: "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", signature: """
-            3505372c1da2812897d3175c128fab5ebddfbc483129a00f88852797d665ee945fb12fda676a0b20116562b34f400095134909fa77909f
-            3632f01e819142cd62cb370cec82105419e28dfe20c036a462d0589fa751795067b74aca0a638e6d1bbb506dd2c4448642ae3c59ee320b
-            1e1b886a0a79a25aefc8e1560759610ed851
-            """),
-        Vector(algorithm: .sha384,
-               digest: "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7",
-               signature: """
-            2f468753bcd7d5fd876107460f2bf7e70aa8f9faa8db137d5059a0b8504cfb2d9377ff1e04cff4b0e888ec2d4ccaec016104d614c73fec
-            81848c0141771d2bb4cae3a1ad36788ff725cd116acdc62c258032dbfa6c2cfea66ef3e3cfdbf006398a2204308d9084c4f1ee56fb3149
-            7e0224d8c1dec1ce674cecf981350c5e363c
-            """),
-        Vector(algorithm: .sha512,
-               digest: "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f",
-               signature: """
-            9415a5f45338836217f6604e61792a366e3201f6086c7aaebf8874e652ab3a6077e92fb9c51a6658d08695a1c6e58f71f3c4c08e17ebe7
-            caea6acacf956144b867c48e2641133c4b97f722986e3901fcb8d53c668643e366be10a0a7842744a02c7fe54e34a1758bcae444a8b83e
-            b9e41a641a2389f7e3b3267ccc5a689ccd1f
-            """),
+        Vector(
+            algorithm: .sha1, digest: "a9993e364706816aba3e25717850c26c9cd0d89d",
+            signature: """
+                3a3d94682df7bb56d30a313d531695d6bb45e75576883012e7fe65904edd9b8e89ef28e6f178e44a26db18d1c55fa8d554d67ef845babd
+                2e125658da64231d91f4d132c3387db5bd19c1c2f4969999255a7b602b923c216b1f98098d5866b39cadeee6810b6a52c14c873f75a380
+                14370bd1519b4a5d886af7468eb86144ede8
+                """),
+        Vector(
+            algorithm: .sha256, digest: "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+            signature: """
+                3505372c1da2812897d3175c128fab5ebddfbc483129a00f88852797d665ee945fb12fda676a0b20116562b34f400095134909fa77909f
+                3632f01e819142cd62cb370cec82105419e28dfe20c036a462d0589fa751795067b74aca0a638e6d1bbb506dd2c4448642ae3c59ee320b
+                1e1b886a0a79a25aefc8e1560759610ed851
+                """),
+        Vector(
+            algorithm: .sha384,
+            digest: "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7",
+            signature: """
+                2f468753bcd7d5fd876107460f2bf7e70aa8f9faa8db137d5059a0b8504cfb2d9377ff1e04cff4b0e888ec2d4ccaec016104d614c73fec
+                81848c0141771d2bb4cae3a1ad36788ff725cd116acdc62c258032dbfa6c2cfea66ef3e3cfdbf006398a2204308d9084c4f1ee56fb3149
+                7e0224d8c1dec1ce674cecf981350c5e363c
+                """),
+        Vector(
+            algorithm: .sha512,
+            digest: "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f",
+            signature: """
+                9415a5f45338836217f6604e61792a366e3201f6086c7aaebf8874e652ab3a6077e92fb9c51a6658d08695a1c6e58f71f3c4c08e17ebe7
+                caea6acacf956144b867c48e2641133c4b97f722986e3901fcb8d53c668643e366be10a0a7842744a02c7fe54e34a1758bcae444a8b83e
+                b9e41a641a2389f7e3b3267ccc5a689ccd1f
+                """),
     ]
 
     static func publicKey() throws -> RSAPublicKey {

@@ -1,5 +1,5 @@
-import Testing
 import LegacyCrypto
+import Testing
 
 @Suite("Raw RSA public-key encryption")
 struct RSATests {

@@ -1,5 +1,5 @@
-import Testing
 import NTLM
+import Testing
 
 @Suite("Passwords stay out of text")
 struct CredentialsRedactionTests {

@@ -1,6 +1,6 @@
-import Testing
-import NTLM
 import LegacyCrypto
+import NTLM
+import Testing
 
 @Suite("AUTHENTICATE with a server timestamp: MIC, MsvAvFlags, zeroed LM")
 struct MICTests {
@@ -9,19 +9,20 @@ struct MICTests {
 
     static func authenticate(targetName: String? = "TERMSRV/win7", bindings: [UInt8]? = [UInt8](repeating: 0, count: 16)) throws -> NTLMAuthenticateResult {
         let challenge = try ChallengeMessage(decoding: MessageTests.windows7Challenge)
-        return try NTLMv2.authenticate(NTLMAuthenticateParameters(
-            credentials: credentials,
-            negotiateMessage: negotiate,
-            challengeMessage: MessageTests.windows7Challenge,
-            flags: NegotiateFlags.clientDefault.intersection(challenge.flags),
-            workstation: "PROBE",
-            version: NTLMVersion(major: 10, minor: 0, build: 19041),
-            clientChallenge: [1, 2, 3, 4, 5, 6, 7, 8],
-            randomSessionKey: [UInt8](repeating: 0x42, count: 16),
-            currentTime: FileTime(rawValue: 1),
-            targetName: targetName,
-            channelBindings: bindings
-        ))
+        return try NTLMv2.authenticate(
+            NTLMAuthenticateParameters(
+                credentials: credentials,
+                negotiateMessage: negotiate,
+                challengeMessage: MessageTests.windows7Challenge,
+                flags: NegotiateFlags.clientDefault.intersection(challenge.flags),
+                workstation: "PROBE",
+                version: NTLMVersion(major: 10, minor: 0, build: 19041),
+                clientChallenge: [1, 2, 3, 4, 5, 6, 7, 8],
+                randomSessionKey: [UInt8](repeating: 0x42, count: 16),
+                currentTime: FileTime(rawValue: 1),
+                targetName: targetName,
+                channelBindings: bindings
+            ))
     }
 
     @Test("the MIC is HMAC-MD5 over NEGOTIATE, CHALLENGE and the zero-MIC AUTHENTICATE")
@@ -29,12 +30,16 @@ struct MICTests {
         let result = try Self.authenticate()
         let mic = try #require(result.message.mic)
         #expect(Array(result.encoded[72..<88]) == mic)
-        #expect(NTLMv2.mic(exportedSessionKey: result.exportedSessionKey, negotiate: Self.negotiate,
-                           challenge: MessageTests.windows7Challenge, authenticate: result.encoded) == mic)
+        #expect(
+            NTLMv2.mic(
+                exportedSessionKey: result.exportedSessionKey, negotiate: Self.negotiate,
+                challenge: MessageTests.windows7Challenge, authenticate: result.encoded) == mic)
         var otherNegotiate = Self.negotiate
         otherNegotiate[12] ^= 1
-        #expect(NTLMv2.mic(exportedSessionKey: result.exportedSessionKey, negotiate: otherNegotiate,
-                           challenge: MessageTests.windows7Challenge, authenticate: result.encoded) != mic)
+        #expect(
+            NTLMv2.mic(
+                exportedSessionKey: result.exportedSessionKey, negotiate: otherNegotiate,
+                challenge: MessageTests.windows7Challenge, authenticate: result.encoded) != mic)
 
         let decoded = try AuthenticateMessage(decoding: result.encoded)
         #expect(decoded.mic == mic)
@@ -79,11 +84,12 @@ struct MICTests {
     func keepsServerFlags() throws {
         var challenge = try ChallengeMessage(decoding: MessageTests.windows7Challenge)
         challenge.targetInfo.set(.flags(.accountAuthenticationConstrained))
-        let result = try NTLMv2.authenticate(NTLMAuthenticateParameters(
-            credentials: Self.credentials, negotiateMessage: Self.negotiate, challengeMessage: challenge.encoded(),
-            flags: .clientDefault, workstation: "", clientChallenge: [UInt8](repeating: 0, count: 8),
-            randomSessionKey: [UInt8](repeating: 0, count: 16), currentTime: FileTime(rawValue: 0)
-        ))
+        let result = try NTLMv2.authenticate(
+            NTLMAuthenticateParameters(
+                credentials: Self.credentials, negotiateMessage: Self.negotiate, challengeMessage: challenge.encoded(),
+                flags: .clientDefault, workstation: "", clientChallenge: [UInt8](repeating: 0, count: 8),
+                randomSessionKey: [UInt8](repeating: 0, count: 16), currentTime: FileTime(rawValue: 0)
+            ))
         let nt = result.message.ntChallengeResponse
         let pairs = try TargetInfo(decoding: Array(nt[44..<(nt.count - 4)]))
         #expect(pairs.flags == [.accountAuthenticationConstrained, .micPresent])

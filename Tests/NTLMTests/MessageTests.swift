@@ -1,5 +1,5 @@
-import Testing
 import NTLM
+import Testing
 
 @Suite("NTLM messages")
 struct MessageTests {
@@ -19,7 +19,8 @@ struct MessageTests {
 
     // A CHALLENGE from a Windows 7 SP1 host, as captured in the tests of the
     // redemption RDP proxy: no target name, NetBIOS and DNS names, a timestamp.
-    static let windows7Challenge = hex("""
+    static let windows7Challenge = hex(
+        """
         4e544c4d535350000200000000000000
         38000000b78208e2b86cdaa6f0f6308d
         00000000000000004000400038000000
@@ -51,9 +52,10 @@ struct MessageTests {
             flags: NegotiateFlags(rawValue: 0xe208_82b7),
             version: NTLMVersion(major: 6, minor: 1, build: 7601)
         )
-        #expect(hexString(message.encoded()) == """
-            4e544c4d5353500001000000b78208e2000000002800000000000000280000000601b11d0000000f
-            """)
+        #expect(
+            hexString(message.encoded()) == """
+                4e544c4d5353500001000000b78208e2000000002800000000000000280000000601b11d0000000f
+                """)
     }
 
     @Test("NEGOTIATE flags follow the optional fields")
@@ -118,8 +120,8 @@ struct MessageTests {
     @Test("a minimal old-style CHALLENGE without target information still decodes")
     func minimalChallenge() throws {
         var bytes = Array("NTLMSSP".utf8) + [0, 2, 0, 0, 0]
-        bytes += [0, 0, 0, 0, 32, 0, 0, 0]        // empty target name
-        bytes += [0x01, 0x02, 0x00, 0x00]         // UNICODE | NTLM
+        bytes += [0, 0, 0, 0, 32, 0, 0, 0]  // empty target name
+        bytes += [0x01, 0x02, 0x00, 0x00]  // UNICODE | NTLM
         bytes += Spec.serverChallenge + [UInt8](repeating: 0, count: 8)
         let challenge = try ChallengeMessage(decoding: bytes)
         #expect(challenge.targetInfo.pairs.isEmpty)

@@ -1,5 +1,5 @@
-import Testing
 import NTLM
+import Testing
 
 @Suite("NTLMv2 against MS-NLMP 4.2.4")
 struct NTLMv2SpecTests {
@@ -36,17 +36,18 @@ struct NTLMv2SpecTests {
 
     @Test("4.2.4.3 the whole AUTHENTICATE_MESSAGE, byte for byte")
     func wholeAuthenticateMessage() throws {
-        let result = try NTLMv2.authenticate(NTLMAuthenticateParameters(
-            credentials: Spec.credentials,
-            negotiateMessage: [],
-            challengeMessage: Spec.challengeMessage,
-            flags: Spec.authenticateFlags,
-            workstation: Spec.workstation,
-            version: NTLMVersion(major: 5, minor: 1, build: 2600),
-            clientChallenge: Spec.clientChallenge,
-            randomSessionKey: Spec.randomSessionKey,
-            currentTime: Spec.time
-        ))
+        let result = try NTLMv2.authenticate(
+            NTLMAuthenticateParameters(
+                credentials: Spec.credentials,
+                negotiateMessage: [],
+                challengeMessage: Spec.challengeMessage,
+                flags: Spec.authenticateFlags,
+                workstation: Spec.workstation,
+                version: NTLMVersion(major: 5, minor: 1, build: 2600),
+                clientChallenge: Spec.clientChallenge,
+                randomSessionKey: Spec.randomSessionKey,
+                currentTime: Spec.time
+            ))
         #expect(hexString(result.encoded) == hexString(Spec.authenticateMessage))
         #expect(hexString(result.sessionBaseKey) == Spec.sessionBaseKey)
         #expect(hexString(result.ntProofString) == Spec.ntProofString)
@@ -74,11 +75,12 @@ struct NTLMv2SpecTests {
     func withoutKeyExchange() throws {
         var flags = Spec.authenticateFlags
         flags.remove(.negotiateKeyExchange)
-        let result = try NTLMv2.authenticate(NTLMAuthenticateParameters(
-            credentials: Spec.credentials, negotiateMessage: [], challengeMessage: Spec.challengeMessage,
-            flags: flags, workstation: Spec.workstation, clientChallenge: Spec.clientChallenge,
-            randomSessionKey: Spec.randomSessionKey, currentTime: Spec.time
-        ))
+        let result = try NTLMv2.authenticate(
+            NTLMAuthenticateParameters(
+                credentials: Spec.credentials, negotiateMessage: [], challengeMessage: Spec.challengeMessage,
+                flags: flags, workstation: Spec.workstation, clientChallenge: Spec.clientChallenge,
+                randomSessionKey: Spec.randomSessionKey, currentTime: Spec.time
+            ))
         #expect(hexString(result.exportedSessionKey) == Spec.sessionBaseKey)
         #expect(result.message.encryptedRandomSessionKey.isEmpty)
     }

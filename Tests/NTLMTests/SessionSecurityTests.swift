@@ -1,5 +1,5 @@
-import Testing
 import NTLM
+import Testing
 
 @Suite("NTLM sealing and signing (MS-NLMP 4.2.4.4)")
 struct SessionSecurityTests {

@@ -20,13 +20,15 @@ enum Spec {
     static let authenticateFlags = NegotiateFlags(rawValue: 0xe288_8235)
 
     /// 4.2.4.1.3: MsvAvNbDomainName "Domain", MsvAvNbComputerName "Server", MsvAvEOL.
-    static let targetInfo = hex("""
+    static let targetInfo = hex(
+        """
         02000c0044006f006d00610069006e00
         01000c00530065007200760065007200
         00000000
         """)
 
-    static let challengeMessage = hex("""
+    static let challengeMessage = hex(
+        """
         4e544c4d53535000020000000c000c00
         3800000033828ae20123456789abcdef
         00000000000000002400240044000000
@@ -36,7 +38,8 @@ enum Spec {
         6500720000000000
         """)
 
-    static let authenticateMessage = hex("""
+    static let authenticateMessage = hex(
+        """
         4e544c4d535350000300000018001800
         6c00000054005400840000000c000c00
         48000000080008005400000010001000

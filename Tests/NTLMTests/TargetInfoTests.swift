@@ -1,5 +1,5 @@
-import Testing
 import NTLM
+import Testing
 
 @Suite("Target information (AV pairs)")
 struct TargetInfoTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ProbeCore
 
 /// Boxed record fields keep value semantics and code as the plain optionals did.
@@ -21,8 +22,9 @@ import Testing
         for key in ["resolution", "gateway", "credentialCheck", "service", "udp", "stepCapMs"] {
             #expect(!empty.contains("\"\(key)\""), "\(key) in \(empty)")
         }
-        observations.resolution = ResolutionObservation(addresses: ["127.0.0.1"], usedAddress: nil, durationMs: 0,
-                                                        error: nil, literal: true)
+        observations.resolution = ResolutionObservation(
+            addresses: ["127.0.0.1"], usedAddress: nil, durationMs: 0,
+            error: nil, literal: true)
         let set = try JSONEncoder().encode(observations)
         #expect(String(decoding: set, as: UTF8.self).contains("\"resolution\":{"))
         let decoded = try JSONDecoder().decode(CheckObservations.self, from: set)

@@ -1,7 +1,8 @@
 import CertificateAudit
-import Testing
-@testable import ProbeCore
 import RDPProtocol
+import Testing
+
+@testable import ProbeCore
 
 /// The check coordinator driven with scripted probe endings: no sockets. It
 /// must be polite (the default walk first, never more than the limit at once,
@@ -24,8 +25,10 @@ struct CheckCoordinatorTests {
         var finished = false
         var mostAtOnce = 0
 
-        init(budgetMs: Double = 5000, quick: Bool = false, credentials: CredentialRequest? = nil,
-             pin: [UInt8]? = nil, stepCapMs: Double? = nil, serviceProbeAfterSilence: Bool = true) {
+        init(
+            budgetMs: Double = 5000, quick: Bool = false, credentials: CredentialRequest? = nil,
+            pin: [UInt8]? = nil, stepCapMs: Double? = nil, serviceProbeAfterSilence: Bool = true
+        ) {
             var settings = CheckCoordinator.Settings(
                 plan: CheckPlan(target: CheckCoordinatorTests.target), budgetMs: budgetMs, quick: quick,
                 credentials: credentials, pinnedLeafSHA256: pin)
@@ -102,8 +105,10 @@ struct CheckCoordinatorTests {
     /// The default walk of a healthy NLA server: every step timed, the chain seen.
     static func healthy(_ record: inout ProbeRecord, leaf: [UInt8] = leaf) {
         record.negotiation = .selected(protocol: .hybridEx, flags: [])
-        record.timings = [.init(step: .tcp, startMs: 0, durationMs: 1), .init(step: .x224, startMs: 1, durationMs: 2),
-                          .init(step: .tls, startMs: 3, durationMs: 4), .init(step: .credssp, startMs: 7, durationMs: 3)]
+        record.timings = [
+            .init(step: .tcp, startMs: 0, durationMs: 1), .init(step: .x224, startMs: 1, durationMs: 2),
+            .init(step: .tls, startMs: 3, durationMs: 4), .init(step: .credssp, startMs: 7, durationMs: 3),
+        ]
         record.tls = TLSSessionInfo(version: .tls13, peerChain: [leaf])
         record.end = .completed
     }
@@ -202,8 +207,10 @@ struct CheckCoordinatorTests {
         run.end(.smallSegments) { Self.healthy(&$0) }
         run.end(.defaultClient) { record in
             record.negotiation = .selected(protocol: .hybridEx, flags: [])
-            record.timings = [.init(step: .tcp, startMs: 0, durationMs: 1), .init(step: .x224, startMs: 1, durationMs: 2),
-                              .init(step: .tls, startMs: 3)]
+            record.timings = [
+                .init(step: .tcp, startMs: 0, durationMs: 1), .init(step: .x224, startMs: 1, durationMs: 2),
+                .init(step: .tls, startMs: 3),
+            ]
             record.end = .peerClosed(.fin, step: .tls, waitingFor: .tlsHandshake)
         }
         #expect(run.inFlight.values.compactMap(run.purpose) == [.defaultClient], "only the repeat runs")
@@ -315,8 +322,10 @@ struct CheckCoordinatorTests {
         run.end(.smallSegments) { Self.healthy(&$0) }
         run.end(.defaultClient) { record in
             record.negotiation = .selected(protocol: .hybridEx, flags: [])
-            record.timings = [.init(step: .tcp, startMs: 0, durationMs: 1), .init(step: .x224, startMs: 1, durationMs: 2),
-                              .init(step: .tls, startMs: 3)]
+            record.timings = [
+                .init(step: .tcp, startMs: 0, durationMs: 1), .init(step: .x224, startMs: 1, durationMs: 2),
+                .init(step: .tls, startMs: 3),
+            ]
             record.end = .timedOut(step: .tls, waitingFor: .tlsHandshake)
         }
         run.endAll { purpose, record in
@@ -341,8 +350,10 @@ struct CheckCoordinatorTests {
 
     /// Runs the first wave against a healthy NLA server that shows `leaf`, answers the
     /// judgement if asked, and returns the run.
-    static func gated(_ request: CredentialRequest, pin: [UInt8]? = nil, leaf: [UInt8] = leaf,
-                      judgement: CertificateJudgement? = nil) -> Run {
+    static func gated(
+        _ request: CredentialRequest, pin: [UInt8]? = nil, leaf: [UInt8] = leaf,
+        judgement: CertificateJudgement? = nil
+    ) -> Run {
         var run = Run(credentials: request, pin: pin)
         run.end(.smallSegments) { Self.healthy(&$0, leaf: leaf) }
         run.end(.defaultClient) { Self.healthy(&$0, leaf: leaf) }
@@ -412,24 +423,28 @@ struct CheckCoordinatorTests {
         #expect(run.judgements.isEmpty)
     }
 
-    @Test("the gate's rule, case by case", arguments: [
-        (nil, false, CertificateJudgement(trusted: true, nameMatches: true), CredentialDecision.sent(.trusted)),
-        (nil, false, CertificateJudgement(trusted: true, nameMatches: false), .withheld(.untrusted)),
-        (nil, false, CertificateJudgement(trusted: false, nameMatches: true), .withheld(.untrusted)),
-        (nil, true, CertificateJudgement(trusted: false, nameMatches: false), .sent(.insecure)),
-        (leaf, false, nil, .sent(.pinned)),
-        (leaf, true, CertificateJudgement(trusted: true, nameMatches: true), .sent(.pinned)),
-    ] as [([UInt8]?, Bool, CertificateJudgement?, CredentialDecision)])
+    @Test(
+        "the gate's rule, case by case",
+        arguments: [
+            (nil, false, CertificateJudgement(trusted: true, nameMatches: true), CredentialDecision.sent(.trusted)),
+            (nil, false, CertificateJudgement(trusted: true, nameMatches: false), .withheld(.untrusted)),
+            (nil, false, CertificateJudgement(trusted: false, nameMatches: true), .withheld(.untrusted)),
+            (nil, true, CertificateJudgement(trusted: false, nameMatches: false), .sent(.insecure)),
+            (leaf, false, nil, .sent(.pinned)),
+            (leaf, true, CertificateJudgement(trusted: true, nameMatches: true), .sent(.pinned)),
+        ] as [([UInt8]?, Bool, CertificateJudgement?, CredentialDecision)])
     func gateRule(pinLeaf: [UInt8]?, insecure: Bool, judgement: CertificateJudgement?, expected: CredentialDecision) {
         let seen = CertificateKey.sha256(ofDER: Self.leaf)
-        let decision = CredentialGate.decide(pinnedLeafSHA256: pinLeaf.map(CertificateKey.sha256(ofDER:)),
-                                             insecure: insecure, seenLeafSHA256: seen, judgement: judgement)
+        let decision = CredentialGate.decide(
+            pinnedLeafSHA256: pinLeaf.map(CertificateKey.sha256(ofDER:)),
+            insecure: insecure, seenLeafSHA256: seen, judgement: judgement)
         #expect(decision == expected)
     }
 
     @Test("no certificate seen: nothing to trust")
     func gateWithoutCertificate() {
-        #expect(CredentialGate.decide(pinnedLeafSHA256: nil, insecure: true, seenLeafSHA256: nil, judgement: nil)
+        #expect(
+            CredentialGate.decide(pinnedLeafSHA256: nil, insecure: true, seenLeafSHA256: nil, judgement: nil)
                 == .withheld(.noCertificate))
     }
 }

@@ -1,9 +1,9 @@
 import Foundation
-import Testing
 import NTLM
+import ProbeCore
 import RDPWire
 import TSGU
-import ProbeCore
+import Testing
 
 /// A scripted RD Gateway: it answers each thing the machine sends the way the
 /// testbed's gateway.py (and an RD Gateway) does, with variants for each failure.
@@ -37,8 +37,11 @@ struct ScriptedGateway {
     static let challenge: [UInt8] = ChallengeMessage(
         flags: NegotiateFlags.clientDefault.union([.negotiateTargetInfo]).subtracting([.negotiateVersion]), targetName: "TESTBED",
         serverChallenge: [1, 2, 3, 4, 5, 6, 7, 8],
-        targetInfo: TargetInfo(pairs: [AVPair(id: .nbDomainName, string: "TESTBED"),
-                                       AVPair(id: .nbComputerName, string: "GATEWAY")])).encoded()
+        targetInfo: TargetInfo(pairs: [
+            AVPair(id: .nbDomainName, string: "TESTBED"),
+            AVPair(id: .nbComputerName, string: "GATEWAY"),
+        ])
+    ).encoded()
 
     /// What the gateway answers to `sent`.
     mutating func answer(_ sent: [UInt8]) -> [UInt8] {
@@ -48,17 +51,26 @@ struct ScriptedGateway {
                 return Self.http("404 Not Found", ["Server: Microsoft-IIS/10.0", "Content-Length: 0"])
             }
             if sentRequests.count == 1 {
-                return Self.http("401 Unauthorized", ["WWW-Authenticate: NTLM " + Base64.encode(Self.challenge),
-                                                      "WWW-Authenticate: Negotiate", "Content-Length: 0"])
+                return Self.http(
+                    "401 Unauthorized",
+                    [
+                        "WWW-Authenticate: NTLM " + Base64.encode(Self.challenge),
+                        "WWW-Authenticate: Negotiate", "Content-Length: 0",
+                    ])
             }
             if variant == .wrongPassword {
                 return Self.http("401 Unauthorized", ["WWW-Authenticate: Negotiate", "WWW-Authenticate: NTLM"])
             }
             if variant == .legacyOnly { return Self.http("200 OK", []) + [UInt8](repeating: 0xAB, count: 10) }
-            let key = text.split(separator: "\r\n").first { $0.hasPrefix("Sec-WebSocket-Key: ") }
+            let key =
+                text.split(separator: "\r\n").first { $0.hasPrefix("Sec-WebSocket-Key: ") }
                 .map { String($0.dropFirst("Sec-WebSocket-Key: ".count)) } ?? ""
-            return Self.http("101 Switching Protocols", ["Upgrade: websocket", "Connection: Upgrade",
-                                                         "Sec-WebSocket-Accept: " + WebSocket.accept(key: key)])
+            return Self.http(
+                "101 Switching Protocols",
+                [
+                    "Upgrade: websocket", "Connection: Upgrade",
+                    "Sec-WebSocket-Accept: " + WebSocket.accept(key: key),
+                ])
         }
         frames.append(sent)
         var out: [UInt8] = []
@@ -78,8 +90,15 @@ struct ScriptedGateway {
         if let text = String(bytes: sent, encoding: .utf8), text.hasPrefix("RDG_IN_DATA") {
             inRequests.append(text)
             switch inRequests.count {
-            case 1: return (Self.http("401 Unauthorized", ["WWW-Authenticate: NTLM " + Base64.encode(Self.challenge),
-                                                            "Content-Length: 0"]), [])
+            case 1:
+                return (
+                    Self.http(
+                        "401 Unauthorized",
+                        [
+                            "WWW-Authenticate: NTLM " + Base64.encode(Self.challenge),
+                            "Content-Length: 0",
+                        ]), []
+                )
             case 2: return (Self.http("200 OK", ["Content-Length: 0"]), [])
             default: return ([], [])
             }
@@ -88,8 +107,9 @@ struct ScriptedGateway {
         var out: [UInt8] = []
         // chunks: hex size CRLF, the packet, CRLF
         while let lineEnd = (0..<max(0, inBody.count - 1)).first(where: { inBody[$0] == 0x0D && inBody[$0 + 1] == 0x0A }),
-              let size = Int(String(decoding: inBody[..<lineEnd], as: UTF8.self), radix: 16),
-              inBody.count >= lineEnd + 2 + size + 2 {
+            let size = Int(String(decoding: inBody[..<lineEnd], as: UTF8.self), radix: 16),
+            inBody.count >= lineEnd + 2 + size + 2
+        {
             packets.append(inBody[(lineEnd + 2)..<(lineEnd + 2 + size)])
             inBody.removeFirst(lineEnd + 2 + size + 2)
             while let packet = try? packets.next() {
@@ -147,13 +167,16 @@ struct GatewayMachineTests {
     final class Counter: @unchecked Sendable {
         private var value: UInt8 = 0
         func next(_ count: Int) -> [UInt8] {
-            (0..<count).map { _ in value &+= 1; return value }
+            (0..<count).map { _ in
+                value &+= 1; return value
+            }
         }
     }
 
     /// Runs the machine against the scripted gateway until it finishes (bounded).
     static func walk(_ variant: ScriptedGateway.Variant, options: GatewayMachine.Options = options())
-        -> (GatewayMachine, ScriptedGateway) {
+        -> (GatewayMachine, ScriptedGateway)
+    {
         var machine = GatewayMachine(options: options)
         var gateway = ScriptedGateway(variant)
         var now: UInt64 = 0

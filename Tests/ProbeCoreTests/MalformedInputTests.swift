@@ -1,6 +1,6 @@
-import Testing
 import ProbeCore
 import RDPProtocol
+import Testing
 
 /// Truncated, oversized, malformed and random server bytes: the machine must
 /// wait for more while a PDU is incomplete, end with a typed error naming the
@@ -20,21 +20,25 @@ struct MalformedInputTests {
     }
 
     static let cases: [Case] = [
-        Case(name: "confirm selecting TLS", bytes: PDU.confirmTLS,
-             finalActions: [.startTLS(P.tls), .setDeadline(P.t0 + 1000 * P.ms + 2000 * P.ms)],
-             negotiation: .selected(protocol: .ssl, flags: NegotiationResponseFlags(rawValue: 1))),
-        Case(name: "negotiation failure 5", bytes: PDU.failureHybridRequired,
-             finalActions: [.close], negotiation: .failure(code: .hybridRequiredByServer)),
-        Case(name: "xrdp's disconnect ultimatum", bytes: PDU.xrdpRefusal,
-             finalActions: [.close], negotiation: .disconnected(reason: MCSDisconnectReason(rawValue: 3))),
+        Case(
+            name: "confirm selecting TLS", bytes: PDU.confirmTLS,
+            finalActions: [.startTLS(P.tls), .setDeadline(P.t0 + 1000 * P.ms + 2000 * P.ms)],
+            negotiation: .selected(protocol: .ssl, flags: NegotiationResponseFlags(rawValue: 1))),
+        Case(
+            name: "negotiation failure 5", bytes: PDU.failureHybridRequired,
+            finalActions: [.close], negotiation: .failure(code: .hybridRequiredByServer)),
+        Case(
+            name: "xrdp's disconnect ultimatum", bytes: PDU.xrdpRefusal,
+            finalActions: [.close], negotiation: .disconnected(reason: MCSDisconnectReason(rawValue: 3))),
     ]
 
     @Test("every prefix delivered in one piece waits for more, then the rest completes it", arguments: cases)
     func everyPrefix(_ pdu: Case) {
         for split in 1..<pdu.bytes.count {
             var machine = P.connected()
-            #expect(machine.handle(.received(Array(pdu.bytes.prefix(split))), now: P.t0 + 500 * P.ms) == [],
-                    "prefix of \(split) bytes")
+            #expect(
+                machine.handle(.received(Array(pdu.bytes.prefix(split))), now: P.t0 + 500 * P.ms) == [],
+                "prefix of \(split) bytes")
             #expect(!machine.isFinished, "prefix of \(split) bytes")
             #expect(machine.record.negotiation == nil)
             let actions = machine.handle(.received(Array(pdu.bytes.dropFirst(split))), now: P.t0 + 1000 * P.ms)
@@ -49,8 +53,9 @@ struct MalformedInputTests {
             var machine = P.connected()
             if split > 0 { _ = machine.handle(.received(Array(pdu.bytes.prefix(split))), now: P.t0 + 10 * P.ms) }
             #expect(machine.handle(.peerClosed(.fin), now: P.t0 + 20 * P.ms) == [.close])
-            #expect(machine.record.end == .peerClosed(.fin, step: .x224, waitingFor: .connectionConfirm),
-                    "prefix of \(split) bytes")
+            #expect(
+                machine.record.end == .peerClosed(.fin, step: .x224, waitingFor: .connectionConfirm),
+                "prefix of \(split) bytes")
             #expect(machine.record.negotiation == nil)
             #expect(machine.record.foreignService == nil, "a TPKT prefix is RDP, not a foreign service")
         }
@@ -75,9 +80,10 @@ struct MalformedInputTests {
 
     @Test("a TPKT length of 65535 with 19 bytes present waits, then times out or closes: never completed")
     func hugeDeclaredLength() {
-        let claimsTooMuch: [UInt8] = [
-            0x03, 0x00, 0xFF, 0xFF,             // TPKT: version 3, reserved, length 65535
-        ] + PDU.confirmTLS.dropFirst(4)         // the rest of a valid confirm: 19 bytes in all
+        let claimsTooMuch: [UInt8] =
+            [
+                0x03, 0x00, 0xFF, 0xFF,  // TPKT: version 3, reserved, length 65535
+            ] + PDU.confirmTLS.dropFirst(4)  // the rest of a valid confirm: 19 bytes in all
         var timedOut = P.connected()
         #expect(timedOut.handle(.received(claimsTooMuch), now: P.t0 + 10 * P.ms) == [])
         #expect(!timedOut.isFinished)
@@ -101,54 +107,73 @@ struct MalformedInputTests {
         #expect(filled.record.unexpectedBytes?.count == 64, "at most 32 bytes are kept, as hex")
     }
 
-    @Test("a TPKT length below 7 is a protocol error naming the TPKT header's length field",
-          arguments: [0, 4, 5, 6] as [UInt8])
+    @Test(
+        "a TPKT length below 7 is a protocol error naming the TPKT header's length field",
+        arguments: [0, 4, 5, 6] as [UInt8])
     func tpktLengthTooSmall(length: UInt8) {
         var machine = P.connected()
         let bytes: [UInt8] = [
-            0x03, 0x00, 0x00, length,           // TPKT: version 3, reserved, length < 7
-            0x02, 0xD0, 0x00,                   // whatever follows is never read
+            0x03, 0x00, 0x00, length,  // TPKT: version 3, reserved, length < 7
+            0x02, 0xD0, 0x00,  // whatever follows is never read
         ]
         #expect(machine.handle(.received(bytes), now: P.t0 + P.ms) == [.close])
-        #expect(machine.record.end == .protocolError(
-            step: .x224, message: "TPKT header: length \(length) is below the minimum of 7"))
+        #expect(
+            machine.record.end
+                == .protocolError(
+                    step: .x224, message: "TPKT header: length \(length) is below the minimum of 7"))
         #expect(machine.record.unexpectedBytes == "030000" + String(format2: length) + "02d000")
         #expect(machine.record.foreignService == nil)
     }
 
     /// Whole TPKT frames that are not a Connection Confirm, and the field the error must name.
     static let badConfirms: [(name: String, bytes: [UInt8], field: String)] = [
-        ("length indicator one short", [
-            0x03, 0x00, 0x00, 0x13,             // TPKT length 19
-            0x0D, 0xD0, 0x00, 0x00, 0x12, 0x34, 0x00, // LI 13, but 14 bytes follow it
-            0x02, 0x01, 0x08, 0x00, 0x01, 0x00, 0x00, 0x00,
-        ], "length indicator"),
-        ("a Connection Request echoed back", [
-            0x03, 0x00, 0x00, 0x0B,             // TPKT length 11
-            0x06, 0xE0,                         // LI 6, TPDU code CR instead of CC
-            0x00, 0x00, 0x00, 0x00, 0x00,
-        ], "TPDU code"),
-        ("negotiation length 9", [
-            0x03, 0x00, 0x00, 0x13,
-            0x0E, 0xD0, 0x00, 0x00, 0x12, 0x34, 0x00,
-            0x02, 0x01, 0x09, 0x00,             // RDP_NEG_RSP with length 9
-            0x01, 0x00, 0x00, 0x00,
-        ], "negotiation length"),
-        ("negotiation type 0x07", [
-            0x03, 0x00, 0x00, 0x13,
-            0x0E, 0xD0, 0x00, 0x00, 0x12, 0x34, 0x00,
-            0x07, 0x00, 0x08, 0x00,             // type 7: neither RSP (2) nor FAILURE (3)
-            0x01, 0x00, 0x00, 0x00,
-        ], "negotiation type"),
-        ("negotiation data cut short", [
-            0x03, 0x00, 0x00, 0x0F,             // TPKT length 15
-            0x0A, 0xD0, 0x00, 0x00, 0x12, 0x34, 0x00,
-            0x02, 0x01, 0x08, 0x00,             // RDP_NEG_RSP header, then no selectedProtocol
-        ], "selectedProtocol"),
+        (
+            "length indicator one short",
+            [
+                0x03, 0x00, 0x00, 0x13,  // TPKT length 19
+                0x0D, 0xD0, 0x00, 0x00, 0x12, 0x34, 0x00,  // LI 13, but 14 bytes follow it
+                0x02, 0x01, 0x08, 0x00, 0x01, 0x00, 0x00, 0x00,
+            ], "length indicator"
+        ),
+        (
+            "a Connection Request echoed back",
+            [
+                0x03, 0x00, 0x00, 0x0B,  // TPKT length 11
+                0x06, 0xE0,  // LI 6, TPDU code CR instead of CC
+                0x00, 0x00, 0x00, 0x00, 0x00,
+            ], "TPDU code"
+        ),
+        (
+            "negotiation length 9",
+            [
+                0x03, 0x00, 0x00, 0x13,
+                0x0E, 0xD0, 0x00, 0x00, 0x12, 0x34, 0x00,
+                0x02, 0x01, 0x09, 0x00,  // RDP_NEG_RSP with length 9
+                0x01, 0x00, 0x00, 0x00,
+            ], "negotiation length"
+        ),
+        (
+            "negotiation type 0x07",
+            [
+                0x03, 0x00, 0x00, 0x13,
+                0x0E, 0xD0, 0x00, 0x00, 0x12, 0x34, 0x00,
+                0x07, 0x00, 0x08, 0x00,  // type 7: neither RSP (2) nor FAILURE (3)
+                0x01, 0x00, 0x00, 0x00,
+            ], "negotiation type"
+        ),
+        (
+            "negotiation data cut short",
+            [
+                0x03, 0x00, 0x00, 0x0F,  // TPKT length 15
+                0x0A, 0xD0, 0x00, 0x00, 0x12, 0x34, 0x00,
+                0x02, 0x01, 0x08, 0x00,  // RDP_NEG_RSP header, then no selectedProtocol
+            ], "selectedProtocol"
+        ),
     ]
 
-    @Test("a whole frame that is not a confirm: protocolError naming the PDU and the field",
-          arguments: badConfirms.indices)
+    @Test(
+        "a whole frame that is not a confirm: protocolError naming the PDU and the field",
+        arguments: badConfirms.indices)
     func badConfirm(index: Int) {
         let (name, bytes, field) = Self.badConfirms[index]
         var machine = P.connected()
@@ -169,15 +194,17 @@ struct MalformedInputTests {
         switch Int.random(in: 0..<5, using: &rng) {
         case 0:
             return noise(Int.random(in: 0...64, using: &rng))
-        case 1:                                  // a TPKT header with any length, then noise
+        case 1:  // a TPKT header with any length, then noise
             return [0x03, 0x00] + noise(2 + Int.random(in: 0...40, using: &rng))
-        case 2:                                  // a self-consistent TPKT length around noise
+        case 2:  // a self-consistent TPKT length around noise
             let body = noise(Int.random(in: 0...30, using: &rng))
             let length = body.count + 4
             return [0x03, 0x00, UInt8(length >> 8), UInt8(length & 0xFF)] + body
-        default:                                 // a real PDU with 1-3 bytes changed, maybe truncated or extended
-            let bases = [PDU.confirmTLS, PDU.confirmHybrid, PDU.failureHybridRequired,
-                         PDU.confirmWithoutNegotiation, PDU.xrdpRefusal]
+        default:  // a real PDU with 1-3 bytes changed, maybe truncated or extended
+            let bases = [
+                PDU.confirmTLS, PDU.confirmHybrid, PDU.failureHybridRequired,
+                PDU.confirmWithoutNegotiation, PDU.xrdpRefusal,
+            ]
             var bytes = bases[Int.random(in: 0..<bases.count, using: &rng)]
             for _ in 0..<Int.random(in: 1...3, using: &rng) {
                 bytes[Int.random(in: 0..<bytes.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng)
@@ -201,8 +228,9 @@ struct MalformedInputTests {
             let wasFinished = machine.isFinished
             let actions = machine.handle(.received(Array(chunk)), now: now)
             if wasFinished { #expect(actions.isEmpty, "a finished machine acted: \(actions)") }
-            #expect(actions.contains(.close) == (machine.isFinished && !wasFinished),
-                    "close \(actions) vs finished \(machine.isFinished)")
+            #expect(
+                actions.contains(.close) == (machine.isFinished && !wasFinished),
+                "close \(actions) vs finished \(machine.isFinished)")
         }
     }
 
@@ -271,11 +299,12 @@ struct MalformedInputTests {
             _ = machine.handle(.tlsEstablished(info), now: now)
             #expect(!machine.isFinished)
             let body = (0..<Int.random(in: 0...80, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
-            let length: [UInt8] = switch Int.random(in: 0..<3, using: &rng) {
-            case 0: [UInt8(min(body.count, 0x7F))]
-            case 1: [0x81, UInt8(min(body.count, 0xFF))]
-            default: [UInt8.random(in: 0...255, using: &rng), UInt8.random(in: 0...255, using: &rng)]
-            }
+            let length: [UInt8] =
+                switch Int.random(in: 0..<3, using: &rng) {
+                case 0: [UInt8(min(body.count, 0x7F))]
+                case 1: [0x81, UInt8(min(body.count, 0xFF))]
+                default: [UInt8.random(in: 0...255, using: &rng), UInt8.random(in: 0...255, using: &rng)]
+                }
             Self.deliver([0x30] + length + body, to: &machine, rng: &rng, now: &now)
             _ = machine.handle(.peerClosed(.fin), now: now + P.ms)
             #expect(machine.isFinished, "round \(round)")

@@ -1,6 +1,6 @@
-import Testing
 import ProbeCore
 import RDPProtocol
+import Testing
 
 /// `RDPProbeMachine` driven event by event with byte vectors, as the
 /// transport would drive it.
@@ -17,10 +17,11 @@ struct ProbeMachineTests {
         #expect(!machine.isFinished)
 
         let actions = machine.handle(.connected, now: P.t0 + 5 * P.ms)
-        #expect(actions == [
-            .send(PDU.connectionRequest(requested: 0x0B)),      // SSL | HYBRID | HYBRID_EX, as mstsc asks
-            .setDeadline(P.t0 + 5 * P.ms + 2000 * P.ms),
-        ])
+        #expect(
+            actions == [
+                .send(PDU.connectionRequest(requested: 0x0B)),  // SSL | HYBRID | HYBRID_EX, as mstsc asks
+                .setDeadline(P.t0 + 5 * P.ms + 2000 * P.ms),
+            ])
         #expect(!machine.isFinished)
         #expect(machine.record.requestedProtocols == [.ssl, .hybrid, .hybridEx])
         #expect(machine.record.purpose == .defaultClient)
@@ -33,8 +34,9 @@ struct ProbeMachineTests {
         #expect(timings[1].startMs == 5 && timings[1].durationMs == nil)
     }
 
-    @Test("the request carries the mstshash cookie and exactly the requested protocols",
-          arguments: [0x00, 0x01, 0x02, 0x04, 0x0A, 0x10] as [UInt32])  // RDP, SSL, HYBRID, RDSTLS, HYBRID|HYBRID_EX, RDSAAD
+    @Test(
+        "the request carries the mstshash cookie and exactly the requested protocols",
+        arguments: [0x00, 0x01, 0x02, 0x04, 0x0A, 0x10] as [UInt32])  // RDP, SSL, HYBRID, RDSTLS, HYBRID|HYBRID_EX, RDSAAD
     func requestBytes(raw: UInt32) throws {
         let requested = SecurityProtocols(rawValue: raw)
         let byte = UInt8(raw)
@@ -115,7 +117,7 @@ struct ProbeMachineTests {
             Issue.record("expected the CredSSP NEGOTIATE, got \(actions)")
             return
         }
-        #expect(tsRequest.first == 0x30)                        // a DER SEQUENCE: the TSRequest
+        #expect(tsRequest.first == 0x30)  // a DER SEQUENCE: the TSRequest
         #expect(actions.last == .setDeadline(P.t0 + 9 * P.ms + 2000 * P.ms))
         #expect(client.record.timings.last?.step == .credssp)
 
@@ -172,17 +174,22 @@ struct ProbeMachineTests {
 
     // MARK: - Not RDP
 
-    @Test("a port that is not RDP is named from its first bytes",
-          arguments: [
+    @Test(
+        "a port that is not RDP is named from its first bytes",
+        arguments: [
             (Array("HTTP/1.0 400 Bad Request\r\n".utf8), ForeignService.http),
             (Array("SSH-2.0-OpenSSH_9.6p1 Ubuntu-3ubuntu13\r\n".utf8), .ssh),
-            ([0x15,                  // TLS record: content type alert
-              0x03, 0x01,            // version TLS 1.0
-              0x00, 0x02,            // length 2
-              0x02, 0x28], .tls),    // fatal, handshake_failure (40)
+            (
+                [
+                    0x15,  // TLS record: content type alert
+                    0x03, 0x01,  // version TLS 1.0
+                    0x00, 0x02,  // length 2
+                    0x02, 0x28,
+                ], .tls
+            ),  // fatal, handshake_failure (40)
             ([0x16, 0x03, 0x03, 0x00, 0x31, 0x02], .tls),  // a ServerHello record header
             (Array("RFB 003.008\n".utf8), .vnc),
-          ])
+        ])
     func foreignService(bytes: [UInt8], service: ForeignService) {
         var machine = P.connected()
         #expect(machine.handle(.received(bytes), now: P.t0 + P.ms) == [.close])

@@ -1,5 +1,5 @@
-import Testing
 import ProbeCore
+import Testing
 
 @Suite("RDPFile.lines")
 struct RDPFileLinesTests {
@@ -31,9 +31,11 @@ struct RDPFileLinesTests {
         #expect(throws: TargetError.self) { try RDPFile.lines([0xC3, 0x28]) }
     }
 
-    @Test("the port written in a full address", arguments: [
-        ("host", nil), ("host:3390", UInt16(3390)), ("[::1]", nil), ("[::1]:3390", 3390), ("::1", nil), ("host:x", nil),
-    ] as [(String, UInt16?)])
+    @Test(
+        "the port written in a full address",
+        arguments: [
+            ("host", nil), ("host:3390", UInt16(3390)), ("[::1]", nil), ("[::1]:3390", 3390), ("::1", nil), ("host:x", nil),
+        ] as [(String, UInt16?)])
     func ownPort(address: String, port: UInt16?) {
         #expect(RDPFile.ownPort(of: address) == port)
     }

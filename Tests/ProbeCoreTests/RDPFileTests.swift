@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import ProbeCore
+import Testing
 
 @Suite("RDPFile.parse")
 struct RDPFileTests {
@@ -65,13 +65,15 @@ struct RDPFileTests {
         #expect(shouted.serverPort == 3391)
     }
 
-    @Test("server port applies only when full address has no port of its own", arguments: [
-        ("example.test", "example.test", UInt16(3391)),
-        ("example.test:3390", "example.test", 3390),
-        ("[::1]", "::1", 3391),
-        ("[::1]:3390", "::1", 3390),
-        ("::1", "::1", 3391),
-    ])
+    @Test(
+        "server port applies only when full address has no port of its own",
+        arguments: [
+            ("example.test", "example.test", UInt16(3391)),
+            ("example.test:3390", "example.test", 3390),
+            ("[::1]", "::1", 3391),
+            ("[::1]:3390", "::1", 3390),
+            ("::1", "::1", 3391),
+        ])
     func serverPort(address: String, host: String, port: UInt16) throws {
         let file = try RDPFile.parse(Array("full address:s:\(address)\r\nserver port:i:3391\r\n".utf8))
         let target = try file.target()
@@ -86,12 +88,14 @@ struct RDPFileTests {
         #expect(throws: TargetError.self) { try file.target() }
     }
 
-    @Test("bytes that are not text are a typed error", arguments: [
-        ("invalid UTF-8", [0x66, 0x75, 0x6C, 0x6C, 0xC3, 0x28] as [UInt8]),
-        ("a lone UTF-8 continuation byte", [0x80]),
-        ("UTF-16LE with an odd byte count", [0xFF, 0xFE, 0x66, 0x00, 0x75]),
-        ("UTF-16LE with a lone surrogate", [0xFF, 0xFE, 0x66, 0x00, 0x00, 0xD8, 0x0D, 0x00]),
-    ])
+    @Test(
+        "bytes that are not text are a typed error",
+        arguments: [
+            ("invalid UTF-8", [0x66, 0x75, 0x6C, 0x6C, 0xC3, 0x28] as [UInt8]),
+            ("a lone UTF-8 continuation byte", [0x80]),
+            ("UTF-16LE with an odd byte count", [0xFF, 0xFE, 0x66, 0x00, 0x75]),
+            ("UTF-16LE with a lone surrogate", [0xFF, 0xFE, 0x66, 0x00, 0x00, 0xD8, 0x0D, 0x00]),
+        ])
     func invalidBytes(name: String, bytes: [UInt8]) {
         #expect(throws: TargetError.self, "\(name)") { try RDPFile.parse(bytes) }
     }
@@ -119,10 +123,11 @@ struct RDPFileTests {
         let file = try RDPFile.parse(Array(data))
         // Read the same settings independently with Foundation's decoder.
         let text = try #require(String(data: data, encoding: .utf16))
-        let settings = Dictionary(text.components(separatedBy: "\r\n").compactMap { line -> (String, String)? in
-            let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
-            return parts.count == 3 ? ("\(parts[0]):\(parts[1])", String(parts[2])) : nil
-        }, uniquingKeysWith: { first, _ in first })
+        let settings = Dictionary(
+            text.components(separatedBy: "\r\n").compactMap { line -> (String, String)? in
+                let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+                return parts.count == 3 ? ("\(parts[0]):\(parts[1])", String(parts[2])) : nil
+            }, uniquingKeysWith: { first, _ in first })
         let address = try #require(settings["full address:s"])
         #expect(!address.isEmpty)
         #expect(file.fullAddress == address)

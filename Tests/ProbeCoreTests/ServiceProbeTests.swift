@@ -1,5 +1,5 @@
-import Testing
 import ProbeCore
+import Testing
 
 /// The service probe: TLS from the first byte, then the RD Gateway's first request.
 @Suite("ServiceProbeMachine: naming a TLS-first port")
@@ -8,15 +8,17 @@ struct ServiceProbeTests {
     static let timeouts = StepTimeouts(connectMs: 1000, stepMs: 800)
 
     static func machine() -> ServiceProbeMachine {
-        ServiceProbeMachine(host: "gw.example.test", tls: TLSParameters(serverName: "gw.example.test"),
-                            timeouts: timeouts, connectionID: "{11111111-2222-3333-4444-555555555555}")
+        ServiceProbeMachine(
+            host: "gw.example.test", tls: TLSParameters(serverName: "gw.example.test"),
+            timeouts: timeouts, connectionID: "{11111111-2222-3333-4444-555555555555}")
     }
 
     @Test("TLS at once, then RDG_OUT_DATA with the connection id; a 401 with schemes, in pieces, is read")
     func gatewayAnswer() throws {
         var machine = Self.machine()
         #expect(machine.handle(.connecting, now: 0) == [.setDeadline(1000 * Self.ms)])
-        #expect(machine.handle(.connected, now: 1 * Self.ms)
+        #expect(
+            machine.handle(.connected, now: 1 * Self.ms)
                 == [.startTLS(TLSParameters(serverName: "gw.example.test")), .setDeadline(801 * Self.ms)])
         let actions = machine.handle(.tlsEstablished(TLSSessionInfo(version: .tls12, peerChain: [])), now: 2 * Self.ms)
         guard case .send(let request)? = actions.first else {
@@ -27,13 +29,17 @@ struct ServiceProbeTests {
         #expect(text.hasPrefix("RDG_OUT_DATA /remoteDesktopGateway/ HTTP/1.1\r\n"))
         #expect(text.contains("RDG-Connection-Id: {11111111-2222-3333-4444-555555555555}\r\n"))
         #expect(text.hasSuffix("\r\n\r\n"))
-        let answer = "HTTP/1.1 401 Unauthorized\r\nServer: Microsoft-HTTPAPI/2.0\r\nWWW-Authenticate: Negotiate\r\nWWW-Authenticate: NTLM\r\nContent-Length: 0\r\n\r\n"
+        let answer =
+            "HTTP/1.1 401 Unauthorized\r\nServer: Microsoft-HTTPAPI/2.0\r\nWWW-Authenticate: Negotiate\r\nWWW-Authenticate: NTLM\r\nContent-Length: 0\r\n\r\n"
         let bytes = Array(answer.utf8)
         #expect(machine.handle(.received(Array(bytes[..<30])), now: 3 * Self.ms) == [])
         #expect(machine.handle(.received(Array(bytes[30...])), now: 4 * Self.ms) == [.close])
         let http = try #require(machine.observation.http)
-        #expect(http == HTTPAnswer(status: 401, reason: "Unauthorized", server: "Microsoft-HTTPAPI/2.0",
-                                   authenticationSchemes: ["Negotiate", "NTLM"]))
+        #expect(
+            http
+                == HTTPAnswer(
+                    status: 401, reason: "Unauthorized", server: "Microsoft-HTTPAPI/2.0",
+                    authenticationSchemes: ["Negotiate", "NTLM"]))
     }
 
     @Test("a close during the handshake is kept: not a TLS service")

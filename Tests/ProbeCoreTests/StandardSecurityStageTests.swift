@@ -1,19 +1,22 @@
-import Testing
 import LegacyCrypto
-@testable import ProbeCore
 import RDPProtocol
 import RDPSecurity
 import RDPWire
+import Testing
+
+@testable import ProbeCore
 
 /// A scripted server of standard RDP security, with a 512-bit key whose
 /// private exponent the test knows (made with `openssl genpkey`), so it can
 /// read the client random back, derive the same keys and answer as xrdp does.
 struct StandardSecurityServer {
-    static let modulus = fromHex("""
+    static let modulus = fromHex(
+        """
         7f39779254c62c1873f2c0bc1d1dc4cdd72098ace30b52c6ed1dbc858079295b
         2a51f59308f75b5086bfeb0b32314c4a6381e344af5888756c8c1ba0408eadc6
         """)
-    static let privateExponent = fromHex("""
+    static let privateExponent = fromHex(
+        """
         e1cd560f7c1cbbde33f05c99939ac40a059186390c5a6e6974fc7715a1170258
         17ebb4eb9f8bdc417ed5046555c07af8f31755b77d1547a7a2b64f37ab4f2eb0
         """)
@@ -31,23 +34,27 @@ struct StandardSecurityServer {
     /// MCS Connect Response: SC_CORE, SC_SECURITY with a proprietary certificate, SC_NET with no static channel.
     func connectResponse() -> [UInt8] {
         var security = ByteWriter()
-        security.u32LE(method.rawValue)                       // encryptionMethod
-        security.u32LE(level.rawValue)                        // encryptionLevel
-        security.u32LE(UInt32(random.count))                  // serverRandomLen
+        security.u32LE(method.rawValue)  // encryptionMethod
+        security.u32LE(level.rawValue)  // encryptionLevel
+        security.u32LE(UInt32(random.count))  // serverRandomLen
         let certificate = Self.certificate()
-        security.u32LE(UInt32(certificate.count))             // serverCertLen
+        security.u32LE(UInt32(certificate.count))  // serverCertLen
         security.append(random)
         security.append(certificate)
         var blocks = ByteWriter()
-        blocks.append([0x01, 0x0C, 0x0C, 0x00,                // SC_CORE, length 12
-                       0x04, 0x00, 0x08, 0x00,                // version 0x00080004
-                       0x00, 0x00, 0x00, 0x00])               // clientRequestedProtocols PROTOCOL_RDP
-        blocks.u16LE(0x0C02)                                  // SC_SECURITY
+        blocks.append([
+            0x01, 0x0C, 0x0C, 0x00,  // SC_CORE, length 12
+            0x04, 0x00, 0x08, 0x00,  // version 0x00080004
+            0x00, 0x00, 0x00, 0x00,
+        ])  // clientRequestedProtocols PROTOCOL_RDP
+        blocks.u16LE(0x0C02)  // SC_SECURITY
         blocks.u16LE(UInt16(security.bytes.count + 4))
         blocks.append(security.bytes)
-        blocks.append([0x03, 0x0C, 0x08, 0x00,                // SC_NET, length 8
-                       0xEB, 0x03,                            // MCSChannelId 1003
-                       0x00, 0x00])                           // channelCount 0
+        blocks.append([
+            0x03, 0x0C, 0x08, 0x00,  // SC_NET, length 8
+            0xEB, 0x03,  // MCSChannelId 1003
+            0x00, 0x00,
+        ])  // channelCount 0
         return Self.connectResponseFrame(blocks.bytes)
     }
 
@@ -55,36 +62,40 @@ struct StandardSecurityServer {
     /// skip the Terminal Services key; zeros here).
     static func certificate() -> [UInt8] {
         var w = ByteWriter()
-        w.u32LE(1)                                            // dwVersion CERT_CHAIN_VERSION_1
-        w.u32LE(1)                                            // dwSigAlgId SIGNATURE_ALG_RSA
-        w.u32LE(1)                                            // dwKeyAlgId KEY_EXCHANGE_ALG_RSA
-        w.u16LE(0x0006)                                       // wPublicKeyBlobType BB_RSA_KEY_BLOB
-        w.u16LE(92)                                           // wPublicKeyBlobLen
-        w.append([0x52, 0x53, 0x41, 0x31])                    // magic "RSA1"
-        w.u32LE(72)                                           // keylen: 64 + 8 bytes of padding
-        w.u32LE(512)                                          // bitlen
-        w.u32LE(63)                                           // datalen
-        w.u32LE(65537)                                        // pubExp
+        w.u32LE(1)  // dwVersion CERT_CHAIN_VERSION_1
+        w.u32LE(1)  // dwSigAlgId SIGNATURE_ALG_RSA
+        w.u32LE(1)  // dwKeyAlgId KEY_EXCHANGE_ALG_RSA
+        w.u16LE(0x0006)  // wPublicKeyBlobType BB_RSA_KEY_BLOB
+        w.u16LE(92)  // wPublicKeyBlobLen
+        w.append([0x52, 0x53, 0x41, 0x31])  // magic "RSA1"
+        w.u32LE(72)  // keylen: 64 + 8 bytes of padding
+        w.u32LE(512)  // bitlen
+        w.u32LE(63)  // datalen
+        w.u32LE(65537)  // pubExp
         w.append(modulus + [UInt8](repeating: 0, count: 8))
-        w.u16LE(0x0008)                                       // wSignatureBlobType
-        w.u16LE(72)                                           // wSignatureBlobLen
+        w.u16LE(0x0008)  // wSignatureBlobType
+        w.u16LE(72)  // wSignatureBlobLen
         w.zeros(72)
         return w.bytes
     }
 
     /// The GCC, BER, X.224 and TPKT layers around server data blocks (as MS-RDPBCGR 4.1.4).
     static func connectResponseFrame(_ blocks: [UInt8]) -> [UInt8] {
-        var gcc: [UInt8] = [0x00, 0x05, 0x00, 0x14, 0x7C, 0x00, 0x01, 0x2A, 0x14, 0x76, 0x0A, 0x01, 0x01, 0x00,
-                            0x01, 0xC0, 0x00, 0x4D, 0x63, 0x44, 0x6E]
+        var gcc: [UInt8] = [
+            0x00, 0x05, 0x00, 0x14, 0x7C, 0x00, 0x01, 0x2A, 0x14, 0x76, 0x0A, 0x01, 0x01, 0x00,
+            0x01, 0xC0, 0x00, 0x4D, 0x63, 0x44, 0x6E,
+        ]
         gcc += [0x80 | UInt8(blocks.count >> 8), UInt8(blocks.count & 0xFF)] + blocks
-        var body: [UInt8] = [0x0A, 0x01, 0x00, 0x02, 0x01, 0x00,
-                             0x30, 0x1A, 0x02, 0x01, 0x22, 0x02, 0x01, 0x03, 0x02, 0x01, 0x00, 0x02, 0x01, 0x01,
-                             0x02, 0x01, 0x00, 0x02, 0x01, 0x01, 0x02, 0x03, 0x00, 0xFF, 0xF8, 0x02, 0x01, 0x02]
+        var body: [UInt8] = [
+            0x0A, 0x01, 0x00, 0x02, 0x01, 0x00,
+            0x30, 0x1A, 0x02, 0x01, 0x22, 0x02, 0x01, 0x03, 0x02, 0x01, 0x00, 0x02, 0x01, 0x01,
+            0x02, 0x01, 0x00, 0x02, 0x01, 0x01, 0x02, 0x03, 0x00, 0xFF, 0xF8, 0x02, 0x01, 0x02,
+        ]
         body += [0x04, 0x82, UInt8(gcc.count >> 8), UInt8(gcc.count & 0xFF)] + gcc
         return X224Data.frame([0x7F, 0x66, 0x82, UInt8(body.count >> 8), UInt8(body.count & 0xFF)] + body)
     }
 
-    static let attachUserConfirm = X224Data.frame([0x2E, 0x00, 0x00, 0x06])   // rt-successful, user 1007
+    static let attachUserConfirm = X224Data.frame([0x2E, 0x00, 0x00, 0x06])  // rt-successful, user 1007
 
     static func channelJoinConfirm(_ channel: UInt16) -> [UInt8] {
         X224Data.frame([0x3E, 0x00, 0x00, 0x06, UInt8(channel >> 8), UInt8(channel & 0xFF), UInt8(channel >> 8), UInt8(channel & 0xFF)])
@@ -92,7 +103,9 @@ struct StandardSecurityServer {
 
     /// Send Data Indication from the server (1002) on the I/O channel.
     static func indication(_ userData: [UInt8]) -> [UInt8] {
-        let length: [UInt8] = userData.count < 0x80 ? [UInt8(userData.count)]
+        let length: [UInt8] =
+            userData.count < 0x80
+            ? [UInt8(userData.count)]
             : [0x80 | UInt8(userData.count >> 8), UInt8(userData.count & 0xFF)]
         return X224Data.frame([0x68, 0x00, 0x01, 0x03, 0xEB, 0x70] + length + userData)
     }
@@ -114,10 +127,11 @@ struct StandardSecurityServer {
         // "Encrypting" with the private exponent is RSA decryption.
         let privateKey = try LegacyCrypto.RSAPublicKey(modulusLittleEndian: Self.modulus, exponentLittleEndian: Self.privateExponent)
         let clientRandom = Array(try privateKey.encrypt(littleEndian: encrypted).prefix(32))
-        let keys = try SessionKeys(clientRandom: clientRandom, serverRandom: Self.serverRandom,
-                                   strength: KeyStrength(method: method)!)
+        let keys = try SessionKeys(
+            clientRandom: clientRandom, serverRandom: Self.serverRandom,
+            strength: KeyStrength(method: method)!)
         self.keys = keys
-        encryptor = RC4(key: keys.decryptKey)     // the server encrypts with what the client decrypts with
+        encryptor = RC4(key: keys.decryptKey)  // the server encrypts with what the client decrypts with
         decryptor = RC4(key: keys.encryptKey)
         return clientRandom
     }
@@ -132,7 +146,8 @@ struct StandardSecurityServer {
 
     /// Encrypts a server PDU (flags + SEC_ENCRYPT, the MAC, RC4); `tamper` flips a ciphertext bit.
     mutating func seal(_ data: [UInt8], flags: SecurityFlags = [], tamper: Bool = false) -> [UInt8] {
-        var sealed = SecurityHeader(flags: flags.union(.encrypt)).encodeBasic()
+        var sealed =
+            SecurityHeader(flags: flags.union(.encrypt)).encodeBasic()
             + StandardSecurityLayer.signature(macKey: keys!.macKey, data: data[...])
             + encryptor!.process(data)
         if tamper { sealed[sealed.count - 1] ^= 0x01 }
@@ -140,22 +155,23 @@ struct StandardSecurityServer {
     }
 
     /// The licensing PDU xrdp sends in the clear: STATUS_VALID_CLIENT (MS-RDPBCGR 4.1.11, decrypted).
-    static let validClient: [UInt8] = SecurityHeader(flags: .licensePacket).encodeBasic() + [
-        0xFF, 0x03, 0x10, 0x00,                               // ERROR_ALERT, PREAMBLE_VERSION_3_0, wMsgSize 16
-        0x07, 0x00, 0x00, 0x00,                               // STATUS_VALID_CLIENT
-        0x02, 0x00, 0x00, 0x00,                               // ST_NO_TRANSITION
-        0x04, 0x00, 0x00, 0x00,                               // BB_ERROR_BLOB, empty
-    ]
+    static let validClient: [UInt8] =
+        SecurityHeader(flags: .licensePacket).encodeBasic() + [
+            0xFF, 0x03, 0x10, 0x00,  // ERROR_ALERT, PREAMBLE_VERSION_3_0, wMsgSize 16
+            0x07, 0x00, 0x00, 0x00,  // STATUS_VALID_CLIENT
+            0x02, 0x00, 0x00, 0x00,  // ST_NO_TRANSITION
+            0x04, 0x00, 0x00, 0x00,  // BB_ERROR_BLOB, empty
+        ]
 
     /// A Demand Active PDU (share control header, GENERAL capability: Windows NT).
     static let demandActive: [UInt8] = [
-        0x22, 0x00, 0x11, 0x00, 0xEA, 0x03,                   // totalLength 34, DEMANDACTIVEPDU, source 1002
-        0xEA, 0x03, 0x01, 0x00,                               // shareID
-        0x04, 0x00, 0x0C, 0x00,                               // lengthSourceDescriptor 4, lengthCombinedCapabilities 12
-        0x52, 0x44, 0x50, 0x00,                               // "RDP"
-        0x01, 0x00, 0x00, 0x00,                               // numberCapabilities 1, pad
-        0x01, 0x00, 0x08, 0x00, 0x01, 0x00, 0x03, 0x00,       // GENERAL, length 8: WINDOWS, WINDOWS_NT
-        0x05, 0x00, 0x00, 0x00,                               // sessionId 5
+        0x22, 0x00, 0x11, 0x00, 0xEA, 0x03,  // totalLength 34, DEMANDACTIVEPDU, source 1002
+        0xEA, 0x03, 0x01, 0x00,  // shareID
+        0x04, 0x00, 0x0C, 0x00,  // lengthSourceDescriptor 4, lengthCombinedCapabilities 12
+        0x52, 0x44, 0x50, 0x00,  // "RDP"
+        0x01, 0x00, 0x00, 0x00,  // numberCapabilities 1, pad
+        0x01, 0x00, 0x08, 0x00, 0x01, 0x00, 0x03, 0x00,  // GENERAL, length 8: WINDOWS, WINDOWS_NT
+        0x05, 0x00, 0x00, 0x00,  // sessionId 5
     ]
 }
 
@@ -254,9 +270,13 @@ struct StandardSecurityStageTests {
         _ = machine.handle(.received(StandardSecurityServer.indication(StandardSecurityServer.validClient)), now: P.t0 + 6 * P.ms)
         let demand = server.seal(StandardSecurityServer.demandActive, tamper: true)
         #expect(machine.handle(.received(StandardSecurityServer.indication(demand)), now: P.t0 + 7 * P.ms) == [.close])
-        #expect(machine.record.end == .protocolError(
-            step: .capabilities,
-            message: "Demand Active PDU (or another share control PDU): dataSignature does not match the MAC of the decrypted data (wrong session keys, or the PDU was altered)"))
+        #expect(
+            machine.record.end
+                == .protocolError(
+                    step: .capabilities,
+                    message:
+                        "Demand Active PDU (or another share control PDU): dataSignature does not match the MAC of the decrypted data (wrong session keys, or the PDU was altered)"
+                ))
         #expect(machine.record.session?.demandActive == false)
     }
 
@@ -306,12 +326,16 @@ struct StandardSecurityStageTests {
     func noCertificate() throws {
         var blocks = ByteWriter()
         blocks.append([0x01, 0x0C, 0x0C, 0x00, 0x04, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00])
-        blocks.append([0x02, 0x0C, 0x34, 0x00, 0x02, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00,
-                       0x20, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00] + StandardSecurityServer.serverRandom)
+        blocks.append(
+            [
+                0x02, 0x0C, 0x34, 0x00, 0x02, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00,
+                0x20, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+            ] + StandardSecurityServer.serverRandom)
         blocks.append([0x03, 0x0C, 0x08, 0x00, 0xEB, 0x03, 0x00, 0x00])
         var machine = Self.machine()
         #expect(machine.handle(.received(StandardSecurityServer.connectResponseFrame(blocks.bytes)), now: P.t0 + 2 * P.ms) == [.close])
-        #expect(machine.record.end == .protocolError(step: .mcs, message: "Server Security Data: serverCertificate is missing, but the server chose encryption"))
+        #expect(
+            machine.record.end == .protocolError(step: .mcs, message: "Server Security Data: serverCertificate is missing, but the server chose encryption"))
         #expect(machine.record.serverData?.encryptionMethod == .bits128, "the server data is recorded all the same")
     }
 }

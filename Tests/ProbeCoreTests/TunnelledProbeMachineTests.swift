@@ -1,7 +1,7 @@
-import Testing
+import ProbeCore
 import RDPProtocol
 import TSGU
-import ProbeCore
+import Testing
 
 /// The RDP walk inside an RD Gateway channel: the scripted gateway opens the
 /// channel and answers the first DATA with xrdp's X.224 Connection Confirm;
@@ -19,8 +19,9 @@ struct TunnelledProbeMachineTests {
     static func run(_ variant: ScriptedGateway.Variant) -> Run {
         let walk = CheckPlan(target: Target(host: "rdp.example.test", port: 3389))
             .machine(.defaultClient, timeouts: StepTimeouts(connectMs: 800, stepMs: 800))
-        var run = Run(machine: TunnelledProbeMachine(gateway: GatewayMachineTests.options(), walk: walk),
-                      gateway: ScriptedGateway(variant))
+        var run = Run(
+            machine: TunnelledProbeMachine(gateway: GatewayMachineTests.options(), walk: walk),
+            gateway: ScriptedGateway(variant))
         var now: UInt64 = 0
         var pending = run.machine.handle(.connecting, now: now)
         now += ms

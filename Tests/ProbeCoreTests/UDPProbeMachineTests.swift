@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import ProbeCore
 import RDPProtocol
+import Testing
 
 /// `UDPProbeMachine` driven by hand with a fake monotonic clock.
 @Suite("UDP probe machine")
@@ -38,7 +38,7 @@ struct UDPProbeMachineTests {
     func answered() throws {
         var machine = Self.machine()
         _ = machine.handle(.ready, now: Self.t0)
-        _ = machine.handle(.deadline, now: Self.t0 + 300 * Self.ms)                 // second SYN
+        _ = machine.handle(.deadline, now: Self.t0 + 300 * Self.ms)  // second SYN
         let actions = machine.handle(.received(try Self.synAck()), now: Self.t0 + 312 * Self.ms)
         #expect(actions == [.close])
         #expect(machine.isFinished)
@@ -96,10 +96,12 @@ struct UDPProbeMachineTests {
         #expect(noRoute.observation.attempts == 0)
     }
 
-    @Test("garbage, a reflected SYN or a wrong acknowledgement is malformed", arguments: [
-        [UInt8](),
-        Array("HTTP/1.1 400 Bad Request\r\n".utf8),
-    ])
+    @Test(
+        "garbage, a reflected SYN or a wrong acknowledgement is malformed",
+        arguments: [
+            [UInt8](),
+            Array("HTTP/1.1 400 Bad Request\r\n".utf8),
+        ])
     func garbage(bytes: [UInt8]) {
         var machine = Self.machine()
         _ = machine.handle(.ready, now: Self.t0)
@@ -117,7 +119,8 @@ struct UDPProbeMachineTests {
         var machine = Self.machine()
         _ = machine.handle(.ready, now: Self.t0)
         _ = machine.handle(.received(machine.syn), now: Self.t0 + Self.ms)
-        #expect(machine.observation.outcome
+        #expect(
+            machine.observation.outcome
                 == .malformed("RDP-UDP SYN+ACK datagram: uFlags is 0x1001 (RDPUDP_FLAG_SYN | RDPUDP_FLAG_SYNEX), expected RDPUDP_FLAG_SYN | RDPUDP_FLAG_ACK"))
     }
 
@@ -126,8 +129,10 @@ struct UDPProbeMachineTests {
         var machine = Self.machine()
         _ = machine.handle(.ready, now: Self.t0)
         _ = machine.handle(.received(try Self.synAck(acknowledging: 0x1234)), now: Self.t0 + Self.ms)
-        #expect(machine.observation.outcome == .malformed(
-            "RDP-UDP SYN+ACK datagram: snSourceAck 0x00001234 does not acknowledge our snInitialSequenceNumber 0x0BADF00D"))
+        #expect(
+            machine.observation.outcome
+                == .malformed(
+                    "RDP-UDP SYN+ACK datagram: snSourceAck 0x00001234 does not acknowledge our snInitialSequenceNumber 0x0BADF00D"))
         #expect(machine.observation.server?.initialSequenceNumber == 0x42)
     }
 

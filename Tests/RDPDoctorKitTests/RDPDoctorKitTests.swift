@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import RDPDoctorKit
+import Testing
 
 // Network rule: these tests contact 127.0.0.1 only.
 
@@ -102,7 +102,7 @@ struct ReadmeExampleTests {
     static func example(in text: String) -> String? {
         let lines = text.components(separatedBy: "\n")
         guard let begin = lines.firstIndex(where: { $0.contains("README example begins") }),
-              let end = lines.firstIndex(where: { $0.contains("README example ends") }), begin < end
+            let end = lines.firstIndex(where: { $0.contains("README example ends") }), begin < end
         else { return nil }
         return lines[(begin + 1)..<end].joined(separator: "\n")
     }
@@ -110,8 +110,9 @@ struct ReadmeExampleTests {
     @Test("README.md shows the code of ReadmeExample.swift, unchanged")
     func readmeMatches() throws {
         let readme = try String(contentsOf: Self.repository.appendingPathComponent("README.md"), encoding: .utf8)
-        let source = try String(contentsOf: Self.repository.appendingPathComponent("Tests/RDPDoctorKitTests/ReadmeExample.swift"),
-                                encoding: .utf8)
+        let source = try String(
+            contentsOf: Self.repository.appendingPathComponent("Tests/RDPDoctorKitTests/ReadmeExample.swift"),
+            encoding: .utf8)
         let compiled = try #require(Self.example(in: source))
         #expect(readme.contains("```swift\n" + compiled + "\n```"), "README.md's example differs from ReadmeExample.swift")
     }

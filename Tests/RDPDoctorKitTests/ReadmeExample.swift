@@ -13,8 +13,9 @@ func troubleshoot(host: String, password: String? = nil) async throws -> String 
 
     var options = CheckOptions(timeout: 10, quick: true)
     if let password {  // check an account over NLA, as `--user CORP\alice` does
-        options.credentials = CredentialRequest(user: "alice", domain: "CORP", password: password,
-                                                logon: false, insecure: false)
+        options.credentials = CredentialRequest(
+            user: "alice", domain: "CORP", password: password,
+            logon: false, insecure: false)
     }
     let report = try await check(host, options: options)
     if report.verdict.outcome == .fails, let step = report.verdict.step {

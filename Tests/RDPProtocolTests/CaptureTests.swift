@@ -1,10 +1,11 @@
-import Testing
-import RDPWire
 import RDPProtocol
+import RDPWire
+import Testing
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Reads the X.224 exchange out of a real Windows 7 → Server 2008 R2 capture.
@@ -19,7 +20,8 @@ struct CaptureTests {
     static func tcpStreams(_ file: [UInt8]) -> (client: [UInt8], server: [UInt8]) {
         func u16BE(_ i: Int) -> Int { Int(file[i]) << 8 | Int(file[i + 1]) }
         func u32LE(_ i: Int) -> Int { (0..<4).reduce(0) { $0 | Int(file[i + $1]) << (8 * $1) } }
-        var client: [UInt8] = [], server: [UInt8] = []
+        var client: [UInt8] = []
+        var server: [UInt8] = []
         guard file.count >= 24, u32LE(0) == 0xA1B2_C3D4, u32LE(20) == 1 else { return ([], []) }
         var offset = 24
         while offset + 16 <= file.count {
@@ -39,8 +41,9 @@ struct CaptureTests {
         return (client, server)
     }
 
-    @Test("the X.224 request and confirm decode, then TLS begins",
-          .enabled(if: FileManager.default.fileExists(atPath: path)))
+    @Test(
+        "the X.224 request and confirm decode, then TLS begins",
+        .enabled(if: FileManager.default.fileExists(atPath: path)))
     func x224FromCapture() throws {
         let file = try #require(FileManager.default.contents(atPath: Self.path))
         let streams = Self.tcpStreams(Array(file))

@@ -1,18 +1,18 @@
-import Testing
-import RDPWire
 import RDPProtocol
+import RDPWire
+import Testing
 
 @Suite("Security header and licensing")
 struct LicensingTests {
     /// The decrypted licensing packet of MS-RDPBCGR 4.1.11.
     static let validClient: [UInt8] = [
-        0xFF,                                               // bMsgType ERROR_ALERT
-        0x03,                                               // flags: PREAMBLE_VERSION_3_0
-        0x10, 0x00,                                         // wMsgSize 16
-        0x07, 0x00, 0x00, 0x00,                             // dwErrorCode STATUS_VALID_CLIENT
-        0x02, 0x00, 0x00, 0x00,                             // dwStateTransition ST_NO_TRANSITION
-        0x04, 0x00,                                         // wBlobType BB_ERROR_BLOB
-        0x00, 0x00,                                         // wBlobLen 0
+        0xFF,  // bMsgType ERROR_ALERT
+        0x03,  // flags: PREAMBLE_VERSION_3_0
+        0x10, 0x00,  // wMsgSize 16
+        0x07, 0x00, 0x00, 0x00,  // dwErrorCode STATUS_VALID_CLIENT
+        0x02, 0x00, 0x00, 0x00,  // dwStateTransition ST_NO_TRANSITION
+        0x04, 0x00,  // wBlobType BB_ERROR_BLOB
+        0x00, 0x00,  // wBlobLen 0
     ]
 
     @Test("STATUS_VALID_CLIENT with ST_NO_TRANSITION is success")
@@ -31,10 +31,11 @@ struct LicensingTests {
 
     @Test("an enhanced-security licensing PDU: basic header, then the packet")
     func enhancedSecurity() throws {
-        let userData: [UInt8] = [
-            0x80, 0x00,                                     // flags SEC_LICENSE_PKT
-            0x00, 0x00,                                     // flagsHi
-        ] + Self.validClient
+        let userData: [UInt8] =
+            [
+                0x80, 0x00,  // flags SEC_LICENSE_PKT
+                0x00, 0x00,  // flagsHi
+            ] + Self.validClient
         var reader = ByteReader(userData, pdu: "test")
         let header = try SecurityHeader.decode(from: &reader)
         #expect(header.flags == .licensePacket)
@@ -46,11 +47,11 @@ struct LicensingTests {
     @Test("a FIPS header reads its length, version and padding")
     func fips() throws {
         let bytes: [UInt8] = [
-            0x08, 0x00, 0x00, 0x00,                         // flags SEC_ENCRYPT, flagsHi
-            0x10, 0x00,                                     // length 16
-            0x01,                                           // version TSFIPS_VERSION1
-            0x05,                                           // padlen 5
-            1, 2, 3, 4, 5, 6, 7, 8,                         // dataSignature
+            0x08, 0x00, 0x00, 0x00,  // flags SEC_ENCRYPT, flagsHi
+            0x10, 0x00,  // length 16
+            0x01,  // version TSFIPS_VERSION1
+            0x05,  // padlen 5
+            1, 2, 3, 4, 5, 6, 7, 8,  // dataSignature
         ]
         var reader = ByteReader(bytes, pdu: "test")
         let header = try SecurityHeader.decode(from: &reader, fips: true)
@@ -63,11 +64,11 @@ struct LicensingTests {
     @Test("a licence refusal keeps its code, transition and blob")
     func refusal() throws {
         let bytes: [UInt8] = [
-            0xFF, 0x83,                                     // ERROR_ALERT, version 3 | EXTENDED_ERROR_MSG_SUPPORTED
-            0x13, 0x00,                                     // wMsgSize 19
-            0x06, 0x00, 0x00, 0x00,                         // ERR_NO_LICENSE_SERVER
-            0x01, 0x00, 0x00, 0x00,                         // ST_TOTAL_ABORT
-            0x04, 0x00, 0x03, 0x00,                         // BB_ERROR_BLOB, 3 bytes
+            0xFF, 0x83,  // ERROR_ALERT, version 3 | EXTENDED_ERROR_MSG_SUPPORTED
+            0x13, 0x00,  // wMsgSize 19
+            0x06, 0x00, 0x00, 0x00,  // ERR_NO_LICENSE_SERVER
+            0x01, 0x00, 0x00, 0x00,  // ST_TOTAL_ABORT
+            0x04, 0x00, 0x03, 0x00,  // BB_ERROR_BLOB, 3 bytes
             0xAA, 0xBB, 0xCC,
         ]
         guard case let .errorAlert(message) = try ServerLicensingPDU.decode(bytes[...]).message else {
@@ -80,13 +81,15 @@ struct LicensingTests {
         #expect(!message.isValidClient)
     }
 
-    @Test("other licensing messages are recognised by type", arguments: [
-        (UInt8(0x01), LicenseMessageType.licenseRequest),
-        (UInt8(0x02), LicenseMessageType.platformChallenge),
-        (UInt8(0x03), LicenseMessageType.newLicense),
-        (UInt8(0x04), LicenseMessageType.upgradeLicense),
-        (UInt8(0x42), LicenseMessageType(rawValue: 0x42)),
-    ])
+    @Test(
+        "other licensing messages are recognised by type",
+        arguments: [
+            (UInt8(0x01), LicenseMessageType.licenseRequest),
+            (UInt8(0x02), LicenseMessageType.platformChallenge),
+            (UInt8(0x03), LicenseMessageType.newLicense),
+            (UInt8(0x04), LicenseMessageType.upgradeLicense),
+            (UInt8(0x42), LicenseMessageType(rawValue: 0x42)),
+        ])
     func recognised(raw: UInt8, type: LicenseMessageType) throws {
         let pdu = try ServerLicensingPDU.decode([raw, 0x03, 0x06, 0x00, 0xDE, 0xAD][...])
         #expect(pdu.messageType == type)

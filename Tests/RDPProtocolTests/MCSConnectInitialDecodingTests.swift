@@ -1,6 +1,6 @@
-import Testing
-import RDPWire
 import RDPProtocol
+import RDPWire
+import Testing
 
 /// Reading a client's Connect Initial (what `analyze` does with a capture):
 /// the specification's example, a short core block, and damaged frames.

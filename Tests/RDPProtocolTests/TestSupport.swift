@@ -1,9 +1,11 @@
-import Testing
 import RDPWire
+import Testing
 
 /// Every strict prefix of a PDU must be refused with a WireError (never a crash).
-func expectEveryPrefixThrows(_ bytes: [UInt8], sourceLocation: SourceLocation = #_sourceLocation,
-                             _ decode: (ArraySlice<UInt8>) throws(WireError) -> Void) {
+func expectEveryPrefixThrows(
+    _ bytes: [UInt8], sourceLocation: SourceLocation = #_sourceLocation,
+    _ decode: (ArraySlice<UInt8>) throws(WireError) -> Void
+) {
     for length in 0..<bytes.count {
         #expect(throws: WireError.self, "prefix of \(length) bytes", sourceLocation: sourceLocation) {
             try decode(bytes[0..<length])

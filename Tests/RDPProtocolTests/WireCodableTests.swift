@@ -1,6 +1,6 @@
-import Testing
 import RDPProtocol
 import RDPWire
+import Testing
 
 /// The one decode/encode protocol: every server PDU reads through
 /// `WireDecodable.decode(_:)`, and any bytes give a value or a `WireError`.
@@ -19,12 +19,15 @@ struct WireCodableTests {
         ("share control", { bytes throws(WireError) in _ = try ServerSharePDU.decode(bytes) }),
     ]
 
-    @Test("every prefix of a real frame, and bytes of every value, decode or throw a WireError naming a PDU",
-          arguments: decoders.map(\.name))
+    @Test(
+        "every prefix of a real frame, and bytes of every value, decode or throw a WireError naming a PDU",
+        arguments: decoders.map(\.name))
     func anyBytes(_ name: String) throws {
         let decode = try #require(Self.decoders.first { $0.name == name }).decode
-        let confirm: [UInt8] = [0x03, 0x00, 0x00, 0x13, 0x0E, 0xD0, 0x00, 0x00, 0x12, 0x34, 0x00,
-                                0x02, 0x1F, 0x08, 0x00, 0x02, 0x00, 0x00, 0x00]
+        let confirm: [UInt8] = [
+            0x03, 0x00, 0x00, 0x13, 0x0E, 0xD0, 0x00, 0x00, 0x12, 0x34, 0x00,
+            0x02, 0x1F, 0x08, 0x00, 0x02, 0x00, 0x00, 0x00,
+        ]
         var inputs: [[UInt8]] = (0...confirm.count).map { Array(confirm.prefix($0)) }
         inputs += (0...255).map { [UInt8]([UInt8($0), 0xFF, 0x00, 0x80, 0x7F, 0x01]) }
         inputs.append([UInt8](repeating: 0xFF, count: 70_000))

@@ -1,26 +1,26 @@
-import Testing
-import RDPWire
 import RDPProtocol
+import RDPWire
+import Testing
 
 @Suite("X.224 connection request")
 struct X224ConnectionRequestTests {
     @Test("matches the annotated request of MS-RDPBCGR 4.1.1")
     func specExample() throws {
         let expected: [UInt8] = [
-            0x03, 0x00, 0x00, 0x2C,                         // TPKT: version 3, reserved, length 44
-            0x27,                                           // X.224 length indicator 39
-            0xE0,                                           // CR TPDU code, credit 0
-            0x00, 0x00,                                     // DST-REF
-            0x00, 0x00,                                     // SRC-REF
-            0x00,                                           // class 0
-            0x43, 0x6F, 0x6F, 0x6B, 0x69, 0x65, 0x3A, 0x20, // "Cookie: "
-            0x6D, 0x73, 0x74, 0x73, 0x68, 0x61, 0x73, 0x68, // "mstshash"
-            0x3D, 0x65, 0x6C, 0x74, 0x6F, 0x6E, 0x73,       // "=eltons"
-            0x0D, 0x0A,                                     // CR LF
-            0x01,                                           // RDP_NEG_REQ type
-            0x00,                                           // flags
-            0x08, 0x00,                                     // length 8
-            0x00, 0x00, 0x00, 0x00,                         // requestedProtocols PROTOCOL_RDP
+            0x03, 0x00, 0x00, 0x2C,  // TPKT: version 3, reserved, length 44
+            0x27,  // X.224 length indicator 39
+            0xE0,  // CR TPDU code, credit 0
+            0x00, 0x00,  // DST-REF
+            0x00, 0x00,  // SRC-REF
+            0x00,  // class 0
+            0x43, 0x6F, 0x6F, 0x6B, 0x69, 0x65, 0x3A, 0x20,  // "Cookie: "
+            0x6D, 0x73, 0x74, 0x73, 0x68, 0x61, 0x73, 0x68,  // "mstshash"
+            0x3D, 0x65, 0x6C, 0x74, 0x6F, 0x6E, 0x73,  // "=eltons"
+            0x0D, 0x0A,  // CR LF
+            0x01,  // RDP_NEG_REQ type
+            0x00,  // flags
+            0x08, 0x00,  // length 8
+            0x00, 0x00, 0x00, 0x00,  // requestedProtocols PROTOCOL_RDP
         ]
         let request = X224ConnectionRequest(token: .cookie("eltons"), requestedProtocols: .rdp)
         #expect(try request.encode() == expected)
@@ -29,15 +29,17 @@ struct X224ConnectionRequestTests {
 
     @Test("requests TLS and CredSSP with restricted admin, no cookie")
     func protocolsAndFlags() throws {
-        let request = X224ConnectionRequest(requestedProtocols: [.ssl, .hybrid, .hybridEx],
-                                            flags: [.restrictedAdminModeRequired])
+        let request = X224ConnectionRequest(
+            requestedProtocols: [.ssl, .hybrid, .hybridEx],
+            flags: [.restrictedAdminModeRequired])
         let bytes = try request.encode()
-        #expect(bytes == [
-            0x03, 0x00, 0x00, 0x13,                         // TPKT length 19
-            0x0E, 0xE0, 0x00, 0x00, 0x00, 0x00, 0x00,       // X.224 CR, LI 14
-            0x01, 0x01, 0x08, 0x00,                         // RDP_NEG_REQ, RESTRICTED_ADMIN_MODE_REQUIRED, length 8
-            0x0B, 0x00, 0x00, 0x00,                         // SSL | HYBRID | HYBRID_EX
-        ])
+        #expect(
+            bytes == [
+                0x03, 0x00, 0x00, 0x13,  // TPKT length 19
+                0x0E, 0xE0, 0x00, 0x00, 0x00, 0x00, 0x00,  // X.224 CR, LI 14
+                0x01, 0x01, 0x08, 0x00,  // RDP_NEG_REQ, RESTRICTED_ADMIN_MODE_REQUIRED, length 8
+                0x0B, 0x00, 0x00, 0x00,  // SSL | HYBRID | HYBRID_EX
+            ])
         #expect(try X224ConnectionRequest.decode(bytes[...]) == request)
     }
 
@@ -45,11 +47,12 @@ struct X224ConnectionRequestTests {
     func routingTokenAndCorrelation() throws {
         let token = Array("Cookie: msts=3640205228.15629.0000\r\n".utf8)
         let id: [UInt8] = Array(1...16)
-        let request = X224ConnectionRequest(token: .routingToken(token), requestedProtocols: [.ssl],
-                                            correlationID: id)
+        let request = X224ConnectionRequest(
+            token: .routingToken(token), requestedProtocols: [.ssl],
+            correlationID: id)
         let bytes = try request.encode()
         #expect(bytes.count == 4 + 7 + token.count + 8 + 36)
-        #expect(bytes[11 + token.count + 1] == 0x08)                  // CORRELATION_INFO_PRESENT added
+        #expect(bytes[11 + token.count + 1] == 0x08)  // CORRELATION_INFO_PRESENT added
         #expect(Array(bytes[(11 + token.count + 8)..<(11 + token.count + 12)]) == [0x06, 0x00, 0x24, 0x00])
         #expect(try X224ConnectionRequest.decode(bytes[...]) == request)
     }
@@ -76,16 +79,16 @@ struct X224ConnectionRequestTests {
 struct X224ConnectionConfirmTests {
     /// MS-RDPBCGR 4.1.2.
     static let specConfirm: [UInt8] = [
-        0x03, 0x00, 0x00, 0x13,                             // TPKT: version 3, reserved, length 19
-        0x0E,                                               // X.224 length indicator 14
-        0xD0,                                               // CC TPDU code
-        0x00, 0x00,                                         // DST-REF
-        0x12, 0x34,                                         // SRC-REF
-        0x00,                                               // class 0
-        0x02,                                               // RDP_NEG_RSP type
-        0x00,                                               // flags
-        0x08, 0x00,                                         // length 8
-        0x00, 0x00, 0x00, 0x00,                             // selectedProtocol PROTOCOL_RDP
+        0x03, 0x00, 0x00, 0x13,  // TPKT: version 3, reserved, length 19
+        0x0E,  // X.224 length indicator 14
+        0xD0,  // CC TPDU code
+        0x00, 0x00,  // DST-REF
+        0x12, 0x34,  // SRC-REF
+        0x00,  // class 0
+        0x02,  // RDP_NEG_RSP type
+        0x00,  // flags
+        0x08, 0x00,  // length 8
+        0x00, 0x00, 0x00, 0x00,  // selectedProtocol PROTOCOL_RDP
     ]
 
     @Test("decodes the annotated confirm of MS-RDPBCGR 4.1.2")
@@ -97,31 +100,38 @@ struct X224ConnectionConfirmTests {
     @Test("decodes a CredSSP selection with flags")
     func hybrid() throws {
         let bytes: [UInt8] = [
-            0x03, 0x00, 0x00, 0x13,                         // TPKT length 19
-            0x0E, 0xD0, 0x00, 0x00, 0x12, 0x34, 0x00,       // X.224 CC
-            0x02,                                           // RDP_NEG_RSP
-            0x1F,                                           // EXTENDED_CLIENT_DATA | GFX | reserved | RESTRICTED_ADMIN | REDIRECTED_AUTH
-            0x08, 0x00,                                     // length 8
-            0x02, 0x00, 0x00, 0x00,                         // PROTOCOL_HYBRID
+            0x03, 0x00, 0x00, 0x13,  // TPKT length 19
+            0x0E, 0xD0, 0x00, 0x00, 0x12, 0x34, 0x00,  // X.224 CC
+            0x02,  // RDP_NEG_RSP
+            0x1F,  // EXTENDED_CLIENT_DATA | GFX | reserved | RESTRICTED_ADMIN | REDIRECTED_AUTH
+            0x08, 0x00,  // length 8
+            0x02, 0x00, 0x00, 0x00,  // PROTOCOL_HYBRID
         ]
         let confirm = try X224ConnectionConfirm.decode(bytes[...])
-        #expect(confirm.result == .negotiated(
-            flags: [.extendedClientDataSupported, .dynvcGFXProtocolSupported, .reserved,
-                    .restrictedAdminModeSupported, .redirectedAuthenticationModeSupported],
-            selectedProtocol: .hybrid))
-        #expect(confirm.encode() == [0x03, 0x00, 0x00, 0x13, 0x0E, 0xD0, 0x00, 0x00, 0x12, 0x34, 0x00,
-                                     0x02, 0x1F, 0x08, 0x00, 0x02, 0x00, 0x00, 0x00])
+        #expect(
+            confirm.result
+                == .negotiated(
+                    flags: [
+                        .extendedClientDataSupported, .dynvcGFXProtocolSupported, .reserved,
+                        .restrictedAdminModeSupported, .redirectedAuthenticationModeSupported,
+                    ],
+                    selectedProtocol: .hybrid))
+        #expect(
+            confirm.encode() == [
+                0x03, 0x00, 0x00, 0x13, 0x0E, 0xD0, 0x00, 0x00, 0x12, 0x34, 0x00,
+                0x02, 0x1F, 0x08, 0x00, 0x02, 0x00, 0x00, 0x00,
+            ])
     }
 
     @Test("decodes a negotiation failure, keeping unknown codes")
     func failure() throws {
         let bytes: [UInt8] = [
-            0x03, 0x00, 0x00, 0x13,                         // TPKT length 19
-            0x0E, 0xD0, 0x00, 0x00, 0x12, 0x34, 0x00,       // X.224 CC
-            0x03,                                           // RDP_NEG_FAILURE
-            0x00,                                           // flags
-            0x08, 0x00,                                     // length 8
-            0x05, 0x00, 0x00, 0x00,                         // HYBRID_REQUIRED_BY_SERVER
+            0x03, 0x00, 0x00, 0x13,  // TPKT length 19
+            0x0E, 0xD0, 0x00, 0x00, 0x12, 0x34, 0x00,  // X.224 CC
+            0x03,  // RDP_NEG_FAILURE
+            0x00,  // flags
+            0x08, 0x00,  // length 8
+            0x05, 0x00, 0x00, 0x00,  // HYBRID_REQUIRED_BY_SERVER
         ]
         let confirm = try X224ConnectionConfirm.decode(bytes[...])
         #expect(confirm.result == .failed(.hybridRequiredByServer))
@@ -135,8 +145,8 @@ struct X224ConnectionConfirmTests {
     @Test("an old server sends no negotiation data")
     func legacy() throws {
         let bytes: [UInt8] = [
-            0x03, 0x00, 0x00, 0x0B,                         // TPKT length 11
-            0x06, 0xD0, 0x00, 0x00, 0x12, 0x34, 0x00,       // X.224 CC, LI 6, nothing after
+            0x03, 0x00, 0x00, 0x0B,  // TPKT length 11
+            0x06, 0xD0, 0x00, 0x00, 0x12, 0x34, 0x00,  // X.224 CC, LI 6, nothing after
         ]
         #expect(try X224ConnectionConfirm.decode(bytes[...]).result == .noNegotiationData)
         #expect(X224ConnectionConfirm(result: .noNegotiationData).encode() == bytes)

@@ -1,8 +1,8 @@
-import Testing
 import LegacyCrypto
 import RDPProtocol
 import RDPSecurity
 import RDPWire
+import Testing
 
 // The expected values were computed apart from this code, with Python's
 // hashlib, straight from the formulas of MS-RDPBCGR 5.3.5.1 (SaltedHash,
@@ -113,8 +113,11 @@ struct SecurityLayerTests {
         var pdu = Self.serverSeal(data, keys: keys, stream: &server)
         pdu[pdu.count - 1] ^= 0x01
         var layer = StandardSecurityLayer(keys: keys)
-        #expect(throws: WireError(.invalidField(reason: "does not match the MAC of the decrypted data (wrong session keys, or the PDU was altered)"),
-                                  pdu: "Demand Active PDU", field: "dataSignature")) {
+        #expect(
+            throws: WireError(
+                .invalidField(reason: "does not match the MAC of the decrypted data (wrong session keys, or the PDU was altered)"),
+                pdu: "Demand Active PDU", field: "dataSignature")
+        ) {
             try Self.open(&layer, pdu)
         }
     }
@@ -124,8 +127,10 @@ struct SecurityLayerTests {
         let keys = try SessionKeys(clientRandom: clientRandom, serverRandom: serverRandom, strength: .bits128)
         var server = RC4(key: keys.decryptKey)
         let pdu = Self.serverSeal(data, keys: keys, stream: &server)
-        var other = StandardSecurityLayer(keys: try SessionKeys(clientRandom: Array(clientRandom.reversed()),
-                                                                serverRandom: serverRandom, strength: .bits128))
+        var other = StandardSecurityLayer(
+            keys: try SessionKeys(
+                clientRandom: Array(clientRandom.reversed()),
+                serverRandom: serverRandom, strength: .bits128))
         #expect(throws: WireError.self) { try Self.open(&other, pdu) }
     }
 }
@@ -134,19 +139,22 @@ struct SecurityLayerTests {
 struct SecurityExchangeTests {
     // A 512-bit key made with `openssl genpkey`; the ciphertext was computed
     // with Python's pow() and checked by decrypting it with the private exponent.
-    let modulusLittleEndian = hex("""
+    let modulusLittleEndian = hex(
+        """
         7f39779254c62c1873f2c0bc1d1dc4cdd72098ace30b52c6ed1dbc858079295b
         2a51f59308f75b5086bfeb0b32314c4a6381e344af5888756c8c1ba0408eadc6
         """)
-    let ciphertext = hex("""
+    let ciphertext = hex(
+        """
         d2c279464101d1e99ba96e2b61abb0b9a6e392c668ceb8589eb05fceede4e060
         c604304bb13381adfdc3cad65b58822b724844d689e05cf95309880d6c519a38
         """)
 
     @Test("the proprietary key's modulus carries 8 zero bytes; the PDU adds 8 more after the ciphertext")
     func proprietary() throws {
-        let wire = RDPProtocol.RSAPublicKey(bitLength: 512, dataLength: 63, publicExponent: 65537,
-                                            modulusLittleEndian: modulusLittleEndian + [UInt8](repeating: 0, count: 8))
+        let wire = RDPProtocol.RSAPublicKey(
+            bitLength: 512, dataLength: 63, publicExponent: 65537,
+            modulusLittleEndian: modulusLittleEndian + [UInt8](repeating: 0, count: 8))
         let key = try SecurityExchange.ServerKey(proprietary: wire)
         #expect(key.bits == 512)
         let pdu = try SecurityExchange.encode(clientRandom: clientRandom, serverKey: key)
@@ -158,16 +166,18 @@ struct SecurityExchangeTests {
 
     @Test("an X.509 key (big-endian) gives the same ciphertext")
     func x509() throws {
-        let key = try SecurityExchange.ServerKey(modulusBigEndian: [0x00] + modulusLittleEndian.reversed(),
-                                                 exponentBigEndian: [0x01, 0x00, 0x01])
+        let key = try SecurityExchange.ServerKey(
+            modulusBigEndian: [0x00] + modulusLittleEndian.reversed(),
+            exponentBigEndian: [0x01, 0x00, 0x01])
         let pdu = try SecurityExchange.encode(clientRandom: clientRandom, serverKey: key)
         #expect(Array(pdu[8..<72]) == ciphertext)
     }
 
     @Test("a key that is not an RSA modulus is a typed error naming the certificate")
     func badKey() {
-        let even = RDPProtocol.RSAPublicKey(bitLength: 512, dataLength: 63, publicExponent: 65537,
-                                            modulusLittleEndian: [0x02] + [UInt8](repeating: 0xFF, count: 63))
+        let even = RDPProtocol.RSAPublicKey(
+            bitLength: 512, dataLength: 63, publicExponent: 65537,
+            modulusLittleEndian: [0x02] + [UInt8](repeating: 0xFF, count: 63))
         #expect(throws: WireError.self) { try SecurityExchange.ServerKey(proprietary: even) }
     }
 }

@@ -1,5 +1,5 @@
-import Testing
 import RDPWire
+import Testing
 
 @Suite("ByteReader")
 struct ByteReaderTests {
@@ -30,12 +30,17 @@ struct ByteReaderTests {
     @Test("a declared length is checked before anything is taken")
     func declaredLength() {
         var reader = ByteReader(Array(repeating: 0, count: 19), pdu: "X.224 connection confirm")
-        #expect(throws: WireError(.lengthExceedsAvailable(declared: 65535, available: 19),
-                                  pdu: "X.224 connection confirm", field: "length")) {
+        #expect(
+            throws: WireError(
+                .lengthExceedsAvailable(declared: 65535, available: 19),
+                pdu: "X.224 connection confirm", field: "length")
+        ) {
             _ = try reader.subReader(length: 65535, "length")
         }
-        let message = WireError(.lengthExceedsAvailable(declared: 65535, available: 19),
-                                pdu: "X.224 connection confirm", field: "length").description
+        let message = WireError(
+            .lengthExceedsAvailable(declared: 65535, available: 19),
+            pdu: "X.224 connection confirm", field: "length"
+        ).description
         #expect(message == "X.224 connection confirm: length 65535 exceeds the 19 bytes received")
     }
 

@@ -1,5 +1,5 @@
-import Testing
 import RDPWire
+import Testing
 
 @Suite("DER/BER length octets")
 struct DERLengthTests {

@@ -1,14 +1,14 @@
-import Testing
 import RDPWire
+import Testing
 
 @Suite("TPKT framer")
 struct TPKTFramerTests {
     /// The X.224 Connection Confirm of MS-RDPBCGR 4.1.2.
     let confirm: [UInt8] = [
-        0x03, 0x00, 0x00, 0x13,                   // TPKT: version 3, reserved, length 19
-        0x0E, 0xD0, 0x00, 0x00, 0x12, 0x34, 0x00, // X.224 CC: LI 14, code, DST-REF, SRC-REF, class
-        0x02, 0x00, 0x08, 0x00,                   // RDP_NEG_RSP: type, flags, length 8
-        0x00, 0x00, 0x00, 0x00,                   // selectedProtocol PROTOCOL_RDP
+        0x03, 0x00, 0x00, 0x13,  // TPKT: version 3, reserved, length 19
+        0x0E, 0xD0, 0x00, 0x00, 0x12, 0x34, 0x00,  // X.224 CC: LI 14, code, DST-REF, SRC-REF, class
+        0x02, 0x00, 0x08, 0x00,  // RDP_NEG_RSP: type, flags, length 8
+        0x00, 0x00, 0x00, 0x00,  // selectedProtocol PROTOCOL_RDP
     ]
 
     @Test("a frame fed one byte at a time comes out whole, once")
@@ -64,13 +64,13 @@ struct TPKTFramerTests {
     func fastPath() throws {
         var framer = TPKTFramer(acceptsFastPath: true)
         let short: [UInt8] = [
-            0x00,                                 // fpOutputHeader: action fast-path, no flags
-            0x05,                                 // length 5 (one byte)
-            0x01, 0x02, 0x03,                     // update data
+            0x00,  // fpOutputHeader: action fast-path, no flags
+            0x05,  // length 5 (one byte)
+            0x01, 0x02, 0x03,  // update data
         ]
         var long: [UInt8] = [
-            0x80,                                 // fpOutputHeader: encrypted flag, action fast-path
-            0x81, 0x03,                           // length 0x103 (two bytes, top bit set)
+            0x80,  // fpOutputHeader: encrypted flag, action fast-path
+            0x81, 0x03,  // length 0x103 (two bytes, top bit set)
         ]
         long += Array(repeating: 0xEE, count: 0x103 - 3)
         framer.append(short + long)
@@ -89,14 +89,16 @@ struct TPKTFramerTests {
         #expect(throws: WireError.self) { _ = try long.next() }
     }
 
-    @Test("a non-RDP answer is named", arguments: [
-        (Array("HTTP/1.1 400 Bad Request\r\n".utf8), PeerProtocol.http),
-        (Array("SSH-2.0-OpenSSH_9.6\r\n".utf8), PeerProtocol.ssh),
-        ([0x16, 0x03, 0x03, 0x00, 0x2A], PeerProtocol.tls),
-        ([0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x28], PeerProtocol.tls),
-        (Array("RFB 003.008\n".utf8), PeerProtocol.vnc),
-        ([0x42, 0x00], PeerProtocol.unknown(firstByte: 0x42)),
-    ])
+    @Test(
+        "a non-RDP answer is named",
+        arguments: [
+            (Array("HTTP/1.1 400 Bad Request\r\n".utf8), PeerProtocol.http),
+            (Array("SSH-2.0-OpenSSH_9.6\r\n".utf8), PeerProtocol.ssh),
+            ([0x16, 0x03, 0x03, 0x00, 0x2A], PeerProtocol.tls),
+            ([0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x28], PeerProtocol.tls),
+            (Array("RFB 003.008\n".utf8), PeerProtocol.vnc),
+            ([0x42, 0x00], PeerProtocol.unknown(firstByte: 0x42)),
+        ])
     func notRDP(bytes: [UInt8], peer: PeerProtocol) {
         var framer = TPKTFramer()
         framer.append(bytes)

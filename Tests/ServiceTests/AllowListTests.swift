@@ -1,11 +1,13 @@
 import ProbeCore
 import Testing
+
 @testable import Service
 
 @Suite struct AllowListTests {
-    let allow = AllowList(networks: [CIDR("127.0.0.0/8")!, CIDR("::1")!, CIDR("10.1.0.0/16")!],
-                          hosts: ["localhost", "*.rdp.example.com"],
-                          ports: [PortRange("3389")!, PortRange("33890-33940")!])
+    let allow = AllowList(
+        networks: [CIDR("127.0.0.0/8")!, CIDR("::1")!, CIDR("10.1.0.0/16")!],
+        hosts: ["localhost", "*.rdp.example.com"],
+        ports: [PortRange("3389")!, PortRange("33890-33940")!])
 
     @Test func cidrContainment() {
         let block = CIDR("192.0.2.128/25")!

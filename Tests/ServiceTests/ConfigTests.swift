@@ -1,29 +1,30 @@
 import ProbeCore
 import Testing
+
 @testable import Service
 
 @Suite struct ConfigTests {
     static let sample = """
-    concurrency: 4
-    timeout_offset: 0.5
-    allow:
-      networks: [127.0.0.0/8, "::1/128"]
-      hosts: [localhost, "*.rdp.example.com"]
-      ports: [3389, 33890-33940]
-    modules:
-      rdp_quick:
-        quick: true
-        timeout: 3s
-      rdp_full:
-        timeout: 10
-        cert_sha256: "00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff:00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff"
-        credentials:
-          user: 'CORP\\monitor'
-          password_env: RDP_MONITOR_PASSWORD
-        expect:
-          nla_required: true
-          min_tls: "1.2"
-    """
+        concurrency: 4
+        timeout_offset: 0.5
+        allow:
+          networks: [127.0.0.0/8, "::1/128"]
+          hosts: [localhost, "*.rdp.example.com"]
+          ports: [3389, 33890-33940]
+        modules:
+          rdp_quick:
+            quick: true
+            timeout: 3s
+          rdp_full:
+            timeout: 10
+            cert_sha256: "00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff:00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff"
+            credentials:
+              user: 'CORP\\monitor'
+              password_env: RDP_MONITOR_PASSWORD
+            expect:
+              nla_required: true
+              min_tls: "1.2"
+        """
 
     @Test func parsesEverySetting() throws {
         let config = try ServiceConfig.parse(yaml: Self.sample)
@@ -37,8 +38,11 @@ import Testing
         let full = try #require(config.modules["rdp_full"])
         #expect(!full.quick && full.timeout == 10)
         #expect(full.certSHA256?.count == 32)
-        #expect(full.credentials == CredentialReference(account: "CORP\\monitor", source: .environment("RDP_MONITOR_PASSWORD"),
-                                                        logon: false, insecure: false))
+        #expect(
+            full.credentials
+                == CredentialReference(
+                    account: "CORP\\monitor", source: .environment("RDP_MONITOR_PASSWORD"),
+                    logon: false, insecure: false))
         #expect(full.expect == Expectations(nlaRequired: true, minimumTLS: .tls12))
     }
 
@@ -74,15 +78,16 @@ import Testing
     }
 
     @Test func gatewayModules() throws {
-        let config = try ServiceConfig.parse(yaml: """
-        allow: {networks: [127.0.0.1], ports: [3389]}
-        modules:
-          own_account:
-            gateway: {address: rdg.example.com, user: 'CORP\\gw', password_file: /run/secrets/gw, insecure: true}
-          same_account:
-            credentials: {user: monitor, password_env: P}
-            gateway: {address: "127.0.0.1:8443"}
-        """)
+        let config = try ServiceConfig.parse(
+            yaml: """
+                allow: {networks: [127.0.0.1], ports: [3389]}
+                modules:
+                  own_account:
+                    gateway: {address: rdg.example.com, user: 'CORP\\gw', password_file: /run/secrets/gw, insecure: true}
+                  same_account:
+                    credentials: {user: monitor, password_env: P}
+                    gateway: {address: "127.0.0.1:8443"}
+                """)
         let own = try #require(config.modules["own_account"]?.gateway)
         #expect(own.address == Target(host: "rdg.example.com", port: 443, written: "rdg.example.com"))
         #expect(own.account == "CORP\\gw" && own.source == .file("/run/secrets/gw") && own.insecure)

@@ -2,6 +2,7 @@ import Catalogue
 import Diagnosis
 import ProbeCore
 import Testing
+
 @testable import Service
 
 /// A report as a check of an NLA server would give it, built by hand (no network).
@@ -11,8 +12,10 @@ enum Reports {
         o.resolution = ResolutionObservation(addresses: ["192.0.2.10"], usedAddress: "192.0.2.10", durationMs: 12, error: nil, literal: false)
         var probe = ProbeRecord(purpose: .defaultClient, requestedProtocols: [.ssl, .hybrid, .hybridEx])
         probe.negotiation = .selected(protocol: .hybrid, flags: [])
-        probe.timings = [StepTiming(step: .tcp, startMs: 0, durationMs: 1.5), StepTiming(step: .x224, startMs: 1.5, durationMs: 2),
-                         StepTiming(step: .tls, startMs: 3.5, durationMs: 8.25)]
+        probe.timings = [
+            StepTiming(step: .tcp, startMs: 0, durationMs: 1.5), StepTiming(step: .x224, startMs: 1.5, durationMs: 2),
+            StepTiming(step: .tls, startMs: 3.5, durationMs: 8.25),
+        ]
         probe.tls = TLSSessionInfo(version: .tls12, peerChain: [])
         probe.end = .completed
         var rdp = ProbeRecord(purpose: .negotiation(.rdp), requestedProtocols: .rdp)
@@ -27,12 +30,14 @@ enum Reports {
         var udp = UDPObservation(port: 3389)
         udp.outcome = .synAck
         o.udp = udp
-        let findings = [
-            Finding(id: .x224NlaRequired, level: .good, section: .negotiation, title: "NLA is required", detail: ""),
-            Finding(id: .certUntrusted, level: .warn, section: .certificate, title: "untrusted", detail: "\"quoted\"\nline"),
-        ] + extra
-        return CheckReport(verdict: verdict ?? Verdict(outcome: .reachesCredentials, step: nil, summary: "asks for credentials"),
-                           findings: findings, observations: o, certificate: nil)
+        let findings =
+            [
+                Finding(id: .x224NlaRequired, level: .good, section: .negotiation, title: "NLA is required", detail: ""),
+                Finding(id: .certUntrusted, level: .warn, section: .certificate, title: "untrusted", detail: "\"quoted\"\nline"),
+            ] + extra
+        return CheckReport(
+            verdict: verdict ?? Verdict(outcome: .reachesCredentials, step: nil, summary: "asks for credentials"),
+            findings: findings, observations: o, certificate: nil)
     }
 }
 
@@ -63,10 +68,12 @@ enum Reports {
     }
 
     @Test func failureInfoCarriesStepAndCodes() {
-        let verdict = Verdict(outcome: .fails, step: .tcp, summary: "refused",
-                              errorCode: CatalogueKey(.disconnect, 0x204), extendedCode: nil)
-        let report = Reports.nlaServer(findings: [Finding(id: .tcpRefused, level: .fail, section: .tcp, title: "refused", detail: "")],
-                                       verdict: verdict)
+        let verdict = Verdict(
+            outcome: .fails, step: .tcp, summary: "refused",
+            errorCode: CatalogueKey(.disconnect, 0x204), extendedCode: nil)
+        let report = Reports.nlaServer(
+            findings: [Finding(id: .tcpRefused, level: .fail, section: .tcp, title: "refused", detail: "")],
+            verdict: verdict)
         let text = ProbeMetrics.render(report, module: ProbeModule(name: "rdp"), durationSeconds: 1)
         #expect(text.contains("probe_success 0\n"))
         #expect(text.contains("rdp_failure_info{step=\"tcp\",code=\"disconnect:0x204\",extended_code=\"\"} 1\n"))
@@ -110,17 +117,20 @@ enum Reports {
 @Suite struct ScanListTests {
     @Test func expandsHostsBlocksAndPorts() throws {
         let text = """
-        # the lab
-        127.0.0.1:33891,33910-33911
-        localhost
-        [::1]:3389
-        127.0.0.4/30:33920   # network and broadcast skipped
-        127.0.0.9/32
-        127.0.0.1:33891      # a duplicate counts once
-        """
+            # the lab
+            127.0.0.1:33891,33910-33911
+            localhost
+            [::1]:3389
+            127.0.0.4/30:33920   # network and broadcast skipped
+            127.0.0.9/32
+            127.0.0.1:33891      # a duplicate counts once
+            """
         let targets = try ScanList.expand(text)
-        #expect(targets == ["127.0.0.1:33891", "127.0.0.1:33910", "127.0.0.1:33911", "localhost:3389", "[::1]:3389",
-                            "127.0.0.5:33920", "127.0.0.6:33920", "127.0.0.9:3389"])
+        #expect(
+            targets == [
+                "127.0.0.1:33891", "127.0.0.1:33910", "127.0.0.1:33911", "localhost:3389", "[::1]:3389",
+                "127.0.0.5:33920", "127.0.0.6:33920", "127.0.0.9:3389",
+            ])
     }
 
     @Test(arguments: [
@@ -144,9 +154,11 @@ enum Reports {
     }
 
     @Test func summaryGroupsByVerdictAndFinding() {
-        let records = [ScanRecord(report: Reports.nlaServer(), durationMs: 10),
-                       ScanRecord(report: Reports.nlaServer(), durationMs: 10),
-                       ScanRecord(target: "bad", exitStatus: 3, error: "cannot read", durationMs: 0)]
+        let records = [
+            ScanRecord(report: Reports.nlaServer(), durationMs: 10),
+            ScanRecord(report: Reports.nlaServer(), durationMs: 10),
+            ScanRecord(target: "bad", exitStatus: 3, error: "cannot read", durationMs: 0),
+        ]
         let text = ScanSummary.render(records, wallSeconds: 1.5)
         #expect(text.contains("Scanned 3 targets in 1.5 s"))
         #expect(text.contains("reaches-credential-prompt   2"))

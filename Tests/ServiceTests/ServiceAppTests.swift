@@ -1,11 +1,13 @@
 import Foundation
 import Testing
+
 @testable import Service
 @testable import ServiceHTTP
 
 /// serve's routes in process, for requests that never reach the network.
 @Suite struct ServiceAppTests {
-    static func app(_ yaml: String = """
+    static func app(
+        _ yaml: String = """
         concurrency: 2
         allow: {networks: [127.0.0.1/32], hosts: [localhost], ports: [33890-33940]}
         modules:
@@ -13,7 +15,8 @@ import Testing
           account:
             quick: true
             credentials: {user: 'LAB\\monitor', password_env: SERVE_TEST_PASSWORD}
-        """, environment: [String: String] = [:]) throws -> ServiceApp {
+        """, environment: [String: String] = [:]
+    ) throws -> ServiceApp {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("serve-\(UUID().uuidString).yml").path
         try Data(yaml.utf8).write(to: URL(fileURLWithPath: path))
         return try ServiceApp(configPath: path, environment: { environment[$0] }, log: { _ in })

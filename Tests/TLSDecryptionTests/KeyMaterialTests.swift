@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import LegacyCrypto
+import Testing
+
 @testable import TLSDecryption
 
 /// The PRF, HKDF-Expand-Label and the RSA key against OpenSSL 3.0's own
@@ -14,22 +15,31 @@ struct KeyMaterialTests {
     @Test("the TLS 1.0/1.1 PRF (P_MD5 XOR P_SHA1) equals OpenSSL's MD5-SHA1 TLS1-PRF")
     func prfTLS10() {
         let ours = TLSPRF.md5sha1.bytes(secret: Self.secret, label: "test label", seed: Self.seed, count: 64)
-        #expect(ours == hex("""
-            1DB0E9B58E74FBE46C841FDE3444D8D311D170250BA27B8A7A08A7CF005797BF\
-            5CF664AD872787C9BDB428EEBC9542BAC4B1CD0E500DAD88A7F2D7AF16E43A71
-            """))
+        #expect(
+            ours
+                == hex(
+                    """
+                    1DB0E9B58E74FBE46C841FDE3444D8D311D170250BA27B8A7A08A7CF005797BF\
+                    5CF664AD872787C9BDB428EEBC9542BAC4B1CD0E500DAD88A7F2D7AF16E43A71
+                    """))
     }
 
     @Test("the TLS 1.2 PRF with SHA-256 and SHA-384 equals OpenSSL's")
     func prfTLS12() {
-        #expect(TLSPRF.sha256.bytes(secret: Self.secret, label: "test label", seed: Self.seed, count: 64) == hex("""
-            0F85B3CDB47CB52AD1FC88C11668E73F053C92C1F24CE4444D3F312B83B77C97\
-            4233C8D6846933B06F3368F268FCFC9690FF8EF67E0F342B23751DA3F8A3FEF5
-            """))
-        #expect(TLSPRF.sha384.bytes(secret: Self.secret, label: "test label", seed: Self.seed, count: 64) == hex("""
-            A0F7B55FDE633EFC52EA5451308B4C4C83F912B86B7822762F9C0227720FEFDA\
-            EC4FF9610FCBC09229D584A0AA22D423B5BBBB80A4326977CFFEDBAD87C8ED17
-            """))
+        #expect(
+            TLSPRF.sha256.bytes(secret: Self.secret, label: "test label", seed: Self.seed, count: 64)
+                == hex(
+                    """
+                    0F85B3CDB47CB52AD1FC88C11668E73F053C92C1F24CE4444D3F312B83B77C97\
+                    4233C8D6846933B06F3368F268FCFC9690FF8EF67E0F342B23751DA3F8A3FEF5
+                    """))
+        #expect(
+            TLSPRF.sha384.bytes(secret: Self.secret, label: "test label", seed: Self.seed, count: 64)
+                == hex(
+                    """
+                    A0F7B55FDE633EFC52EA5451308B4C4C83F912B86B7822762F9C0227720FEFDA\
+                    EC4FF9610FCBC09229D584A0AA22D423B5BBBB80A4326977CFFEDBAD87C8ED17
+                    """))
     }
 
     @Test("HKDF-Expand-Label builds the label as RFC 8446 7.1 says (OpenSSL's HKDF expand over the same info)")
@@ -67,7 +77,8 @@ struct KeyMaterialTests {
         #expect(throws: ServerKeyError.notRSA) { try ServerPrivateKey(der: ec) }
     }
 
-    static let ciphertext = hex("""
+    static let ciphertext = hex(
+        """
         68cd6415501c03ae2953b068558d2388e01315bb5930f8e366db27888b945e143ec25cd8bd1358dfc90c1524ff57c0b51811e37a6f7d14f2\
         a7a3cc1254d3085b60207760d83cec210adc50d3111185c125ef7e0121192fb48f6db9bd35a9b1e5c63866e680cbbfa33768f647ebb9a18c\
         dc017e19a87e1e0f9daeaacc433b773d

@@ -1,5 +1,6 @@
 import Crypto
 import Testing
+
 @testable import TLSDecryption
 
 /// Records sealed here with swift-crypto the way RFC 5246 and RFC 8446 say,
@@ -33,7 +34,8 @@ struct RecordTests {
         var again = RecordDecryptor(suite: suite, version: 0x0301, keys: Self.keys)
         _ = try again.open(type: 23, body: first[...])
         #expect(throws: RecordError.self) { try again.open(type: 23, body: damaged[...]) }
-        var wrongKey = RecordDecryptor(suite: suite, version: 0x0301, keys: DirectionKeys(macKey: Self.keys.macKey, key: Array(repeating: 8, count: 16), iv: Self.keys.iv))
+        var wrongKey = RecordDecryptor(
+            suite: suite, version: 0x0301, keys: DirectionKeys(macKey: Self.keys.macKey, key: Array(repeating: 8, count: 16), iv: Self.keys.iv))
         #expect(throws: RecordError.self) { try wrongKey.open(type: 23, body: first[...]) }
         var short = RecordDecryptor(suite: suite, version: 0x0301, keys: Self.keys)
         #expect(throws: RecordError.self) { try short.open(type: 23, body: first.prefix(15)) }

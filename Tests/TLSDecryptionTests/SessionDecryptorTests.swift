@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Testing
+
 @testable import TLSDecryption
 
 /// A whole TLS 1.0 RSA session built here (the premaster OpenSSL encrypted
@@ -43,8 +44,9 @@ struct SessionDecryptorTests {
     @Test("the right server key decrypts the session: the Finished opens, application data in order")
     func rightKey() throws {
         let stream = try Self.clientRecords([(22, [20, 0, 0, 12] + [UInt8](repeating: 0, count: 12)), (23, Array("first".utf8)), (23, Array("second".utf8))])
-        let result = SessionDecryptor.decrypt(Self.handshake(), clientRecords: TLSRecords.split(stream, from: 0), serverRecords: [],
-                                              keys: DecryptionKeys(serverKeys: [try Self.serverKey]))
+        let result = SessionDecryptor.decrypt(
+            Self.handshake(), clientRecords: TLSRecords.split(stream, from: 0), serverRecords: [],
+            keys: DecryptionKeys(serverKeys: [try Self.serverKey]))
         let session = try result.get()
         #expect(session.method == .serverRSAKey)
         #expect(session.fromClient.plaintext == Array("firstsecond".utf8))
@@ -58,8 +60,9 @@ struct SessionDecryptorTests {
         var handshake = Self.handshake()
         handshake.encryptedPremaster?[7] ^= 0x40
         let stream = try Self.clientRecords([(22, [20, 0, 0, 0])])
-        let result = SessionDecryptor.decrypt(handshake, clientRecords: TLSRecords.split(stream, from: 0), serverRecords: [],
-                                              keys: DecryptionKeys(serverKeys: [try Self.serverKey]))
+        let result = SessionDecryptor.decrypt(
+            handshake, clientRecords: TLSRecords.split(stream, from: 0), serverRecords: [],
+            keys: DecryptionKeys(serverKeys: [try Self.serverKey]))
         #expect(throws: NotDecrypted.noMatchingServerKey(tried: 1)) { try result.get() }
     }
 
@@ -81,8 +84,9 @@ struct SessionDecryptorTests {
     func withoutKeys() throws {
         let none = SessionDecryptor.decrypt(Self.handshake(), clientRecords: [], serverRecords: [], keys: DecryptionKeys())
         #expect(throws: NotDecrypted.noKeys(keyExchange: .rsa)) { try none.get() }
-        let ecdhe = SessionDecryptor.decrypt(Self.handshake(suite: 0xC02F), clientRecords: [], serverRecords: [],
-                                             keys: DecryptionKeys(serverKeys: [try Self.serverKey]))
+        let ecdhe = SessionDecryptor.decrypt(
+            Self.handshake(suite: 0xC02F), clientRecords: [], serverRecords: [],
+            keys: DecryptionKeys(serverKeys: [try Self.serverKey]))
         #expect(throws: NotDecrypted.needsKeyLog(keyExchange: .ephemeral)) { try ecdhe.get() }
         let unknown = SessionDecryptor.decrypt(Self.handshake(suite: 0x000A), clientRecords: [], serverRecords: [], keys: DecryptionKeys())
         #expect(throws: NotDecrypted.unsupportedSuite(0x000A)) { try unknown.get() }
@@ -93,8 +97,10 @@ struct SessionDecryptorTests {
         let stream = try Self.clientRecords([(22, [20, 0, 0, 0]), (23, Array("logged".utf8))])
         let master = TLSPRF.md5sha1.masterSecret(premaster: Self.premaster, clientRandom: Self.clientRandom, serverRandom: Self.serverRandom)
         let line = "CLIENT_RANDOM \(String(repeating: "11", count: 32)) \(master.map { String(format: "%02x", $0) }.joined())"
-        let session = try SessionDecryptor.decrypt(Self.handshake(), clientRecords: TLSRecords.split(stream, from: 0), serverRecords: [],
-                                                   keys: DecryptionKeys(keyLog: KeyLog(text: Array(line.utf8)))).get()
+        let session = try SessionDecryptor.decrypt(
+            Self.handshake(), clientRecords: TLSRecords.split(stream, from: 0), serverRecords: [],
+            keys: DecryptionKeys(keyLog: KeyLog(text: Array(line.utf8)))
+        ).get()
         #expect(session.method == .keyLog)
         #expect(session.fromClient.plaintext == Array("logged".utf8))
     }

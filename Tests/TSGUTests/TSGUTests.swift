@@ -1,13 +1,17 @@
-import Testing
 import RDPWire
+import Testing
+
 @testable import TSGU
 
 @Suite("MS-TSGU packets, WebSocket frames and HTTP heads")
 struct TSGUTests {
     @Test("HANDSHAKE_REQUEST: header (type 1, length 14), version 1.0, client version 0, no extended auth")
     func handshakeRequest() {
-        #expect(TSGU.handshakeRequest() == [0x01, 0x00, 0x00, 0x00, 0x0E, 0x00, 0x00, 0x00,
-                                            0x01, 0x00, 0x00, 0x00, 0x00, 0x00])
+        #expect(
+            TSGU.handshakeRequest() == [
+                0x01, 0x00, 0x00, 0x00, 0x0E, 0x00, 0x00, 0x00,
+                0x01, 0x00, 0x00, 0x00, 0x00, 0x00,
+            ])
     }
 
     @Test("TUNNEL_AUTH and CHANNEL_CREATE carry NUL-terminated UTF-16LE names")
@@ -73,7 +77,7 @@ struct TSGUTests {
         let expected: [UInt8] = [0x82, 0x85, 0x0A, 0x0B, 0x0C, 0x0D, 0x0B, 0x09, 0x0F, 0x09, 0x0F]  // 1^A 2^B 3^C 4^D 5^A
         #expect(frame == expected)
         var decoder = WebSocketDecoder()
-        decoder.append(frame)   // a masked frame decodes too
+        decoder.append(frame)  // a masked frame decodes too
         #expect(try decoder.next()?.payload == [1, 2, 3, 4, 5])
         let long = [UInt8](repeating: 7, count: 300)
         decoder.append([0x82, 126, 0x01, 0x2C] + long.prefix(100))
@@ -95,13 +99,17 @@ struct TSGUTests {
 
     @Test("HTTP: the request head, and a 401 head with its schemes and NTLM token")
     func http() throws {
-        let request = String(decoding: GatewayHTTP.request(method: "RDG_OUT_DATA", host: "gw", connectionID: "{x}",
-                                                           authorization: "NTLM TlRMTVNTUAAB", webSocketKey: "k"),
-                             as: UTF8.self)
+        let request = String(
+            decoding: GatewayHTTP.request(
+                method: "RDG_OUT_DATA", host: "gw", connectionID: "{x}",
+                authorization: "NTLM TlRMTVNTUAAB", webSocketKey: "k"),
+            as: UTF8.self)
         #expect(request.hasPrefix("RDG_OUT_DATA /remoteDesktopGateway/ HTTP/1.1\r\nHost: gw\r\n"))
         #expect(request.contains("\r\nUpgrade: websocket\r\n") && request.contains("\r\nRDG-Connection-Id: {x}\r\n"))
         #expect(request.hasSuffix("Authorization: NTLM TlRMTVNTUAAB\r\n\r\n"))
-        let bytes = Array("HTTP/1.1 401 Unauthorized\r\nServer: Microsoft-HTTPAPI/2.0\r\nWWW-Authenticate: NTLM abc=\r\nwww-authenticate: Negotiate\r\nContent-Length: 0\r\n\r\nrest".utf8)
+        let bytes = Array(
+            "HTTP/1.1 401 Unauthorized\r\nServer: Microsoft-HTTPAPI/2.0\r\nWWW-Authenticate: NTLM abc=\r\nwww-authenticate: Negotiate\r\nContent-Length: 0\r\n\r\nrest"
+                .utf8)
         let end = try #require(HTTPResponseHead.end(of: bytes[...]))
         #expect(end == bytes.count - 4)
         let head = try HTTPResponseHead(bytes[..<end])

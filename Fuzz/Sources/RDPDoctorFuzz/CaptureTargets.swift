@@ -6,7 +6,8 @@ import ProbeCore
 /// What `analyze` reads: a capture file from anyone (a ticket, a firewall).
 enum CaptureTargets {
     static let all: [FuzzTarget] = [
-        FuzzTarget(name: "capture", summary: "pcap/pcapng in odd chunks, packet decoding, TCP reassembly, each RDP connection replayed and its verdict", run: capture),
+        FuzzTarget(
+            name: "capture", summary: "pcap/pcapng in odd chunks, packet decoding, TCP reassembly, each RDP connection replayed and its verdict", run: capture)
     ]
 
     static func capture(_ bytes: [UInt8]) {
@@ -29,8 +30,9 @@ enum CaptureTargets {
                 violated("capture: a stream kept past its limit")
             }
             let captured = ConnectionReplay.replay(connection)
-            var observations = CheckObservations(target: Target(host: "capture", port: connection.server.port),
-                                                 startedAtUnix: 0, timeoutMs: 0)
+            var observations = CheckObservations(
+                target: Target(host: "capture", port: connection.server.port),
+                startedAtUnix: 0, timeoutMs: 0)
             observations.probes = [captured.record]
             observations.capture = captured.facts
             _ = Diagnoser.quickVerdict(observations)

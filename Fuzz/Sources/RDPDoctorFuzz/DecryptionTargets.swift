@@ -6,8 +6,14 @@ import TLSDecryption
 /// files from the user, and the plaintext the records decrypt to.
 enum DecryptionTargets {
     static let all: [FuzzTarget] = [
-        FuzzTarget(name: "tls-records", summary: "TLS records opened with every suite and version (RC4, CBC with and without encrypt-then-MAC, GCM, ChaCha20, TLS 1.3); key logs; RSA key DER", run: records),
-        FuzzTarget(name: "decrypted-traffic", summary: "decrypted plaintext read as CredSSP TSRequests (NTLM) then MCS, licensing, share PDUs, both sides", run: decryptedTraffic),
+        FuzzTarget(
+            name: "tls-records",
+            summary:
+                "TLS records opened with every suite and version (RC4, CBC with and without encrypt-then-MAC, GCM, ChaCha20, TLS 1.3); key logs; RSA key DER",
+            run: records),
+        FuzzTarget(
+            name: "decrypted-traffic", summary: "decrypted plaintext read as CredSSP TSRequests (NTLM) then MCS, licensing, share PDUs, both sides",
+            run: decryptedTraffic),
     ]
 
     /// The first byte picks the suite, the second the version and encrypt-then-MAC;
@@ -17,13 +23,15 @@ enum DecryptionTargets {
         guard bytes.count >= 2 else { return }
         let suite = CipherSuite.all[Int(bytes[0]) % CipherSuite.all.count]
         let version: UInt16 = [0x0301, 0x0302, 0x0303, 0x0304][Int(bytes[1] & 3)]
-        let keys = DirectionKeys(macKey: [UInt8](repeating: 1, count: 48), key: [UInt8](repeating: 2, count: suite.cipher.keyBytes),
-                                 iv: [UInt8](repeating: 3, count: version >= 0x0304 ? 12 : suite.cipher.fixedIVBytes))
+        let keys = DirectionKeys(
+            macKey: [UInt8](repeating: 1, count: 48), key: [UInt8](repeating: 2, count: suite.cipher.keyBytes),
+            iv: [UInt8](repeating: 3, count: version >= 0x0304 ? 12 : suite.cipher.fixedIVBytes))
         var decryptor = RecordDecryptor(suite: suite, version: version, keys: keys, encryptThenMAC: bytes[1] & 4 != 0)
         let stream = Array(bytes.dropFirst(2))
         for record in TLSRecords.split(stream, from: 0).prefix(64) {
             if let opened = try? decryptor.open(type: record.type, body: record.body),
-               opened.plaintext.count > TLSRecords.maximumBody {
+                opened.plaintext.count > TLSRecords.maximumBody
+            {
                 violated("tls-records: plaintext longer than its record")
             }
         }

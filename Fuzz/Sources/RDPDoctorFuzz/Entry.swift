@@ -14,7 +14,8 @@ struct FuzzTarget: Sendable {
 }
 
 enum Targets {
-    static let all: [FuzzTarget] = WireTargets.all + SecurityTargets.all + MachineTargets.all + TextTargets.all
+    static let all: [FuzzTarget] =
+        WireTargets.all + SecurityTargets.all + MachineTargets.all + TextTargets.all
         + CaptureTargets.all + DecryptionTargets.all + GatewayTargets.all
 
     /// The target FUZZ_TARGET names; the process exits when it names none.

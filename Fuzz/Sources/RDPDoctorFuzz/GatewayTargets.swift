@@ -12,9 +12,10 @@ import ProbeCore
 /// the text of an action other than the gateway connection's own bytes.
 enum GatewayTargets {
     static let all: [FuzzTarget] = [
-        FuzzTarget(name: "gateway-tunnel",
-                   summary: "TunnelledProbeMachine (RD Gateway walk, RDP walk inside) and GatewayMachine fed chunked gateway streams",
-                   run: tunnel),
+        FuzzTarget(
+            name: "gateway-tunnel",
+            summary: "TunnelledProbeMachine (RD Gateway walk, RDP walk inside) and GatewayMachine fed chunked gateway streams",
+            run: tunnel)
     ]
 
     static let password = "fuzz-gateway-password"
@@ -36,17 +37,21 @@ enum GatewayTargets {
             credentials: mode & 0x01 == 0 ? nil : GatewayCredentials(user: "gwuser", domain: "", password: password),
             mayAuthenticate: { _ in allowed }, random: { Array(repeating: 0x5A, count: $0) },
             currentTime: FileTime(rawValue: 133_000_000_000_000_000),
-            channelProbe: [0x03, 0x00, 0x00, 0x13, 0x0E, 0xE0, 0x00, 0x00, 0x00, 0x00, 0x00,
-                           0x01, 0x00, 0x08, 0x00, 0x03, 0x00, 0x00, 0x00])
+            channelProbe: [
+                0x03, 0x00, 0x00, 0x13, 0x0E, 0xE0, 0x00, 0x00, 0x00, 0x00, 0x00,
+                0x01, 0x00, 0x08, 0x00, 0x03, 0x00, 0x00, 0x00,
+            ])
         if mode & 0x08 != 0 { options.holdMs = 5_000 }
         let peerChain = MachineTargets.chain(chainMode, &cursor)
         let failConnect = mode & 0x40 != 0 ? chainMode >> 2 : nil
         var now = MachineTargets.t0
         if mode & 0x04 != 0 {
             let purpose = walkPurposes[Int(mode >> 4) & 3]
-            let account = purpose == .credentials ? CredentialSettings(
-                user: "alice", domain: "CORP", password: "fuzz-password", sendCredentials: false,
-                pinnedLeafSHA256: nil) : nil
+            let account =
+                purpose == .credentials
+                ? CredentialSettings(
+                    user: "alice", domain: "CORP", password: "fuzz-password", sendCredentials: false,
+                    pinnedLeafSHA256: nil) : nil
             let walk = CheckPlan(target: Target(host: MachineTargets.host))
                 .machine(purpose, timeouts: MachineTargets.timeouts, credentials: account)
             var machine = TunnelledProbeMachine(gateway: options, walk: walk)
@@ -79,8 +84,10 @@ enum GatewayTargets {
     /// TLS (on the connection, inside the tunnel, on the second connection) is
     /// established right after the machine starts it. When the script ends,
     /// deadlines pass until the machine finishes.
-    static func play<M: ConnectionMachine>(_ machine: inout M, _ cursor: inout Cursor, now: inout UInt64,
-                                           chain: [[UInt8]], failConnect: UInt8?) {
+    static func play<M: ConnectionMachine>(
+        _ machine: inout M, _ cursor: inout Cursor, now: inout UInt64,
+        chain: [[UInt8]], failConnect: UInt8?
+    ) {
         let ms = MachineTargets.ms
         let session = TLSSessionInfo(version: .tls12, peerChain: chain)
         var due: [ConnectionEvent] = []
@@ -137,9 +144,12 @@ enum GatewayTargets {
             case 0xEB: deliver(.second(.closed(.reset)))
             case 0xEC: deliver(.second(.failed("refused")))
             case 0xED:
-                deliver(.tcpStatistics(TCPStats(rttMs: Double(cursor.byte()), rttVarianceMs: 1, minRTTMs: 0.5,
-                                                totalRetransmits: 0, lost: 0, segmentsOut: 10, segmentsIn: 10,
-                                                pathMTU: 1500, sendMSS: 1448)))
+                deliver(
+                    .tcpStatistics(
+                        TCPStats(
+                            rttMs: Double(cursor.byte()), rttVarianceMs: 1, minRTTMs: 0.5,
+                            totalRetransmits: 0, lost: 0, segmentsOut: 10, segmentsIn: 10,
+                            pathMTU: 1500, sendMSS: 1448)))
             default: deliver(.received(cursor.take(cursor.uint16())))
             }
         }

@@ -34,8 +34,10 @@ enum MachineTargets {
     /// 0xF3 TLS fails; 0xF4 raw byte count; 0xF5 TCP statistics; 0xF6 time
     /// passes; 0xF7–0xFF: a 2-byte length, then that many bytes arrive. When
     /// the script ends, deadlines pass until the machine finishes.
-    static func play<M: ConnectionMachine>(_ machine: inout M, _ cursor: inout Cursor, now: inout UInt64,
-                                           chain: [[UInt8]], failConnect: UInt8?) {
+    static func play<M: ConnectionMachine>(
+        _ machine: inout M, _ cursor: inout Cursor, now: inout UInt64,
+        chain: [[UInt8]], failConnect: UInt8?
+    ) {
         var tlsDue = false
         func deliver(_ event: ConnectionEvent) {
             let wasFinished = machine.isFinished
@@ -85,9 +87,12 @@ enum MachineTargets {
                 deliver(.tlsFailed("handshake failure"))
             case 0xF4: deliver(.rawBytesArrived(cursor.uint16()))
             case 0xF5:
-                deliver(.tcpStatistics(TCPStats(rttMs: Double(cursor.byte()), rttVarianceMs: 1, minRTTMs: 0.5,
-                                                totalRetransmits: Int(cursor.byte()), lost: 0, segmentsOut: 10,
-                                                segmentsIn: 10, pathMTU: 1500, sendMSS: 1448)))
+                deliver(
+                    .tcpStatistics(
+                        TCPStats(
+                            rttMs: Double(cursor.byte()), rttVarianceMs: 1, minRTTMs: 0.5,
+                            totalRetransmits: Int(cursor.byte()), lost: 0, segmentsOut: 10,
+                            segmentsIn: 10, pathMTU: 1500, sendMSS: 1448)))
             case 0xF6: now += UInt64(cursor.uint16()) * ms
             default: deliver(.received(cursor.take(cursor.uint16())))
             }
@@ -100,8 +105,11 @@ enum MachineTargets {
             now += 2000 * ms
             deliver(.deadline)
         }
-        deliver(.tcpStatistics(TCPStats(rttMs: 1, rttVarianceMs: 1, minRTTMs: 1, totalRetransmits: 0, lost: 0,
-                                        segmentsOut: 1, segmentsIn: 1, pathMTU: 1500, sendMSS: 1448)))
+        deliver(
+            .tcpStatistics(
+                TCPStats(
+                    rttMs: 1, rttVarianceMs: 1, minRTTMs: 1, totalRetransmits: 0, lost: 0,
+                    segmentsOut: 1, segmentsIn: 1, pathMTU: 1500, sendMSS: 1448)))
     }
 
     /// The TLS chain: the real leaf, or (when asked) a certificate read from the input.
@@ -124,12 +132,16 @@ enum MachineTargets {
         var cursor = Cursor(bytes)
         let mode = cursor.byte()
         let chainMode = cursor.byte()
-        let credentials = mode & 0x10 == 0 ? nil : CredentialSettings(
-            user: "alice", domain: "CORP", password: "fuzz-password", sendCredentials: mode & 0x20 != 0,
-            pinnedLeafSHA256: mode & 0x80 != 0 ? CertificateKey.sha256(ofDER: leaf) : nil)
-        var machine = RDPProbeMachine(purpose: credentials == nil ? .defaultClient : .credentials,
-                                      requested: requests[Int(mode >> 2) & 3], goal: goals[Int(mode) & 3],
-                                      tls: TLSParameters(serverName: host), timeouts: timeouts, credentials: credentials)
+        let credentials =
+            mode & 0x10 == 0
+            ? nil
+            : CredentialSettings(
+                user: "alice", domain: "CORP", password: "fuzz-password", sendCredentials: mode & 0x20 != 0,
+                pinnedLeafSHA256: mode & 0x80 != 0 ? CertificateKey.sha256(ofDER: leaf) : nil)
+        var machine = RDPProbeMachine(
+            purpose: credentials == nil ? .defaultClient : .credentials,
+            requested: requests[Int(mode >> 2) & 3], goal: goals[Int(mode) & 3],
+            tls: TLSParameters(serverName: host), timeouts: timeouts, credentials: credentials)
         let peerChain = chain(chainMode, &cursor)
         var now = t0
         play(&machine, &cursor, now: &now, chain: peerChain, failConnect: mode & 0x40 != 0 ? chainMode >> 2 : nil)
@@ -141,8 +153,9 @@ enum MachineTargets {
     static func service(_ bytes: [UInt8]) {
         var cursor = Cursor(bytes)
         let mode = cursor.byte()
-        var machine = ServiceProbeMachine(host: host, tls: TLSParameters(serverName: host), timeouts: timeouts,
-                                          connectionID: "{00000000-0000-0000-0000-000000000000}")
+        var machine = ServiceProbeMachine(
+            host: host, tls: TLSParameters(serverName: host), timeouts: timeouts,
+            connectionID: "{00000000-0000-0000-0000-000000000000}")
         var now = t0
         play(&machine, &cursor, now: &now, chain: chain(mode, &cursor), failConnect: mode & 0x40 != 0 ? mode >> 4 : nil)
     }
@@ -155,8 +168,11 @@ enum MachineTargets {
         var cursor = Cursor(bytes)
         let mode = cursor.byte()
         let judged = cursor.byte()
-        let request = mode & 0x02 == 0 ? nil : CredentialRequest(
-            user: "alice", domain: "CORP", password: "fuzz-password", logon: mode & 0x04 != 0, insecure: mode & 0x08 != 0)
+        let request =
+            mode & 0x02 == 0
+            ? nil
+            : CredentialRequest(
+                user: "alice", domain: "CORP", password: "fuzz-password", logon: mode & 0x04 != 0, insecure: mode & 0x08 != 0)
         let settings = CheckCoordinator.Settings(
             plan: CheckPlan(target: Target(host: host)), budgetMs: 5000, quick: mode & 0x01 != 0, credentials: request,
             pinnedLeafSHA256: mode & 0x40 != 0 ? CertificateKey.sha256(ofDER: leaf) : nil,
@@ -214,8 +230,9 @@ enum MachineTargets {
     static func udp(_ bytes: [UInt8]) {
         var cursor = Cursor(bytes)
         let mode = cursor.byte()
-        var machine = UDPProbeMachine(port: 3389, initialSequenceNumber: UInt32(mode) * 0x0101_0101,
-                                      settings: UDPProbeSettings(attempts: Int(mode & 3) + 1))
+        var machine = UDPProbeMachine(
+            port: 3389, initialSequenceNumber: UInt32(mode) * 0x0101_0101,
+            settings: UDPProbeSettings(attempts: Int(mode & 3) + 1))
         var now = t0
         func deliver(_ event: UDPProbeEvent) {
             let wasFinished = machine.isFinished

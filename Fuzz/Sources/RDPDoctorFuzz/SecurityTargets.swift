@@ -95,8 +95,9 @@ enum SecurityTargets {
         _ = PEM.derBlocks(from: String(decoding: bytes, as: UTF8.self))
         let presented = chain
         let report = blocking {
-            await CertificateAuditor.audit(chain: presented, expectedName: name, nowSecondsSinceEpoch: 1_790_000_000,
-                                           trustAnchors: anchors)
+            await CertificateAuditor.audit(
+                chain: presented, expectedName: name, nowSecondsSinceEpoch: 1_790_000_000,
+                trustAnchors: anchors)
         }
         if report.certificates.count != chain.count {
             violated("cert-audit: \(chain.count) certificates in, \(report.certificates.count) summaries out")

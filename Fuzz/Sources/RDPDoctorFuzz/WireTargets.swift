@@ -9,7 +9,9 @@ enum WireTargets {
     static let all: [FuzzTarget] = [
         FuzzTarget(name: "tpkt", summary: "TPKTFramer (TPKT and fast-path) over the stream cut into chunks, PeerProtocol", run: tpkt),
         FuzzTarget(name: "x224", summary: "X.224 Connection Confirm; Connection Request with a round trip", run: x224),
-        FuzzTarget(name: "mcs-connect-initial", summary: "the client's MCS Connect Initial (GCC, client data blocks) as analyze reads it, with a round trip", run: mcsConnectInitial),
+        FuzzTarget(
+            name: "mcs-connect-initial", summary: "the client's MCS Connect Initial (GCC, client data blocks) as analyze reads it, with a round trip",
+            run: mcsConnectInitial),
         FuzzTarget(name: "mcs-connect-response", summary: "MCS Connect Response (GCC, server data blocks, server certificate)", run: mcsConnectResponse),
         FuzzTarget(name: "server-data", summary: "GCC server data blocks on their own (core, security with certificate, network)", run: serverData),
         FuzzTarget(name: "mcs-domain", summary: "MCS domain PDUs, whole TPKT frames and bare", run: mcsDomain),
@@ -61,13 +63,16 @@ enum WireTargets {
     static func mcsConnectInitial(_ bytes: [UInt8]) {
         _ = try? ClientConnectData.decode(bytes[...])
         guard let initial = try? MCSConnectInitial.decode(bytes[...]),
-              let encoded = try? initial.encode() else { return }
+            let encoded = try? initial.encode()
+        else { return }
         let again: MCSConnectInitial
         do { again = try MCSConnectInitial.decode(encoded[...]) } catch {
             violated("mcs-connect-initial: a re-encoded Connect Initial does not decode", "\(error)")
         }
         let (a, b) = (initial.clientData.core, again.clientData.core)
-        if (a.clientBuild, a.desktopWidth, a.desktopHeight, a.keyboardLayout, a.version) != (b.clientBuild, b.desktopWidth, b.desktopHeight, b.keyboardLayout, b.version) {
+        if (a.clientBuild, a.desktopWidth, a.desktopHeight, a.keyboardLayout, a.version) != (
+            b.clientBuild, b.desktopWidth, b.desktopHeight, b.keyboardLayout, b.version
+        ) {
             violated("mcs-connect-initial: round trip", "\(a) != \(b)")
         }
         if initial.clientData.network?.channels.count != again.clientData.network?.channels.count {
