@@ -2,7 +2,7 @@
 # Install the Debian packages the rdpdoctor testbed needs (idempotent).
 #
 #   scripts/testbed/install.sh            # servers, xfreerdp + tools for start.sh
-#   scripts/testbed/install.sh --peers    # also nmap and blackbox_exporter (benchmarks)
+#   scripts/testbed/install.sh --peers    # also nmap, blackbox_exporter and hyperfine (benchmarks)
 #
 # Runs `apt-get update` once, and only when something is missing. Must run as
 # root (or with sudo available). Package services are prevented from starting
@@ -16,7 +16,7 @@ set -euo pipefail
 
 PACKAGES=(xrdp freerdp2-shadow-x11 xvfb weston freerdp2-x11 winpr-utils openssl python3 procps
           util-linux iproute2 iptables tshark prometheus python3-cryptography)
-PEERS=(nmap prometheus-blackbox-exporter)
+PEERS=(nmap prometheus-blackbox-exporter hyperfine)
 
 for arg in "$@"; do
     case "$arg" in
