@@ -118,7 +118,7 @@ let package = Package(
         ),
         .testTarget(name: "RDPWireTests", dependencies: ["RDPWire"]),
         .testTarget(name: "TSGUTests", dependencies: ["TSGU", "RDPWire"]),
-        .testTarget(name: "CaptureTests", dependencies: ["Capture", "CaptureAnalysis", "ProbeCore", "RDPProtocol", "RDPWire", "TLSDecryption"]),
+        .testTarget(name: "CaptureTests", dependencies: ["Capture", "CaptureAnalysis", "ProbeCore", "RDPProtocol", "RDPWire", "TLSDecryption", "Reporting"]),
         .testTarget(name: "TLSDecryptionTests", dependencies: ["TLSDecryption", "LegacyCrypto", crypto]),
         .testTarget(name: "RDPProtocolTests", dependencies: ["RDPProtocol", "RDPWire"]),
         .testTarget(name: "LegacyCryptoTests", dependencies: ["LegacyCrypto"]),

@@ -4,6 +4,12 @@ import CertificateAudit
 import Diagnosis
 import ProbeCore
 
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
 /// `rdpdoctor analyze --json` (docs/analyze-json.md).
 extension JSONDocuments {
     public static let analyzeSchema = "rdpdoctor.analyze/3"
@@ -67,32 +73,58 @@ extension JSONDocuments {
         let record: ProbeRecord
     }
 
-    public static func analyze(_ capture: CaptureReport, file: String, showNames: Bool) -> String {
-        let connections = capture.connections.map { analyzed -> ConnectionDocument in
-            let captured = analyzed.captured
-            let cookie = captured.cookie.map { showNames || !$0.hasPrefix("mstshash=") ? $0 : "mstshash=(hidden)" }
-            return ConnectionDocument(
-                client: captured.client.description, server: captured.server.description,
-                start: CivilTime.iso8601(secondsSinceEpoch: captured.startMicros / 1_000_000), cookie: cookie,
-                handshakeSeen: captured.tcp.handshakeSeen,
-                handshakeRTTMs: captured.tcp.handshakeRTTMicros.map { Double($0) / 1000 },
-                clientToServer: DirectionDocument(captured.tcp.toServer), serverToClient: DirectionDocument(captured.tcp.toClient),
-                tlsServerName: captured.clientHello?.serverName, tlsVersion: captured.record.tls?.version?.rawValue,
-                tlsCipherSuite: captured.serverHello?.cipherSuite,
-                alerts: captured.alerts.map { "\($0.side.rawValue): \($0.description)" },
-                closedBy: captured.closedBy?.rawValue, closeKind: captured.closeKind?.rawValue,
-                closedAtMs: captured.closedAtMs, decryption: hidingNames(captured.decryption, showNames: showNames),
-                clientData: captured.clientData, clientDataProblem: captured.clientDataProblem,
-                verdict: analyzed.report.verdict, findings: analyzed.report.findings,
-                record: captured.record)
-        }
-        return encode(
+    /// The whole document, written piece by piece through `write`: each
+    /// connection is encoded on its own and handed over, so the memory the
+    /// encoder needs is one connection's, not the whole report's (the
+    /// pieces joined are exactly what encoding the whole document gives).
+    public static func analyze(_ capture: CaptureReport, file: String, showNames: Bool, write: (String) -> Void) {
+        let envelope = encode(
             AnalyzeDocument(
                 file: file, packets: capture.packets, tcpConnections: capture.tcpConnections,
                 rdpConnections: capture.rdpConnections,
                 notShown: Dictionary(uniqueKeysWithValues: capture.notShown.map { ($0.key.rawValue, $0.value) }),
                 readProblem: capture.readProblem, hasKeyLog: capture.hasKeyLog,
-                connections: connections))
+                connections: []))
+        // Sorted keys put "connections" first; its empty array is replaced by the connections.
+        let opening = "{\n  \"connections\" : ["
+        guard envelope.hasPrefix(opening),
+            let emptyEnd = envelope.range(of: "]", range: envelope.index(envelope.startIndex, offsetBy: opening.count)..<envelope.endIndex)
+        else {
+            write(envelope)  // not the shape expected: never the case with Foundation's encoder
+            return
+        }
+        guard !capture.connections.isEmpty else {
+            write(envelope)
+            return
+        }
+        write(opening)
+        let encoder = documentEncoder()
+        for (index, analyzed) in capture.connections.enumerated() {
+            let data = (try? encoder.encode(document(analyzed, showNames: showNames))) ?? Data("{}".utf8)
+            let indented = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+                .map { $0.isEmpty ? "" : "    " + $0 }.joined(separator: "\n")
+            write((index == 0 ? "\n" : ",\n") + indented)
+        }
+        write("\n  " + envelope[emptyEnd.lowerBound...])
+    }
+
+    static func document(_ analyzed: AnalyzedConnection, showNames: Bool) -> ConnectionDocument {
+        let captured = analyzed.captured
+        let cookie = captured.cookie.map { showNames || !$0.hasPrefix("mstshash=") ? $0 : "mstshash=(hidden)" }
+        return ConnectionDocument(
+            client: captured.client.description, server: captured.server.description,
+            start: CivilTime.iso8601(secondsSinceEpoch: captured.startMicros / 1_000_000), cookie: cookie,
+            handshakeSeen: captured.tcp.handshakeSeen,
+            handshakeRTTMs: captured.tcp.handshakeRTTMicros.map { Double($0) / 1000 },
+            clientToServer: DirectionDocument(captured.tcp.toServer), serverToClient: DirectionDocument(captured.tcp.toClient),
+            tlsServerName: captured.clientHello?.serverName, tlsVersion: captured.record.tls?.version?.rawValue,
+            tlsCipherSuite: captured.serverHello?.cipherSuite,
+            alerts: captured.alerts.map { "\($0.side.rawValue): \($0.description)" },
+            closedBy: captured.closedBy?.rawValue, closeKind: captured.closeKind?.rawValue,
+            closedAtMs: captured.closedAtMs, decryption: hidingNames(captured.decryption, showNames: showNames),
+            clientData: captured.clientData, clientDataProblem: captured.clientDataProblem,
+            verdict: analyzed.report.verdict, findings: analyzed.report.findings,
+            record: captured.record)
     }
 }
 

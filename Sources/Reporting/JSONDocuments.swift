@@ -82,11 +82,15 @@ public enum JSONDocuments {
         encode(ErrorDocument(error: message))
     }
 
-    static func encode(_ value: some Encodable) -> String {
+    static func documentEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    static func encode(_ value: some Encodable) -> String {
         // Encoding these plain records cannot fail; keep a message rather than trap if it ever does.
-        guard let data = try? encoder.encode(value) else { return "{\"error\":\"internal: JSON encoding failed\"}\n" }
+        guard let data = try? documentEncoder().encode(value) else { return "{\"error\":\"internal: JSON encoding failed\"}\n" }
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 }

@@ -79,11 +79,10 @@ struct Analyze: AsyncParsableCommand {
             Output.standardOutput(ZeekLogRenderer(showNames: showNames).render(report))
             let left = report.notShown.values.reduce(0, +)
             if left > 0 { Output.standardError("rdpdoctor: \(left) more RDP connections are counted, not logged (the first 1000 are kept)\n") }
+        } else if json {
+            JSONDocuments.analyze(report, file: file, showNames: showNames, write: Output.standardOutput)
         } else {
-            Output.standardOutput(
-                json
-                    ? JSONDocuments.analyze(report, file: file, showNames: showNames)
-                    : AnalyzeTextRenderer(style: style, showNames: showNames).render(report, file: file))
+            Output.standardOutput(AnalyzeTextRenderer(style: style, showNames: showNames).render(report, file: file))
         }
         let worst = report.connections.map(\.report.exitStatus).max() ?? 0
         if worst != 0 { throw Reported(status: ExitStatus(rawValue: worst) ?? .failure) }
