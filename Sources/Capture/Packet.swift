@@ -4,13 +4,40 @@ import RDPWire
 // that are not IP, or IP that is not TCP or UDP, are skipped (nil), never an
 // error: a capture holds all kinds of traffic.
 
-/// An IPv4 or IPv6 address, kept as bytes.
+/// An IPv4 or IPv6 address. Kept inline (two words and a length, no array):
+/// every captured packet makes two, and the reassembler hashes and compares
+/// them once per segment.
 public struct IPAddressBytes: Hashable, Sendable, Comparable, CustomStringConvertible {
-    public let bytes: [UInt8]
+    /// The address in network order, from the top bit of `high` on (IPv4 in
+    /// its top 32 bits), zeros after it: numeric order is byte order.
+    private let high: UInt64
+    private let low: UInt64
+    /// 4 for IPv4, 16 for IPv6 (at most 16 bytes are kept).
+    private let length: UInt8
 
-    public init(_ bytes: [UInt8]) { self.bytes = bytes }
+    public init(_ bytes: some Collection<UInt8>) {
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        var index = 0
+        for byte in bytes.prefix(16) {
+            if index < 8 { high |= UInt64(byte) << (56 - 8 * index) } else { low |= UInt64(byte) << (56 - 8 * (index - 8)) }
+            index += 1
+        }
+        (self.high, self.low, self.length) = (high, low, UInt8(index))
+    }
+
+    init(ipv4 address: UInt32) {
+        (high, low, length) = (UInt64(address) << 32, 0, 4)
+    }
+
+    public var bytes: [UInt8] {
+        (0..<Int(length)).map { index in UInt8(truncatingIfNeeded: index < 8 ? high >> (56 - 8 * index) : low >> (56 - 8 * (index - 8))) }
+    }
+
+    public var isIPv6: Bool { length == 16 }
 
     public var description: String {
+        let bytes = bytes
         if bytes.count == 4 { return bytes.map(String.init).joined(separator: ".") }
         // IPv6: eight groups, the longest run of zero groups written "::".
         let groups = stride(from: 0, to: 16, by: 2).map { UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]) }
@@ -31,8 +58,10 @@ public struct IPAddressBytes: Hashable, Sendable, Comparable, CustomStringConver
         return head + "::" + tail
     }
 
+    /// Byte order, a shorter address before a longer one it begins (as
+    /// comparing the byte arrays would).
     public static func < (lhs: IPAddressBytes, rhs: IPAddressBytes) -> Bool {
-        lhs.bytes.lexicographicallyPrecedes(rhs.bytes)
+        (lhs.high, lhs.low, lhs.length) < (rhs.high, rhs.low, rhs.length)
     }
 }
 
@@ -47,7 +76,7 @@ public struct Endpoint: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        address.bytes.count == 16 ? "[\(address)]:\(port)" : "\(address):\(port)"
+        address.isIPv6 ? "[\(address)]:\(port)" : "\(address):\(port)"
     }
 }
 
@@ -139,28 +168,22 @@ public enum PacketDecoder {
         }
     }
 
+    // IPv4 and the TCP/UDP headers are read at fixed offsets, each checked
+    // against the frame's length first: this runs once per captured packet,
+    // and a reader's sub-slices cost a reference count each.
     static func ipv4(_ packet: ArraySlice<UInt8>, originalLength: Int) -> TransportPacket? {
-        var reader = ByteReader(packet, pdu: "IPv4")
-        guard let first = try? reader.u8("version"), first >> 4 == 4 else { return nil }
-        let headerLength = Int(first & 0x0F) * 4
-        guard headerLength >= 20, (try? reader.skip(1, "tos")) != nil,
-            let totalLength = try? reader.u16BE("total length"),
-            (try? reader.skip(2, "id")) != nil,
-            let fragment = try? reader.u16BE("fragment"),
-            (try? reader.skip(1, "ttl")) != nil,
-            let proto = try? reader.u8("protocol"),
-            (try? reader.skip(2, "checksum")) != nil,
-            let source = try? reader.bytes(4, "source"), let destination = try? reader.bytes(4, "destination"),
-            (try? reader.skip(headerLength - 20, "options")) != nil
-        else { return nil }
+        guard packet.count >= 20, packet.byte(0) >> 4 == 4 else { return nil }
+        let headerLength = Int(packet.byte(0) & 0x0F) * 4
+        guard headerLength >= 20, packet.count >= headerLength else { return nil }
         // Only whole datagrams or first fragments carry the transport header.
-        guard fragment & 0x1FFF == 0 else { return nil }
+        guard packet.u16(at: 6) & 0x1FFF == 0 else { return nil }
         // Ethernet pads short frames; TSO captures may say 0 (then take what is there).
-        let declared = Int(totalLength) - headerLength
-        let body = reader.unread.prefix(declared > 0 ? declared : reader.remaining)
+        let declared = Int(packet.u16(at: 2)) - headerLength
+        let available = packet.count - headerLength
+        let body = declared > 0 ? min(declared, available) : available
         return transport(
-            proto, IPAddressBytes(Array(source)), IPAddressBytes(Array(destination)), body,
-            truncatedBy: max(0, declared - body.count))
+            packet.byte(9), IPAddressBytes(ipv4: packet.u32(at: 12)), IPAddressBytes(ipv4: packet.u32(at: 16)),
+            packet, at: headerLength, count: body, truncatedBy: max(0, declared - body))
     }
 
     static func ipv6(_ packet: ArraySlice<UInt8>) -> TransportPacket? {
@@ -191,41 +214,40 @@ public enum PacketDecoder {
                 remainingPayload -= length
             }
         }
-        let body = reader.unread.prefix(remainingPayload > 0 ? remainingPayload : reader.remaining)
+        let body = remainingPayload > 0 ? min(remainingPayload, reader.remaining) : reader.remaining
         return transport(
-            next, IPAddressBytes(Array(source)), IPAddressBytes(Array(destination)), body,
-            truncatedBy: max(0, remainingPayload - body.count))
+            next, IPAddressBytes(source), IPAddressBytes(destination), packet, at: reader.offset, count: body,
+            truncatedBy: max(0, remainingPayload - body))
     }
 
+    /// The TCP or UDP header and payload in `packet[at..<at + count]` (offsets from its start).
     static func transport(
         _ proto: UInt8, _ source: IPAddressBytes, _ destination: IPAddressBytes,
-        _ body: ArraySlice<UInt8>, truncatedBy missing: Int
+        _ packet: ArraySlice<UInt8>, at start: Int, count: Int, truncatedBy missing: Int
     ) -> TransportPacket? {
-        var reader = ByteReader(body, pdu: "transport")
+        let end = packet.startIndex + start + count
         switch proto {
         case 6:
-            guard let sourcePort = try? reader.u16BE("source port"), let destinationPort = try? reader.u16BE("destination port"),
-                let sequence = try? reader.u32BE("sequence"), let ack = try? reader.u32BE("ack"),
-                let offsetByte = try? reader.u8("data offset"), let flags = try? reader.u8("flags"),
-                let window = try? reader.u16BE("window"), (try? reader.skip(4, "checksum and urgent")) != nil
-            else { return nil }
-            let headerLength = Int(offsetByte >> 4) * 4
-            guard headerLength >= 20, let options = try? reader.bytes(headerLength - 20, "options") else { return nil }
+            guard count >= 20 else { return nil }
+            let headerLength = Int(packet.byte(start + 12) >> 4) * 4
+            guard headerLength >= 20, headerLength <= count else { return nil }
+            let flags = packet.byte(start + 13)
+            let optionStart = packet.startIndex + start + 20
             return .tcp(
                 TCPSegment(
-                    source: Endpoint(address: source, port: sourcePort),
-                    destination: Endpoint(address: destination, port: destinationPort),
-                    sequence: sequence, acknowledgement: ack, flags: TCPFlags(rawValue: flags & 0x3F), window: window,
-                    maximumSegmentSize: mss(options), payload: Array(reader.rest()), missingPayload: missing))
+                    source: Endpoint(address: source, port: packet.u16(at: start)),
+                    destination: Endpoint(address: destination, port: packet.u16(at: start + 2)),
+                    sequence: packet.u32(at: start + 4), acknowledgement: packet.u32(at: start + 8),
+                    flags: TCPFlags(rawValue: flags & 0x3F), window: packet.u16(at: start + 14),
+                    maximumSegmentSize: flags & 0x02 != 0 ? mss(packet[optionStart..<(optionStart + headerLength - 20)]) : nil,
+                    payload: Array(packet[(packet.startIndex + start + headerLength)..<end]), missingPayload: missing))
         case 17:
-            guard let sourcePort = try? reader.u16BE("source port"), let destinationPort = try? reader.u16BE("destination port"),
-                (try? reader.skip(4, "length and checksum")) != nil
-            else { return nil }
+            guard count >= 8 else { return nil }
             return .udp(
                 UDPDatagram(
-                    source: Endpoint(address: source, port: sourcePort),
-                    destination: Endpoint(address: destination, port: destinationPort),
-                    payload: Array(reader.rest())))
+                    source: Endpoint(address: source, port: packet.u16(at: start)),
+                    destination: Endpoint(address: destination, port: packet.u16(at: start + 2)),
+                    payload: Array(packet[(packet.startIndex + start + 8)..<end])))
         default:
             return nil
         }
@@ -243,5 +265,19 @@ public enum PacketDecoder {
             if kind == 2, value.count == 2 { return UInt16(value[value.startIndex]) << 8 | UInt16(value[value.startIndex + 1]) }
         }
         return nil
+    }
+}
+
+/// Big-endian reads at offsets from a slice's start; the caller has checked
+/// that the slice is long enough.
+extension ArraySlice<UInt8> {
+    fileprivate func byte(_ offset: Int) -> UInt8 { self[startIndex + offset] }
+
+    fileprivate func u16(at offset: Int) -> UInt16 {
+        UInt16(self[startIndex + offset]) << 8 | UInt16(self[startIndex + offset + 1])
+    }
+
+    fileprivate func u32(at offset: Int) -> UInt32 {
+        UInt32(u16(at: offset)) << 16 | UInt32(u16(at: offset + 2))
     }
 }

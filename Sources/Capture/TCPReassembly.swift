@@ -123,14 +123,6 @@ public struct TCPReassembler: Sendable {
         init(_ a: Endpoint, _ b: Endpoint) {
             if (a.address, a.port) < (b.address, b.port) { low = a; high = b } else { low = b; high = a }
         }
-
-        // Once per segment: the addresses hashed as whole byte runs, not byte by byte.
-        func hash(into hasher: inout Hasher) {
-            hasher.combine(low.port)
-            hasher.combine(high.port)
-            low.address.bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
-            high.address.bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
-        }
     }
 
     public init(streamLimit: Int = TCPReassembler.defaultStreamLimit) {

@@ -137,7 +137,7 @@ struct TCPSynthesizer {
         let side = event.direction
         switch event.happening {
         case .bytes(let bytes):
-            let largest = PacketSynthesis.maximumTCPPayload(ipv6: flow.client.address.bytes.count == 16)
+            let largest = PacketSynthesis.maximumTCPPayload(ipv6: flow.client.address.isIPv6)
             var start = bytes.startIndex
             while start < bytes.endIndex {
                 let end = min(bytes.endIndex, start + largest)
@@ -188,7 +188,7 @@ struct TCPSynthesizer {
 /// A recorded UDP exchange's datagrams.
 enum UDPSynthesizer {
     static func packets(_ flow: RecordedFlow) -> [(micros: Int64, data: [UInt8])] {
-        let largest = PacketSynthesis.maximumUDPPayload(ipv6: flow.client.address.bytes.count == 16)
+        let largest = PacketSynthesis.maximumUDPPayload(ipv6: flow.client.address.isIPv6)
         return flow.events.compactMap { event in
             guard case .bytes(let bytes) = event.happening else { return nil }
             let (source, destination) = event.direction == .clientToServer ? (flow.client, flow.server) : (flow.server, flow.client)

@@ -41,8 +41,9 @@ public struct CaptureAnalyzer: Sendable {
     private var kept: [AnalyzedConnection] = []
     private var notShown: [Verdict.Outcome: Int] = [:]
     private var rdpCount = 0
-    /// Kept connections whose verdict is not a failure (a failure may replace one).
-    private var keptSuccesses = 0
+    /// Where the kept connections whose verdict is not a failure are, in
+    /// order (a failure may replace the last one).
+    private var keptSuccesses: [Int] = []
     private let trustAnchors: @Sendable () -> [[UInt8]]
     /// The same servers' chains come back connection after connection.
     private let audits = CertificateAuditCache()
@@ -122,7 +123,7 @@ public struct CaptureAnalyzer: Sendable {
         // captures of many short connections would otherwise spend their time here).
         if kept.count >= Self.maximumReported {
             let verdict = Diagnoser.quickVerdict(observations)
-            guard verdict.outcome == .fails, keptSuccesses > 0 else {
+            guard verdict.outcome == .fails, !keptSuccesses.isEmpty else {
                 notShown[verdict.outcome, default: 0] += 1
                 return
             }
@@ -138,14 +139,13 @@ public struct CaptureAnalyzer: Sendable {
     private mutating func keep(_ analyzed: AnalyzedConnection) {
         let fails = analyzed.report.verdict.outcome == .fails
         guard kept.count >= Self.maximumReported else {
+            if !fails { keptSuccesses.append(kept.count) }
             kept.append(analyzed)
-            if !fails { keptSuccesses += 1 }
             return
         }
-        if fails, let index = kept.lastIndex(where: { $0.report.verdict.outcome != .fails }) {
+        if fails, let index = keptSuccesses.popLast() {
             notShown[kept[index].report.verdict.outcome, default: 0] += 1
             kept[index] = analyzed
-            keptSuccesses -= 1
         } else {
             notShown[analyzed.report.verdict.outcome, default: 0] += 1
         }

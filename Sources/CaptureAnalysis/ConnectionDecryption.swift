@@ -27,9 +27,12 @@ extension ConnectionReplay {
             facts.problem = NotDecrypted.handshakeIncomplete("the hellos are not whole in the capture").description
             return DecryptionOutcome(facts: facts)
         }
-        let clientRecords = TLSRecords.split(connection.toServer.stream, from: starts.client)
-        let serverRecords = TLSRecords.split(connection.toClient.stream, from: starts.server)
         let resumed = parameters.resumed ? resumable[parameters.sessionID] : nil
+        // Without any key the decryptor says so before it reads a record: most
+        // connections of a capture read without keys skip the split.
+        let needsRecords = !keys.isEmpty || resumed != nil
+        let clientRecords = needsRecords ? TLSRecords.split(connection.toServer.stream, from: starts.client) : []
+        let serverRecords = needsRecords ? TLSRecords.split(connection.toClient.stream, from: starts.server) : []
         switch SessionDecryptor.decrypt(
             parameters, clientRecords: clientRecords, serverRecords: serverRecords,
             keys: keys, resumedMaster: resumed)

@@ -10,7 +10,7 @@ public struct Catalogue: Sendable {
     public let families: [Family]
     public let pairStories: [PairStory]
     /// clientcodes.json: the codes a client shows for each way of failing.
-    let clientCodeShapes: [ClientFailure: ClientCodeShape]
+    let clientCodeShapes: [ClientFailure: ClientCodeTemplate]
     /// wirenames.json, by table and value.
     let wireNames: [WireTable: [UInt64: String]]
     private let byFamily: [FamilyID: Int]
@@ -38,7 +38,7 @@ public struct Catalogue: Sendable {
             }
         }
         self.wireNames = wireNames
-        self.clientCodeShapes = Dictionary(clientCodeShapes.map { ($0.shape, $0) }, uniquingKeysWith: { first, _ in first })
+        self.clientCodeShapes = Dictionary(clientCodeShapes.map { ($0.shape, $0.template) }, uniquingKeysWith: { first, _ in first })
         let rank = Dictionary(uniqueKeysWithValues: Self.readingOrder.enumerated().map { ($1, $0) })
         families = unordered.sorted {
             (rank[$0.family] ?? Int.max, $0.family) < (rank[$1.family] ?? Int.max, $1.family)

@@ -62,6 +62,11 @@ extension Catalogue {
                     stories = try decoder.decode(PairStoryFile.self, from: data).pairs
                 } else if name.hasSuffix("clientcodes.json") {
                     shapes = try decoder.decode(ClientCodeFile.self, from: data).shapes
+                    for shape in shapes {
+                        for written in [shape.error, shape.extended].compactMap({ $0 }) where KeyTemplate(written) == nil {
+                            throw CatalogueError(description: "\"\(written)\" is not a key (family:0xHEX or family:{value})")
+                        }
+                    }
                 } else if name.hasSuffix("wirenames.json") {
                     wireTables = try decoder.decode(WireNameFile.self, from: data).tables
                 } else {

@@ -279,17 +279,48 @@ struct ClientCodeShape: Codable, Sendable {
     let certainty: Certainty
     let source: String
 
+    /// The written keys read once, when the catalogue loads (the rules ask
+    /// for codes for every connection of a capture).
+    var template: ClientCodeTemplate {
+        ClientCodeTemplate(error: error.flatMap(KeyTemplate.init), extended: extended.flatMap(KeyTemplate.init), also: also ?? [])
+    }
+}
+
+/// A client code shape's keys, read.
+struct ClientCodeTemplate: Sendable {
+    let error: KeyTemplate?
+    let extended: KeyTemplate?
+    let also: [CatalogueKey]
+
     func codes(value: UInt64?) -> ClientCodes {
-        ClientCodes(
-            error: error.flatMap { Self.key($0, value) }, extended: extended.flatMap { Self.key($0, value) },
-            also: also ?? [])
+        ClientCodes(error: error?.key(value), extended: extended?.key(value), also: also)
+    }
+}
+
+/// A written key of clientcodes.json: `family:0xHEX`, or `family:{value}`
+/// for the number the server sent.
+enum KeyTemplate: Sendable {
+    case fixed(CatalogueKey)
+    case valued(FamilyID)
+
+    /// nil for text that is neither form.
+    init?(_ written: String) {
+        if written.hasSuffix(":{value}") {
+            let family = written.dropLast(":{value}".count)
+            guard !family.isEmpty, !family.contains(":") else { return nil }
+            self = .valued(FamilyID(String(family)))
+        } else {
+            guard let key = CatalogueKey(parsing: written) else { return nil }
+            self = .fixed(key)
+        }
     }
 
-    /// A written key, with `{value}` filled in; nil when the value is needed but missing.
-    static func key(_ written: String, _ value: UInt64?) -> CatalogueKey? {
-        guard written.contains("{value}") else { return CatalogueKey(parsing: written) }
-        guard let value else { return nil }
-        return CatalogueKey(parsing: written.replacing("{value}", with: CodeNumber.hex(value)))
+    /// The key, with the value filled in; nil when the value is needed but missing.
+    func key(_ value: UInt64?) -> CatalogueKey? {
+        switch self {
+        case .fixed(let key): key
+        case .valued(let family): value.map { CatalogueKey(family, $0) }
+        }
     }
 }
 

@@ -101,11 +101,25 @@ extension JSONDocuments {
         let encoder = documentEncoder()
         for (index, analyzed) in capture.connections.enumerated() {
             let data = (try? encoder.encode(document(analyzed, showNames: showNames))) ?? Data("{}".utf8)
-            let indented = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-                .map { $0.isEmpty ? "" : "    " + $0 }.joined(separator: "\n")
-            write((index == 0 ? "\n" : ",\n") + indented)
+            write((index == 0 ? "\n" : ",\n") + indentedTwoLevels(data))
         }
         write("\n  " + envelope[emptyEnd.lowerBound...])
+    }
+
+    /// A document encoded alone, indented as an element of the top-level
+    /// object's array (4 more spaces on every line that is not empty), by bytes.
+    static func indentedTwoLevels(_ json: Data) -> String {
+        let space = UInt8(ascii: " ")
+        let newline = UInt8(ascii: "\n")
+        var out: [UInt8] = []
+        out.reserveCapacity(json.count + json.count / 8)
+        var atLineStart = true
+        for byte in json {
+            if atLineStart && byte != newline { out += [space, space, space, space] }
+            out.append(byte)
+            atLineStart = byte == newline
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func document(_ analyzed: AnalyzedConnection, showNames: Bool) -> ConnectionDocument {

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Catalogue
@@ -38,6 +39,25 @@ struct ClientCodesTests {
         #expect(licensing.extended?.description == "license:0x2")
         // Without the number, the row gives only its fixed codes.
         #expect(catalogue.clientCodes(.serverErrorInfo, value: nil).keys.isEmpty)
+    }
+
+    @Test("a written key that is neither family:0xHEX nor family:{value} stops the load, naming it")
+    func malformedKeyRefused() throws {
+        for written in ["disconnect:{value}x", "0x904", "errinfo:{val}", ":{value}"] {
+            let file = """
+                {"description": "", "shapes": [{"shape": "setup-closed", "when": "", "error": "\(written)",
+                "certainty": "documented", "source": ""}]}
+                """
+            #expect(KeyTemplate(written) == nil, "\(written)")
+            #expect(throws: CatalogueError.self) { try Catalogue.load(files: [("clientcodes.json", Data(file.utf8))]) }
+            do {
+                _ = try Catalogue.load(files: [("clientcodes.json", Data(file.utf8))])
+            } catch {
+                #expect("\(error)".contains("\"\(written)\" is not a key"), "\(error)")
+            }
+        }
+        #expect(KeyTemplate("errinfo:{value}")?.key(0x1234) == CatalogueKey(.errinfo, 0x1234))
+        #expect(KeyTemplate("disconnect:0x904")?.key(nil) == CatalogueKey(.disconnect, 0x904))
     }
 
     @Test("the setup close is 0x904 with extended 0x7")
