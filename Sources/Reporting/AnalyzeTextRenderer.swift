@@ -93,7 +93,7 @@ public struct AnalyzeTextRenderer: Sendable {
             facts.append("a TLS ClientHello (\(hello.serverName.map { "for \($0)" } ?? "without a server name")) but no ServerHello")
         }
         for alert in captured.alerts {
-            facts.append("the \(alert.side.rawValue) sent the TLS alert \(alert.description)")
+            facts.append("the \(alert.side.rawValue) sent the TLS alert \(TLSAlert.name(alert.description))")
         }
         facts += decryptedFacts(captured)
         if captured.closedBy == nil { facts.append("the capture ends before the connection does") }
