@@ -82,6 +82,7 @@ public enum FindingID: String, Codable, Sendable, CaseIterable {
     case pathSampleFailed = "path.sample-failed"
     case pathSampleLoss = "path.sample-loss"
     case pathStall = "path.stall"
+    case pathZeroWindow = "path.zero-window"
     // rdpsec
     case rdpsecEncryption = "rdpsec.encryption"
     case rdpsecExchange = "rdpsec.exchange"

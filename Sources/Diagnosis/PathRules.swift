@@ -28,6 +28,8 @@ enum PathRules: DiagnosisRule {
                     detail:
                         "The default client stalled during \(Names.step(search.stalledStep)) once the server started a large flight; the same walk with small TCP segments completed. Largest segment that worked: \(search.largestWorkingMSS) bytes\(search.smallestFailingMSS.map { ", smallest that stalled: \($0)" } ?? "") (tries: \(tried)). A VPN or tunnel with a smaller MTU that drops the ICMP messages path MTU discovery needs is the usual cause.",
                     fixes: mtuFixes, codes: catalogue.clientCodes(.pathStall).keys))
+        } else if let probe = o.defaultClient, case let .timedOut(step, waiting) = probe.end, let tcp = probe.tcp, tcp.peerWindowClosed {
+            findings.append(zeroWindow(probe, step: step, waiting: waiting, tcp: tcp, port: o.target.port, catalogue: catalogue))
         } else if let probe = o.defaultClient, case let .timedOut(step, waiting) = probe.end, step >= .tls {
             let bytes = probe.timings.last { $0.step == step }?.bytesReceived ?? 0
             let small = o.probes.first { $0.purpose == .smallSegments }
@@ -49,6 +51,23 @@ enum PathRules: DiagnosisRule {
         findings += latency(o, catalogue: catalogue)
         if let sample = o.pathSample { findings += pathSample(sample, catalogue: catalogue) }
         return findings
+    }
+
+    /// The server's TCP receive window closed and stayed closed: it stopped
+    /// reading, so what the client had to send next never left the machine.
+    static func zeroWindow(
+        _ probe: ProbeRecord, step: Step, waiting: Awaiting, tcp: TCPStats, port: UInt16, catalogue: Catalogue
+    ) -> Finding {
+        Finding(
+            id: .pathZeroWindow, level: .warn, section: .path,
+            title: "The server stopped reading during \(Names.step(step)): its TCP receive window stayed at 0",
+            detail:
+                "The server answered the earlier steps, then advertised a receive window of 0 bytes: the \(tcp.unsentBytes ?? 0) bytes rdpdoctor had to send for \(Names.step(step)) never left this machine, and each window probe was answered with 0 again while rdpdoctor waited \(Names.waited(probe).map(Names.ms) ?? "until the deadline") for \(Names.waitingFor(waiting, in: probe)). A server process that no longer reads its connections (hung, overloaded, out of workers or sessions) does this, or a device on the path that holds the connection. It is not packet loss or the MTU: everything sent before was acknowledged.",
+            fixes: [
+                "On the server, see who owns the port and whether its receive queue grows: Windows `Get-NetTCPConnection -LocalPort \(port) | Select-Object RemoteAddress, State, OwningProcess`; Linux `ss -tnp 'sport = :\(port)'` (Recv-Q is what the process has not read).",
+                "Restart the Remote Desktop service (`Restart-Service TermService -Force`; xrdp: `systemctl restart xrdp`) and check the server's CPU, memory and session count.",
+            ],
+            codes: catalogue.clientCodes(.stepTimeout).keys)
     }
 
     /// Who closed the default client's connection, when, and what was outstanding.

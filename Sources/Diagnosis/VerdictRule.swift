@@ -177,6 +177,13 @@ enum VerdictRule {
                 summary:
                     "The client would stall during \(Names.step(step)): a path MTU black hole drops packets over about \(mtu) bytes (usually a VPN or tunnel). Microsoft clients give up with a timeout (0x108) or show 0x904 / 0x7.",
                 codes: catalogue.clientCodes(.pathStall))
+        case let .timedOut(step, _) where probe.tcp?.peerWindowClosed == true:
+            // A closed window may open again, so this stays "could not tell", with the cause named.
+            return Verdict(
+                outcome: .undetermined, step: step,
+                summary:
+                    "Could not tell: during \(Names.step(step)) the server stopped reading; its TCP receive window stayed at 0 for \(Names.waited(probe).map(Names.ms) ?? "the whole wait"), so the client's next message could not even be sent. If the server never reads again, Microsoft clients give up with 0x108 (timed out)."
+            )
         case let .timedOut(step, _) where (Names.waited(probe) ?? 0) + 1 < (probe.stepDeadlineMs ?? 0):
             // Cut short by the check's own budget, not by the step's deadline.
             return Verdict(

@@ -92,10 +92,15 @@ public struct TCPStats: Sendable, Equatable, Codable {
     public var segmentsIn: Int
     public var pathMTU: Int
     public var sendMSS: Int
+    /// The receive window the peer advertised last, in bytes (tcpi_snd_wnd);
+    /// nil where the kernel does not report it (before Linux 5.4).
+    public var peerWindow: Int?
+    /// Bytes written by rdpdoctor that the kernel has not sent yet (tcpi_notsent_bytes).
+    public var unsentBytes: Int?
 
     public init(
         rttMs: Double, rttVarianceMs: Double, minRTTMs: Double, totalRetransmits: Int, lost: Int,
-        segmentsOut: Int, segmentsIn: Int, pathMTU: Int, sendMSS: Int
+        segmentsOut: Int, segmentsIn: Int, pathMTU: Int, sendMSS: Int, peerWindow: Int? = nil, unsentBytes: Int? = nil
     ) {
         self.rttMs = rttMs
         self.rttVarianceMs = rttVarianceMs
@@ -106,7 +111,12 @@ public struct TCPStats: Sendable, Equatable, Codable {
         self.segmentsIn = segmentsIn
         self.pathMTU = pathMTU
         self.sendMSS = sendMSS
+        self.peerWindow = peerWindow
+        self.unsentBytes = unsentBytes
     }
+
+    /// The peer stopped reading: its window is closed and our bytes wait to be sent.
+    public var peerWindowClosed: Bool { peerWindow == 0 && (unsentBytes ?? 0) > 0 }
 }
 
 public enum ConnectFailure: Sendable, Equatable, Codable {

@@ -9,11 +9,28 @@ import ProbeCore
 /// kernel's `struct tcp_info` (linux/tcp.h); glibc's copy stops before the
 /// segment counters, so the bytes are read by offset.
 enum TCPStatistics {
-    /// 160 bytes: through tcpi_data_segs_out.
+    /// 232 bytes: through tcpi_snd_wnd (Linux 5.4). NIO zeroes the buffer, so an
+    /// older kernel leaves the later fields 0; `reportsPeerWindow` says whether
+    /// tcpi_snd_wnd can be believed.
     typealias Raw = (
         UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
-        UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64
+        UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+        UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64
     )
+
+    /// Linux 5.4 and later fill in tcpi_snd_wnd (the peer's advertised window).
+    static let reportsPeerWindow: Bool = {
+        #if os(Linux)
+            var names = utsname()
+            guard uname(&names) == 0 else { return false }
+            let release = withUnsafeBytes(of: names.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let parts = release.split(whereSeparator: { !$0.isNumber }).prefix(2).compactMap { Int($0) }
+            guard parts.count == 2 else { return false }
+            return (parts[0], parts[1]) >= (5, 4)
+        #else
+            return false
+        #endif
+    }()
 
     static func read(_ channel: any Channel) -> EventLoopFuture<TCPStats?> {
         #if os(Linux)
@@ -27,7 +44,8 @@ enum TCPStatistics {
                         rttMs: Double(u32(68)) / 1000, rttVarianceMs: Double(u32(72)) / 1000,
                         minRTTMs: Double(u32(148)) / 1000, totalRetransmits: Int(u32(100)), lost: Int(u32(32)),
                         segmentsOut: Int(u32(136)), segmentsIn: Int(u32(140)), pathMTU: Int(u32(60)),
-                        sendMSS: Int(u32(16)))
+                        sendMSS: Int(u32(16)), peerWindow: reportsPeerWindow ? Int(u32(228)) : nil,
+                        unsentBytes: Int(u32(144)))
                 }
             }.recover { _ in nil }
         #else

@@ -147,6 +147,39 @@ struct NetworkLabTests {
         }
     }
 
+    @Test("a server that stops reading (a zero TCP window after X.224) is named, within the deadline and 64 MB")
+    func zeroWindow() throws {
+        try withLab(["--zero-window"]) {
+            // Peak RSS of the check: the largest child the wrapper waited for.
+            let measured = """
+                import resource, subprocess, sys
+                status = subprocess.run(sys.argv[1:]).returncode
+                print("maxrss_kb", resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)
+                sys.exit(status)
+                """
+            let started = Date()
+            let run = try ProgramRun.run(
+                ["python3", "-c", measured, ProgramRun.binary, "check", "--json", Self.server, "--timeout", "3"], timeout: 30,
+                executable: Self.script("exec.sh"))
+            let elapsed = Date().timeIntervalSince(started)
+            let report = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "\(run.stderr.prefix(400))")
+            #expect(ids(report).contains("path.zero-window"), "\(ids(report))")
+            let end = try #require(defaultClientEnd(report)["timedOut"] as? [String: Any], "\(defaultClientEnd(report))")
+            #expect(end["step"] as? String == "tls")
+            let probes = (observations(report)["probes"] as? [[String: Any]]) ?? []
+            let tcp = probes.first { ($0["purpose"] as? [String: Any])?["defaultClient"] != nil }?["tcp"] as? [String: Any]
+            #expect(tcp?["peerWindow"] as? Int == 0, "\(String(describing: tcp))")
+            #expect((tcp?["unsentBytes"] as? Int ?? 0) > 0, "the ClientHello waits: \(String(describing: tcp))")
+            let verdict = try #require(report["verdict"] as? [String: Any])
+            #expect((verdict["summary"] as? String)?.contains("stopped reading") == true, "\(verdict)")
+            #expect(run.status == 4, "could not tell: a closed window may open again")
+            #expect(elapsed < 3.3, "took \(elapsed) s for a 3 s deadline")
+            let rss = run.stderr.split(separator: "\n").last { $0.hasPrefix("maxrss_kb") }.flatMap { Int($0.split(separator: " ").last ?? "") }
+            let kilobytes = try #require(rss, "\(run.stderr.suffix(300))")
+            #expect(kilobytes < 64 * 1024, "peak RSS \(kilobytes) KB")
+        }
+    }
+
     @Test("a firewall that drops the SYNs, and a port forward to a web server")
     func dropAndForward() throws {
         try withLab(["--drop-port", "3389"]) {

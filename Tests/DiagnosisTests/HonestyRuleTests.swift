@@ -155,4 +155,33 @@ struct HonestyRuleTests {
         #expect(finding.detail.contains("one connection at a time"))
         #expect(report.finding("timing.plan")?.detail.contains("at most 3 at once") == true)
     }
+
+    @Test("a server that stops reading (zero window, bytes unsent) is named, and only then")
+    func zeroWindowIsNamed() async throws {
+        func stalled(window: Int?, unsent: Int?) async -> CheckReport {
+            await Scenario().resolved().reachable()
+                .defaultClient(.selected(protocol: Proto.ssl, flags: []), end: .timedOut(step: .tls, waitingFor: .tlsHandshake)) { probe in
+                    probe.timings = [.init(step: .tls, startMs: 10)]
+                    probe.totalMs = 1810
+                    probe.stepDeadlineMs = 1800
+                    probe.tcp = TCPStats(
+                        rttMs: 0.1, rttVarianceMs: 0, minRTTMs: 0.1, totalRetransmits: 0, lost: 0, segmentsOut: 9, segmentsIn: 9,
+                        pathMTU: 1500, sendMSS: 1448, peerWindow: window, unsentBytes: unsent)
+                }
+                .diagnose()
+        }
+        let closed = await stalled(window: 0, unsent: 1454)
+        let finding = try #require(closed.finding("path.zero-window"), "\(closed.ids)")
+        #expect(finding.title.contains("TLS handshake"), "\(finding.title)")
+        #expect(finding.detail.contains("1454 bytes"), "\(finding.detail)")
+        #expect(!closed.has("path.stall"), "the cause is known: \(closed.ids)")
+        #expect(closed.verdict.outcome == .undetermined)
+        #expect(closed.verdict.summary.contains("stopped reading"), "\(closed.verdict.summary)")
+        // A zero window with nothing waiting, or a kernel that does not report the window, is silence.
+        for (window, unsent) in [(0, 0), (nil, 1454), (65535, 1454)] as [(Int?, Int?)] {
+            let report = await stalled(window: window, unsent: unsent)
+            #expect(!report.has("path.zero-window"), "window \(String(describing: window)), unsent \(String(describing: unsent))")
+            #expect(!report.verdict.summary.contains("stopped reading"))
+        }
+    }
 }

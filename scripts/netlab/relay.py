@@ -30,6 +30,13 @@ receiver, and a RST to the receiver as if from the sender (both in sequence),
 like a firewall that kills the connection. Resetting the server too matters:
 otherwise each xrdp child would wait for that segment for ever.
 
+Queue 3, the zero-window queue (--zero-window-queue): iptables sends here
+every segment from the server to the client once the server has sent its
+X.224 Connection Confirm. The relay sets each one's TCP window to 0 (the
+checksum fixed) and lets it through: the client sees a server that answered
+and then stopped reading, and can send nothing more; its kernel's
+zero-window probes are answered, with a window of 0 again.
+
 The relay exits on SIGTERM/SIGINT, when its max lifetime (--max-seconds) has
 passed, or when the netlink socket fails. On exit it releases (accepts) every
 packet it still holds. While it is not running the NFQUEUE rules drop the
@@ -248,6 +255,18 @@ def truncate_tcp(pkt, info, keep):
     return bytes(ip) + bytes(tcp)
 
 
+def zero_window_tcp(pkt, info):
+    """Return pkt with its TCP window set to 0 and its checksum fixed."""
+    ihl = info["ihl"]
+    total = struct.unpack("!H", pkt[2:4])[0]
+    tcp = bytearray(pkt[ihl:total])
+    struct.pack_into("!H", tcp, 14, 0)
+    struct.pack_into("!H", tcp, 16, 0)
+    pseudo = bytes(pkt[12:20]) + struct.pack("!BBH", 0, 6, len(tcp))
+    struct.pack_into("!H", tcp, 16, csum(pseudo + bytes(tcp)))
+    return bytes(pkt[:ihl]) + bytes(tcp)
+
+
 # ------------------------------------------------------------------- main
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
@@ -255,6 +274,8 @@ def main():
     ap.add_argument("--delay-queue", type=int, help="NFQUEUE number for delay")
     ap.add_argument("--tls-reset-queue", type=int,
                     help="NFQUEUE number: cut after the first TLS record, reset both ends")
+    ap.add_argument("--zero-window-queue", type=int,
+                    help="NFQUEUE number whose segments get a TCP window of 0")
     ap.add_argument("--drop-reset-queue", type=int,
                     help="NFQUEUE number: drop the segment, reset both ends")
     ap.add_argument("--delay-ms", type=float, default=0.0,
@@ -272,7 +293,7 @@ def main():
     ap.add_argument("--stats-file", help="written on exit (and on SIGUSR1)")
     args = ap.parse_args()
     if args.delay_queue is None and args.tls_reset_queue is None \
-            and args.drop_reset_queue is None:
+            and args.drop_reset_queue is None and args.zero_window_queue is None:
         ap.error("nothing to do: give --delay-queue and/or a reset queue")
 
     rng = random.Random(args.seed)
@@ -290,20 +311,21 @@ def main():
     nfq = NfQueue(8 * 1024 * 1024)
     if args.delay_queue is not None:
         nfq.bind(args.delay_queue, NFQNL_COPY_META, 0, args.queue_maxlen)
-    for q in (args.tls_reset_queue, args.drop_reset_queue):
+    for q in (args.tls_reset_queue, args.drop_reset_queue, args.zero_window_queue):
         if q is not None:
             nfq.bind(q, NFQNL_COPY_PACKET, 0xFFFF, 256)
     raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
 
     stats = {"queued": 0, "released": 0, "overflow_dropped": 0, "max_held": 0,
-             "resets": 0, "delay_sum_ms": 0.0, "min_delay_ms": None, "max_delay_ms": None}
+             "resets": 0, "zero_windows": 0, "delay_sum_ms": 0.0, "min_delay_ms": None, "max_delay_ms": None}
 
     def write_stats(*_):
         if not args.stats_file:
             return
         n = stats["released"]
         with open(args.stats_file + ".tmp", "w") as fh:
-            for key in ("queued", "released", "overflow_dropped", "max_held", "resets"):
+            for key in ("queued", "released", "overflow_dropped", "max_held", "resets",
+                        "zero_windows"):
                 fh.write("%s=%d\n" % (key, stats[key]))
             if n:
                 fh.write("mean_delay_ms=%.3f\n" % (stats["delay_sum_ms"] / n))
@@ -316,9 +338,10 @@ def main():
     if args.ready_file:
         with open(args.ready_file, "w") as fh:
             fh.write("%d\n" % os.getpid())
-    log("bound: delay_queue=%s tls_reset_queue=%s drop_reset_queue=%s delay=%.1fms "
-        "jitter=%.1fms reorder=%s max=%ss"
-        % (args.delay_queue, args.tls_reset_queue, args.drop_reset_queue, args.delay_ms,
+    log("bound: delay_queue=%s tls_reset_queue=%s drop_reset_queue=%s zero_window_queue=%s "
+        "delay=%.1fms jitter=%.1fms reorder=%s max=%ss"
+        % (args.delay_queue, args.tls_reset_queue, args.drop_reset_queue,
+           args.zero_window_queue, args.delay_ms,
            args.jitter_ms, args.reorder, args.max_seconds))
 
     start = time.monotonic()
@@ -416,6 +439,14 @@ def main():
         log("drop+reset %s:%d -> %s:%d: dropped a %d-byte segment, reset both ends"
             % (info["src"], info["sport"], info["dst"], info["dport"], len(info["payload"])))
 
+    def handle_zero_window(queue, packet_id, pkt):
+        info = parse_tcp(pkt)
+        if info is None or info["flags"] & 0x02:   # not TCP/IPv4, or a SYN: as it is
+            nfq.verdict(queue, packet_id, NF_ACCEPT)
+            return
+        nfq.verdict(queue, packet_id, NF_ACCEPT, zero_window_tcp(pkt, info))
+        stats["zero_windows"] += 1
+
     try:
         while RUNNING:
             now = time.monotonic()
@@ -447,6 +478,9 @@ def main():
                 if queue == args.drop_reset_queue:
                     handle_drop_reset(queue, packet_id, payload)
                     continue
+                if queue == args.zero_window_queue:
+                    handle_zero_window(queue, packet_id, payload)
+                    continue
                 if queue != args.delay_queue:
                     nfq.verdict(queue, packet_id, NF_ACCEPT)
                     continue
@@ -477,7 +511,8 @@ def main():
                 release(heapq.heappop(heap), now)
             except OSError:
                 break
-        for q in (args.delay_queue, args.tls_reset_queue, args.drop_reset_queue):
+        for q in (args.delay_queue, args.tls_reset_queue, args.drop_reset_queue,
+                  args.zero_window_queue):
             if q is not None:
                 nfq.unbind(q)
         write_stats()

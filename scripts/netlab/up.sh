@@ -21,6 +21,9 @@
 #                         (its TLS ClientHello) is dropped and both ends get a TCP reset
 #   --reset-during-tls    the server's first TLS segment is cut after its first record
 #                         (ServerHello), then both ends get a TCP reset
+#   --zero-window         after the server's X.224 Connection Confirm, every segment from the
+#                         server advertises a TCP window of 0: a server that answered, then
+#                         stopped reading (the client can send nothing more)
 #   --drop-port P         silently drop SYNs to port P (repeatable)
 #   --no-rdp              do not start xrdp / Xvfb / the shadow server (faster; HTTP+echo only)
 #   --max-seconds S       lifetime of the relay (default 7200); afterwards the delayed path
@@ -48,7 +51,7 @@ usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
 
 # ------------------------------------------------------------------ options
 DELAY_MS=0 JITTER_MS=0 REORDER=0 SEED="" LOSS="" LOSS_DIR=both MTU_BH="" RESET_X224=0
-RESET_TLS=0 DROP_PORTS=() NO_RDP=0 MAX_SECONDS=7200
+RESET_TLS=0 ZERO_WINDOW=0 DROP_PORTS=() NO_RDP=0 MAX_SECONDS=7200
 num() { [[ $2 =~ ^[0-9]+([.][0-9]+)?$ ]] || die "$1 needs a non-negative number, got '$2'"; }
 int() { [[ $2 =~ ^[0-9]+$ ]] || die "$1 needs an integer, got '$2'"; }
 while [ $# -gt 0 ]; do
@@ -62,6 +65,7 @@ while [ $# -gt 0 ]; do
         --mtu-blackhole) int "$1" "${2:-}"; MTU_BH=$2; shift 2 ;;
         --reset-after-x224) RESET_X224=1; shift ;;
         --reset-during-tls) RESET_TLS=1; shift ;;
+        --zero-window) ZERO_WINDOW=1; shift ;;
         --drop-port) int "$1" "${2:-}"; DROP_PORTS+=("$2"); shift 2 ;;
         --no-rdp) NO_RDP=1; shift ;;
         --max-seconds) int "$1" "${2:-}"; MAX_SECONDS=$2; shift 2 ;;
@@ -80,6 +84,7 @@ if [ -n "$MTU_BH" ] && { [ "$MTU_BH" -lt 576 ] || [ "$MTU_BH" -gt 1499 ]; }; the
     die "--mtu-blackhole must be 576..1499"
 fi
 [ "$RESET_X224$RESET_TLS" = 11 ] && die "--reset-after-x224 and --reset-during-tls exclude each other"
+[ "$ZERO_WINDOW" = 1 ] && [ "$RESET_X224$RESET_TLS" != 00 ] && die "--zero-window excludes the reset faults"
 for p in "${DROP_PORTS[@]}"; do [ "$p" -ge 1 ] && [ "$p" -le 65535 ] || die "bad --drop-port $p"; done
 [ "$MAX_SECONDS" -ge 10 ] || die "--max-seconds must be >= 10"
 USE_DELAY=$(awk -v d="$DELAY_MS" 'BEGIN { print (d > 0) ? 1 : 0 }')
@@ -167,7 +172,7 @@ U32_DATA='0>>22&0x3C@12>>26&0x3C@0>>24=0:255'      # the segment carries (>= 4 b
 for p in "${DROP_PORTS[@]}"; do
     $IPT -A RDPD_FWD "${TO_SERVER[@]}" -p tcp --syn --dport "$p" -j DROP
 done
-if [ "$RESET_X224" = 1 ] || [ "$RESET_TLS" = 1 ]; then
+if [ "$RESET_X224" = 1 ] || [ "$RESET_TLS" = 1 ] || [ "$ZERO_WINDOW" = 1 ]; then
     # conntrack mark bits 0x3: 1 = the server sent its first TPKT (X.224 CC), 2 = reset done
     $IPT -A RDPD_FWD -p tcp -m connmark --mark 0x2/0x3 -j DROP
     $IPT -A RDPD_FWD "${TO_CLIENT[@]}" -p tcp -m connmark --mark 0x0/0x3 \
@@ -190,6 +195,12 @@ if [ "$RESET_TLS" = 1 ]; then
     $IPT -A RDPD_TLSRST -j NFQUEUE --queue-num 1
     $IPT -A RDPD_FWD "${TO_CLIENT[@]}" -p tcp -m connmark --mark 0x1/0x3 \
         -m u32 --u32 "$U32_TLS" -j RDPD_TLSRST
+fi
+if [ "$ZERO_WINDOW" = 1 ]; then
+    # From the X.224 Connection Confirm on (that segment included: the mark is set
+    # just above), the server's segments go to the relay (queue 3), which sets
+    # their TCP window to 0.
+    $IPT -A RDPD_FWD "${TO_CLIENT[@]}" -p tcp -m connmark --mark 0x1/0x3 -j NFQUEUE --queue-num 3
 fi
 if [ -n "$LOSS" ]; then
     case $LOSS_DIR in
@@ -219,12 +230,13 @@ tail_log() { for f in "$LOGS/$1.out" "$LOGS/$1.log"; do
     [ -s "$f" ] && { echo "    tail of $f:" >&2; tail -n 15 "$f" | sed 's/^/    /' >&2; }; done; return 0; }
 
 # ------------------------------------------------------------ delay relay
-if [ "$USE_DELAY" = 1 ] || [ "$RESET_TLS" = 1 ] || [ "$RESET_X224" = 1 ]; then
+if [ "$USE_DELAY" = 1 ] || [ "$RESET_TLS" = 1 ] || [ "$RESET_X224" = 1 ] || [ "$ZERO_WINDOW" = 1 ]; then
     relay_args=(--max-seconds "$MAX_SECONDS" --ready-file "$NETLAB_DIR/relay.ready"
                 --stats-file "$NETLAB_DIR/relay.stats")
     [ "$USE_DELAY" = 1 ] && relay_args+=(--delay-queue 0 --delay-ms "$DELAY_MS" --jitter-ms "$JITTER_MS")
     [ "$RESET_TLS" = 1 ] && relay_args+=(--tls-reset-queue 1)
     [ "$RESET_X224" = 1 ] && relay_args+=(--drop-reset-queue 2)
+    [ "$ZERO_WINDOW" = 1 ] && relay_args+=(--zero-window-queue 3)
     [ "$REORDER" = 1 ] && relay_args+=(--reorder)
     [ -n "$SEED" ] && relay_args+=(--seed "$SEED")
     rm -f "$NETLAB_DIR/relay.ready" "$NETLAB_DIR/relay.stats"
@@ -343,6 +355,7 @@ fi
     echo "NETLAB_MTU_BLACKHOLE=${MTU_BH:-0}"
     echo "NETLAB_RESET_AFTER_X224=$RESET_X224"
     echo "NETLAB_RESET_DURING_TLS=$RESET_TLS"
+    echo "NETLAB_ZERO_WINDOW=$ZERO_WINDOW"
     echo "NETLAB_DROP_PORTS=${DROP_PORTS[*]:-}"
     echo "NETLAB_RDP=$((1 - NO_RDP))"
 } > "$NETLAB_DIR/state.env"
@@ -354,6 +367,7 @@ faults=()
 [ -n "$MTU_BH" ] && faults+=("PMTU black hole (MTU $MTU_BH toward the client)")
 [ "$RESET_X224" = 1 ] && faults+=("reset after X.224")
 [ "$RESET_TLS" = 1 ] && faults+=("reset during TLS")
+[ "$ZERO_WINDOW" = 1 ] && faults+=("zero window after X.224")
 for p in "${DROP_PORTS[@]}"; do faults+=("SYNs to port $p dropped"); done
 say "up in $((ms / 1000)).$(printf '%03d' $((ms % 1000)))s; state in $NETLAB_DIR"
 faults_text=$(IFS=";"; echo "${faults[*]:-none}" | sed "s/;/; /g")
