@@ -173,7 +173,11 @@ struct NetworkLabTests {
             let verdict = try #require(report["verdict"] as? [String: Any])
             #expect((verdict["summary"] as? String)?.contains("stopped reading") == true, "\(verdict)")
             #expect(run.status == 4, "could not tell: a closed window may open again")
-            #expect(elapsed < 3.3, "took \(elapsed) s for a 3 s deadline")
+            // The deadline within 10 %, as the check measured itself; the process
+            // around it (python, netns, the debug binary's start) only has to end.
+            let totalMs = try #require(observations(report)["totalMs"] as? Double, "\(observations(report).keys)")
+            #expect(totalMs < 3300, "the check took \(totalMs) ms for a 3 s deadline")
+            #expect(elapsed < 10, "the process took \(elapsed) s")
             let rss = run.stderr.split(separator: "\n").last { $0.hasPrefix("maxrss_kb") }.flatMap { Int($0.split(separator: " ").last ?? "") }
             let kilobytes = try #require(rss, "\(run.stderr.suffix(300))")
             #expect(kilobytes < 64 * 1024, "peak RSS \(kilobytes) KB")
