@@ -16,6 +16,7 @@ public struct Catalogue: Sendable {
     private let byFamily: [FamilyID: Int]
     private let byValue: [UInt64: [Located]]
     private let byName: [String: [Located]]
+    private let wordIndex: WordIndex
 
     /// Where an entry sits: family index and entry index.
     struct Located: Hashable, Sendable {
@@ -62,6 +63,7 @@ public struct Catalogue: Sendable {
         self.byFamily = byFamily
         self.byValue = byValue
         self.byName = byName
+        self.wordIndex = WordIndex(families: families)
     }
 
     public func family(_ id: FamilyID) -> Family? {
@@ -97,6 +99,15 @@ public struct Catalogue: Sendable {
     /// names from ordinary words.
     public func isName(_ word: Substring) -> Bool {
         byName[Self.nameKey(String(word))] != nil
+    }
+
+    /// Entries whose names or prose hold every term (case-insensitive), in
+    /// catalogue order; a term found in the names scores 3, in the prose 1.
+    public func entries(holding terms: [String]) -> [(family: Family, entry: CatalogueEntry, score: Int)] {
+        wordIndex.matches(terms).map {
+            let (family, entry) = resolve($0.location)
+            return (family, entry, $0.score)
+        }
     }
 
     public func pairStory(error: UInt64, extended: UInt64) -> PairStory? {

@@ -112,20 +112,9 @@ public struct Explainer: Sendable {
         let distinct = words.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
             .filter { seen.insert($0).inserted }
         let terms = distinct.prefix(Self.maximumSearchTerms)
-        var scored: [(score: Int, reading: Reading)] = []
         guard !terms.isEmpty else { return Explanation(kind: .search, input: words, readings: []) }
-        for family in catalogue.families {
-            for entry in family.entries {
-                let names = ([entry.name] + entry.aliases).joined(separator: " ").lowercased()
-                let prose = (entry.summary + " " + entry.meaning).lowercased()
-                var score = 0
-                for term in terms {
-                    if names.contains(term) { score += 3 } else if prose.contains(term) { score += 1 } else { score = 0; break }
-                }
-                if score > 0 {
-                    scored.append((score, Reading(match: .search, family: family, value: entry.code.value, entry: entry)))
-                }
-            }
+        let scored = catalogue.entries(holding: Array(terms)).map {
+            (score: $0.score, reading: Reading(match: .search, family: $0.family, value: $0.entry.code.value, entry: $0.entry))
         }
         let best = scored.enumerated()
             .sorted { ($0.element.score, -$0.offset) > ($1.element.score, -$1.offset) }

@@ -16,9 +16,11 @@ enum TextTargets {
         do { return try Catalogue.shipped() } catch { violated("the shipped catalogue does not load", "\(error)") }
     }()
 
+    // Built once, as the CLI builds them once per run.
+    static let parser = QueryParser(catalogue: catalogue)
+    static let explainer = Explainer(catalogue: catalogue)
+
     static func explain(_ bytes: [UInt8]) {
-        let parser = QueryParser(catalogue: catalogue)
-        let explainer = Explainer(catalogue: catalogue)
         // As standard input: decoded (UTF-8 or UTF-16 with a BOM), then parsed as one argument.
         if let text = try? InputText.decode(bytes), let queries = try? parser.parse(arguments: [text]) {
             for query in queries { _ = explainer.explain(query) }
