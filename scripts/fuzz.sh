@@ -22,6 +22,9 @@ work=${FUZZ_WORK:-$scratch/work}
 build() {
     local jobs=()
     [[ -n "${FUZZ_JOBS:-}" ]] && jobs=(-j "$FUZZ_JOBS")
+    # The build plan of a package reached by path is cached: without it gone, a
+    # source file added to the main package is not compiled ("cannot find type").
+    rm -f "$scratch/$config.yaml"
     swift build --package-path Fuzz --scratch-path "$scratch" -c "$config" "${jobs[@]}" \
         -Xswiftc -sanitize=fuzzer,address >&2
 }
