@@ -316,11 +316,12 @@ final class ProbeHandler<Machine: ConnectionMachine>: ChannelInboundHandler, Rem
             if case .success(let stats?) = result {
                 _ = handler.machine.handle(.tcpStatistics(stats), now: Self.now)
             }
-            // A finished machine's record is complete: answer now rather than after
-            // a TLS shutdown that waits for the peer (a slow path would hold the
-            // check past its deadline).
-            if handler.machine.isFinished { handler.resolve() }
+            // The close goes out first (TLS writes its close_notify now), so the
+            // connection is let go before the next probe's SYN. A finished machine's
+            // record is complete: answer then rather than after a TLS shutdown that
+            // waits for the peer (a slow path would hold the check past its deadline).
             context.close(promise: nil)
+            if handler.machine.isFinished { handler.resolve() }
         }
     }
 

@@ -114,7 +114,7 @@ struct NetworkLabTests {
             for _ in 0..<3 {
                 let (_, report) = try check([Self.server, "--quick", "--samples", "3000", "--timeout", "10"])
                 let sample = try #require(observations(report)["pathSample"] as? [String: Any])
-                let tcp = try #require(sample["tcp"] as? [String: Any])
+                let tcp = try #require(sample["tcp"] as? [String: Any], "no TCP counters: \(sample)")
                 let retransmits = try #require(tcp["totalRetransmits"] as? Int)
                 let segments = try #require(tcp["segmentsOut"] as? Int)
                 losses.append(Double(retransmits) / Double(segments))
