@@ -135,7 +135,7 @@ enum PathRules: DiagnosisRule {
 
     /// The --samples measurement: a steady stream of small segments.
     static func pathSample(_ sample: PathSampleObservation, catalogue: Catalogue) -> [Finding] {
-        guard let tcp = sample.tcp, let loss = sample.lossRatio else {
+        guard let tcp = sample.tcp, let loss = sample.lossRatio, let counts = sample.lostAndSent else {
             return [
                 Finding(
                     id: .pathSampleFailed, level: .info, section: .path, title: "The loss sample could not be taken",
@@ -147,12 +147,12 @@ enum PathRules: DiagnosisRule {
             Finding(
                 id: .pathSample, level: .info, section: .path,
                 title:
-                    "Sample of \(sample.sent) segments: \(percent) % retransmitted, round trip \(Names.ms(tcp.minRTTMs)) (smoothed \(Names.ms(tcp.rttMs)), variation \(Names.ms(tcp.rttVarianceMs)))",
+                    "Sample of \(sample.sent) segments: \(percent) % lost, round trip \(Names.ms(tcp.minRTTMs)) (smoothed \(Names.ms(tcp.rttMs)), variation \(Names.ms(tcp.rttVarianceMs)))",
                 detail:
-                    "\(tcp.totalRetransmits) of \(tcp.segmentsOut) segments were sent again: each one was lost on the way to the server or its acknowledgement was lost on the way back.\(sample.closedByPeer ? " The server closed the connection before the sample ended." : "")"
+                    "\(counts.lost) of \(counts.sent) segments sent never reached the server (the kernel sent \(tcp.totalRetransmits) again; it merges small segments, so the \(sample.sent) writes went out as fewer segments).\(sample.closedByPeer ? " The server closed the connection before the sample ended." : "")"
             )
         ]
-        if loss > lossWarning, tcp.totalRetransmits >= 3 {
+        if loss > lossWarning, counts.lost >= 3 {
             findings.append(
                 Finding(
                     id: .pathSampleLoss, level: .warn, section: .path,

@@ -97,10 +97,17 @@ public struct TCPStats: Sendable, Equatable, Codable {
     public var peerWindow: Int?
     /// Bytes written by rdpdoctor that the kernel has not sent yet (tcpi_notsent_bytes).
     public var unsentBytes: Int?
+    /// Segments with data sent, retransmissions included (tcpi_data_segs_out),
+    /// and segments the peer acknowledged, each once (tcpi_delivered); nil
+    /// before Linux 4.18. Their difference is what never arrived, even where
+    /// the kernel merged several lost segments into one retransmission.
+    public var dataSegmentsOut: Int?
+    public var delivered: Int?
 
     public init(
         rttMs: Double, rttVarianceMs: Double, minRTTMs: Double, totalRetransmits: Int, lost: Int,
-        segmentsOut: Int, segmentsIn: Int, pathMTU: Int, sendMSS: Int, peerWindow: Int? = nil, unsentBytes: Int? = nil
+        segmentsOut: Int, segmentsIn: Int, pathMTU: Int, sendMSS: Int, peerWindow: Int? = nil, unsentBytes: Int? = nil,
+        dataSegmentsOut: Int? = nil, delivered: Int? = nil
     ) {
         self.rttMs = rttMs
         self.rttVarianceMs = rttVarianceMs
@@ -113,6 +120,8 @@ public struct TCPStats: Sendable, Equatable, Codable {
         self.sendMSS = sendMSS
         self.peerWindow = peerWindow
         self.unsentBytes = unsentBytes
+        self.dataSegmentsOut = dataSegmentsOut
+        self.delivered = delivered
     }
 
     /// The peer stopped reading: its window is closed and our bytes wait to be sent.

@@ -83,11 +83,27 @@ public struct PathSampleObservation: Codable, Sendable, Equatable {
         self.planned = planned
     }
 
-    /// The share of transmitted segments that had to be sent again: the loss
-    /// estimate. (The kernel merges small lost segments when it retransmits,
-    /// so this reads a little low on heavy loss.)
+    /// The share of data segments sent that never arrived: the loss estimate.
+    /// Where the kernel reports deliveries (Linux 4.18), sent minus delivered;
+    /// otherwise the share sent again, which reads low on heavy loss because
+    /// the kernel merges small lost segments when it retransmits them (in the
+    /// network lab at 10 % loss: 0.08-0.10 against 0.09-0.11 from deliveries).
     public var lossRatio: Double? {
-        guard let tcp, tcp.segmentsOut > 0 else { return nil }
+        guard let tcp else { return nil }
+        if let sent = tcp.dataSegmentsOut, let delivered = tcp.delivered, sent > 0 {
+            return Double(max(0, sent - delivered)) / Double(sent)
+        }
+        guard tcp.segmentsOut > 0 else { return nil }
         return Double(tcp.totalRetransmits) / Double(tcp.segmentsOut)
+    }
+
+    /// Data segments that never arrived, and the data segments sent, as counted
+    /// for `lossRatio`.
+    public var lostAndSent: (lost: Int, sent: Int)? {
+        guard let tcp else { return nil }
+        if let sent = tcp.dataSegmentsOut, let delivered = tcp.delivered, sent > 0 {
+            return (max(0, sent - delivered), sent)
+        }
+        return tcp.segmentsOut > 0 ? (tcp.totalRetransmits, tcp.segmentsOut) : nil
     }
 }

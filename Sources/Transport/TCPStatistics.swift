@@ -18,19 +18,24 @@ enum TCPStatistics {
         UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64
     )
 
-    /// Linux 5.4 and later fill in tcpi_snd_wnd (the peer's advertised window).
-    static let reportsPeerWindow: Bool = {
+    /// The running kernel's major and minor version.
+    static let kernelRelease: (Int, Int)? = {
         #if os(Linux)
             var names = utsname()
-            guard uname(&names) == 0 else { return false }
+            guard uname(&names) == 0 else { return nil }
             let release = withUnsafeBytes(of: names.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
             let parts = release.split(whereSeparator: { !$0.isNumber }).prefix(2).compactMap { Int($0) }
-            guard parts.count == 2 else { return false }
-            return (parts[0], parts[1]) >= (5, 4)
+            return parts.count == 2 ? (parts[0], parts[1]) : nil
         #else
-            return false
+            return nil
         #endif
     }()
+
+    /// Linux 5.4 and later fill in tcpi_snd_wnd (the peer's advertised window).
+    static let reportsPeerWindow: Bool = kernelRelease.map { $0 >= (5, 4) } ?? false
+
+    /// Linux 4.18 and later fill in tcpi_delivered (and, since 4.6, tcpi_data_segs_out).
+    static let reportsDelivery: Bool = kernelRelease.map { $0 >= (4, 18) } ?? false
 
     static func read(_ channel: any Channel) -> EventLoopFuture<TCPStats?> {
         #if os(Linux)
@@ -45,7 +50,8 @@ enum TCPStatistics {
                         minRTTMs: Double(u32(148)) / 1000, totalRetransmits: Int(u32(100)), lost: Int(u32(32)),
                         segmentsOut: Int(u32(136)), segmentsIn: Int(u32(140)), pathMTU: Int(u32(60)),
                         sendMSS: Int(u32(16)), peerWindow: reportsPeerWindow ? Int(u32(228)) : nil,
-                        unsentBytes: Int(u32(144)))
+                        unsentBytes: Int(u32(144)),
+                        dataSegmentsOut: reportsDelivery ? Int(u32(156)) : nil, delivered: reportsDelivery ? Int(u32(192)) : nil)
                 }
             }.recover { _ in nil }
         #else

@@ -104,3 +104,41 @@ import Testing
         #expect(report.observations.target == scenario.observations.target)
     }
 }
+
+@Suite struct PathSampleRuleTests {
+    static func sample(retransmits: Int, segments: Int, dataSegments: Int?, delivered: Int?) -> PathSampleObservation {
+        var sample = PathSampleObservation(planned: 3000)
+        sample.sent = 3000
+        sample.tcp = TCPStats(
+            rttMs: 1, rttVarianceMs: 0.2, minRTTMs: 0.8, totalRetransmits: retransmits, lost: 0, segmentsOut: segments,
+            segmentsIn: segments, pathMTU: 1500, sendMSS: 1448, dataSegmentsOut: dataSegments, delivered: delivered)
+        return sample
+    }
+
+    static func findings(_ sample: PathSampleObservation) async -> CheckReport {
+        var scenario = Scenario().resolved().reachable().defaultClient(.selected(protocol: Proto.hybrid, flags: []))
+        scenario.observations.pathSample = sample
+        return await scenario.diagnose()
+    }
+
+    @Test("loss is read from deliveries when the kernel counts them: merged retransmissions do not hide losses")
+    func lossFromDeliveries() async throws {
+        // 153 segments sent again, but 171 of the 1,737 data segments never arrived.
+        let sample = Self.sample(retransmits: 153, segments: 1739, dataSegments: 1737, delivered: 1566)
+        #expect(abs((sample.lossRatio ?? 0) - 171.0 / 1737) < 1e-9)
+        let report = await Self.findings(sample)
+        let measured = try #require(report.finding("path.sample"), "\(report.ids)")
+        #expect(measured.title.contains("9.8 % lost"), "\(measured.title)")
+        #expect(measured.detail.contains("171 of 1737 segments sent never reached the server"), "\(measured.detail)")
+        #expect(report.finding("path.sample-loss")?.level == .warn)
+    }
+
+    @Test("without delivery counts (before Linux 4.18) the share sent again is the estimate")
+    func lossFromRetransmissions() async throws {
+        let sample = Self.sample(retransmits: 2, segments: 1000, dataSegments: nil, delivered: nil)
+        #expect(sample.lossRatio == 0.002)
+        let report = await Self.findings(sample)
+        #expect(report.finding("path.sample")?.detail.contains("2 of 1000 segments") == true)
+        #expect(!report.has("path.sample-loss"), "0.2 % is not worth a warning: \(report.ids)")
+    }
+}

@@ -122,7 +122,8 @@ enum ReportMask {
     static let volatileKeys: Set<String> = [
         "iso8601", "secondsSinceEpoch", "serialNumber", "subjectPublicKeyBytes", "sha1Fingerprint",
         "sha256Fingerprint", "byteCount", "daysLeft", "segmentsIn", "segmentsOut", "bytesReceived", "totalRetransmits",
-        "lost", "sendMSS", "peerWindow", "unsentBytes", "anchorCount", "dnsComputer", "dnsDomain", "netbiosComputer", "netbiosDomain",
+        "lost", "sendMSS", "peerWindow", "unsentBytes", "dataSegmentsOut", "delivered", "anchorCount", "dnsComputer",
+        "dnsDomain", "netbiosComputer", "netbiosDomain",
     ]
 
     static func json(_ document: String) throws -> String {
