@@ -135,6 +135,20 @@ struct HostileServerTests {
         #expect(report.verdict.step == .tls, "\(report.verdict.summary)")
     }
 
+    @Test("a server that stops reading after its confirm (its TCP window closes): the zero window is named, deadline kept, nothing held")
+    func zeroWindow() async throws {
+        let (report, elapsed, leaked, _) = try await Self.run("zero window after the confirm", .stopReading(M.confirmTLS))
+        #expect(elapsed < M.allowed, "took \(elapsed) for a \(M.timeoutMs) ms deadline")
+        #expect(leaked.isEmpty, "descriptors left open: \(leaked)")
+        let probe = try #require(report.observations.defaultClient)
+        #expect(probe.end == .timedOut(step: .tls, waitingFor: .tlsHandshake), "\(probe.end)")
+        #expect(probe.tcp?.peerWindow == 0, "\(String(describing: probe.tcp))")
+        #expect((probe.tcp?.unsentBytes ?? 0) > 0, "part of the ClientHello waits: \(String(describing: probe.tcp))")
+        #expect(report.findings.contains { $0.id == .pathZeroWindow }, "\(report.findings.map(\.id))")
+        #expect(report.verdict.outcome == .undetermined, "\(report.verdict.summary)")
+        #expect(report.verdict.summary.contains("stopped reading"), "\(report.verdict.summary)")
+    }
+
     @Test("a TPKT length of 65535, then one byte a second: undetermined at x224, deadline kept, nothing held")
     func slowestDrip() async throws {
         let (report, elapsed, leaked, _) = try await Self.run(

@@ -320,6 +320,10 @@ enum Misbehaviour: Sendable {
     case halfCloseAfterRequest
     /// Sends `first` after the request, then `chunk` every `every` until the client goes.
     case flood(first: [UInt8], chunk: [UInt8], every: TimeAmount)
+    /// Answers with these bytes, then never reads again; with the smallest
+    /// receive buffer the kernel allows, its TCP window closes (zero window)
+    /// before the client's ClientHello is all in.
+    case stopReading([UInt8])
 }
 
 /// What the server saw, across all connections.
@@ -354,7 +358,13 @@ final class MisbehavingServer: Sendable {
     static func start(_ mode: Misbehaviour) async throws -> MisbehavingServer {
         let log = ServerLog()
         let children = NIOLockedValueBox<[any Channel]>([])
-        let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        var bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        if case .stopReading = mode {
+            // On the listener, so accepted sockets start with it (and their window stays small).
+            bootstrap = bootstrap.serverChannelOption(.socketOption(.so_rcvbuf), value: 1)
+        }
+        let listener =
+            try await bootstrap
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 64)
             .childChannelInitializer { channel in
@@ -459,6 +469,9 @@ final class MisbehavingHandler: ChannelInboundHandler {
                 log.drip(chunk.count)
                 channel.writeAndFlush(channel.allocator.buffer(bytes: chunk), promise: nil)
             }
+        case .stopReading(let reply):
+            write(reply, context: context)
+            context.channel.setOption(.autoRead, value: false).whenFailure { _ in channel.close(promise: nil) }
         case .resetOnAccept:
             break
         }
