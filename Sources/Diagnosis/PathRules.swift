@@ -135,7 +135,7 @@ enum PathRules: DiagnosisRule {
 
     /// The --samples measurement: a steady stream of small segments.
     static func pathSample(_ sample: PathSampleObservation, catalogue: Catalogue) -> [Finding] {
-        guard let tcp = sample.tcp, let loss = sample.lossRatio, let counts = sample.lostAndSent else {
+        guard let tcp = sample.tcp, let loss = sample.lossRatio, let counts = sample.lossCounts else {
             return [
                 Finding(
                     id: .pathSampleFailed, level: .info, section: .path, title: "The loss sample could not be taken",
@@ -147,9 +147,11 @@ enum PathRules: DiagnosisRule {
             Finding(
                 id: .pathSample, level: .info, section: .path,
                 title:
-                    "Sample of \(sample.sent) segments: \(percent) % lost, round trip \(Names.ms(tcp.minRTTMs)) (smoothed \(Names.ms(tcp.rttMs)), variation \(Names.ms(tcp.rttVarianceMs)))",
-                detail:
-                    "\(counts.lost) of \(counts.sent) segments sent never reached the server (the kernel sent \(tcp.totalRetransmits) again; it merges small segments, so the \(sample.sent) writes went out as fewer segments).\(sample.closedByPeer ? " The server closed the connection before the sample ended." : "")"
+                    "Sample of \(sample.sent) segments: \(percent) % \(counts.fromDeliveries ? "lost" : "retransmitted"), round trip \(Names.ms(tcp.minRTTMs)) (smoothed \(Names.ms(tcp.rttMs)), variation \(Names.ms(tcp.rttVarianceMs)))",
+                detail: (counts.fromDeliveries
+                    ? "\(counts.lost) of the \(counts.sent) segments sent never reached the server (the kernel sent \(tcp.totalRetransmits) again; it merges small writes, so there are fewer segments than the sample's \(sample.sent))."
+                    : "\(counts.lost) of \(counts.sent) segments were sent again: each one was lost on the way to the server or its acknowledgement was lost on the way back.")
+                    + (sample.closedByPeer ? " The server closed the connection before the sample ended." : "")
             )
         ]
         if loss > lossWarning, counts.lost >= 3 {
