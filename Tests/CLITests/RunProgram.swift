@@ -59,7 +59,8 @@ struct ProgramRun {
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning, Date() < deadline { usleep(10_000) }
         if process.isRunning {
-            process.terminate()
+            // SIGKILL: the child inherits the test process's blocked signals, SIGTERM among them.
+            kill(process.processIdentifier, SIGKILL)
             throw TimedOut(arguments: arguments)
         }
         process.waitUntilExit()

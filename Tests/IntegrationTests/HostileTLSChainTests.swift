@@ -27,10 +27,18 @@ struct HostileTLSChainTests {
         }
         let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard let port = UInt16(text) else {
-            process.terminate()
+            stop(process)
             throw TestbedError("hostile_tls.py did not start (printed \"\(text)\")")
         }
         return (process, port)
+    }
+
+    /// Kills the server and waits for it. SIGKILL, because a child started from
+    /// the test process inherits its blocked signals: SIGTERM never arrived, and
+    /// every run left two servers behind.
+    static func stop(_ process: Process) {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
     }
 
     static func check(port: UInt16) async -> (CheckReport, Duration) {
@@ -47,7 +55,7 @@ struct HostileTLSChainTests {
     @Test("a chain of 40 certificates: the handshake completes, the audit judges it untrusted, within the deadline")
     func longChain() async throws {
         let (server, port) = try Self.start(chain: 40)
-        defer { server.terminate() }
+        defer { Self.stop(server) }
         let (report, elapsed) = await Self.check(port: port)
         #expect(elapsed < .milliseconds(5500), "took \(elapsed) for a 5 s deadline")
         let probe = try #require(report.observations.defaultClient)
@@ -59,7 +67,7 @@ struct HostileTLSChainTests {
     @Test("a chain of 400 certificates (about 170 KB): refused by the TLS library as too large, a failure at TLS, within the deadline")
     func oversizedChain() async throws {
         let (server, port) = try Self.start(chain: 400)
-        defer { server.terminate() }
+        defer { Self.stop(server) }
         let (report, elapsed) = await Self.check(port: port)
         #expect(elapsed < .milliseconds(5500), "took \(elapsed) for a 5 s deadline")
         let probe = try #require(report.observations.defaultClient)
