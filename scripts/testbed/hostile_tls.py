@@ -11,7 +11,6 @@ a chain far longer than any real server sends.
 Debian's python3-cryptography makes the chain (P-256 keys, fast)."""
 import datetime
 import os
-import signal
 import socket
 import ssl
 import sys
@@ -81,9 +80,6 @@ def serve(conn, context):
 
 
 def main():
-    # Started from a test process whose threads block SIGTERM, this process
-    # inherits the blocked mask: unblock it, or the test's stop never arrives.
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     key, certs = chain(int(sys.argv[1]))
     directory = tempfile.mkdtemp(prefix="rdpdoctor-hostile-tls-")
     chain_file, key_file = os.path.join(directory, "chain.pem"), os.path.join(directory, "key.pem")
