@@ -6,8 +6,12 @@ import RDPWire
 public enum CertificateKey {
     /// The SubjectPublicKey BIT STRING contents: what CredSSP's pubKeyAuth covers.
     public static func subjectPublicKey(ofDER der: [UInt8]) -> [UInt8]? {
-        let key = CertificateInspector.inspect(der, index: 0, now: 0).summary.details?.subjectPublicKeyBytes
-        return key?.isEmpty == false ? key : nil
+        // Only the key is read: a full inspection (names, signature check) is
+        // not needed for it, and a name that cannot be rendered must not hide it.
+        guard case .success(let frame) = DERFraming.outerSequence(der),
+            let certificate = try? RawCertificate(der: frame.element), !certificate.subjectPublicKey.isEmpty
+        else { return nil }
+        return Array(certificate.subjectPublicKey)
     }
 
     /// The modulus and public exponent (big-endian) of the certificate's

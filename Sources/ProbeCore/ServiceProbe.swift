@@ -1,3 +1,5 @@
+import TSGU
+
 /// Names what holds a port that did not answer the X.224 request like RDP:
 /// it starts TLS at once (an HTTPS server or an RD Gateway speaks TLS from the
 /// first byte) and, over it, asks what an RD Gateway client asks first
@@ -57,8 +59,10 @@ public struct ServiceProbeMachine: ConnectionMachine {
             return finish(now: now)
         case .received(let bytes):
             guard case .awaitingHTTP = state else { return [] }
+            // Only the new bytes (and the three before them) can complete the blank line.
+            let unsearched = max(0, response.count - 3)
             response += bytes.prefix(Self.maximumResponse - response.count)
-            if response.count >= Self.maximumResponse || HTTPAnswer.headEnd(response) != nil {
+            if response.count >= Self.maximumResponse || HTTPResponseHead.end(of: response[unsearched...]) != nil {
                 return finish(now: now)
             }
             return []
@@ -142,45 +146,14 @@ public struct HTTPAnswer: Codable, Sendable, Equatable {
         self.authenticationSchemes = authenticationSchemes
     }
 
-    /// Reads a status line and headers; nil when the bytes are not HTTP.
+    /// Reads a status line and headers (as the gateway walk reads them);
+    /// nil when the bytes are not HTTP.
     init?(parsing bytes: [UInt8]) {
-        let head = bytes.prefix(Self.headEnd(bytes) ?? bytes.count)
-        let lines = String(decoding: head, as: UTF8.self).split(separator: "\r\n", omittingEmptySubsequences: false)
-        guard let statusLine = lines.first, statusLine.hasPrefix("HTTP/1.") else { return nil }
-        let parts = statusLine.split(separator: " ", maxSplits: 2)
-        guard parts.count >= 2, let status = Int(parts[1]), (100...999).contains(status) else { return nil }
-        self.status = status
-        reason = parts.count > 2 ? String(parts[2].prefix(80)) : ""
-        server = nil
-        authenticationSchemes = []
-        for line in lines.dropFirst() {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            let name = line[..<colon].lowercased()
-            let value = line[line.index(after: colon)...].trimmedBlanks()
-            if name == "server" { server = String(value.prefix(80)) }
-            if name == "www-authenticate", let scheme = value.split(separator: " ").first,
-                authenticationSchemes.count < 8
-            {
-                authenticationSchemes.append(String(scheme.prefix(40)))
-            }
-        }
-    }
-
-    /// The index just past the blank line that ends the head, if it arrived.
-    static func headEnd(_ bytes: [UInt8]) -> Int? {
-        guard bytes.count >= 4 else { return nil }
-        for index in 3..<bytes.count
-        where bytes[index - 3] == 0x0D && bytes[index - 2] == 0x0A && bytes[index - 1] == 0x0D && bytes[index] == 0x0A {
-            return index + 1
-        }
-        return nil
-    }
-}
-
-extension Substring {
-    /// Without leading and trailing spaces and tabs.
-    func trimmedBlanks() -> String {
-        let blank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-        return String(drop(while: blank).reversed().drop(while: blank).reversed())
+        let head = bytes.prefix(HTTPResponseHead.end(of: bytes[...]) ?? bytes.count)
+        guard let parsed = try? HTTPResponseHead(head) else { return nil }
+        status = parsed.status
+        reason = parsed.reason
+        server = parsed.value("Server").map { String($0.prefix(80)) }
+        authenticationSchemes = parsed.authenticationSchemes.prefix(8).map { String($0.prefix(40)) }
     }
 }

@@ -62,7 +62,18 @@ public enum Hex {
 
     public static func string<Bytes: Sequence>(_ bytes: Bytes, separator: String = "", uppercase: Bool = true) -> String
     where Bytes.Element == UInt8 {
-        bytes.map { byte($0, uppercase: uppercase) }.joined(separator: separator)
+        // One buffer for the whole text: a string per byte, then joined, made
+        // hex the largest cost of encoding a record that holds certificates.
+        let digits = uppercase ? upper : lower
+        let between = Array(separator.utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(bytes.underestimatedCount * (2 + between.count))
+        for byte in bytes {
+            if !text.isEmpty { text += between }
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 }
 

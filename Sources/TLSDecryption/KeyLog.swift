@@ -29,25 +29,25 @@ public struct KeyLog: Sendable, Equatable {
     /// Client randoms with at least one secret.
     public var sessions: Int { secrets.count }
 
-    /// Reads more lines (a second file, another secrets block).
+    /// Reads more lines (a second file, another secrets block). A line is read
+    /// as far as its first 1,024 bytes.
     public mutating func add(_ text: some Sequence<UInt8>) {
-        var line: [UInt8] = []
-        for byte in text {
-            if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
-                read(line)
-                line.removeAll(keepingCapacity: true)
-            } else if line.count < 1024 {
-                line.append(byte)
-            }
+        // One contiguous copy, then each line found in place: walking a generic
+        // sequence byte by byte cost more than reading the secrets.
+        let bytes = Array(text)
+        var start = 0
+        while start <= bytes.count {
+            let end = bytes[start...].firstIndex { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") } ?? bytes.count
+            read(bytes[start..<min(end, start + 1024)])
+            start = end + 1
         }
-        read(line)
     }
 
     public func secret(_ label: Label, clientRandom: [UInt8]) -> [UInt8]? {
         secrets[clientRandom]?[label]
     }
 
-    private mutating func read(_ line: [UInt8]) {
+    private mutating func read(_ line: ArraySlice<UInt8>) {
         guard count < Self.maximumEntries else { return }
         let fields = line.split(separator: UInt8(ascii: " "))
         guard fields.count == 3, let label = Label(rawValue: String(decoding: fields[0], as: UTF8.self)),

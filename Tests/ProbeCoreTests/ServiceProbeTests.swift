@@ -42,6 +42,20 @@ struct ServiceProbeTests {
                     authenticationSchemes: ["Negotiate", "NTLM"]))
     }
 
+    @Test("the head's end is found wherever the chunks split it, the blank line included")
+    func headEndAcrossChunks() {
+        let bytes = Array("HTTP/1.1 404 Not Found\r\nServer: nginx\r\n\r\n".utf8)
+        for split in 1..<bytes.count {
+            var machine = Self.machine()
+            _ = machine.handle(.connecting, now: 0)
+            _ = machine.handle(.connected, now: 1)
+            _ = machine.handle(.tlsEstablished(TLSSessionInfo(version: .tls13, peerChain: [])), now: 2)
+            #expect(machine.handle(.received(Array(bytes[..<split])), now: 3) == [], "split at \(split)")
+            #expect(machine.handle(.received(Array(bytes[split...])), now: 4) == [.close], "split at \(split)")
+            #expect(machine.observation.http?.status == 404 && machine.observation.http?.server == "nginx")
+        }
+    }
+
     @Test("a close during the handshake is kept: not a TLS service")
     func closedDuringTLS() {
         var machine = Self.machine()

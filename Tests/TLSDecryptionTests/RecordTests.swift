@@ -90,4 +90,20 @@ struct RecordTests {
         #expect(log.secret(.serverHandshake, clientRandom: clientRandom) == [UInt8](repeating: 2, count: 32))
         #expect(log.secret(.clientTraffic, clientRandom: clientRandom) == nil)
     }
+
+    @Test("key log lines: CRLF and LF, a last line without an end, a line read as far as 1,024 bytes")
+    func keyLogLineEnds() {
+        let random = String(repeating: "ab", count: 32)
+        let other = String(repeating: "cd", count: 32)
+        let master = String(repeating: "01", count: 48)
+        // Spaces past byte 1,024 and then a fourth field: only the first 1,024 bytes are read.
+        let long = "CLIENT_RANDOM \(other) \(master)" + String(repeating: " ", count: 1_100) + "extra"
+        let text = "CLIENT_HANDSHAKE_TRAFFIC_SECRET \(random) \(String(repeating: "02", count: 32))\r\n\(long)\nCLIENT_RANDOM \(random) \(master)"
+        let log = KeyLog(text: Array(text.utf8))
+        #expect(log.sessions == 2)
+        #expect(log.secret(.clientHandshake, clientRandom: [UInt8](repeating: 0xAB, count: 32)) == [UInt8](repeating: 2, count: 32))
+        #expect(log.secret(.clientRandom, clientRandom: [UInt8](repeating: 0xAB, count: 32)) == [UInt8](repeating: 1, count: 48))
+        #expect(log.secret(.clientRandom, clientRandom: [UInt8](repeating: 0xCD, count: 32)) == [UInt8](repeating: 1, count: 48))
+        #expect(KeyLog(text: [UInt8]()).isEmpty)
+    }
 }

@@ -118,5 +118,11 @@ struct TSGUTests {
         #expect(head.authenticationToken(scheme: "ntlm") == "abc=")
         #expect(head.value("server") == "Microsoft-HTTPAPI/2.0")
         #expect(throws: WireError.self) { try HTTPResponseHead(Array("SSH-2.0-x\r\n\r\n".utf8)[...]) }
+        // Values lose the spaces and tabs around them, and only those.
+        let padded = try HTTPResponseHead(
+            Array("HTTP/1.1 200 OK\r\nServer:\t IIS 10 \t\r\nX-Blank: \t \r\nX-Inner: a \t b\r\n\r\n".utf8)[...])
+        #expect(padded.value("server") == "IIS 10")
+        #expect(padded.value("x-blank") == "")
+        #expect(padded.value("x-inner") == "a \t b")
     }
 }
