@@ -269,25 +269,27 @@ public enum RDPFileLinter {
     struct SpellingEntry: Sendable {
         let name: String
         let squeezed: String
-        let characters: [Character]
+        let scalars: [Unicode.Scalar]
     }
 
     static let spellingTable: [SpellingEntry] = RDPSettingFacts.all.map {
-        SpellingEntry(name: $0.name, squeezed: squeeze($0.name), characters: Array($0.name))
+        SpellingEntry(name: $0.name, squeezed: squeeze($0.name), scalars: Array($0.name.unicodeScalars))
     }
 
     /// The known name an unknown one most likely meant: the same letters without
     /// spaces, `_` or `-`, or at most two edits away (three for long names).
     public static func nearestKnownName(_ name: String) -> String? {
-        let written = Array(name.lowercased())
+        // Compared as Unicode scalars: the known names are ASCII, and comparing
+        // Characters (grapheme clusters) cost most of a lint's time.
+        let written = Array(name.lowercased().unicodeScalars)
         guard written.count <= maximumSuggestedNameLength else { return nil }
-        let squeezed = squeeze(String(written))
+        let squeezed = squeeze(String(String.UnicodeScalarView(written)))
         if let same = spellingTable.first(where: { $0.squeezed == squeezed }) { return same.name }
         let limit = written.count >= 12 ? 3 : 2
         var best: (name: String, distance: Int)?
         for known in spellingTable {
-            guard abs(known.characters.count - written.count) <= limit else { continue }
-            let distance = editDistance(written, known.characters, limit: limit)
+            guard abs(known.scalars.count - written.count) <= limit else { continue }
+            let distance = editDistance(written, known.scalars, limit: limit)
             if distance <= limit, distance < (best?.distance ?? .max) { best = (known.name, distance) }
         }
         return best?.name
@@ -295,24 +297,31 @@ public enum RDPFileLinter {
 
     static func squeeze(_ name: String) -> String { name.filter { $0 != " " && $0 != "_" && $0 != "-" } }
 
-    /// Levenshtein distance, giving up (returning `limit + 1`) once every path exceeds `limit`.
-    static func editDistance(_ a: [Character], _ b: [Character], limit: Int) -> Int {
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var previous = Array(0...b.count)
-        var current = [Int](repeating: 0, count: b.count + 1)
+    /// Levenshtein distance, giving up (returning `limit + 1`) once every path
+    /// exceeds `limit`. Only the cells within `limit` of the diagonal are
+    /// computed: any path through another one already costs more than `limit`.
+    static func editDistance<Element: Equatable>(_ a: [Element], _ b: [Element], limit: Int) -> Int {
+        let beyond = limit + 1
+        guard abs(a.count - b.count) <= limit else { return beyond }
+        if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
+        var previous = (0...b.count).map { min($0, beyond) }
+        var current = [Int](repeating: beyond, count: b.count + 1)
         for i in 1...a.count {
-            current[0] = i
-            var rowBest = current[0]
-            for j in 1...b.count {
+            let low = max(1, i - limit)
+            let high = min(b.count, i + limit)
+            // The cell left of the band was inside it two rows ago: reset it. The
+            // cells right of it were never written and hold `beyond`.
+            current[low - 1] = low == 1 ? min(i, beyond) : beyond
+            var rowBest = current[low - 1]
+            for j in low...high {
                 let substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)
                 current[j] = min(previous[j] + 1, current[j - 1] + 1, substitution)
                 rowBest = min(rowBest, current[j])
             }
-            if rowBest > limit { return limit + 1 }
+            if rowBest > limit { return beyond }
             swap(&previous, &current)
         }
-        return previous[b.count]
+        return min(previous[b.count], beyond)
     }
 
     // MARK: - Across settings

@@ -1,7 +1,8 @@
-import Diagnosis
 import Foundation
 import ProbeCore
 import Testing
+
+@testable import Diagnosis
 
 /// The lint rules on .rdp files written here, as mstsc writes them (UTF-16LE,
 /// a byte-order mark, CR LF) unless a test says otherwise.
@@ -296,6 +297,31 @@ struct RDPFileLintTests {
         #expect(RDPFileLinter.nearestKnownName("Audio Mode") == "audiomode")
         #expect(RDPFileLinter.nearestKnownName("zzzzzzzz") == nil)
         #expect(RDPFileLinter.nearestKnownName(String(repeating: "a", count: 10_000)) == nil)
+    }
+
+    @Test("the banded edit distance agrees with the whole table wherever the answer is within the limit")
+    func bandedDistance() {
+        // The textbook Levenshtein table, every cell.
+        func full(_ a: [UInt8], _ b: [UInt8]) -> Int {
+            var previous = Array(0...b.count)
+            for i in a.indices {
+                var current = [i + 1] + [Int](repeating: 0, count: b.count)
+                for j in b.indices {
+                    current[j + 1] = min(previous[j + 1] + 1, current[j] + 1, previous[j] + (a[i] == b[j] ? 0 : 1))
+                }
+                previous = current
+            }
+            return previous[b.count]
+        }
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<3_000 {
+            let a = (0..<Int.random(in: 0...9, using: &random)).map { _ in UInt8.random(in: 97...99, using: &random) }
+            let b = (0..<Int.random(in: 0...9, using: &random)).map { _ in UInt8.random(in: 97...99, using: &random) }
+            let limit = Int.random(in: 1...3, using: &random)
+            let expected = full(a, b)
+            #expect(RDPFileLinter.editDistance(a, b, limit: limit) == min(expected, limit + 1), "\(a) \(b) limit \(limit)")
+        }
+        #expect(RDPFileLinter.nearestKnownName("désktopwidth") == "desktopwidth")
     }
 
     @Test("the table of facts: lower-case names, each once, integer values only for integers")
