@@ -304,24 +304,32 @@ public enum RDPFileLinter {
         let beyond = limit + 1
         guard abs(a.count - b.count) <= limit else { return beyond }
         if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
-        var previous = (0...b.count).map { min($0, beyond) }
-        var current = [Int](repeating: beyond, count: b.count + 1)
-        for i in 1...a.count {
-            let low = max(1, i - limit)
-            let high = min(b.count, i + limit)
-            // The cell left of the band was inside it two rows ago: reset it. The
-            // cells right of it were never written and hold `beyond`.
-            current[low - 1] = low == 1 ? min(i, beyond) : beyond
-            var rowBest = current[low - 1]
-            for j in low...high {
-                let substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, substitution)
-                rowBest = min(rowBest, current[j])
+        // Two rows on the stack: the check runs against every known name, and
+        // two heap arrays for each were most of its cost.
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * (b.count + 1)) { cells in
+            var previous = UnsafeMutableBufferPointer(rebasing: cells[0...b.count])
+            var current = UnsafeMutableBufferPointer(rebasing: cells[(b.count + 1)...])
+            for j in 0...b.count {
+                previous[j] = min(j, beyond)
+                current[j] = beyond
             }
-            if rowBest > limit { return beyond }
-            swap(&previous, &current)
+            for i in 1...a.count {
+                let low = max(1, i - limit)
+                let high = min(b.count, i + limit)
+                // The cell left of the band was inside it two rows ago: reset it. The
+                // cells right of it were never written and hold `beyond`.
+                current[low - 1] = low == 1 ? min(i, beyond) : beyond
+                var rowBest = current[low - 1]
+                for j in low...high {
+                    let substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)
+                    current[j] = min(previous[j] + 1, current[j - 1] + 1, substitution)
+                    rowBest = min(rowBest, current[j])
+                }
+                if rowBest > limit { return beyond }
+                swap(&previous, &current)
+            }
+            return min(previous[b.count], beyond)
         }
-        return min(previous[b.count], beyond)
     }
 
     // MARK: - Across settings
