@@ -31,7 +31,18 @@ rm -f "$build_log"
 python3 scripts/serve/test_serve.py "$(swift build --show-bin-path)/rdpdoctor"
 # Serially: several suites time real connections against one-second deadlines,
 # and the 2-core machines must not starve them with fuzzing running beside them.
-swift test --skip-build --no-parallel "$@"
+# The failures are repeated at the end: CI shows the tail of a long log.
+test_log=$(mktemp)
+set +e
+swift test --skip-build --no-parallel "$@" 2>&1 | tee "$test_log"
+test_status=${PIPESTATUS[0]}
+set -e
+if ((test_status != 0)); then
+    echo "test.sh: swift test failed (exit $test_status); what failed, again:" >&2
+    grep -E -A2 "^✘|Fatal error|^error:" "$test_log" | head -100 >&2 || true
+    exit "$test_status"
+fi
+rm -f "$test_log"
 
 # Then every fuzz target briefly (docs/FUZZING.md), after the tests so the
 # fuzzers never compete with their timing. A decoder that traps, hangs or
