@@ -34,8 +34,12 @@ public struct TunnelledProbeMachine: ConnectionMachine {
         guard !gateway.isFinished else { return [] }
         switch event {
         case .tunnelTLS(let happening):
-            return fromTLS(happening, now: now)
+            // Only an engine the walk started speaks for the walk.
+            return insideTLS ? fromTLS(happening, now: now) : []
         case .deadline where gateway.isRelaying:
+            // A walk that ended without closing would leave the channel open for
+            // good: the deadline closes it, so deadlines always end the machine.
+            if walk.isFinished { return gateway.closeChannel(now: now) }
             return fromWalk(walk.handle(.deadline, now: now), now: now)
         case .peerClosed(let kind) where gateway.isRelaying:
             // The gateway's connection ended without CLOSE_CHANNEL: the gateway

@@ -16,7 +16,8 @@ struct TunnelledProbeMachineTests {
         var tlsRequests: [TunnelTLSAction] = []
     }
 
-    static func run(_ variant: ScriptedGateway.Variant) -> Run {
+    /// `early` comes right after the gateway's TCP connection, before any channel.
+    static func run(_ variant: ScriptedGateway.Variant, early: ConnectionEvent? = nil) -> Run {
         let walk = CheckPlan(target: Target(host: "rdp.example.test", port: 3389))
             .machine(.defaultClient, timeouts: StepTimeouts(connectMs: 800, stepMs: 800))
         var run = Run(
@@ -26,6 +27,7 @@ struct TunnelledProbeMachineTests {
         var pending = run.machine.handle(.connecting, now: now)
         now += ms
         pending += run.machine.handle(.connected, now: now)
+        if let early { pending += run.machine.handle(early, now: now) }
         var rounds = 0
         while !run.machine.isFinished, !pending.isEmpty, rounds < 60 {
             rounds += 1
@@ -94,6 +96,24 @@ struct TunnelledProbeMachineTests {
         #expect(step == .x224)
         #expect(run.machine.gateway.observation.failure == nil)
         #expect(run.machine.gateway.observation.closedByGateway?.rawValue == 0x8007_59DD)
+        #expect(run.machine.isFinished)
+    }
+
+    /// unasked-tunnel-tls-never-ends (gateway-tunnel fuzz target, 6.4 million
+    /// executions in; Fuzz/regressions/gateway-tunnel/): a tunnel TLS failure
+    /// before the walk had asked for TLS ended the walk before the channel
+    /// opened; the channel then relayed for a walk that would never close it,
+    /// and no deadline ended the machine.
+    @Test("unasked-tunnel-tls-never-ends: a tunnel TLS event the walk never asked for is ignored; deadlines end the machine")
+    func unaskedTunnelTLS() throws {
+        var run = Self.run(.healthy, early: .tunnelTLS(.failed("bad record mac")))
+        let record = try #require(run.machine.record)
+        #expect(record.tls?.version == .tls12, "the walk went on as if nothing came: \(record.end)")
+        var now: UInt64 = 1_000 * Self.ms
+        for _ in 0..<4 where !run.machine.isFinished {
+            now += 1_000 * Self.ms
+            _ = run.machine.handle(.deadline, now: now)
+        }
         #expect(run.machine.isFinished)
     }
 }
