@@ -20,14 +20,7 @@ enum PathRules: DiagnosisRule {
         let catalogue = input.catalogue
         var findings: [Finding] = []
         if let search = o.mtuSearch {
-            let tried = search.tries.map { "\($0.mss): \($0.worked ? "ok" : "stalls")" }.joined(separator: ", ")
-            findings.append(
-                Finding(
-                    id: .pathMtuBlackHole, level: .fail, section: .path,
-                    title: "Path MTU black hole: packets over about \(search.estimatedPathMTU) bytes are silently dropped",
-                    detail:
-                        "The default client stalled during \(Names.step(search.stalledStep)) once the server started a large flight; the same walk with small TCP segments completed. Largest segment that worked: \(search.largestWorkingMSS) bytes\(search.smallestFailingMSS.map { ", smallest that stalled: \($0)" } ?? "") (tries: \(tried)). A VPN or tunnel with a smaller MTU that drops the ICMP messages path MTU discovery needs is the usual cause.",
-                    fixes: mtuFixes, codes: catalogue.clientCodes(.pathStall).keys))
+            findings.append(mtuBlackHole(search, catalogue: catalogue))
         } else if let probe = o.defaultClient, case let .timedOut(step, waiting) = probe.end, let tcp = probe.tcp, tcp.peerWindowClosed {
             findings.append(zeroWindow(probe, step: step, waiting: waiting, tcp: tcp, port: o.target.port, catalogue: catalogue))
         } else if let probe = o.defaultClient, case let .timedOut(step, waiting) = probe.end, step >= .tls {
@@ -51,6 +44,29 @@ enum PathRules: DiagnosisRule {
         findings += latency(o, catalogue: catalogue)
         if let sample = o.pathSample { findings += pathSample(sample, catalogue: catalogue) }
         return findings
+    }
+
+    /// The MTU search's conclusion. Sizes whose try ran out of the check's
+    /// time are named as untold: the estimate is then a lower bound.
+    static func mtuBlackHole(_ search: MTUSearchObservation, catalogue: Catalogue) -> Finding {
+        let tried = search.tries.map { "\($0.mss): \($0.worked ? "ok" : "stalls")" }.joined(separator: ", ")
+        let untold = (search.cutShortMSS ?? []).filter { size in
+            size > search.largestWorkingMSS && search.smallestFailingMSS.map { size < $0 } ?? true
+        }
+        let title =
+            untold.isEmpty
+            ? "Path MTU black hole: packets over about \(search.estimatedPathMTU) bytes are silently dropped"
+            : "Path MTU black hole: large packets are silently dropped; packets of \(search.estimatedPathMTU) bytes get through"
+        let untoldSentence =
+            untold.isEmpty
+            ? ""
+            : " The tries of \(untold.map(String.init).joined(separator: ", ")) bytes ran out of the check's time before they could tell, so the path may carry somewhat more (a longer --timeout tells)."
+        return Finding(
+            id: .pathMtuBlackHole, level: .fail, section: .path,
+            title: title,
+            detail:
+                "The default client stalled during \(Names.step(search.stalledStep)) once the server started a large flight; the same walk with small TCP segments completed. Largest segment that worked: \(search.largestWorkingMSS) bytes\(search.smallestFailingMSS.map { ", smallest that stalled: \($0)" } ?? "") (tries: \(tried)).\(untoldSentence) A VPN or tunnel with a smaller MTU that drops the ICMP messages path MTU discovery needs is the usual cause.",
+            fixes: mtuFixes, codes: catalogue.clientCodes(.pathStall).keys)
     }
 
     /// The server's TCP receive window closed and stayed closed: it stopped

@@ -101,6 +101,9 @@ public struct CheckCoordinator: Sendable {
         let firstWave: Bool
         /// Another connection was open at some moment of this one.
         var overlapped: Bool
+        /// The check's budget gave this connection less wait than the path
+        /// called for: a stall then says nothing about the path.
+        var cutShort = false
     }
 
     // What came back.
@@ -128,6 +131,8 @@ public struct CheckCoordinator: Sendable {
     /// The survey waits for the service probe's answer (the port closed on X.224).
     private var surveyAfterService = false
     private var mtuTries: [MTUTry] = []
+    /// MTU tries that stalled on a wait the budget had cut short: no verdict.
+    private var mtuTriesCutShort: [Int] = []
 
     public init(_ settings: Settings, now: UInt64) {
         self.settings = settings
@@ -278,7 +283,9 @@ public struct CheckCoordinator: Sendable {
             for id in inFlight.keys { inFlight[id]?.overlapped = true }
             let id = nextID
             nextID += 1
-            inFlight[id] = Flight(kind: kind, firstWave: firstWave, overlapped: overlapped)
+            var flight = Flight(kind: kind, firstWave: firstWave, overlapped: overlapped)
+            if case .rdp(.mtuTry, _) = kind { flight.cutShort = mtuTryWaitMs(remainingMs: remaining).cutShort }
+            inFlight[id] = flight
             probing.connections += 1
             probing.highestSimultaneous = max(probing.highestSimultaneous, inFlight.count)
             let (job, connectMs) = build(kind, firstWave: firstWave, remainingMs: remaining)
@@ -340,18 +347,25 @@ public struct CheckCoordinator: Sendable {
         if case .rdp(.credentials, _) = kind { return StepTimeouts(connectMs: remainingMs, stepMs: remainingMs) }
         let main = record(.defaultClient)
         if case .rdp(.mtuTry, _) = kind {
-            // A try that works takes about as long as the small-segment walk's slowest step.
-            let small = record(.smallSegments).map(slowestStepMs) ?? 0
-            let ms = min(
-                remainingMs,
-                max(
-                    small * DeadlinePolicy.slowestStepFactor,
-                    roundTripMs * DeadlinePolicy.roundTrips, 1))
+            let ms = mtuTryWaitMs(remainingMs: remainingMs).ms
             return StepTimeouts(connectMs: ms, stepMs: ms)
         }
         return DeadlinePolicy.following(
             budgetMs: settings.budgetMs, remainingMs: remainingMs,
             roundTripMs: roundTripMs, slowestStepMs: main.map(slowestStepMs) ?? 0)
+    }
+
+    /// An MTU try's wait for each step. A try that works takes about as long as
+    /// the small-segment walk's slowest step, but tries run several at a time
+    /// on a server that may be busy: a try that merely answered late must not
+    /// count as a dropped size, so each gets at least a share of the budget.
+    /// `cutShort`: what is left of the budget is less than that.
+    private func mtuTryWaitMs(remainingMs: Double) -> (ms: Double, cutShort: Bool) {
+        let small = record(.smallSegments).map(slowestStepMs) ?? 0
+        let wanted = max(
+            small * DeadlinePolicy.slowestStepFactor, roundTripMs * DeadlinePolicy.roundTrips,
+            settings.budgetMs * MTUSearch.tryBudgetShare, 1)
+        return (min(remainingMs, wanted), remainingMs < wanted)
     }
 
     private mutating func take(_ record: ProbeRecord, flight: Flight) {
@@ -362,7 +376,12 @@ public struct CheckCoordinator: Sendable {
             return
         case .mtuTry(let mss):
             if let stalledStep {
-                mtuTries.append(MTUTry(mss: mss, worked: MTUSearch.got(record, pastStep: stalledStep), ms: record.totalMs))
+                let worked = MTUSearch.got(record, pastStep: stalledStep)
+                if worked || !flight.cutShort {
+                    mtuTries.append(MTUTry(mss: mss, worked: worked, ms: record.totalMs))
+                } else {
+                    mtuTriesCutShort.append(mss)
+                }
             }
             return
         default:
@@ -454,7 +473,8 @@ public struct CheckCoordinator: Sendable {
         suspects = [:]
         probes.sort { Self.rank($0.purpose) < Self.rank($1.purpose) }
         if let stalledStep {
-            mtuSearch = MTUSearch.conclude(stalledAt: stalledStep, tries: mtuTries, ipv6: settings.ipv6)
+            mtuSearch = MTUSearch.conclude(
+                stalledAt: stalledStep, tries: mtuTries, cutShort: mtuTriesCutShort, ipv6: settings.ipv6)
         }
     }
 

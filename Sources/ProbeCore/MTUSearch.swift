@@ -7,6 +7,8 @@ public enum MTUSearch {
     public static let smallMSS = 536
     /// Sizes tried at once when a black hole is suspected, largest first.
     public static let candidates = [1400, 1360, 1300, 1240, 1180, 1100, 1000, 800]
+    /// Each try may wait at least this share of the check's budget for a step.
+    public static let tryBudgetShare = 0.05
 
     /// The step where the default client stalled with nothing more arriving,
     /// when the small-segment walk got past it: the signature of a black hole.
@@ -24,8 +26,11 @@ public enum MTUSearch {
     }
 
     /// What the tries say: the largest segment size that worked and the
-    /// smallest that did not.
-    public static func conclude(stalledAt step: Step, tries: [MTUTry], ipv6: Bool) -> MTUSearchObservation {
+    /// smallest that did not. Tries in `cutShort` stalled on a wait the
+    /// budget had shortened; they are named, never counted as stalls.
+    public static func conclude(
+        stalledAt step: Step, tries: [MTUTry], cutShort: [Int] = [], ipv6: Bool
+    ) -> MTUSearchObservation {
         let working = tries.filter(\.worked).map(\.mss)
         let failing = tries.filter { !$0.worked }.map(\.mss)
         let largest = working.max() ?? smallMSS
@@ -34,7 +39,8 @@ public enum MTUSearch {
         return MTUSearchObservation(
             stalledStep: step, tries: tries.sorted { $0.mss > $1.mss },
             largestWorkingMSS: largest, smallestFailingMSS: smallestFailing,
-            estimatedPathMTU: largest + overhead)
+            estimatedPathMTU: largest + overhead,
+            cutShortMSS: cutShort.isEmpty ? nil : cutShort.sorted(by: >))
     }
 }
 
@@ -59,6 +65,9 @@ public struct MTUSearchObservation: Codable, Sendable, Equatable {
     public let smallestFailingMSS: Int?
     /// Largest working segment plus IP and TCP headers.
     public let estimatedPathMTU: Int
+    /// Sizes whose try ran out of the check's time before it could tell
+    /// (nil when none): neither working nor stalling.
+    public let cutShortMSS: [Int]?
 }
 
 extension MTUSearch {

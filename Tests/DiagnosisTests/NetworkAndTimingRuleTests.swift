@@ -144,3 +144,25 @@ import Testing
         #expect(!report.has("path.sample-loss"), "0.2 % is not worth a warning: \(report.ids)")
     }
 }
+
+@Suite struct MTURuleTests {
+    @Test("an MTU black hole: the estimate is a bound only when every larger try told")
+    func mtuBlackHoleSaysWhatItCouldNotTell() async throws {
+        func report(cutShort: [Int]) async -> CheckReport {
+            var scenario = Scenario().resolved().reachable()
+                .defaultClient(.selected(protocol: Proto.hybridEx, flags: []), end: .timedOut(step: .tls, waitingFor: .tlsHandshake))
+            let tries = [1300, 1240, 1180].map { MTUTry(mss: $0, worked: $0 < 1200 && !cutShort.contains($0), ms: 5) }
+                .filter { !cutShort.contains($0.mss) }
+            scenario.observations.mtuSearch = MTUSearch.conclude(stalledAt: .tls, tries: tries, cutShort: cutShort, ipv6: false)
+            return await scenario.diagnose()
+        }
+        let told = try #require(await report(cutShort: []).finding("path.mtu-black-hole"))
+        #expect(told.title.contains("packets over about 1220 bytes"), "\(told.title)")
+        #expect(told.detail.contains("smallest that stalled: 1240"), "\(told.detail)")
+        #expect(!told.detail.contains("ran out of"))
+        let untold = try #require(await report(cutShort: [1240]).finding("path.mtu-black-hole"))
+        #expect(!untold.title.contains("over about"), "\(untold.title)")
+        #expect(untold.title.contains("1220 bytes get through"), "\(untold.title)")
+        #expect(untold.detail.contains("1240 bytes ran out of the check's time"), "\(untold.detail)")
+    }
+}

@@ -342,6 +342,62 @@ struct CheckCoordinatorTests {
         #expect(run.mostAtOnce <= CheckCoordinator.maximumSimultaneousConnections)
     }
 
+    /// The default walk stalls at TLS where the small-segment walk got through,
+    /// `stallAfterMs` into the check.
+    static func blackHole(_ run: inout Run, stallAfterMs: Double) {
+        run.end(.smallSegments) { Self.healthy(&$0) }
+        run.end(.defaultClient, afterMs: stallAfterMs) { record in
+            record.negotiation = .selected(protocol: .hybridEx, flags: [])
+            record.timings = [
+                .init(step: .tcp, startMs: 0, durationMs: 1), .init(step: .x224, startMs: 1, durationMs: 2),
+                .init(step: .tls, startMs: 3),
+            ]
+            record.end = .timedOut(step: .tls, waitingFor: .tlsHandshake)
+        }
+    }
+
+    static func stalledAtTLS(_ record: inout ProbeRecord) {
+        record.timings = [.init(step: .tcp, startMs: 0, durationMs: 1), .init(step: .tls, startMs: 3)]
+        record.end = .timedOut(step: .tls, waitingFor: .tlsHandshake)
+    }
+
+    @Test("an MTU try waits at least a share of the budget, not only a multiple of a fast walk's step")
+    func mtuTriesWaitForABusyServer() {
+        var run = Run(budgetMs: 5000)
+        Self.blackHole(&run, stallAfterMs: 3000)
+        let tries = run.launched.filter { if case .mtuTry? = run.purpose($0) { true } else { false } }
+        #expect(tries.count == CheckCoordinator.maximumSimultaneousConnections)
+        // The small walk's slowest step took 4 ms: four times that would call a try
+        // that answers 20 ms late (three at once, a busy server) a dropped size.
+        #expect(tries.allSatisfy { $0.connectTimeoutMs == 5000 * MTUSearch.tryBudgetShare }, "\(tries.map(\.connectTimeoutMs))")
+    }
+
+    @Test("a try that stalls on a wait the budget cut short is named, never counted as a dropped size")
+    func mtuTryCutShortIsNotAStall() throws {
+        var run = Run(budgetMs: 5000)
+        // 4,860 ms in: 135 ms left, less than a try's share (250 ms).
+        Self.blackHole(&run, stallAfterMs: 4855)
+        run.endAll { purpose, record in
+            if case .mtuTry(let mss) = purpose, mss > 1200 { return Self.stalledAtTLS(&record) }
+            Self.healthy(&record)
+        }
+        let search = try #require(run.coordinator.mtuSearch)
+        #expect(search.largestWorkingMSS == 1180)
+        #expect(search.smallestFailingMSS == nil, "\(search.tries)")
+        #expect(search.tries.allSatisfy { $0.worked }, "\(search.tries)")
+        #expect(search.cutShortMSS == [1400, 1360, 1300, 1240])
+        // With the whole wait, a stall is a stall.
+        var full = Run(budgetMs: 5000)
+        Self.blackHole(&full, stallAfterMs: 3000)
+        full.endAll { purpose, record in
+            if case .mtuTry(let mss) = purpose, mss > 1200 { return Self.stalledAtTLS(&record) }
+            Self.healthy(&record)
+        }
+        let told = try #require(full.coordinator.mtuSearch)
+        #expect(told.smallestFailingMSS == 1240)
+        #expect(told.cutShortMSS == nil)
+    }
+
     // MARK: - The credential gate
 
     static func request(insecure: Bool = false, logon: Bool = false) -> CredentialRequest {
