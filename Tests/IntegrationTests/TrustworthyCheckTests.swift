@@ -29,9 +29,7 @@ struct TrustworthyCheckTests {
 
     @Test(
         "a real xfreerdp session, started while checks run, survives them",
-        arguments: [
-            ("XRDP_NEGOTIATE", [String]()), ("SHADOW_NLA", ["/u:tester", "/p:Correct-Horse-9"]), ("WESTON", [String]()),
-        ])
+        arguments: [("XRDP_NEGOTIATE", [String]()), ("SHADOW_NLA", ["/u:tester", "/p:Correct-Horse-9"])])
     func realSessionSurvivesChecks(server: String, credentials: [String]) async throws {
         let port = try Testbed.port(server)
         let checks = Task {
@@ -49,6 +47,28 @@ struct TrustworthyCheckTests {
         #expect(verdicts.allSatisfy { $0 != .fails && $0 != .undetermined }, "\(server): \(verdicts)")
         try await Task.sleep(for: .milliseconds(500))
         #expect(client.isRunning, "\(server): the session did not survive the checks: \(client.output)")
+    }
+
+    /// weston 10 (FreeRDP 2 inside) drops a connection that is in the middle of
+    /// its setup when another connection ends at that moment, whoever opened it:
+    /// three bare X.224 requests from a script, closed on the answer, dropped a
+    /// connecting xfreerdp in 6 of 20 tries, and none in 20 without them
+    /// (bench/weston-neighbour.sh, docs/BENCHMARKS.md). Every probe ends before a
+    /// session, so no pacing shields a client that connects at that instant;
+    /// what a check must not do is harm a session that is up.
+    @Test("weston: a real xfreerdp session that is up survives five checks")
+    func westonSessionSurvivesChecks() async throws {
+        let port = try Testbed.port("WESTON")
+        let client = try RealClient.start(["/v:127.0.0.1", "/port:\(port)", "/cert:ignore"])
+        defer { client.stop() }
+        try await Task.sleep(for: .milliseconds(2500))
+        try #require(client.isRunning, "the session did not come up before any check: \(client.output)")
+        for round in 1...5 {
+            let outcome = try await Testbed.check("WESTON").verdict.outcome
+            #expect(outcome == .reachesLogon, "round \(round): \(outcome)")
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(client.isRunning, "the session did not survive the checks: \(client.output)")
     }
 
     @Test("a single-threaded relay: answered, never called silent or 'only standard RDP security'")
