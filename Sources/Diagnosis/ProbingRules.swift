@@ -29,7 +29,7 @@ enum ProbingRules: DiagnosisRule {
                     id: .tcpSlowWhenConcurrent, level: .warn, section: .tcp,
                     title: "The server answers much later when several connections are open",
                     detail:
-                        "Alone it answered the X.224 request in \(Names.ms(probing.defaultAnswerMs ?? 0)); with others open, after \(Names.ms(slow)). It serves connections one after another (a single-threaded listener or proxy). rdpdoctor went on one connection at a time.",
+                        "Alone it answered the X.224 request in \(Names.ms(probing.defaultAnswerMs ?? 0)); with others open, after \(Names.ms(slow)). A listener or proxy that serves connections one after another (single-threaded) does this; so does a server, or the machine running rdpdoctor, that was busy at that moment, once: if a second check does not show it again, it was the moment. rdpdoctor went on one connection at a time.",
                     fixes: ["Check for a single-threaded proxy, port forwarder or inspection device in front of the server."]))
         }
         var plan =

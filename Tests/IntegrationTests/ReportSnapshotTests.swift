@@ -32,7 +32,15 @@ struct ReportSnapshotTests {
         // A generous budget: the rules that compare answer times scale with it, and
         // a loaded machine must not change the report. The silent port waits it out.
         let budget: Double = variant == "SILENT_PORT" ? 3000 : 10000
-        let checked = try await Testbed.check(variant, host: host, timeoutMs: budget, anchors: try Testbed.testCA())
+        var checked = try await Testbed.check(variant, host: host, timeoutMs: budget, anchors: try Testbed.testCA())
+        // None of these servers slows down with several connections open, but a
+        // machine busy with other tests can hold one answer past the rule's
+        // threshold, and the check then rightly goes on one at a time, which changes
+        // the report. Such a check is run again (at most twice): the snapshot pins
+        // the report of a moment the machine did not interfere with.
+        for _ in 0..<2 where checked.observations.probing?.slowestConcurrentAnswerMs != nil {
+            checked = try await Testbed.check(variant, host: host, timeoutMs: budget, anchors: try Testbed.testCA())
+        }
         // Loss on loopback is the machine's load, not the server's (a busy xrdp
         // lets its two-entry accept queue overflow and a SYN is sent again): like
         // the path figures, the findings judged from them are left out.
