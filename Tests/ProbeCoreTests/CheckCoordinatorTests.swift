@@ -372,28 +372,28 @@ struct CheckCoordinatorTests {
         #expect(tries.allSatisfy { $0.connectTimeoutMs == 5000 * MTUSearch.tryBudgetShare }, "\(tries.map(\.connectTimeoutMs))")
     }
 
-    @Test("a try that stalls on a wait the budget cut short is named, never counted as a dropped size")
-    func mtuTryCutShortIsNotAStall() throws {
+    /// A 5 s check whose default walk stalls `stallAfterMs` in, on a path
+    /// that carries segments up to 1200 bytes: what the MTU search concludes.
+    static func searched(stallAfterMs: Double) throws -> MTUSearchObservation {
         var run = Run(budgetMs: 5000)
-        // 4,860 ms in: 135 ms left, less than a try's share (250 ms).
-        Self.blackHole(&run, stallAfterMs: 4855)
+        Self.blackHole(&run, stallAfterMs: stallAfterMs)
         run.endAll { purpose, record in
             if case .mtuTry(let mss) = purpose, mss > 1200 { return Self.stalledAtTLS(&record) }
             Self.healthy(&record)
         }
-        let search = try #require(run.coordinator.mtuSearch)
+        return try #require(run.coordinator.mtuSearch)
+    }
+
+    @Test("a try that stalls on a wait the budget cut short is named, never counted as a dropped size")
+    func mtuTryCutShortIsNotAStall() throws {
+        // 4,860 ms in: 140 ms left, less than a try's share (250 ms).
+        let search = try Self.searched(stallAfterMs: 4855)
         #expect(search.largestWorkingMSS == 1180)
         #expect(search.smallestFailingMSS == nil, "\(search.tries)")
         #expect(search.tries.allSatisfy { $0.worked }, "\(search.tries)")
         #expect(search.cutShortMSS == [1400, 1360, 1300, 1240])
         // With the whole wait, a stall is a stall.
-        var full = Run(budgetMs: 5000)
-        Self.blackHole(&full, stallAfterMs: 3000)
-        full.endAll { purpose, record in
-            if case .mtuTry(let mss) = purpose, mss > 1200 { return Self.stalledAtTLS(&record) }
-            Self.healthy(&record)
-        }
-        let told = try #require(full.coordinator.mtuSearch)
+        let told = try Self.searched(stallAfterMs: 3000)
         #expect(told.smallestFailingMSS == 1240)
         #expect(told.cutShortMSS == nil)
     }
