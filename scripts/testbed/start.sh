@@ -74,6 +74,37 @@ if ! busy=$(python3 "$HERE/probe.py" wait --timeout 0 "${specs[@]}"); then
     die "ports already in use by something else (not this testbed):"$'\n'"$busy"
 fi
 
+# The ports sit inside Linux's ephemeral range (32768-60999): any outgoing
+# connection on the machine may get one as its local port, and then our
+# server cannot bind it (a CI run once failed so, on GW_NO_UPGRADE). Where we
+# may (root), reserve them from ephemeral use; then wait briefly for any
+# connection already holding one to end. Listeners were checked just above;
+# TIME-WAIT leftovers do not matter (every server binds with SO_REUSEADDR).
+ours=()
+for name in "${ALL_PORTS[@]}"; do ours+=("${!name}"); done
+RESERVED=/proc/sys/net/ipv4/ip_local_reserved_ports
+if [ -w "$RESERVED" ]; then
+    lo=$(printf '%s\n' "${ours[@]}" | sort -n | head -1)
+    hi=$(printf '%s\n' "${ours[@]}" | sort -n | tail -1)
+    current=$(cat "$RESERVED")
+    case ",$current," in
+        *",$lo-$hi,"*) ;;
+        *) echo "${current:+$current,}$lo-$hi" > "$RESERVED" ||
+               say "could not reserve ports $lo-$hi from ephemeral use (continuing)" ;;
+    esac
+fi
+held_ports() {   # connections (not listeners, not TIME-WAIT) using one of ours locally
+    ss -Htan state all exclude listening exclude time-wait 2>/dev/null |
+        awk -v list="${ours[*]}" 'BEGIN { n = split(list, p, " "); for (i = 1; i <= n; i++) mine[p[i]] = 1 }
+             { port = $4; sub(/.*:/, "", port); if (port in mine) print }'
+}
+for _ in $(seq 1 50); do
+    held=$(held_ports)
+    [ -z "$held" ] && break
+    sleep 0.2
+done
+[ -z "$held" ] || die "testbed ports held by other connections for 10 s (ss):"$'\n'"$held"
+
 XLOCK=/tmp/.X$DISPLAY_NUM-lock
 if [ -e "$XLOCK" ]; then
     lockpid=$(tr -dc '0-9' < "$XLOCK" || true)
