@@ -65,10 +65,11 @@ ALL_PORTS=(XRDP_NEGOTIATE XRDP_TLS XRDP_EXPIRED XRDP_WRONGNAME XRDP_TESTCA XRDP_
            SHADOW_NLA SHADOW_TLS SHADOW_RDP WESTON CLOSED_PORT HTTP_PORT SILENT_PORT SSH_LIKE_PORT
            SLOW_SINGLE DELAY_PROXY TLS_ONLY_WEB TLS_ONLY_GATEWAY MITM_NLA
            GW_HEALTHY GW_RAP_DENIED GW_NAP_DENIED GW_NOT_FOUND GW_NO_UPGRADE GW_SELFSIGNED GW_BASIC GW_KERBEROS)
-specs=()
+specs=() ours=()
 for name in "${ALL_PORTS[@]}"; do
     [ -n "${!name:-}" ] || die "ports.env does not define $name"
     specs+=("$name:${!name}:closed")
+    ours+=("${!name}")
 done
 if ! busy=$(python3 "$HERE/probe.py" wait --timeout 0 "${specs[@]}"); then
     die "ports already in use by something else (not this testbed):"$'\n'"$busy"
@@ -80,8 +81,6 @@ fi
 # may (root), reserve them from ephemeral use; then wait briefly for any
 # connection already holding one to end. Listeners were checked just above;
 # TIME-WAIT leftovers do not matter (every server binds with SO_REUSEADDR).
-ours=()
-for name in "${ALL_PORTS[@]}"; do ours+=("${!name}"); done
 RESERVED=/proc/sys/net/ipv4/ip_local_reserved_ports
 if [ -w "$RESERVED" ]; then
     lo=$(printf '%s\n' "${ours[@]}" | sort -n | head -1)
